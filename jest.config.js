@@ -5,7 +5,7 @@ const swcrc = JSON.parse(fs.readFileSync(`${__dirname}/.swcrc`, 'utf8'));
 delete swcrc.$schema;
 const transform = { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }] };
 const moduleNameMapper = {
-  '^@mash/(contracts|adapter-sdk|policy|audit|matching|common)$': '<rootDir>/libs/$1/src',
+  '^@mash/(contracts|adapter-sdk|policy|audit|matching|common|thresholds)$': '<rootDir>/libs/$1/src',
 };
 
 module.exports = {

@@ -1,0 +1,38 @@
+import type { Agency, SubjectCriteria } from '@mash/contracts';
+
+export type FindStatus = 'match' | 'possible-match' | 'no-match';
+
+/** Evidence that names which fields agreed; never the values themselves. */
+export interface MatchEvidence {
+  field: string;
+  outcome: 'agree' | 'partial' | 'disagree' | 'missing';
+  weight?: number;
+}
+
+export interface FindResult {
+  status: FindStatus;
+  /** The source system's own key for the subject; present only for `match`. Never leaves the adapter. */
+  subjectRef?: string;
+  /** 0..1 */
+  confidence: number;
+  /** How the subject was found, e.g. `nhs-number`, `name-dob`, `probabilistic`. */
+  method: string;
+  evidence?: MatchEvidence[];
+}
+
+/** One record released from a category; flat JSON so minimisation can name its fields. */
+export type SourceRecord = Record<string, string | number | boolean | null>;
+
+/**
+ * What an agency's IT team implements: the two questions the SDK asks of the source system.
+ * Everything else (Kafka, validation, grants, minimisation, replies, dead-lettering) is the SDK's.
+ */
+export interface SourceConnector {
+  readonly agency: Agency;
+  /** Data categories this source can release, e.g. `occurrences`, `attendances`. */
+  readonly categories: readonly string[];
+  findSubject(criteria: SubjectCriteria): Promise<FindResult>;
+  fetchRecords(subjectRef: string, categories: readonly string[]): Promise<Record<string, SourceRecord[]>>;
+  /** Optional: record a case outcome fed back by the MASH in the source system; idempotent by outcomeId. */
+  recordOutcome?(outcome: { outcomeId: string; caseRef: string; subjectRef?: string; outcome: string; decidedAt: string }): Promise<void>;
+}
