@@ -1,0 +1,42 @@
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { InvalidThresholdMatrixError, type MatrixProblem } from './errors';
+import { type ThresholdMatrix, ThresholdMatrixSchema } from './schema';
+
+/**
+ * Parses and validates one matrix file (YAML, or JSON, which is YAML too).
+ * Throws {@link InvalidThresholdMatrixError} listing every problem found, not just the first.
+ */
+export function parseThresholdMatrix(fileName: string, text: string): ThresholdMatrix {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new InvalidThresholdMatrixError(
+      doc.errors.map((e) => ({
+        file: fileName,
+        field: '(document)',
+        // The first line names the problem and its position; the rest quotes the file.
+        reason: e.message.split('\n')[0].replace(/:$/, ''),
+      })),
+    );
+  }
+  return validateThresholdMatrix(fileName, doc.toJS() as unknown);
+}
+
+/** Validates an already-parsed object (e.g. from a database or a test). */
+export function validateThresholdMatrix(fileName: string, value: unknown): ThresholdMatrix {
+  const result = ThresholdMatrixSchema.safeParse(value, {
+    error: (issue) => (issue.input === undefined ? 'required, but missing' : undefined),
+  });
+  if (!result.success) {
+    throw new InvalidThresholdMatrixError(toProblems(fileName, result.error));
+  }
+  return result.data;
+}
+
+function toProblems(file: string, error: z.ZodError): MatrixProblem[] {
+  return error.issues.map((issue) => ({
+    file,
+    field: issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)',
+    reason: issue.message,
+  }));
+}
