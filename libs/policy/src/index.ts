@@ -1,0 +1,11 @@
+export * from './vocabulary';
+export * from './gateways';
+export * from './agreement';
+export * from './errors';
+export * from './parse';
+export * from './canonical-json';
+export * from './hash';
+export * from './decision';
+export { PolicyIndex, decide, compileAgreement, type CompiledAgreement } from './engine';
+export * from './minimise';
+export * from './explain';
