@@ -34,9 +34,15 @@ export function validateThresholdMatrix(fileName: string, value: unknown): Thres
 }
 
 function toProblems(file: string, error: z.ZodError): MatrixProblem[] {
-  return error.issues.map((issue) => ({
-    file,
-    field: issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)',
-    reason: issue.message,
-  }));
+  const field = (path: PropertyKey[]) => (path.length > 0 ? path.map(String).join('.') : '(root)');
+  return error.issues.flatMap((issue) =>
+    // One problem per unexpected key, pointing at the key itself.
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({
+          file,
+          field: field([...issue.path, key]),
+          reason: 'not a recognised field here (check the spelling)',
+        }))
+      : [{ file, field: field(issue.path), reason: issue.message }],
+  );
 }
