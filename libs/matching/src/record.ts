@@ -1,0 +1,95 @@
+import { IDENTIFIER_KINDS, type IdentifierKind, isVerifiedIdentifier } from './identifiers';
+import {
+  addressTokens,
+  type DateFormat,
+  nameTokens,
+  normaliseIdentifier,
+  normaliseName,
+  normaliseSex,
+  parseDate,
+  type ParsedDate,
+  type ParsedPostcode,
+  parsePostcode,
+  type Sex,
+} from './normalise';
+import { nysiis } from './strings';
+
+/**
+ * What the matcher compares: the broker's search criteria (`SubjectCriteria`) fit as they are, and
+ * so does a row read from an agency's system. Every field may be absent.
+ */
+export interface MatchSubject {
+  id?: string;
+  givenName?: string | null;
+  familyName?: string | null;
+  /** `YYYY-MM-DD` by default; see `PrepareOptions.dateFormat`. */
+  dateOfBirth?: string | null;
+  sex?: string | null;
+  postcode?: string | null;
+  address?: string | null;
+  identifiers?: Partial<Record<IdentifierKind, string | null | undefined>>;
+}
+
+export interface PreparedName {
+  /** Normalised with spaces between tokens. */
+  text: string;
+  /** Normalised without spaces, so `Mc Donald` equals `McDonald`. */
+  compact: string;
+  tokens: string[];
+  /** NYSIIS of the compact form. */
+  phonetic: string;
+}
+
+export interface PreparedIdentifier {
+  value: string;
+  verified: boolean;
+}
+
+/** A subject normalised once, so that comparing it with many candidates stays cheap. */
+export interface PreparedRecord {
+  readonly prepared: true;
+  id?: string;
+  given?: PreparedName;
+  family?: PreparedName;
+  dob?: ParsedDate;
+  sex?: Sex;
+  postcode?: ParsedPostcode;
+  address?: { tokens: string[]; key: string };
+  identifiers: Partial<Record<IdentifierKind, PreparedIdentifier>>;
+}
+
+export interface PrepareOptions {
+  dateFormat?: DateFormat;
+}
+
+function prepareName(value: string | null | undefined): PreparedName | undefined {
+  const text = normaliseName(value);
+  if (text.length === 0) return undefined;
+  const compact = text.replace(/ /g, '');
+  return { text, compact, tokens: nameTokens(text), phonetic: nysiis(compact) };
+}
+
+export function prepare(subject: MatchSubject, options: PrepareOptions = {}): PreparedRecord {
+  const identifiers: PreparedRecord['identifiers'] = {};
+  for (const kind of IDENTIFIER_KINDS) {
+    const value = normaliseIdentifier(subject.identifiers?.[kind]);
+    if (value.length > 0) identifiers[kind] = { value, verified: isVerifiedIdentifier(kind, value) };
+  }
+  const tokens = addressTokens(subject.address);
+  return {
+    prepared: true,
+    id: subject.id,
+    given: prepareName(subject.givenName),
+    family: prepareName(subject.familyName),
+    dob: parseDate(subject.dateOfBirth, options.dateFormat),
+    sex: normaliseSex(subject.sex),
+    postcode: parsePostcode(subject.postcode),
+    address: tokens.length > 0 ? { tokens, key: [...tokens].sort().join(' ') } : undefined,
+    identifiers,
+  };
+}
+
+/** Whether a value is an already prepared record rather than a raw subject. */
+export function isPrepared(value: MatchSubject | PreparedRecord): value is PreparedRecord {
+  return (value as PreparedRecord).prepared === true;
+}
