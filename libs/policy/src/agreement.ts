@@ -92,7 +92,7 @@ export const AgreementVersionSchema = z
       ctx.addIssue({ code: 'custom', path: ['effectiveTo'], message: 'must not be before effectiveFrom' });
     }
     if (a.status !== 'draft' && a.signatories.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['signatories'], message: `a ${a.status} agreement must be signed by at least one signatory` });
+      ctx.addIssue({ code: 'custom', path: ['signatories'], message: `an agreement with status ${a.status} must be signed by at least one signatory` });
     }
     const gateways = new Set<string>(a.legalGateways);
     const kinds = new Set(a.legalGateways.map((c) => legalGateway(c).kind));
