@@ -25,8 +25,9 @@ export interface MatchEvidence {
  * Why a band was lowered (or raised) from what the weight alone gives:
  * - `verified-identifier`: an NHS number or UPN passing its check digit agrees (deterministic match)
  * - `verified-identifier-conflict`: both records have a checked identifier of one kind and they differ
- * - `given-name-conflict`: both given names present and unrelated (not a typo, nickname or middle name)
- * - `possible-sibling`: given names unrelated but family name and exact date of birth agree: twins
+ * - `given-name-conflict`: both given names present and unrelated (not a typo, nickname or middle
+ *   name) and no identifier identical: at most `possible`
+ * - `possible-sibling`: as above, and family name and exact date of birth agree: twins, `no-match`
  * - `ambiguous`: another candidate scores close to the best one
  */
 export type MatchRule =
@@ -120,6 +121,7 @@ export class Matcher {
       if (ia.value === ib.value) agreed.push(kind);
       else conflict = true;
     }
+    const sharesIdentifier = IDENTIFIER_KINDS.some((kind) => v[FIELD_INDEX[kind]] === 0);
     // A shared checked identifier is decisive when something personal corroborates it, so a
     // number keyed into the wrong child's record cannot by itself disclose that child.
     const corroborated = (dob >= 0 && dob < DOB_DISAGREE) || (given >= 0 && given <= NAME_FUZZY);
@@ -132,7 +134,9 @@ export class Matcher {
         band = lowerOf(band, 'possible');
         rules.push('verified-identifier-conflict');
       }
-      if (given === NAME_DISAGREE && !swapped) {
+      // Siblings share a household, never a personal identifier: an identical one (of any kind)
+      // lifts the guard and leaves the decision to the weights.
+      if (given === NAME_DISAGREE && !swapped && !sharesIdentifier) {
         band = lowerOf(band, 'possible');
         rules.push('given-name-conflict');
         if (dob === DOB_EXACT && family >= 0 && family <= NAME_CLOSE) {

@@ -360,15 +360,21 @@ export function fitModel(input: FitInput): FitResult {
   );
   input.onProgress?.('estimated', { pairs: vectors.length, iterations: em.iterations });
 
-  const fields: MatchModel['fields'] = {};
-  for (const f of observed) {
-    const i = FIELD_INDEX[f];
-    fields[f] = { levels: [...FIELD_LEVELS[f]], m: em.m[i], u: uRandom[i] };
-  }
   const dedupe = right === undefined;
   const totalPairs = dedupe ? (left.length * (left.length - 1)) / 2 : left.length * other.length;
   const expectedMatches = em.lambda * pairs.length;
   const priorP = Math.min(0.5, Math.max(1e-12, expectedMatches / totalPairs));
+  // Random pairs include the true matches (one in 5,000 for two files of 5,000 people), which for
+  // rare agreement such as an identical date of birth outnumber the chance agreements; take
+  // them out: f = prior * m + (1 - prior) * u.
+  const floor = 1 / (2 * totalPairs);
+  const fields: MatchModel['fields'] = {};
+  for (const f of observed) {
+    const i = FIELD_INDEX[f];
+    const corrected = uRandom[i].map((x, l) => Math.max(floor, (x - priorP * em.m[i][l]) / (1 - priorP)));
+    const sum = corrected.reduce((a, b) => a + b, 0);
+    fields[f] = { levels: [...FIELD_LEVELS[f]], m: em.m[i], u: corrected.map((x) => x / sum) };
+  }
   return {
     model: {
       version: 1,
