@@ -1,0 +1,103 @@
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
+
+/**
+ * Read model of `audit_event`. Write only through `AuditLog`, which hashes and chains.
+ * The decorators mirror `AuditSchema1700000000000` so a regenerated migration is empty; the
+ * search indexes are owned by the migration (`synchronize: false`).
+ */
+@Entity({ name: 'audit_event' })
+@Unique('audit_event_chain_position', ['chainId', 'chainSeq'])
+@Check('audit_event_chain_seq_check', `chain_seq >= 1`)
+@Check('audit_event_actor_type_check', `actor_type IN ('user', 'service', 'agency')`)
+@Check('audit_event_outcome_check', `outcome IN ('success', 'failure', 'permit', 'deny')`)
+@Check('audit_event_prev_hash_check', `prev_hash ~ '^[0-9a-f]{64}$'`)
+@Check('audit_event_hash_check', `hash ~ '^[0-9a-f]{64}$'`)
+@Index('audit_event_partnership_seq', { synchronize: false })
+@Index('audit_event_partnership_time', { synchronize: false })
+@Index('audit_event_actor', { synchronize: false })
+@Index('audit_event_case', { synchronize: false })
+@Index('audit_event_subject', { synchronize: false })
+@Index('audit_event_action', { synchronize: false })
+@Index('audit_event_correlation', { synchronize: false })
+export class AuditEventEntity {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  seq!: string;
+
+  @Column({ name: 'chain_id', type: 'text' })
+  chainId!: string;
+
+  @Column({ name: 'chain_seq', type: 'bigint' })
+  chainSeq!: string;
+
+  @Column({ name: 'occurred_at', type: 'timestamptz' })
+  occurredAt!: Date;
+
+  @Column({ type: 'text', nullable: true })
+  partnership!: string | null;
+
+  @Column({ name: 'actor_type', type: 'text' })
+  actorType!: 'user' | 'service' | 'agency';
+
+  @Column({ name: 'actor_id', type: 'text' })
+  actorId!: string;
+
+  @Column({ name: 'actor_role', type: 'text', nullable: true })
+  actorRole!: string | null;
+
+  @Column({ type: 'text' })
+  action!: string;
+
+  @Column({ type: 'text' })
+  outcome!: 'success' | 'failure' | 'permit' | 'deny';
+
+  @Column({ name: 'case_id', type: 'text', nullable: true })
+  caseId!: string | null;
+
+  @Column({ name: 'query_id', type: 'text', nullable: true })
+  queryId!: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  agency!: string | null;
+
+  @Column({ name: 'subject_pseudonyms', type: 'text', array: true, default: () => "'{}'" })
+  subjectPseudonyms!: string[];
+
+  @Column({ name: 'correlation_id', type: 'text', nullable: true })
+  correlationId!: string | null;
+
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  details!: Record<string, unknown>;
+
+  @Column({ name: 'prev_hash', type: 'text' })
+  prevHash!: string;
+
+  @Column({ type: 'text' })
+  hash!: string;
+}
+
+/** Read model of `audit_checkpoint`. */
+@Entity({ name: 'audit_checkpoint' })
+@Check('audit_checkpoint_head_hash_check', `head_hash ~ '^[0-9a-f]{64}$'`)
+@Index('audit_checkpoint_chain', { synchronize: false })
+export class AuditCheckpointEntity {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id!: string;
+
+  @Column({ name: 'chain_id', type: 'text' })
+  chainId!: string;
+
+  @Column({ name: 'chain_seq', type: 'bigint' })
+  chainSeq!: string;
+
+  @Column({ name: 'head_hash', type: 'text' })
+  headHash!: string;
+
+  @Column({ name: 'signed_at', type: 'timestamptz' })
+  signedAt!: Date;
+
+  @Column({ type: 'text' })
+  kid!: string;
+
+  @Column({ type: 'text' })
+  signature!: string;
+}
