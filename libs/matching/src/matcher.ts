@@ -187,7 +187,11 @@ export class Matcher {
       if (band === 'possible') rules.push('ambiguous');
     } else {
       band = lowerOf(this.bandFor(probability), top.band);
-      if (band !== 'match' && top.band === 'match') rules.push('ambiguous');
+      // Ambiguity between candidates that each match on their own is for a person to resolve.
+      if (band !== 'match' && top.band === 'match') {
+        band = 'possible';
+        rules.push('ambiguous');
+      }
     }
     return {
       index: order[0],
