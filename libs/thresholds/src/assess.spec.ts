@@ -28,7 +28,9 @@ describe(assess.name, () => {
 
   it('takes the highest level and the most urgent RAG, even from different concerns', () => {
     // physical-abuse gives level 4 (amber); missing-from-home gives red (level 3).
-    expect(sut(matrix, ['missing-from-education', 'physical-abuse', 'missing-from-home'])).toMatchObject({
+    expect(
+      sut(matrix, ['missing-from-education', 'physical-abuse', 'missing-from-home']),
+    ).toMatchObject({
       level: 4,
       rag: 'red',
     });
@@ -63,7 +65,10 @@ describe(assessOrThrow.name, () => {
       thrown = e;
     }
     expect(thrown).toBeInstanceOf(UnknownConcernError);
-    expect(thrown).toMatchObject({ code: 'THRESHOLD.UNKNOWN_CONCERN', concernsUnknown: ['made-up'] });
+    expect(thrown).toMatchObject({
+      code: 'THRESHOLD.UNKNOWN_CONCERN',
+      concernsUnknown: ['made-up'],
+    });
   });
 
   it('grades known concerns normally', () => {

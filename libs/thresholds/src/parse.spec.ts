@@ -31,7 +31,12 @@ describe(parseThresholdMatrix.name, () => {
     });
     expect(matrix.nearDeadlineMinutes).toBe(60);
     expect(matrix.retentionDaysAfterClose).toBe(90);
-    expect(Object.keys(matrix.capacity).sort()).toEqual(['education', 'health', 'police', 'social-care']);
+    expect(Object.keys(matrix.capacity).sort()).toEqual([
+      'education',
+      'health',
+      'police',
+      'social-care',
+    ]);
     expect(Object.values(matrix.concerns).some((c) => c.level === 1)).toBe(true);
     for (const code of REQUIRED_CONCERN_CODES) expect(matrix.concerns[code]).toBeDefined();
   });
@@ -65,7 +70,11 @@ describe(parseThresholdMatrix.name, () => {
     const text = stringify({
       ...doc,
       partnership: 'Not Valid',
-      concerns: { ...doc.concerns, neglect: { label: 'Neglect', level: 5, rag: 'pink' }, Bad_Code: { label: 'x', level: 1, rag: 'green' } },
+      concerns: {
+        ...doc.concerns,
+        neglect: { label: 'Neglect', level: 5, rag: 'pink' },
+        Bad_Code: { label: 'x', level: 1, rag: 'green' },
+      },
       deadlines: { ...doc.deadlines, red: { hours: 4, clock: 'working' } },
       capacity: { fire: { queriesPerHour: 10 } },
       retentionDaysAfterClose: undefined,
@@ -88,30 +97,50 @@ describe(parseThresholdMatrix.name, () => {
 
   it('refuses working hours that end before they start, unknown zones and repeated days', () => {
     const text = stringify(
-      matrixDocument({ workingHours: { start: '17:00', end: '09:00', timeZone: 'Europe/Londres' } }),
+      matrixDocument({
+        workingHours: { start: '17:00', end: '09:00', timeZone: 'Europe/Londres' },
+      }),
     );
     const fields = problemsOf(text).map((p) => p.field);
     expect(fields).toContain('workingHours.timeZone');
-    const days = problemsOf(stringify(matrixDocument({ workingHours: { days: [1, 1, 8] } }))).map((p) => p.field);
+    const days = problemsOf(stringify(matrixDocument({ workingHours: { days: [1, 1, 8] } }))).map(
+      (p) => p.field,
+    );
     expect(days).toEqual(expect.arrayContaining(['workingHours.days.2', 'workingHours.days']));
-    const order = problemsOf(stringify(matrixDocument({ workingHours: { start: '17:00', end: '09:00' } })));
-    expect(order).toEqual([{ file: 'matrix.yaml', field: 'workingHours.end', reason: 'start must be before end' }]);
+    const order = problemsOf(
+      stringify(matrixDocument({ workingHours: { start: '17:00', end: '09:00' } })),
+    );
+    expect(order).toEqual([
+      { file: 'matrix.yaml', field: 'workingHours.end', reason: 'start must be before end' },
+    ]);
   });
 
   it('refuses impossible dates and non-positive deadlines', () => {
     const doc = matrixDocument({ effectiveFrom: '2025-02-30' });
-    const text = stringify({ ...doc, deadlines: { ...doc.deadlines, amber: { hours: 0, clock: 'working' } } });
-    expect(problemsOf(text).map((p) => p.field).sort()).toEqual(['deadlines.amber.hours', 'effectiveFrom']);
+    const text = stringify({
+      ...doc,
+      deadlines: { ...doc.deadlines, amber: { hours: 0, clock: 'working' } },
+    });
+    expect(
+      problemsOf(text)
+        .map((p) => p.field)
+        .sort(),
+    ).toEqual(['deadlines.amber.hours', 'effectiveFrom']);
   });
 
   it('reports YAML syntax errors and duplicate keys with their line', () => {
-    const problems = problemsOf('partnership: demo\npartnership: other\nversion: [1\n', 'broken.yaml');
+    const problems = problemsOf(
+      'partnership: demo\npartnership: other\nversion: [1\n',
+      'broken.yaml',
+    );
     expect(problems.length).toBeGreaterThanOrEqual(2);
     expect(problems.every((p) => p.file === 'broken.yaml' && p.field === '(document)')).toBe(true);
     expect(problems.map((p) => p.reason).join('\n')).toMatch(/unique.*line 2/);
   });
 
   it('names the file and each problem in the error message', () => {
-    expect(() => sut('x.yaml', 'partnership: demo\n')).toThrow(/x\.yaml: concerns: required, but missing/);
+    expect(() => sut('x.yaml', 'partnership: demo\n')).toThrow(
+      /x\.yaml: concerns: required, but missing/,
+    );
   });
 });

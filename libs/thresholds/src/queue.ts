@@ -25,7 +25,8 @@ const WINDOW_MS = 60 * 60 * 1000;
 
 /**
  * Sliding one-hour window: whether one more query may be sent at `now`, given the instants at
- * which earlier queries were sent. Only sends within the last hour `(now − 1 h, now]` count.
+ * which earlier queries were sent. Sends within the last hour count (as do any stamped after
+ * `now`, so a clock step backwards never frees capacity early).
  */
 export function capacityAvailable(
   windowStarts: readonly Date[],
@@ -47,7 +48,7 @@ export function nextCapacityAt(
   const t = now.getTime();
   const inWindow = windowStarts
     .map((d) => d.getTime())
-    .filter((s) => s > t - WINDOW_MS && s <= t)
+    .filter((s) => s > t - WINDOW_MS)
     .sort((x, y) => x - y);
   if (inWindow.length < queriesPerHour) return new Date(t);
   // The send that must leave the window so fewer than `queriesPerHour` remain.
@@ -59,7 +60,7 @@ function sentInWindow(windowStarts: readonly Date[], now: Date): number {
   let n = 0;
   for (const d of windowStarts) {
     const s = d.getTime();
-    if (s > t - WINDOW_MS && s <= t) n += 1;
+    if (s > t - WINDOW_MS) n += 1;
   }
   return n;
 }

@@ -55,15 +55,27 @@ function offsetAt(epochMs: number, timeZone: string): number {
 }
 
 /**
- * The instant a local wall-clock time occurs. A time skipped by a spring-forward change resolves
- * to the instant just after the gap; a time repeated by a fall-back change resolves to one of its
- * two occurrences. Neither happens for London's 09:00-17:00.
+ * The instant a local wall-clock time occurs. A time repeated when clocks go back resolves to its
+ * first occurrence; a time skipped when clocks go forward resolves to the moment of the change
+ * (the first instant whose local time is later). So a window [start, end) holds exactly the
+ * instants whose local time lies in it. London's 09:00-17:00 is never affected.
  */
 export function fromLocal(date: LocalDate, hour: number, minute: number, timeZone: string): Date {
   const asUtc = Date.UTC(date.year, date.month - 1, date.day, hour, minute);
-  const first = asUtc - offsetAt(asUtc, timeZone);
-  const secondOffset = offsetAt(first, timeZone);
-  return new Date(asUtc - secondOffset);
+  // Transitions are months apart, so the offsets 12 h either side are the only candidates.
+  const before = offsetAt(asUtc - 12 * 3_600_000, timeZone);
+  const after = offsetAt(asUtc + 12 * 3_600_000, timeZone);
+  const valid = [asUtc - before, asUtc - after].filter((t) => t === asUtc - offsetAt(t, timeZone));
+  if (valid.length > 0) return new Date(Math.min(...valid));
+  // In a gap: find the change, the first instant carrying the later offset.
+  let lo = asUtc - Math.max(before, after);
+  let hi = asUtc - Math.min(before, after);
+  while (hi - lo > 1000) {
+    const mid = Math.floor((lo + hi) / 2000) * 1000;
+    if (offsetAt(mid, timeZone) === after) hi = mid;
+    else lo = mid;
+  }
+  return new Date(hi);
 }
 
 export function addDays(date: LocalDate, days: number): LocalDate {

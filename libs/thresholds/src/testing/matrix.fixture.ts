@@ -1,9 +1,14 @@
 import { REQUIRED_CONCERN_CODES, type ThresholdMatrixInput } from '../schema';
 
 /** A valid matrix document for tests; override any top-level field. */
-export function matrixDocument(overrides: Partial<ThresholdMatrixInput> = {}): ThresholdMatrixInput {
+export function matrixDocument(
+  overrides: Partial<ThresholdMatrixInput> = {},
+): ThresholdMatrixInput {
   const concerns = Object.fromEntries(
-    REQUIRED_CONCERN_CODES.map((code) => [code, { label: code, level: 3 as const, rag: 'amber' as const }]),
+    REQUIRED_CONCERN_CODES.map((code) => [
+      code,
+      { label: code, level: 3 as const, rag: 'amber' as const },
+    ]),
   ) as ThresholdMatrixInput['concerns'];
   return {
     partnership: 'test',
