@@ -148,13 +148,24 @@ export function describeDeadline(rule: DeadlineRule): string {
   }
 }
 
+// Opening and closing instants per zone and local date; Intl lookups dominate the cost otherwise.
+const windows = new Map<string, { open: number; close: number }>();
+const MAX_CACHED_WINDOWS = 10_000;
+
 function window(day: LocalDate, workingHours: WorkingHours): { open: number; close: number } {
-  const s = parseHhMm(workingHours.start);
-  const e = parseHhMm(workingHours.end);
-  return {
-    open: fromLocal(day, s.hour, s.minute, workingHours.timeZone).getTime(),
-    close: fromLocal(day, e.hour, e.minute, workingHours.timeZone).getTime(),
-  };
+  const key = `${workingHours.timeZone}|${formatLocalDate(day)}|${workingHours.start}|${workingHours.end}`;
+  let w = windows.get(key);
+  if (!w) {
+    const s = parseHhMm(workingHours.start);
+    const e = parseHhMm(workingHours.end);
+    w = {
+      open: fromLocal(day, s.hour, s.minute, workingHours.timeZone).getTime(),
+      close: fromLocal(day, e.hour, e.minute, workingHours.timeZone).getTime(),
+    };
+    if (windows.size >= MAX_CACHED_WINDOWS) windows.clear();
+    windows.set(key, w);
+  }
+  return w;
 }
 
 function localDateOf(instant: Date, timeZone: string): LocalDate {
