@@ -8,3 +8,4 @@ export * from './parse';
 export * from './queue';
 export * from './registry';
 export * from './schema';
+export type { LocalDate } from './zoned-time';
