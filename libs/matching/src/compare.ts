@@ -2,7 +2,7 @@ import { IDENTIFIER_KINDS, type IdentifierKind } from './identifiers';
 import { areNicknames } from './nicknames';
 import { swapDayMonth, type ParsedDate, type ParsedPostcode } from './normalise';
 import type { PreparedName, PreparedRecord } from './record';
-import { damerauLevenshtein, jaroWinkler } from './strings';
+import { jaroWinkler, withinOneEdit } from './strings';
 
 /** Comparison levels per field, best agreement first; the last level is always full disagreement. */
 export const FIELD_LEVELS = {
@@ -63,7 +63,7 @@ export function compareDates(a: ParsedDate, b: ParsedDate): number {
   if (a.compact === b.compact) return 0;
   const swapped = swapDayMonth(a);
   if (swapped && swapped.compact === b.compact) return 1;
-  if (damerauLevenshtein(a.compact, b.compact) <= 1) return 2;
+  if (withinOneEdit(a.compact, b.compact)) return 2;
   if (a.year === b.year && a.month === b.month) return 3;
   if (a.year === b.year) return 4;
   return 5;
@@ -73,7 +73,7 @@ export function comparePostcodes(a: ParsedPostcode, b: ParsedPostcode): number {
   if (a.normalised === b.normalised) return 0;
   if (a.sector !== undefined && a.sector === b.sector) return 1;
   if (a.outward !== undefined && a.outward === b.outward) return 2;
-  if (damerauLevenshtein(a.normalised, b.normalised) <= 1) return 3;
+  if (withinOneEdit(a.normalised, b.normalised)) return 3;
   return 4;
 }
 
@@ -139,7 +139,7 @@ export function compareNamePair(a: PreparedRecord, b: PreparedRecord): NameCompa
 function compareIdentifier(a: string, b: string, bothVerified: boolean): number {
   if (a === b) return 0;
   // Two numbers that both pass a check digit never differ by one keying error.
-  if (!bothVerified && damerauLevenshtein(a, b) <= 1) return 1;
+  if (!bothVerified && withinOneEdit(a, b)) return 1;
   return 2;
 }
 

@@ -1,7 +1,7 @@
 import { candidatePairs } from './blocking';
 import type { Random } from './identifiers';
 import { type FitResult, fitModel, type MatchModel } from './model';
-import { type MatchBand, Matcher, type MatchResult } from './matcher';
+import { type MatchBand, Matcher, type MatchResult, oddsOf } from './matcher';
 import type { PreparedRecord } from './record';
 
 export interface Link {
@@ -21,6 +21,8 @@ export interface LinkProgress {
 
 export interface LinkOptions {
   random?: Random;
+  /** Random pairs sampled for u-probabilities (see `fitModel`). */
+  randomPairs?: number;
   /** Use this model instead of fitting one by EM. */
   model?: MatchModel;
   onProgress?: (p: LinkProgress) => void;
@@ -61,6 +63,7 @@ export function linkRecords(
       right,
       pairs,
       random: options.random,
+      randomPairs: options.randomPairs,
       onProgress: (stage, d) => report({ stage, pairs: d.pairs, iterations: d.iterations }),
     });
     model = fit.model;
@@ -85,7 +88,8 @@ export function linkRecords(
     return { links: links.sort((a, b) => b.score - a.score), model, candidatePairs: pairs.length };
   }
 
-  const odds = results.map((r) => Math.pow(2, Math.min(200, r.score + model.priorLog2Odds)));
+  // Pairs the rules rule out (siblings) do not compete with the true partner.
+  const odds = results.map((r) => (r.band === 'no-match' && r.rules.length > 0 ? 0 : oddsOf(r, model)));
   const leftSum = new Float64Array(left.length);
   const rightSum = new Float64Array(other.length);
   pairs.forEach(([i, j], k) => {
@@ -109,7 +113,7 @@ export function linkRecords(
     leftTaken[i] = 1;
     rightTaken[j] = 1;
     const r = results[k];
-    const probability = odds[k] / (1 + leftSum[i] + rightSum[j] - odds[k]);
+    const probability = oddsOf(r, model) / (1 + Math.max(oddsOf(r, model), leftSum[i] + rightSum[j] - odds[k]));
     let band: MatchBand = r.band;
     if (r.method !== 'deterministic' && band === 'match' && matcher.bandFor(probability) !== 'match') {
       band = matcher.bandFor(probability) === 'no-match' ? 'possible' : matcher.bandFor(probability);

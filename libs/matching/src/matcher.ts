@@ -176,9 +176,10 @@ export class Matcher {
     const runner = order.length > 1 ? results[order[1]] : undefined;
 
     let oddsSum = 0;
-    for (const r of results) oddsSum += Math.pow(2, Math.min(200, r.score + this.model.priorLog2Odds));
-    const topOdds = Math.pow(2, Math.min(200, top.score + this.model.priorLog2Odds));
-    const probability = topOdds / (1 + oddsSum);
+    // A candidate the rules have ruled out (a sibling) is not a competing explanation.
+    for (const r of results) if (r.band !== 'no-match' || r.rules.length === 0) oddsSum += oddsOf(r, this.model);
+    const topOdds = oddsOf(top, this.model);
+    const probability = topOdds / (1 + Math.max(oddsSum, topOdds));
 
     const rules = [...top.rules];
     let band: MatchBand;
@@ -202,6 +203,10 @@ export class Matcher {
 }
 
 const rankKey = (r: MatchResult): number => (r.method === 'deterministic' ? 1 : 0);
+
+/** Posterior odds of a result under the model's prior (capped to stay finite). */
+export const oddsOf = (r: MatchResult, model: MatchModel): number =>
+  Math.pow(2, Math.min(200, r.score + model.priorLog2Odds));
 
 const round = (x: number): number => Math.round(x * 1000) / 1000;
 

@@ -1,4 +1,5 @@
-import { damerauLevenshtein, jaro, jaroWinkler, levenshtein, nysiis, soundex } from './strings';
+import fc from 'fast-check';
+import { damerauLevenshtein, jaro, jaroWinkler, levenshtein, nysiis, soundex, withinOneEdit } from './strings';
 
 describe(jaroWinkler.name, () => {
   it.each([
@@ -81,5 +82,15 @@ describe(soundex.name, () => {
     ['Lee', 'L000'],
   ])('encodes %s as %s', (name, code) => {
     expect(soundex(name)).toBe(code);
+  });
+});
+
+describe(withinOneEdit.name, () => {
+  it('agrees with the Damerau-Levenshtein distance being at most one', () => {
+    const short = fc.string({ unit: fc.constantFrom('0', '1', '2'), maxLength: 6 });
+    fc.assert(
+      fc.property(short, short, (a, b) => withinOneEdit(a, b) === damerauLevenshtein(a, b) <= 1),
+      { numRuns: 2000 },
+    );
   });
 });

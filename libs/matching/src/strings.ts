@@ -202,3 +202,21 @@ export function soundex(input: string): string {
   }
   return code.padEnd(4, '0');
 }
+
+/**
+ * Whether two strings are at most one Damerau edit apart (one insertion, deletion, substitution
+ * or adjacent transposition). Linear time: the hot path of date, postcode and identifier levels.
+ */
+export function withinOneEdit(a: string, b: string): boolean {
+  if (a === b) return true;
+  const la = a.length;
+  const lb = b.length;
+  if (Math.abs(la - lb) > 1) return false;
+  let i = 0;
+  while (i < la && i < lb && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (la === lb) {
+    if (a.slice(i + 1) === b.slice(i + 1)) return true; // substitution
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2); // transposition
+  }
+  return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}
