@@ -31,7 +31,10 @@ export const ColumnMappingSchema = z
     givenName: column.optional(),
     familyName: column.optional(),
     dateOfBirth: z
-      .union([column, z.object({ column, format: z.enum(['YYYYMMDD', 'YYYY-MM-DD', 'DD/MM/YYYY']).optional() })])
+      .union([
+        column,
+        z.object({ column, format: z.enum(['YYYYMMDD', 'YYYY-MM-DD', 'DD/MM/YYYY']).optional() }),
+      ])
       .optional(),
     sex: column.optional(),
     postcode: column.optional(),
@@ -53,7 +56,11 @@ export class LinkCliError extends Error {
 
 export function loadMapping(path: string): ColumnMapping {
   const parsed = ColumnMappingSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-  if (!parsed.success) throw new LinkCliError('LINK.BAD_MAPPING', `mapping ${path} is invalid: ${parsed.error.message}`);
+  if (!parsed.success)
+    throw new LinkCliError(
+      'LINK.BAD_MAPPING',
+      `mapping ${path} is invalid: ${parsed.error.message}`,
+    );
   return parsed.data;
 }
 
@@ -68,8 +75,12 @@ export function readCsv(path: string): Array<Record<string, string>> {
 }
 
 /** Maps CSV rows to prepared records; the date format comes from the mapping. */
-export function mapRows(rows: ReadonlyArray<Record<string, string>>, mapping: ColumnMapping): PreparedRecord[] {
-  const dob = typeof mapping.dateOfBirth === 'string' ? { column: mapping.dateOfBirth } : mapping.dateOfBirth;
+export function mapRows(
+  rows: ReadonlyArray<Record<string, string>>,
+  mapping: ColumnMapping,
+): PreparedRecord[] {
+  const dob =
+    typeof mapping.dateOfBirth === 'string' ? { column: mapping.dateOfBirth } : mapping.dateOfBirth;
   const dateFormat: DateFormat | undefined = dob?.format;
   const columns = [
     mapping.id,
@@ -83,7 +94,11 @@ export function mapRows(rows: ReadonlyArray<Record<string, string>>, mapping: Co
   ].filter((c): c is string => c !== undefined);
   if (rows.length > 0) {
     for (const c of columns) {
-      if (!(c in rows[0])) throw new LinkCliError('LINK.MISSING_COLUMN', `column "${c}" named in the mapping is not in the file`);
+      if (!(c in rows[0]))
+        throw new LinkCliError(
+          'LINK.MISSING_COLUMN',
+          `column "${c}" named in the mapping is not in the file`,
+        );
     }
   }
   const get = (row: Record<string, string>, c: string | undefined): string | undefined => {
@@ -92,10 +107,13 @@ export function mapRows(rows: ReadonlyArray<Record<string, string>>, mapping: Co
   };
   return rows.map((row) => {
     const identifiers: MatchSubject['identifiers'] = {};
-    for (const [kind, c] of Object.entries(mapping.identifiers ?? {}) as Array<[keyof typeof identifiers, string]>) {
+    for (const [kind, c] of Object.entries(mapping.identifiers ?? {}) as Array<
+      [keyof typeof identifiers, string]
+    >) {
       identifiers[kind] = get(row, c);
     }
-    const addressColumns = typeof mapping.address === 'string' ? [mapping.address] : (mapping.address ?? []);
+    const addressColumns =
+      typeof mapping.address === 'string' ? [mapping.address] : (mapping.address ?? []);
     const address = addressColumns
       .map((c) => get(row, c))
       .filter(Boolean)
@@ -116,7 +134,10 @@ export function mapRows(rows: ReadonlyArray<Record<string, string>>, mapping: Co
 
 /** Reads a truth CSV of `left_id,right_id` (header optional). */
 export function readTruth(path: string): Array<[string, string]> {
-  const rows = parse(readFileSync(path, 'utf8'), { trim: true, skip_empty_lines: true }) as string[][];
+  const rows = parse(readFileSync(path, 'utf8'), {
+    trim: true,
+    skip_empty_lines: true,
+  }) as string[][];
   const body = rows.length > 0 && rows[0][0] === 'left_id' ? rows.slice(1) : rows;
   return body.map((r) => [r[0], r[1]]);
 }
@@ -135,9 +156,11 @@ export function parseArgs(argv: readonly string[]): LinkCliOptions {
   const flags: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (!a.startsWith('--')) throw new LinkCliError('LINK.BAD_ARGUMENTS', `unexpected argument ${a}`);
+    if (!a.startsWith('--'))
+      throw new LinkCliError('LINK.BAD_ARGUMENTS', `unexpected argument ${a}`);
     const value = argv[i + 1];
-    if (value === undefined || value.startsWith('--')) throw new LinkCliError('LINK.BAD_ARGUMENTS', `${a} needs a value`);
+    if (value === undefined || value.startsWith('--'))
+      throw new LinkCliError('LINK.BAD_ARGUMENTS', `${a} needs a value`);
     flags[a.slice(2)] = value;
     i++;
   }
@@ -162,6 +185,8 @@ export function parseArgs(argv: readonly string[]): LinkCliOptions {
 export interface LinkRunResult {
   records: { left: number; right?: number };
   candidatePairs: number;
+  /** Random pairs compared to estimate u-probabilities (0 when a model was supplied). */
+  randomPairs: number;
   links: number;
   matchLinks: number;
   quality?: LinkQuality;
@@ -172,7 +197,10 @@ const log = (msg: string): void => {
   process.stderr.write(`${msg}\n`);
 };
 
-export function runLink(options: LinkCliOptions, progress: (msg: string) => void = log): LinkRunResult {
+export function runLink(
+  options: LinkCliOptions,
+  progress: (msg: string) => void = log,
+): LinkRunResult {
   const started = process.hrtime.bigint();
   const leftMap = loadMapping(options.map);
   const rightMap = options.mapRight ? loadMapping(options.mapRight) : leftMap;
@@ -194,7 +222,9 @@ export function runLink(options: LinkCliOptions, progress: (msg: string) => void
           progress(`estimated m and u by EM in ${p.iterations} iterations`);
           break;
         case 'scored':
-          progress(`scored ${p.done}/${p.pairs} pairs (${Math.round((100 * (p.done ?? 0)) / Math.max(1, p.pairs))}%)`);
+          progress(
+            `scored ${p.done}/${p.pairs} pairs (${Math.round((100 * (p.done ?? 0)) / Math.max(1, p.pairs))}%)`,
+          );
           break;
       }
     },
@@ -215,13 +245,18 @@ export function runLink(options: LinkCliOptions, progress: (msg: string) => void
   );
   if (options.modelOut) writeFileSync(options.modelOut, serialiseModel(out.model));
   const matchLinks = links.filter((l) => l.band === 'match').length;
-  progress(`wrote ${links.length} links (${matchLinks} match, ${links.length - matchLinks} possible) to ${options.out}`);
+  progress(
+    `wrote ${links.length} links (${matchLinks} match, ${links.length - matchLinks} possible) to ${options.out}`,
+  );
 
-  const quality = options.truth ? evaluateLinks(links, readTruth(options.truth), right === undefined) : undefined;
+  const quality = options.truth
+    ? evaluateLinks(links, readTruth(options.truth), right === undefined)
+    : undefined;
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return {
     records: { left: left.length, right: right?.length },
     candidatePairs: out.candidatePairs,
+    randomPairs: out.model.training?.randomPairs ?? 0,
     links: links.length,
     matchLinks,
     quality,

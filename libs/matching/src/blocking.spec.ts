@@ -26,14 +26,26 @@ describe(blockingKeys.name, () => {
       { ...child, familyName: 'Baker', identifiers: undefined },
       { ...child, givenName: 'Lottie', identifiers: undefined },
       { ...child, dateOfBirth: '2013-04-10', identifiers: undefined },
-      { ...child, givenName: 'Charlote', familyName: "O'Sullivan Smythe", dateOfBirth: '2031-10-04', postcode: undefined, identifiers: undefined },
+      {
+        ...child,
+        givenName: 'Charlote',
+        familyName: "O'Sullivan Smythe",
+        dateOfBirth: '2031-10-04',
+        postcode: undefined,
+        identifiers: undefined,
+      },
     ];
     for (const v of variants) expect(blockingKeys(v).some((k) => keys.has(k))).toBe(true);
   });
 
   it('shares no key with an unrelated child', () => {
     const keys = new Set(blockingKeys(child));
-    const other = blockingKeys({ givenName: 'Noah', familyName: 'Patel', dateOfBirth: '2011-02-14', postcode: 'B1 1AA' });
+    const other = blockingKeys({
+      givenName: 'Noah',
+      familyName: 'Patel',
+      dateOfBirth: '2011-02-14',
+      postcode: 'B1 1AA',
+    });
     expect(other.some((k) => keys.has(k))).toBe(false);
   });
 

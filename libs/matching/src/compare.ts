@@ -94,7 +94,8 @@ export function addressSimilarity(a: readonly string[], b: readonly string[]): n
         best = j;
         break;
       }
-      if (!numeric && best < 0 && ta.length >= 4 && tb.length >= 4 && jaroWinkler(ta, tb) >= 0.9) best = j;
+      if (!numeric && best < 0 && ta.length >= 4 && tb.length >= 4 && jaroWinkler(ta, tb) >= 0.9)
+        best = j;
     }
     if (best >= 0) {
       used[best] = 1;
@@ -104,7 +105,10 @@ export function addressSimilarity(a: readonly string[], b: readonly string[]): n
   return (2 * matched) / (a.length + b.length);
 }
 
-export function compareAddresses(a: { tokens: string[]; key: string }, b: { tokens: string[]; key: string }): number {
+export function compareAddresses(
+  a: { tokens: string[]; key: string },
+  b: { tokens: string[]; key: string },
+): number {
   if (a.key === b.key) return 0;
   const s = addressSimilarity(a.tokens, b.tokens);
   if (s >= 0.75) return 1;
@@ -129,7 +133,11 @@ export function compareNamePair(a: PreparedRecord, b: PreparedRecord): NameCompa
   if (a.given && a.family && b.given && b.family && (given > NAME_CLOSE || family > NAME_CLOSE)) {
     const crossGiven = Math.min(NAME_DISAGREE, compareNames(a.given, b.family, false) + 1);
     const crossFamily = Math.min(NAME_DISAGREE, compareNames(a.family, b.given, false) + 1);
-    if (crossGiven + crossFamily < given + family && crossGiven < NAME_DISAGREE && crossFamily < NAME_DISAGREE) {
+    if (
+      crossGiven + crossFamily < given + family &&
+      crossGiven < NAME_DISAGREE &&
+      crossFamily < NAME_DISAGREE
+    ) {
       return { given: crossGiven, family: crossFamily, swapped: true };
     }
   }
@@ -156,7 +164,8 @@ export function compareRecords(a: PreparedRecord, b: PreparedRecord): Comparison
   for (const kind of IDENTIFIER_KINDS) {
     const ia = a.identifiers[kind];
     const ib = b.identifiers[kind];
-    if (ia && ib) v[FIELD_INDEX[kind]] = compareIdentifier(ia.value, ib.value, ia.verified && ib.verified);
+    if (ia && ib)
+      v[FIELD_INDEX[kind]] = compareIdentifier(ia.value, ib.value, ia.verified && ib.verified);
   }
   return v;
 }

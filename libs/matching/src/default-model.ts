@@ -8,7 +8,10 @@ const HAND_SET: Record<FieldName, { m: number[]; u: number[] }> = {
   // Family names change (a step-parent's surname, a double-barrelled name dropped).
   familyName: { m: [0.85, 0.05, 0.03, 0.07], u: [0.002, 0.002, 0.02, 0.976] },
   // u for children aged 0 to 18: 1 / (18 * 365) share a date of birth.
-  dateOfBirth: { m: [0.93, 0.02, 0.02, 0.01, 0.01, 0.01], u: [0.00015, 0.00012, 0.0012, 0.0045, 0.05, 0.944] },
+  dateOfBirth: {
+    m: [0.93, 0.02, 0.02, 0.01, 0.01, 0.01],
+    u: [0.00015, 0.00012, 0.0012, 0.0045, 0.05, 0.944],
+  },
   sex: { m: [0.98, 0.02], u: [0.5, 0.5] },
   // Families move: a tenth of true matches have an unrelated postcode.
   postcode: { m: [0.75, 0.05, 0.08, 0.02, 0.1], u: [0.00005, 0.002, 0.01, 0.0005, 0.98745] },
@@ -27,7 +30,9 @@ const HAND_SET: Record<FieldName, { m: number[]; u: number[] }> = {
  */
 export function defaultModel(population = 100_000): MatchModel {
   const fields: MatchModel['fields'] = {};
-  for (const [field, p] of Object.entries(HAND_SET) as Array<[FieldName, { m: number[]; u: number[] }]>) {
+  for (const [field, p] of Object.entries(HAND_SET) as Array<
+    [FieldName, { m: number[]; u: number[] }]
+  >) {
     const norm = (xs: number[]): number[] => {
       const s = xs.reduce((a, b) => a + b, 0);
       return xs.map((x) => x / s);

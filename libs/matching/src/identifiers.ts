@@ -28,7 +28,10 @@ export function isValidNhsNumber(value: string | null | undefined): boolean {
  * A valid NHS number. By default in the 999 range that NHS England reserves for testing, so that
  * synthetic data can never collide with a real patient.
  */
-export function generateNhsNumber(random: Random = Math.random, options: { testRange?: boolean } = {}): string {
+export function generateNhsNumber(
+  random: Random = Math.random,
+  options: { testRange?: boolean } = {},
+): string {
   const testRange = options.testRange ?? true;
   for (;;) {
     let first9 = testRange ? '999' : String(4 + Math.floor(random() * 4));
@@ -92,7 +95,10 @@ export function isCheckedKind(kind: IdentifierKind): boolean {
 }
 
 /** True when the value is of a checked kind and passes its check; unchecked kinds are never verified. */
-export function isVerifiedIdentifier(kind: IdentifierKind, value: string | null | undefined): boolean {
+export function isVerifiedIdentifier(
+  kind: IdentifierKind,
+  value: string | null | undefined,
+): boolean {
   switch (kind) {
     case 'nhsNumber':
       return isValidNhsNumber(value);

@@ -3,12 +3,92 @@ import { evaluateLinks, linkRecords } from './linkage';
 import { seededRandom } from './model';
 import { type MatchSubject, prepare } from './record';
 
-const GIVEN = ['oliver', 'amelia', 'george', 'isla', 'harry', 'ava', 'noah', 'mia', 'jack', 'ivy', 'leo', 'grace', 'oscar', 'freya', 'charlie', 'lily', 'arthur', 'sophia', 'muhammad', 'florence', 'theo', 'willow', 'henry', 'rosie', 'thomas', 'evie', 'william', 'poppy', 'alfie', 'ella', 'james', 'elizabeth'];
-const FAMILY = ['smith', 'jones', 'taylor', 'brown', 'williams', 'wilson', 'johnson', 'davies', 'patel', 'robinson', 'wright', 'thompson', 'evans', 'walker', 'white', 'roberts', 'green', 'hall', 'wood', 'jackson', 'clarke', 'khan', 'hughes', 'edwards', 'lewis', 'ahmed', 'turner', 'hill', 'moore', 'cooper', 'ward', 'morris'];
-const STREETS = ['high street', 'station road', 'church lane', 'park avenue', 'victoria road', 'green lane', 'manor road', 'mill lane', 'school lane', 'the crescent'];
+const GIVEN = [
+  'oliver',
+  'amelia',
+  'george',
+  'isla',
+  'harry',
+  'ava',
+  'noah',
+  'mia',
+  'jack',
+  'ivy',
+  'leo',
+  'grace',
+  'oscar',
+  'freya',
+  'charlie',
+  'lily',
+  'arthur',
+  'sophia',
+  'muhammad',
+  'florence',
+  'theo',
+  'willow',
+  'henry',
+  'rosie',
+  'thomas',
+  'evie',
+  'william',
+  'poppy',
+  'alfie',
+  'ella',
+  'james',
+  'elizabeth',
+];
+const FAMILY = [
+  'smith',
+  'jones',
+  'taylor',
+  'brown',
+  'williams',
+  'wilson',
+  'johnson',
+  'davies',
+  'patel',
+  'robinson',
+  'wright',
+  'thompson',
+  'evans',
+  'walker',
+  'white',
+  'roberts',
+  'green',
+  'hall',
+  'wood',
+  'jackson',
+  'clarke',
+  'khan',
+  'hughes',
+  'edwards',
+  'lewis',
+  'ahmed',
+  'turner',
+  'hill',
+  'moore',
+  'cooper',
+  'ward',
+  'morris',
+];
+const STREETS = [
+  'high street',
+  'station road',
+  'church lane',
+  'park avenue',
+  'victoria road',
+  'green lane',
+  'manor road',
+  'mill lane',
+  'school lane',
+  'the crescent',
+];
 
 /** Households of one to three children, then a second file with one corrupted copy of each child. */
-function syntheticFiles(households: number, seed: number): { left: MatchSubject[]; right: MatchSubject[] } {
+function syntheticFiles(
+  households: number,
+  seed: number,
+): { left: MatchSubject[]; right: MatchSubject[] } {
   const rnd = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
   const left: MatchSubject[] = [];
@@ -61,7 +141,11 @@ describe(linkRecords.name, () => {
     const L = left.map((s) => prepare(s));
     const R = right.map((s) => prepare(s));
     const sut = linkRecords(L, R, { random: seededRandom(5), randomPairs: 20_000 });
-    const links = sut.links.map((l) => ({ leftId: L[l.leftIndex].id!, rightId: R[l.rightIndex].id!, band: l.band }));
+    const links = sut.links.map((l) => ({
+      leftId: L[l.leftIndex].id!,
+      rightId: R[l.rightIndex].id!,
+      band: l.band,
+    }));
     const truth = left.map((_, k): [string, string] => [`L${k}`, `R${k}`]);
     const q = evaluateLinks(links, truth);
     expect(q.precision).toBeGreaterThanOrEqual(0.995);
@@ -80,7 +164,11 @@ describe(linkRecords.name, () => {
     const { left, right } = syntheticFiles(150, 3);
     const all = [...left, ...right].map((s) => prepare(s));
     const sut = linkRecords(all, undefined, { random: seededRandom(1), randomPairs: 20_000 });
-    const links = sut.links.map((l) => ({ leftId: all[l.leftIndex].id!, rightId: all[l.rightIndex].id!, band: l.band }));
+    const links = sut.links.map((l) => ({
+      leftId: all[l.leftIndex].id!,
+      rightId: all[l.rightIndex].id!,
+      band: l.band,
+    }));
     const q = evaluateLinks(
       links,
       left.map((_, k): [string, string] => [`R${k}`, `L${k}`]),

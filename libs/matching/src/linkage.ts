@@ -76,20 +76,29 @@ export function linkRecords(
     results[k] = fit
       ? matcher.evaluate(left[i], other[j], fit.vectors[k])
       : matcher.compare(left[i], other[j]);
-    if ((k + 1) % step === 0 || k + 1 === pairs.length) report({ stage: 'scored', pairs: pairs.length, done: k + 1 });
+    if ((k + 1) % step === 0 || k + 1 === pairs.length)
+      report({ stage: 'scored', pairs: pairs.length, done: k + 1 });
   }
 
   if (right === undefined) {
     const links: Link[] = [];
     results.forEach((r, k) => {
       if (r.band === 'no-match') return;
-      links.push({ leftIndex: pairs[k][0], rightIndex: pairs[k][1], score: r.score, probability: r.probability, band: r.band });
+      links.push({
+        leftIndex: pairs[k][0],
+        rightIndex: pairs[k][1],
+        score: r.score,
+        probability: r.probability,
+        band: r.band,
+      });
     });
     return { links: links.sort((a, b) => b.score - a.score), model, candidatePairs: pairs.length };
   }
 
   // Pairs the rules rule out (siblings) do not compete with the true partner.
-  const odds = results.map((r) => (r.band === 'no-match' && r.rules.length > 0 ? 0 : oddsOf(r, model)));
+  const odds = results.map((r) =>
+    r.band === 'no-match' && r.rules.length > 0 ? 0 : oddsOf(r, model),
+  );
   const leftSum = new Float64Array(left.length);
   const rightSum = new Float64Array(other.length);
   pairs.forEach(([i, j], k) => {
@@ -101,8 +110,8 @@ export function linkRecords(
     .filter((k) => results[k].band !== 'no-match')
     .sort(
       (x, y) =>
-        Number(results[y].method === 'deterministic') - Number(results[x].method === 'deterministic') ||
-        results[y].score - results[x].score,
+        Number(results[y].method === 'deterministic') -
+          Number(results[x].method === 'deterministic') || results[y].score - results[x].score,
     );
   const leftTaken = new Uint8Array(left.length);
   const rightTaken = new Uint8Array(other.length);
@@ -113,10 +122,16 @@ export function linkRecords(
     leftTaken[i] = 1;
     rightTaken[j] = 1;
     const r = results[k];
-    const probability = oddsOf(r, model) / (1 + Math.max(oddsOf(r, model), leftSum[i] + rightSum[j] - odds[k]));
+    const probability =
+      oddsOf(r, model) / (1 + Math.max(oddsOf(r, model), leftSum[i] + rightSum[j] - odds[k]));
     let band: MatchBand = r.band;
-    if (r.method !== 'deterministic' && band === 'match' && matcher.bandFor(probability) !== 'match') {
-      band = matcher.bandFor(probability) === 'no-match' ? 'possible' : matcher.bandFor(probability);
+    if (
+      r.method !== 'deterministic' &&
+      band === 'match' &&
+      matcher.bandFor(probability) !== 'match'
+    ) {
+      band =
+        matcher.bandFor(probability) === 'no-match' ? 'possible' : matcher.bandFor(probability);
     }
     if (band === 'no-match') continue;
     links.push({ leftIndex: i, rightIndex: j, score: r.score, probability, band });
@@ -145,7 +160,8 @@ export function evaluateLinks(
   truth: ReadonlyArray<readonly [string, string]>,
   unordered = false,
 ): LinkQuality {
-  const key = (a: string, b: string): string => (unordered && b < a ? `${b}\u0000${a}` : `${a}\u0000${b}`);
+  const key = (a: string, b: string): string =>
+    unordered && b < a ? `${b}\u0000${a}` : `${a}\u0000${b}`;
   const truthSet = new Set(truth.map(([a, b]) => key(a, b)));
   let matchLinks = 0;
   let tp = 0;
@@ -164,5 +180,14 @@ export function evaluateLinks(
   const precision = matchLinks === 0 ? 0 : tp / matchLinks;
   const recall = truthSet.size === 0 ? 0 : tp / truthSet.size;
   const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
-  return { truePairs: truthSet.size, matchLinks, truePositives: tp, precision, recall, f1, trueInPossible, possibleLinks: possible };
+  return {
+    truePairs: truthSet.size,
+    matchLinks,
+    truePositives: tp,
+    precision,
+    recall,
+    f1,
+    trueInPossible,
+    possibleLinks: possible,
+  };
 }

@@ -27,7 +27,10 @@ describe(Matcher.name, () => {
   });
 
   it('matches on name, date of birth and postcode alone, probabilistically', () => {
-    const r = sut.compare({ ...child, identifiers: undefined }, { ...child, identifiers: undefined, address: undefined });
+    const r = sut.compare(
+      { ...child, identifiers: undefined },
+      { ...child, identifiers: undefined, address: undefined },
+    );
     expect(r.band).toBe('match');
     expect(r.method).toBe('probabilistic');
   });
@@ -50,12 +53,19 @@ describe(Matcher.name, () => {
     for (const value of ['Oliver', 'Ollie', 'Hughes', '2015', 'LS6', 'Cardigan', '9434765919']) {
       expect(text).not.toContain(value);
     }
-    expect(r.evidence).toContainEqual(expect.objectContaining({ field: 'givenName', level: 'close' }));
-    expect(r.evidence).toContainEqual(expect.objectContaining({ field: 'dateOfBirth', level: 'exact' }));
+    expect(r.evidence).toContainEqual(
+      expect.objectContaining({ field: 'givenName', level: 'close' }),
+    );
+    expect(r.evidence).toContainEqual(
+      expect.objectContaining({ field: 'dateOfBirth', level: 'exact' }),
+    );
   });
 
   it('makes the score the sum of the evidence weights and the probability follow from it', () => {
-    const r = sut.compare({ ...child, identifiers: undefined }, { ...child, identifiers: undefined, postcode: 'LS6 3ZZ' });
+    const r = sut.compare(
+      { ...child, identifiers: undefined },
+      { ...child, identifiers: undefined, postcode: 'LS6 3ZZ' },
+    );
     const sum = r.evidence.reduce((s, e) => s + e.weight, 0);
     expect(r.score).toBeCloseTo(sum, 2);
     expect(r.probability).toBeCloseTo(posterior(r.score, model.priorLog2Odds), 3);
@@ -71,12 +81,19 @@ describe(Matcher.name, () => {
       address: '3 Wilbraham Road',
       identifiers: { nhsNumber: '9990000018' },
     };
-    const twinB: MatchSubject = { ...twinA, givenName: 'Harry', identifiers: { nhsNumber: '9990000026' } };
+    const twinB: MatchSubject = {
+      ...twinA,
+      givenName: 'Harry',
+      identifiers: { nhsNumber: '9990000026' },
+    };
 
     it('does not match one twin to the other (same surname, date of birth and home)', () => {
       expect(sut.compare(twinA, twinB).band).toBe('no-match');
       // Without NHS numbers on either side, still no match: only the given name tells them apart.
-      const r = sut.compare({ ...twinA, identifiers: undefined }, { ...twinB, identifiers: undefined });
+      const r = sut.compare(
+        { ...twinA, identifiers: undefined },
+        { ...twinB, identifiers: undefined },
+      );
       expect(r.band).toBe('no-match');
       expect(r.rules).toContain('possible-sibling');
     });
@@ -90,18 +107,42 @@ describe(Matcher.name, () => {
     it("matches a child who took a step-parent's surname (same given name, date of birth, postcode, NHS number)", () => {
       const r = sut.compare(child, { ...child, familyName: 'Baxter-Reid', address: undefined });
       expect(r.band).toBe('match');
-      expect(r.evidence).toContainEqual(expect.objectContaining({ field: 'familyName', level: 'disagree' }));
+      expect(r.evidence).toContainEqual(
+        expect.objectContaining({ field: 'familyName', level: 'disagree' }),
+      );
     });
 
     it('finds a child recorded by nickname with day and month transposed, never a sibling', () => {
-      const query: MatchSubject = { givenName: 'William', familyName: 'Price', dateOfBirth: '2014-05-03', postcode: 'CF10 1AA' };
-      const self: MatchSubject = { givenName: 'Billy', familyName: 'Price', dateOfBirth: '2014-03-05', postcode: 'CF10 1AA' };
-      const sister: MatchSubject = { givenName: 'Megan', familyName: 'Price', dateOfBirth: '2012-08-19', postcode: 'CF10 1AA' };
-      const cousin: MatchSubject = { givenName: 'Wiliam', familyName: 'Price', dateOfBirth: '2009-11-30', postcode: 'CF14 3UZ' };
+      const query: MatchSubject = {
+        givenName: 'William',
+        familyName: 'Price',
+        dateOfBirth: '2014-05-03',
+        postcode: 'CF10 1AA',
+      };
+      const self: MatchSubject = {
+        givenName: 'Billy',
+        familyName: 'Price',
+        dateOfBirth: '2014-03-05',
+        postcode: 'CF10 1AA',
+      };
+      const sister: MatchSubject = {
+        givenName: 'Megan',
+        familyName: 'Price',
+        dateOfBirth: '2012-08-19',
+        postcode: 'CF10 1AA',
+      };
+      const cousin: MatchSubject = {
+        givenName: 'Wiliam',
+        familyName: 'Price',
+        dateOfBirth: '2009-11-30',
+        postcode: 'CF14 3UZ',
+      };
       const best = sut.bestMatch(query, [sister, cousin, self]);
       expect(best.candidate).toBe(self);
       expect(['match', 'possible']).toContain(best.result.band);
-      expect(best.result.evidence).toContainEqual(expect.objectContaining({ field: 'dateOfBirth', level: 'day-month-swapped' }));
+      expect(best.result.evidence).toContainEqual(
+        expect.objectContaining({ field: 'dateOfBirth', level: 'day-month-swapped' }),
+      );
     });
 
     // A valid but different NHS number is strong evidence against (weight about -5.6 bits), yet
@@ -109,11 +150,16 @@ describe(Matcher.name, () => {
     // `possible` instead: a conflict on a checked identifier needs a person to look, and a
     // wrongly disclosed record cannot be taken back.
     it('gives `possible` when a valid but wrong NHS number was typed into a school record', () => {
-      const school: MatchSubject = { ...child, identifiers: { nhsNumber: '4010232137', upn: 'D820400110001' } };
+      const school: MatchSubject = {
+        ...child,
+        identifiers: { nhsNumber: '4010232137', upn: 'D820400110001' },
+      };
       const r = sut.compare(child, school);
       expect(r.band).toBe('possible');
       expect(r.rules).toContain('verified-identifier-conflict');
-      expect(r.evidence).toContainEqual(expect.objectContaining({ field: 'nhsNumber', level: 'disagree' }));
+      expect(r.evidence).toContainEqual(
+        expect.objectContaining({ field: 'nhsNumber', level: 'disagree' }),
+      );
     });
 
     // A mistyped number that fails its check digit is not a conflict between two verified
@@ -121,7 +167,9 @@ describe(Matcher.name, () => {
     it('gives `match` when the school record holds the NHS number with two digits transposed', () => {
       const r = sut.compare(child, { ...child, identifiers: { nhsNumber: '9434765991' } });
       expect(r.band).toBe('match');
-      expect(r.evidence).toContainEqual(expect.objectContaining({ field: 'nhsNumber', level: 'one-edit' }));
+      expect(r.evidence).toContainEqual(
+        expect.objectContaining({ field: 'nhsNumber', level: 'one-edit' }),
+      );
     });
 
     it('does not trust a shared NHS number alone when nothing personal corroborates it', () => {
@@ -161,7 +209,12 @@ describe(Matcher.name, () => {
 
 describe(scoreCandidates.name, () => {
   it('returns the best candidate with band and evidence', () => {
-    const other: MatchSubject = { givenName: 'Ava', familyName: 'Hughes', dateOfBirth: '2017-01-20', postcode: 'LS6 2AB' };
+    const other: MatchSubject = {
+      givenName: 'Ava',
+      familyName: 'Hughes',
+      dateOfBirth: '2017-01-20',
+      postcode: 'LS6 2AB',
+    };
     const best = scoreCandidates({ ...child, identifiers: undefined }, [other, child], model);
     expect(best.index).toBe(1);
     const r: MatchResult = best.result;

@@ -154,7 +154,10 @@ export class Matcher {
    * candidates' odds, so two near-identical candidates (twins, duplicates) each fall below the
    * `match` threshold and the best is reported as `possible` with the rule `ambiguous`.
    */
-  bestMatch<T extends MatchSubject | PreparedRecord>(query: MatchSubject | PreparedRecord, candidates: readonly T[]): BestMatch<T> {
+  bestMatch<T extends MatchSubject | PreparedRecord>(
+    query: MatchSubject | PreparedRecord,
+    candidates: readonly T[],
+  ): BestMatch<T> {
     const q = isPrepared(query) ? query : prepare(query);
     const results = candidates.map((c) => this.compare(q, c));
     const chosen = this.choose(results);
@@ -166,18 +169,28 @@ export class Matcher {
     if (results.length === 0) {
       return {
         index: -1,
-        result: { band: 'no-match', score: 0, probability: 0, method: 'probabilistic', evidence: [], rules: [] },
+        result: {
+          band: 'no-match',
+          score: 0,
+          probability: 0,
+          method: 'probabilistic',
+          evidence: [],
+          rules: [],
+        },
       };
     }
     const order = results
       .map((_, i) => i)
-      .sort((i, j) => rankKey(results[j]) - rankKey(results[i]) || results[j].score - results[i].score);
+      .sort(
+        (i, j) => rankKey(results[j]) - rankKey(results[i]) || results[j].score - results[i].score,
+      );
     const top = results[order[0]];
     const runner = order.length > 1 ? results[order[1]] : undefined;
 
     let oddsSum = 0;
     // A candidate the rules have ruled out (a sibling) is not a competing explanation.
-    for (const r of results) if (r.band !== 'no-match' || r.rules.length === 0) oddsSum += oddsOf(r, this.model);
+    for (const r of results)
+      if (r.band !== 'no-match' || r.rules.length === 0) oddsSum += oddsOf(r, this.model);
     const topOdds = oddsOf(top, this.model);
     const probability = topOdds / (1 + Math.max(oddsSum, topOdds));
 

@@ -50,7 +50,9 @@ describe(expectationMaximisation.name, () => {
 
   it('recovers m, u and the match share from unlabelled comparison vectors', () => {
     const sut = expectationMaximisation(vectors, levelCounts, {
-      m: levelCounts.map((n) => Array.from({ length: n }, (_, l) => (l === 0 ? 0.8 : 0.2 / (n - 1)))),
+      m: levelCounts.map((n) =>
+        Array.from({ length: n }, (_, l) => (l === 0 ? 0.8 : 0.2 / (n - 1))),
+      ),
       u: flat,
       lambda: 0.3,
     });
@@ -65,9 +67,15 @@ describe(expectationMaximisation.name, () => {
   });
 
   it('keeps u as given when asked to, and still recovers m', () => {
-    const sut = expectationMaximisation(vectors, levelCounts, { m: flat.map((r) => [...r].reverse()), u: trueU, lambda: 0.5 }, { fixU: true });
+    const sut = expectationMaximisation(
+      vectors,
+      levelCounts,
+      { m: flat.map((r) => [...r].reverse()), u: trueU, lambda: 0.5 },
+      { fixU: true },
+    );
     expect(sut.u).toEqual(trueU);
-    for (let f = 0; f < trueM.length; f++) expect(Math.abs(sut.m[f][0] - trueM[f][0])).toBeLessThan(0.04);
+    for (let f = 0; f < trueM.length; f++)
+      expect(Math.abs(sut.m[f][0] - trueM[f][0])).toBeLessThan(0.04);
   });
 });
 
@@ -82,9 +90,14 @@ describe(loadModel.name, () => {
     const model = defaultModel();
     const badLevels = { ...model, fields: { sex: { levels: ['exact'], m: [1], u: [1] } } };
     expect(() => loadModel(JSON.stringify(badLevels))).toThrow(MatchModelError);
-    const zero = { ...model, fields: { sex: { levels: [...FIELD_LEVELS.sex], m: [1, 0], u: [0.5, 0.5] } } };
+    const zero = {
+      ...model,
+      fields: { sex: { levels: [...FIELD_LEVELS.sex], m: [1, 0], u: [0.5, 0.5] } },
+    };
     expect(() => loadModel(zero)).toThrow(/probabilities of sex/);
-    expect(() => loadModel({ ...model, thresholds: { match: 0.5, possible: 0.9 } })).toThrow(/thresholds/);
+    expect(() => loadModel({ ...model, thresholds: { match: 0.5, possible: 0.9 } })).toThrow(
+      /thresholds/,
+    );
   });
 });
 

@@ -62,14 +62,17 @@ export function loadModel(json: string | unknown): MatchModel {
   if (typeof raw !== 'object' || raw === null) return fail('not an object');
   const m = raw as Partial<MatchModel>;
   if (m.version !== 1) fail('unsupported version');
-  if (typeof m.priorLog2Odds !== 'number' || !Number.isFinite(m.priorLog2Odds)) fail('priorLog2Odds');
+  if (typeof m.priorLog2Odds !== 'number' || !Number.isFinite(m.priorLog2Odds))
+    fail('priorLog2Odds');
   const t = m.thresholds;
-  if (!t || !(t.match > 0 && t.match <= 1) || !(t.possible > 0 && t.possible <= t.match)) fail('thresholds');
+  if (!t || !(t.match > 0 && t.match <= 1) || !(t.possible > 0 && t.possible <= t.match))
+    fail('thresholds');
   if (typeof m.fields !== 'object' || m.fields === null) return fail('fields');
   for (const [name, p] of Object.entries(m.fields)) {
     if (!(name in FIELD_LEVELS)) fail(`unknown field ${name}`);
     const levels = FIELD_LEVELS[name as FieldName];
-    if (!p || p.m.length !== levels.length || p.u.length !== levels.length) fail(`levels of ${name}`);
+    if (!p || p.m.length !== levels.length || p.u.length !== levels.length)
+      fail(`levels of ${name}`);
     for (const x of [...p!.m, ...p!.u]) if (!(x > 0 && x <= 1)) fail(`probabilities of ${name}`);
   }
   return m as MatchModel;
@@ -237,7 +240,10 @@ export interface FitInput {
   thresholds?: { match: number; possible: number };
   maxIterations?: number;
   /** Called after the comparison vectors are computed and again after EM, for progress. */
-  onProgress?: (stage: 'compared' | 'estimated', detail: { pairs: number; iterations?: number }) => void;
+  onProgress?: (
+    stage: 'compared' | 'estimated',
+    detail: { pairs: number; iterations?: number },
+  ) => void;
 }
 
 export interface FitResult {
@@ -298,7 +304,9 @@ function exactAgreementProbability(
   left: readonly PreparedRecord[],
   right: readonly PreparedRecord[] | undefined,
 ): number | undefined {
-  const tally = (records: readonly PreparedRecord[]): { counts: Map<string, number>; n: number } => {
+  const tally = (
+    records: readonly PreparedRecord[],
+  ): { counts: Map<string, number>; n: number } => {
     const counts = new Map<string, number>();
     let n = 0;
     for (const r of records) {
@@ -338,7 +346,11 @@ function initialM(levels: number): number[] {
  */
 export function fitModel(input: FitInput): FitResult {
   const { left, right, pairs } = input;
-  if (pairs.length === 0) throw new MatchModelError('MATCHING.NO_CANDIDATE_PAIRS', 'no candidate pairs to fit a model on');
+  if (pairs.length === 0)
+    throw new MatchModelError(
+      'MATCHING.NO_CANDIDATE_PAIRS',
+      'no candidate pairs to fit a model on',
+    );
   const other = right ?? left;
   const vectors = pairs.map(([i, j]) => compareRecords(left[i], other[j]));
   input.onProgress?.('compared', { pairs: vectors.length });
@@ -354,7 +366,10 @@ export function fitModel(input: FitInput): FitResult {
     {
       m: FIELD_NAMES.map((f) => initialM(FIELD_LEVELS[f].length)),
       u: uRandom,
-      lambda: Math.min(0.5, Math.max(0.001, Math.min(left.length, other.length) / pairs.length / 2)),
+      lambda: Math.min(
+        0.5,
+        Math.max(0.001, Math.min(left.length, other.length) / pairs.length / 2),
+      ),
     },
     { maxIterations: input.maxIterations },
   );
@@ -371,7 +386,9 @@ export function fitModel(input: FitInput): FitResult {
   const fields: MatchModel['fields'] = {};
   for (const f of observed) {
     const i = FIELD_INDEX[f];
-    const corrected = uRandom[i].map((x, l) => Math.max(floor, (x - priorP * em.m[i][l]) / (1 - priorP)));
+    const corrected = uRandom[i].map((x, l) =>
+      Math.max(floor, (x - priorP * em.m[i][l]) / (1 - priorP)),
+    );
     const sum = corrected.reduce((a, b) => a + b, 0);
     fields[f] = { levels: [...FIELD_LEVELS[f]], m: em.m[i], u: corrected.map((x) => x / sum) };
   }

@@ -52,8 +52,18 @@ describe(areNicknames.name, () => {
 
 describe(parsePostcode.name, () => {
   it('normalises UK postcodes and gives outward code, sector and area', () => {
-    expect(parsePostcode(' sw1a1aa ')).toEqual({ normalised: 'SW1A 1AA', outward: 'SW1A', sector: 'SW1A 1', area: 'SW' });
-    expect(parsePostcode('M1 1AE')).toEqual({ normalised: 'M1 1AE', outward: 'M1', sector: 'M1 1', area: 'M' });
+    expect(parsePostcode(' sw1a1aa ')).toEqual({
+      normalised: 'SW1A 1AA',
+      outward: 'SW1A',
+      sector: 'SW1A 1',
+      area: 'SW',
+    });
+    expect(parsePostcode('M1 1AE')).toEqual({
+      normalised: 'M1 1AE',
+      outward: 'M1',
+      sector: 'M1 1',
+      area: 'M',
+    });
     expect(parsePostcode('b33 8th')?.sector).toBe('B33 8');
   });
 

@@ -96,18 +96,27 @@ export interface ParsedDate {
  * (UK order). Month and day need only be in 1..12 and 1..31: a keyed date like 31 June is still
  * worth comparing, since records are compared, not validated.
  */
-export function parseDate(value: string | null | undefined, format?: DateFormat): ParsedDate | undefined {
+export function parseDate(
+  value: string | null | undefined,
+  format?: DateFormat,
+): ParsedDate | undefined {
   if (!value) return undefined;
   const v = value.trim();
   let m: RegExpExecArray | null = null;
   let y = 0;
   let mo = 0;
   let d = 0;
-  if ((!format || format === 'YYYY-MM-DD') && (m = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:T.*)?$/.exec(v))) {
+  if (
+    (!format || format === 'YYYY-MM-DD') &&
+    (m = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:T.*)?$/.exec(v))
+  ) {
     [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   } else if ((!format || format === 'YYYYMMDD') && (m = /^(\d{4})(\d{2})(\d{2})$/.exec(v))) {
     [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  } else if ((!format || format === 'DD/MM/YYYY') && (m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(v))) {
+  } else if (
+    (!format || format === 'DD/MM/YYYY') &&
+    (m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(v))
+  ) {
     [d, mo, y] = [Number(m[1]), Number(m[2]), Number(m[3])];
   } else {
     return undefined;

@@ -73,7 +73,8 @@ export function prepare(subject: MatchSubject, options: PrepareOptions = {}): Pr
   const identifiers: PreparedRecord['identifiers'] = {};
   for (const kind of IDENTIFIER_KINDS) {
     const value = normaliseIdentifier(subject.identifiers?.[kind]);
-    if (value.length > 0) identifiers[kind] = { value, verified: isVerifiedIdentifier(kind, value) };
+    if (value.length > 0)
+      identifiers[kind] = { value, verified: isVerifiedIdentifier(kind, value) };
   }
   const tokens = addressTokens(subject.address);
   return {

@@ -1,5 +1,13 @@
 import fc from 'fast-check';
-import { damerauLevenshtein, jaro, jaroWinkler, levenshtein, nysiis, soundex, withinOneEdit } from './strings';
+import {
+  damerauLevenshtein,
+  jaro,
+  jaroWinkler,
+  levenshtein,
+  nysiis,
+  soundex,
+  withinOneEdit,
+} from './strings';
 
 describe(jaroWinkler.name, () => {
   it.each([

@@ -155,7 +155,10 @@ export function nysiis(input: string, maxLength = 6): string {
       replacement = ['S', 'S', 'S'];
     } else if (c === 'P' && chars[i + 1] === 'H') {
       replacement = ['F', 'F'];
-    } else if (c === 'H' && (!isVowel(chars[i - 1]) || (i + 1 < chars.length && !isVowel(chars[i + 1])))) {
+    } else if (
+      c === 'H' &&
+      (!isVowel(chars[i - 1]) || (i + 1 < chars.length && !isVowel(chars[i + 1])))
+    ) {
       replacement = [chars[i - 1]];
     } else if (c === 'W' && isVowel(chars[i - 1])) {
       replacement = [chars[i - 1]];
@@ -176,11 +179,23 @@ export function nysiis(input: string, maxLength = 6): string {
 }
 
 const SOUNDEX_CODES: Record<string, string> = {
-  B: '1', F: '1', P: '1', V: '1',
-  C: '2', G: '2', J: '2', K: '2', Q: '2', S: '2', X: '2', Z: '2',
-  D: '3', T: '3',
+  B: '1',
+  F: '1',
+  P: '1',
+  V: '1',
+  C: '2',
+  G: '2',
+  J: '2',
+  K: '2',
+  Q: '2',
+  S: '2',
+  X: '2',
+  Z: '2',
+  D: '3',
+  T: '3',
   L: '4',
-  M: '5', N: '5',
+  M: '5',
+  N: '5',
   R: '6',
 };
 
