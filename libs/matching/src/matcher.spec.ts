@@ -61,6 +61,12 @@ describe(Matcher.name, () => {
     );
   });
 
+  it('lists a field only one side has as missing, with no weight', () => {
+    const r = sut.compare({ ...child, postcode: undefined }, child);
+    expect(r.evidence).toContainEqual({ field: 'postcode', level: 'missing', weight: 0 });
+    expect(r.evidence.some((e) => e.field === 'upn')).toBe(false);
+  });
+
   it('makes the score the sum of the evidence weights and the probability follow from it', () => {
     const r = sut.compare(
       { ...child, identifiers: undefined },

@@ -2,6 +2,7 @@ import {
   compareNamePair,
   compareRecords,
   type ComparisonVector,
+  exactKey,
   FIELD_INDEX,
   FIELD_LEVELS,
   FIELD_NAMES,
@@ -95,7 +96,14 @@ export class Matcher {
     let score = 0;
     for (let f = 0; f < FIELD_NAMES.length; f++) {
       const field = FIELD_NAMES[f];
-      if (v[f] < 0 || !this.model.fields[field]) continue;
+      if (!this.model.fields[field]) continue;
+      if (v[f] < 0) {
+        // Say which fields could not be compared when the other side had them.
+        if (exactKey(field, a) !== undefined || exactKey(field, b) !== undefined) {
+          evidence.push({ field, level: 'missing', weight: 0 });
+        }
+        continue;
+      }
       const weight = levelWeight(this.model, field, v[f]);
       score += weight;
       evidence.push({ field, level: FIELD_LEVELS[field][v[f]], weight: round(weight) });
@@ -230,4 +238,12 @@ export function scoreCandidates<T extends MatchSubject | PreparedRecord>(
   model: MatchModel,
 ): BestMatch<T> {
   return new Matcher(model).bestMatch(query, candidates);
+}
+
+/** Collapses a comparison level to the coarse outcome adapters report (`MatchEvidence.outcome`). */
+export function evidenceOutcome(level: string): 'agree' | 'partial' | 'disagree' | 'missing' {
+  if (level === 'exact') return 'agree';
+  if (level === 'disagree') return 'disagree';
+  if (level === 'missing') return 'missing';
+  return 'partial';
 }
