@@ -9,8 +9,17 @@ export function agreementFixture(overrides: Partial<AgreementVersion> = {}): Agr
     partnership: 'demo',
     agency: 'police',
     title: 'Test agreement',
-    legalGateways: ['uk-gdpr-art-6-1-e', 'uk-gdpr-art-9-2-g', 'dpa-2018-sch-1-para-18', 'cda-1998-s115', 'ca-1989-s47'],
-    consent: { rule: 'not-required-with-reason', allowedReasons: ['risk-of-significant-harm', 'cannot-reasonably-be-obtained'] },
+    legalGateways: [
+      'uk-gdpr-art-6-1-e',
+      'uk-gdpr-art-9-2-g',
+      'dpa-2018-sch-1-para-18',
+      'cda-1998-s115',
+      'ca-1989-s47',
+    ],
+    consent: {
+      rule: 'not-required-with-reason',
+      allowedReasons: ['risk-of-significant-harm', 'cannot-reasonably-be-obtained'],
+    },
     retentionDays: 180,
     purposes: {
       'mash-triage': {
@@ -27,12 +36,24 @@ export function agreementFixture(overrides: Partial<AgreementVersion> = {}): Agr
               summary: 'exclude',
             },
           },
-          warnings: { minimumLevel: 2, minimumRag: 'amber', fields: { type: 'include', addedOn: { mask: 'month-year' } } },
+          warnings: {
+            minimumLevel: 2,
+            minimumRag: 'amber',
+            fields: { type: 'include', addedOn: { mask: 'month-year' } },
+          },
         },
       },
       's47-enquiry': {
         categories: {
-          occurrences: { fields: { occurredOn: 'include', type: 'include', role: 'include', location: 'include', summary: 'include' } },
+          occurrences: {
+            fields: {
+              occurredOn: 'include',
+              type: 'include',
+              role: 'include',
+              location: 'include',
+              summary: 'include',
+            },
+          },
         },
       },
     },
@@ -40,12 +61,22 @@ export function agreementFixture(overrides: Partial<AgreementVersion> = {}): Agr
     effectiveTo: '2029-03-31',
     reviewDate: '2027-03-31',
     status: 'active',
-    signatories: [{ name: 'A Signatory', role: 'Data Protection Officer', organisation: 'Test Police', signedAt: '2026-03-01T09:00:00Z' }],
+    signatories: [
+      {
+        name: 'A Signatory',
+        role: 'Data Protection Officer',
+        organisation: 'Test Police',
+        signedAt: '2026-03-01T09:00:00Z',
+      },
+    ],
     ...overrides,
   };
 }
 
-export function requestFixture(overrides: Partial<DecisionRequest> = {}, caseOverrides: Partial<DecisionRequest['case']> = {}): DecisionRequest {
+export function requestFixture(
+  overrides: Partial<DecisionRequest> = {},
+  caseOverrides: Partial<DecisionRequest['case']> = {},
+): DecisionRequest {
   return {
     partnership: 'demo',
     agency: 'police',

@@ -22,14 +22,22 @@ describe(validateAgreement.name, () => {
   });
 
   it('accepts a draft without signatories but not an active one', () => {
-    expect(() => validateAgreement(agreementFixture({ status: 'draft', signatories: [] }))).not.toThrow();
+    expect(() =>
+      validateAgreement(agreementFixture({ status: 'draft', signatories: [] })),
+    ).not.toThrow();
     expect(problemsOf(agreementFixture({ status: 'active', signatories: [] }))).toEqual([
-      { file: 'test.yaml', field: 'signatories', reason: 'an agreement with status active must be signed by at least one signatory' },
+      {
+        file: 'test.yaml',
+        field: 'signatories',
+        reason: 'an agreement with status active must be signed by at least one signatory',
+      },
     ]);
   });
 
   it('rejects an effective window that ends before it starts', () => {
-    expect(fields(agreementFixture({ effectiveFrom: '2026-04-01', effectiveTo: '2026-03-31' }))).toEqual(['effectiveTo']);
+    expect(
+      fields(agreementFixture({ effectiveFrom: '2026-04-01', effectiveTo: '2026-03-31' })),
+    ).toEqual(['effectiveTo']);
   });
 
   it('rejects dates that are not calendar dates', () => {
@@ -52,10 +60,15 @@ describe(validateAgreement.name, () => {
     ]);
   });
 
-  it("rejects a purpose relying on a gateway the agreement does not cite", () => {
+  it('rejects a purpose relying on a gateway the agreement does not cite', () => {
     const base = agreementFixture();
     const sut = agreementFixture({
-      purposes: { 'mash-triage': { ...base.purposes['mash-triage']!, legalGateways: ['uk-gdpr-art-6-1-e', 'ca-2004-s10'] } },
+      purposes: {
+        'mash-triage': {
+          ...base.purposes['mash-triage']!,
+          legalGateways: ['uk-gdpr-art-6-1-e', 'ca-2004-s10'],
+        },
+      },
     });
     expect(fields(sut)).toEqual(['purposes.mash-triage.legalGateways.1']);
   });
@@ -67,24 +80,37 @@ describe(validateAgreement.name, () => {
   });
 
   it('names each unknown field so typos in agreements are caught', () => {
-    const sut = { ...agreementFixture(), retentionDay: 30, consent: { rule: 'required', because: 'x' } };
+    const sut = {
+      ...agreementFixture(),
+      retentionDay: 30,
+      consent: { rule: 'required', because: 'x' },
+    };
     expect(fields(sut).sort()).toEqual(['consent.because', 'retentionDay']);
   });
 
   it('reports a bad mask kind at the mask itself', () => {
     const base = agreementFixture();
-    const sut = structuredClone(base) as unknown as { purposes: Record<string, { categories: Record<string, { fields: Record<string, unknown> }> }> };
+    const sut = structuredClone(base) as unknown as {
+      purposes: Record<string, { categories: Record<string, { fields: Record<string, unknown> }> }>;
+    };
     sut.purposes['mash-triage'].categories.occurrences.fields.location = { mask: 'scramble' };
     const problems = problemsOf(sut);
-    expect(problems.map((p) => p.field)).toEqual(['purposes.mash-triage.categories.occurrences.fields.location.mask']);
+    expect(problems.map((p) => p.field)).toEqual([
+      'purposes.mash-triage.categories.occurrences.fields.location.mask',
+    ]);
     expect(problems[0].reason).toMatch(/partial-postcode/);
   });
 
   it('rejects field actions other than include, exclude or a mask', () => {
-    const sut = structuredClone(agreementFixture()) as unknown as { purposes: Record<string, { categories: Record<string, { fields: Record<string, unknown> }> }> };
+    const sut = structuredClone(agreementFixture()) as unknown as {
+      purposes: Record<string, { categories: Record<string, { fields: Record<string, unknown> }> }>;
+    };
     sut.purposes['mash-triage'].categories.occurrences.fields.type = 'share';
     expect(problemsOf(sut)).toEqual([
-      expect.objectContaining({ field: 'purposes.mash-triage.categories.occurrences.fields.type', reason: expect.stringMatching(/include, exclude/) }),
+      expect.objectContaining({
+        field: 'purposes.mash-triage.categories.occurrences.fields.type',
+        reason: expect.stringMatching(/include, exclude/),
+      }),
     ]);
   });
 
@@ -92,23 +118,57 @@ describe(validateAgreement.name, () => {
     const base = agreementFixture();
     const sut = agreementFixture({
       consent: { rule: 'not-required-with-reason', allowedReasons: ['because-we-can' as never] },
-      purposes: { 's47-enquiry': { categories: { occurrences: { minimumLevel: 5, fields: base.purposes['s47-enquiry']!.categories.occurrences.fields } } } },
+      purposes: {
+        's47-enquiry': {
+          categories: {
+            occurrences: {
+              minimumLevel: 5,
+              fields: base.purposes['s47-enquiry']!.categories.occurrences.fields,
+            },
+          },
+        },
+      },
     });
-    expect(fields(sut).sort()).toEqual(['consent.allowedReasons.0', 'purposes.s47-enquiry.categories.occurrences.minimumLevel']);
+    expect(fields(sut).sort()).toEqual([
+      'consent.allowedReasons.0',
+      'purposes.s47-enquiry.categories.occurrences.minimumLevel',
+    ]);
   });
 
   it('lists every problem at once, not just the first', () => {
-    const sut = { ...agreementFixture(), id: 'not-an-id', version: 0, agency: 'fire-service', status: 'paused' };
+    const sut = {
+      ...agreementFixture(),
+      id: 'not-an-id',
+      version: 0,
+      agency: 'fire-service',
+      status: 'paused',
+    };
     expect(fields(sut).sort()).toEqual(['agency', 'id', 'status', 'version']);
   });
 });
 
 describe(agreementJsonSchema.name, () => {
   it('describes the same shape the zod schema validates', () => {
-    const sut = agreementJsonSchema() as { required: string[]; properties: Record<string, unknown>; additionalProperties: boolean };
+    const sut = agreementJsonSchema() as {
+      required: string[];
+      properties: Record<string, unknown>;
+      additionalProperties: boolean;
+    };
     expect(sut.additionalProperties).toBe(false);
-    expect(Object.keys(sut.properties).sort()).toEqual(Object.keys(AgreementVersionSchema.shape).sort());
-    expect(sut.required).toEqual(expect.arrayContaining(['id', 'version', 'partnership', 'agency', 'purposes', 'status', 'signatories']));
+    expect(Object.keys(sut.properties).sort()).toEqual(
+      Object.keys(AgreementVersionSchema.shape).sort(),
+    );
+    expect(sut.required).toEqual(
+      expect.arrayContaining([
+        'id',
+        'version',
+        'partnership',
+        'agency',
+        'purposes',
+        'status',
+        'signatories',
+      ]),
+    );
     expect(sut.required).not.toContain('effectiveTo');
   });
 });

@@ -5,7 +5,12 @@ import { AGREEMENT_STATUSES, CONSENT_REASONS, MASK_KINDS, RAGS } from './vocabul
 
 const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 const name = (what: string) =>
-  z.string().regex(NAME_PATTERN, `${what} must start with a letter and use only letters, digits, '-' or '_' (at most 64)`);
+  z
+    .string()
+    .regex(
+      NAME_PATTERN,
+      `${what} must start with a letter and use only letters, digits, '-' or '_' (at most 64)`,
+    );
 
 export const LegalGatewayCodeSchema = z.enum(LEGAL_GATEWAY_CODES, {
   error: `unknown legal gateway; expected one of ${LEGAL_GATEWAY_CODES.join(', ')}`,
@@ -15,9 +20,12 @@ export const RagSchema = z.enum(RAGS);
 export const ConsentReasonSchema = z.enum(CONSENT_REASONS);
 
 /** `include`, `exclude`, or `{ mask: <kind> }`. Fields a category does not list are excluded. */
-export const FieldRuleSchema = z.union([z.literal('include'), z.literal('exclude'), z.strictObject({ mask: MaskKindSchema })], {
-  error: `expected include, exclude or { mask: ${MASK_KINDS.join(' | ')} }`,
-});
+export const FieldRuleSchema = z.union(
+  [z.literal('include'), z.literal('exclude'), z.strictObject({ mask: MaskKindSchema })],
+  {
+    error: `expected include, exclude or { mask: ${MASK_KINDS.join(' | ')} }`,
+  },
+);
 export type FieldRule = z.infer<typeof FieldRuleSchema>;
 
 export const CategoryRuleSchema = z
@@ -29,17 +37,29 @@ export const CategoryRuleSchema = z
     minimumRag: RagSchema.optional(),
     fields: z.record(name('a field name'), FieldRuleSchema),
   })
-  .meta({ description: 'A data category that may leave the agency; both thresholds must be met when both are set.' });
+  .meta({
+    description:
+      'A data category that may leave the agency; both thresholds must be met when both are set.',
+  });
 export type CategoryRule = z.infer<typeof CategoryRuleSchema>;
 
 export const ConsentRuleSchema = z.discriminatedUnion('rule', [
-  z.strictObject({ rule: z.literal('required') }).meta({ description: 'Nothing is shared unless consent was given.' }),
   z
-    .strictObject({ rule: z.literal('not-required-with-reason'), allowedReasons: z.array(ConsentReasonSchema).min(1) })
-    .meta({ description: 'Sharing without consent is allowed when one of the listed reasons is recorded.' }),
+    .strictObject({ rule: z.literal('required') })
+    .meta({ description: 'Nothing is shared unless consent was given.' }),
+  z
+    .strictObject({
+      rule: z.literal('not-required-with-reason'),
+      allowedReasons: z.array(ConsentReasonSchema).min(1),
+    })
+    .meta({
+      description: 'Sharing without consent is allowed when one of the listed reasons is recorded.',
+    }),
   z
     .strictObject({ rule: z.literal('manager-approval-required') })
-    .meta({ description: 'Sharing without consent needs a recorded reason and a manager’s approval.' }),
+    .meta({
+      description: 'Sharing without consent needs a recorded reason and a manager’s approval.',
+    }),
 ]);
 export type ConsentRule = z.infer<typeof ConsentRuleSchema>;
 
@@ -71,7 +91,9 @@ export const AgreementVersionSchema = z
     /** The agreement's id, shared by all its versions. */
     id: z.guid(),
     version: z.int().min(1),
-    partnership: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'partnership must be a lowercase slug'),
+    partnership: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'partnership must be a lowercase slug'),
     /** The providing agency: the one whose data leaves under this agreement. */
     agency: z.enum(AGENCIES),
     title: z.string().trim().min(1).max(300).optional(),
@@ -89,28 +111,52 @@ export const AgreementVersionSchema = z
   })
   .superRefine((a, ctx) => {
     if (a.effectiveTo !== undefined && a.effectiveTo < a.effectiveFrom) {
-      ctx.addIssue({ code: 'custom', path: ['effectiveTo'], message: 'must not be before effectiveFrom' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['effectiveTo'],
+        message: 'must not be before effectiveFrom',
+      });
     }
     if (a.status !== 'draft' && a.signatories.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['signatories'], message: `an agreement with status ${a.status} must be signed by at least one signatory` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['signatories'],
+        message: `an agreement with status ${a.status} must be signed by at least one signatory`,
+      });
     }
     const gateways = new Set<string>(a.legalGateways);
     const kinds = new Set(a.legalGateways.map((c) => legalGateway(c).kind));
     if (!kinds.has('uk-gdpr-article-6')) {
-      ctx.addIssue({ code: 'custom', path: ['legalGateways'], message: 'must include a UK GDPR Article 6 basis' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['legalGateways'],
+        message: 'must include a UK GDPR Article 6 basis',
+      });
     }
     if (kinds.has('uk-gdpr-article-9') && !kinds.has('dpa-2018-condition')) {
-      ctx.addIssue({ code: 'custom', path: ['legalGateways'], message: 'UK GDPR Article 9(2)(g) needs a DPA 2018 Schedule 1 condition' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['legalGateways'],
+        message: 'UK GDPR Article 9(2)(g) needs a DPA 2018 Schedule 1 condition',
+      });
     }
     const purposes = Object.entries(a.purposes);
     if (purposes.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['purposes'], message: 'must cover at least one purpose' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['purposes'],
+        message: 'must cover at least one purpose',
+      });
     }
     for (const [purpose, rule] of purposes) {
       if (!rule) continue;
       rule.legalGateways?.forEach((code, i) => {
         if (!gateways.has(code)) {
-          ctx.addIssue({ code: 'custom', path: ['purposes', purpose, 'legalGateways', i], message: `${code} is not among the agreement's legalGateways` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['purposes', purpose, 'legalGateways', i],
+            message: `${code} is not among the agreement's legalGateways`,
+          });
         }
       });
     }
@@ -126,7 +172,10 @@ export type { LegalGatewayCode };
 
 /** JSON Schema (draft 2020-12) of an agreement version, generated from the zod schema. */
 export function agreementJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(AgreementVersionSchema, { target: 'draft-2020-12', io: 'input' }) as Record<string, unknown>;
+  return z.toJSONSchema(AgreementVersionSchema, { target: 'draft-2020-12', io: 'input' }) as Record<
+    string,
+    unknown
+  >;
 }
 
 /** The agreement JSON Schema, as committed in libs/policy/agreement.schema.json. */

@@ -7,14 +7,21 @@ function canonicalizeWithPackage(values: unknown[]): string[] {
   const script = `import canonicalize from 'canonicalize';
     let input = ''; process.stdin.on('data', (d) => (input += d));
     process.stdin.on('end', () => process.stdout.write(JSON.stringify(JSON.parse(input).map((v) => canonicalize(v)))));`;
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { input: JSON.stringify(values), cwd: process.cwd() });
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    input: JSON.stringify(values),
+    cwd: process.cwd(),
+  });
   return JSON.parse(out.toString()) as string[];
 }
 
 describe(canonicalJson.name, () => {
   it('sorts keys by UTF-16 code units and serialises numbers as ECMAScript does (RFC 8785 examples)', () => {
-    expect(canonicalJson({ b: 1, a: [1e21, 1e-7, 0.000001, -0, 4.5, 333333333.3333333] })).toBe('{"a":[1e+21,1e-7,0.000001,0,4.5,333333333.3333333],"b":1}');
-    expect(canonicalJson({ '\u20ac': 1, '\r': 2, '\ud83d\ude00': 3, '\u00f6': 4, '1': 5 })).toBe('{"\\r":2,"1":5,"ö":4,"€":1,"😀":3}');
+    expect(canonicalJson({ b: 1, a: [1e21, 1e-7, 0.000001, -0, 4.5, 333333333.3333333] })).toBe(
+      '{"a":[1e+21,1e-7,0.000001,0,4.5,333333333.3333333],"b":1}',
+    );
+    expect(canonicalJson({ '\u20ac': 1, '\r': 2, '\ud83d\ude00': 3, '\u00f6': 4, '1': 5 })).toBe(
+      '{"\\r":2,"1":5,"ö":4,"€":1,"😀":3}',
+    );
     expect(canonicalJson({ a: undefined, b: null })).toBe('{"b":null}');
   });
 

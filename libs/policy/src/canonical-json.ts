@@ -11,20 +11,19 @@ export function canonicalJson(value: unknown): string {
 
 function serialise(value: unknown, seen: Set<object>): string {
   if (value === null) return 'null';
-  switch (typeof value) {
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'number':
-      if (!Number.isFinite(value)) throw new TypeError('canonical JSON cannot represent NaN or Infinity');
-      return JSON.stringify(value);
-    case 'string':
-      if (hasLoneSurrogate(value)) throw new TypeError('canonical JSON cannot represent a lone surrogate');
-      return JSON.stringify(value);
-    case 'object':
-      break;
-    default:
-      throw new TypeError(`canonical JSON cannot represent a ${typeof value}`);
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value))
+      throw new TypeError('canonical JSON cannot represent NaN or Infinity');
+    return JSON.stringify(value);
   }
+  if (typeof value === 'string') {
+    if (hasLoneSurrogate(value))
+      throw new TypeError('canonical JSON cannot represent a lone surrogate');
+    return JSON.stringify(value);
+  }
+  if (typeof value !== 'object')
+    throw new TypeError(`canonical JSON cannot represent a ${typeof value}`);
   const obj = value as Record<string, unknown> & { toJSON?: () => unknown };
   if (seen.has(obj)) throw new TypeError('canonical JSON cannot represent a circular reference');
   seen.add(obj);

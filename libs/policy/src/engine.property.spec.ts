@@ -1,12 +1,24 @@
 import fc from 'fast-check';
 import { AGENCIES, PURPOSES } from '@mash/contracts';
-import type { AgreementVersion, CategoryRule, ConsentRule, FieldRule, PurposeRule } from './agreement';
+import type {
+  AgreementVersion,
+  CategoryRule,
+  ConsentRule,
+  FieldRule,
+  PurposeRule,
+} from './agreement';
 import type { CategoryObligation, DecisionRequest, Obligations } from './decision';
 import { decide, PolicyIndex } from './engine';
 import { agreementHash } from './hash';
 import { minimise, REDACTED } from './minimise';
 import { validateAgreement } from './parse';
-import { AGREEMENT_STATUSES, CONSENT_REASONS, MASK_KINDS, RAGS, type AgreementStatus } from './vocabulary';
+import {
+  AGREEMENT_STATUSES,
+  CONSENT_REASONS,
+  MASK_KINDS,
+  RAGS,
+  type AgreementStatus,
+} from './vocabulary';
 
 const DAY = 86_400_000;
 const EPOCH = Date.parse('2026-01-01T00:00:00Z');
@@ -17,7 +29,8 @@ const PARTNERSHIPS = ['north', 'south'];
 // Two of the four agencies, so generated requests often meet a matching agreement.
 const SOME_AGENCIES = [AGENCIES[0], AGENCIES[1]];
 
-const isoDay = (offsetDays: number) => new Date(EPOCH + offsetDays * DAY).toISOString().slice(0, 10);
+const isoDay = (offsetDays: number) =>
+  new Date(EPOCH + offsetDays * DAY).toISOString().slice(0, 10);
 
 const fieldRule: fc.Arbitrary<FieldRule> = fc.oneof(
   fc.constant('include' as const),
@@ -35,19 +48,26 @@ const categoryRule: fc.Arbitrary<CategoryRule> = fc.record(
 const consentRule: fc.Arbitrary<ConsentRule> = fc.oneof(
   fc.constant({ rule: 'required' as const }),
   fc.constant({ rule: 'manager-approval-required' as const }),
-  fc.uniqueArray(fc.constantFrom(...CONSENT_REASONS), { minLength: 1 }).map((allowedReasons) => ({ rule: 'not-required-with-reason' as const, allowedReasons })),
+  fc
+    .uniqueArray(fc.constantFrom(...CONSENT_REASONS), { minLength: 1 })
+    .map((allowedReasons) => ({ rule: 'not-required-with-reason' as const, allowedReasons })),
 );
 const purposeRule: fc.Arbitrary<PurposeRule> = fc.record(
   {
     consent: consentRule,
     retentionDays: fc.integer({ min: 1, max: 3650 }),
     justificationRequired: fc.boolean(),
-    categories: fc.dictionary(fc.constantFrom(...CATEGORIES), categoryRule, { minKeys: 1, maxKeys: CATEGORIES.length }),
+    categories: fc.dictionary(fc.constantFrom(...CATEGORIES), categoryRule, {
+      minKeys: 1,
+      maxKeys: CATEGORIES.length,
+    }),
   },
   { requiredKeys: ['categories'] },
 );
 
-const agreementArb = (statuses: readonly AgreementStatus[] = AGREEMENT_STATUSES): fc.Arbitrary<AgreementVersion> =>
+const agreementArb = (
+  statuses: readonly AgreementStatus[] = AGREEMENT_STATUSES,
+): fc.Arbitrary<AgreementVersion> =>
   fc
     .record({
       id: fc.constantFrom(...IDS),
@@ -56,19 +76,39 @@ const agreementArb = (statuses: readonly AgreementStatus[] = AGREEMENT_STATUSES)
       agency: fc.constantFrom(...SOME_AGENCIES),
       consent: consentRule,
       retentionDays: fc.integer({ min: 1, max: 3650 }),
-      purposes: fc.dictionary(fc.constantFrom(...PURPOSES), purposeRule, { minKeys: 1, maxKeys: PURPOSES.length }),
+      purposes: fc.dictionary(fc.constantFrom(...PURPOSES), purposeRule, {
+        minKeys: 1,
+        maxKeys: PURPOSES.length,
+      }),
       from: fc.integer({ min: 0, max: 700 }),
       length: fc.option(fc.integer({ min: 0, max: 700 }), { nil: undefined }),
-      status: statuses.includes('active') ? fc.oneof({ arbitrary: fc.constant('active' as const), weight: 3 }, { arbitrary: fc.constantFrom(...statuses), weight: 1 }) : fc.constantFrom(...statuses),
+      status: statuses.includes('active')
+        ? fc.oneof(
+            { arbitrary: fc.constant('active' as const), weight: 3 },
+            { arbitrary: fc.constantFrom(...statuses), weight: 1 },
+          )
+        : fc.constantFrom(...statuses),
     })
     .map(({ from, length, ...a }) =>
       validateAgreement({
         ...a,
-        legalGateways: ['uk-gdpr-art-6-1-e', 'uk-gdpr-art-9-2-g', 'dpa-2018-sch-1-para-18', 'ca-2004-s11'],
+        legalGateways: [
+          'uk-gdpr-art-6-1-e',
+          'uk-gdpr-art-9-2-g',
+          'dpa-2018-sch-1-para-18',
+          'ca-2004-s11',
+        ],
         effectiveFrom: isoDay(from),
         ...(length === undefined ? {} : { effectiveTo: isoDay(from + length) }),
         reviewDate: isoDay(from + 365),
-        signatories: [{ name: 'Signatory', role: 'DPO', organisation: 'Agency', signedAt: '2025-12-01T00:00:00Z' }],
+        signatories: [
+          {
+            name: 'Signatory',
+            role: 'DPO',
+            organisation: 'Agency',
+            signedAt: '2025-12-01T00:00:00Z',
+          },
+        ],
       }),
     );
 
@@ -78,7 +118,10 @@ const requestArb: fc.Arbitrary<DecisionRequest> = fc.record({
   purpose: fc.constantFrom(...PURPOSES),
   user: fc.record({
     sub: fc.constant('user-1'),
-    roles: fc.oneof({ arbitrary: fc.constant(['analyst']), weight: 4 }, { arbitrary: fc.subarray(['analyst', 'manager', 'auditor', 'agreement-admin']), weight: 1 }),
+    roles: fc.oneof(
+      { arbitrary: fc.constant(['analyst']), weight: 4 },
+      { arbitrary: fc.subarray(['analyst', 'manager', 'auditor', 'agreement-admin']), weight: 1 },
+    ),
   }),
   case: fc.record({
     id: fc.constant('case-1'),
@@ -86,7 +129,13 @@ const requestArb: fc.Arbitrary<DecisionRequest> = fc.record({
     rag: fc.constantFrom(...RAGS),
     consent: fc.record(
       {
-        status: fc.oneof({ arbitrary: fc.constant('given' as const), weight: 2 }, { arbitrary: fc.constantFrom('refused' as const, 'not-sought' as const, 'none' as const), weight: 2 }),
+        status: fc.oneof(
+          { arbitrary: fc.constant('given' as const), weight: 2 },
+          {
+            arbitrary: fc.constantFrom('refused' as const, 'not-sought' as const, 'none' as const),
+            weight: 2,
+          },
+        ),
         reason: fc.constantFrom(...CONSENT_REASONS, 'other'),
         managerApproved: fc.boolean(),
       },
@@ -97,31 +146,52 @@ const requestArb: fc.Arbitrary<DecisionRequest> = fc.record({
 });
 
 // (id, version) identifies a version, as the broker's store guarantees: keep the first of any duplicates.
-const distinctVersions = (list: AgreementVersion[]) => [...new Map(list.map((a) => [`${a.id}/${a.version}`, a] as const)).values()];
+const distinctVersions = (list: AgreementVersion[]) => [
+  ...new Map(list.map((a) => [`${a.id}/${a.version}`, a] as const)).values(),
+];
 const agreementsOf = (statuses?: readonly AgreementStatus[]) =>
-  fc.array(agreementArb(statuses), { minLength: 1, maxLength: 12, size: 'medium' }).map(distinctVersions);
+  fc
+    .array(agreementArb(statuses), { minLength: 1, maxLength: 12, size: 'medium' })
+    .map(distinctVersions);
 const agreementsArb = agreementsOf();
 
 /** Agreements and a request that, half the time, asks one of them about a purpose it covers while it is in its window. */
-const scenarioArb = fc.tuple(agreementsArb, requestArb, fc.nat(), fc.boolean()).map(([agreements, request, pick, aim]): [AgreementVersion[], DecisionRequest] => {
-  if (!aim) return [agreements, request];
-  const target = agreements[pick % agreements.length];
-  const purposes = Object.keys(target.purposes) as DecisionRequest['purpose'][];
-  const from = Date.parse(`${target.effectiveFrom}T00:00:00Z`);
-  const days = target.effectiveTo === undefined ? 1000 : (Date.parse(`${target.effectiveTo}T00:00:00Z`) - from) / DAY + 1;
-  const now = new Date(from + (pick % days) * DAY + 12 * 3600_000);
-  return [agreements, { ...request, partnership: target.partnership, agency: target.agency, purpose: purposes[pick % purposes.length], now }];
-});
+const scenarioArb = fc
+  .tuple(agreementsArb, requestArb, fc.nat(), fc.boolean())
+  .map(([agreements, request, pick, aim]): [AgreementVersion[], DecisionRequest] => {
+    if (!aim) return [agreements, request];
+    const target = agreements[pick % agreements.length];
+    const purposes = Object.keys(target.purposes) as DecisionRequest['purpose'][];
+    const from = Date.parse(`${target.effectiveFrom}T00:00:00Z`);
+    const days =
+      target.effectiveTo === undefined
+        ? 1000
+        : (Date.parse(`${target.effectiveTo}T00:00:00Z`) - from) / DAY + 1;
+    const now = new Date(from + (pick % days) * DAY + 12 * 3600_000);
+    return [
+      agreements,
+      {
+        ...request,
+        partnership: target.partnership,
+        agency: target.agency,
+        purpose: purposes[pick % purposes.length],
+        now,
+      },
+    ];
+  });
 
 const inForce = (a: AgreementVersion, now: Date) =>
-  Date.parse(`${a.effectiveFrom}T00:00:00Z`) <= now.getTime() && (a.effectiveTo === undefined || now.getTime() < Date.parse(`${a.effectiveTo}T00:00:00Z`) + DAY);
+  Date.parse(`${a.effectiveFrom}T00:00:00Z`) <= now.getTime() &&
+  (a.effectiveTo === undefined || now.getTime() < Date.parse(`${a.effectiveTo}T00:00:00Z`) + DAY);
 
 const runs = { numRuns: 1000 };
 
 describe(`${decide.name} (properties)`, () => {
   it('is exercised on permits as well as denials (the properties below are not vacuous)', () => {
     const samples = fc.sample(scenarioArb, { numRuns: 1000, seed: 42 });
-    const permits = samples.filter(([agreements, request]) => decide({ request, agreements }).decision === 'permit').length;
+    const permits = samples.filter(
+      ([agreements, request]) => decide({ request, agreements }).decision === 'permit',
+    ).length;
     expect(permits).toBeGreaterThan(100);
   });
 
@@ -130,7 +200,12 @@ describe(`${decide.name} (properties)`, () => {
       fc.property(scenarioArb, ([agreements, request]) => {
         const sut = decide({ request, agreements });
         if (sut.decision !== 'permit') return;
-        const basis = agreements.find((a) => a.id === sut.agreement?.id && a.version === sut.agreement?.version && agreementHash(a) === sut.agreement?.hash);
+        const basis = agreements.find(
+          (a) =>
+            a.id === sut.agreement?.id &&
+            a.version === sut.agreement?.version &&
+            agreementHash(a) === sut.agreement?.hash,
+        );
         expect(basis).toBeDefined();
         expect([basis!.partnership, basis!.agency]).toEqual([request.partnership, request.agency]);
         expect(basis!.status).toBe('active');
@@ -146,7 +221,12 @@ describe(`${decide.name} (properties)`, () => {
       fc.property(scenarioArb, ([agreements, request]) => {
         const sut = decide({ request, agreements });
         if (sut.decision !== 'permit') return;
-        const basis = agreements.find((a) => a.id === sut.agreement!.id && a.version === sut.agreement!.version && agreementHash(a) === sut.agreement!.hash)!;
+        const basis = agreements.find(
+          (a) =>
+            a.id === sut.agreement!.id &&
+            a.version === sut.agreement!.version &&
+            agreementHash(a) === sut.agreement!.hash,
+        )!;
         const purpose = basis.purposes[request.purpose]!;
         expect(sut.obligations.categories.length).toBeGreaterThan(0);
         for (const category of sut.obligations.categories) {
@@ -166,9 +246,13 @@ describe(`${decide.name} (properties)`, () => {
 
   it('never permits when every agreement is draft, suspended or expired', () => {
     fc.assert(
-      fc.property(agreementsOf(['draft', 'suspended', 'expired']), requestArb, (agreements, request) => {
-        expect(decide({ request, agreements }).decision).toBe('deny');
-      }),
+      fc.property(
+        agreementsOf(['draft', 'suspended', 'expired']),
+        requestArb,
+        (agreements, request) => {
+          expect(decide({ request, agreements }).decision).toBe('deny');
+        },
+      ),
       runs,
     );
   });
@@ -176,16 +260,36 @@ describe(`${decide.name} (properties)`, () => {
   it('decides the same through PolicyIndex as through decide()', () => {
     fc.assert(
       fc.property(scenarioArb, ([agreements, request]) => {
-        expect(new PolicyIndex(agreements).decide(request)).toEqual(decide({ request, agreements }));
+        expect(new PolicyIndex(agreements).decide(request)).toEqual(
+          decide({ request, agreements }),
+        );
       }),
       { numRuns: 500 },
     );
   });
 });
 
-const scalar = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.date({ noInvalidDate: true }), fc.constantFrom('2024-02-29', 'SW1A 1AA', 'Amelia Smith'));
-const value = fc.oneof(scalar, fc.array(scalar, { maxLength: 2 }), fc.dictionary(fc.string(), scalar, { maxKeys: 2 }));
-const names = fc.constantFrom(...FIELDS, 'nhsNumber', 'address', '__proto__', 'constructor', 'toString');
+const scalar = fc.oneof(
+  fc.string(),
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.date({ noInvalidDate: true }),
+  fc.constantFrom('2024-02-29', 'SW1A 1AA', 'Amelia Smith'),
+);
+const value = fc.oneof(
+  scalar,
+  fc.array(scalar, { maxLength: 2 }),
+  fc.dictionary(fc.string(), scalar, { maxKeys: 2 }),
+);
+const names = fc.constantFrom(
+  ...FIELDS,
+  'nhsNumber',
+  'address',
+  '__proto__',
+  'constructor',
+  'toString',
+);
 const obligationsArb: fc.Arbitrary<Obligations> = fc.record({
   categories: fc.uniqueArray(
     fc.record({
@@ -193,7 +297,11 @@ const obligationsArb: fc.Arbitrary<Obligations> = fc.record({
       fields: fc.uniqueArray(
         fc.oneof(
           fc.record({ name: names, action: fc.constant('include' as const) }),
-          fc.record({ name: names, action: fc.constant('mask' as const), mask: fc.constantFrom(...MASK_KINDS) }),
+          fc.record({
+            name: names,
+            action: fc.constant('mask' as const),
+            mask: fc.constantFrom(...MASK_KINDS),
+          }),
         ),
         { selector: (f) => f.name },
       ),
@@ -203,7 +311,10 @@ const obligationsArb: fc.Arbitrary<Obligations> = fc.record({
   retentionDays: fc.integer({ min: 0, max: 100 }),
   justificationRequired: fc.boolean(),
 });
-const recordsArb = fc.dictionary(fc.constantFrom(...CATEGORIES, 'custody', 'secrets'), fc.array(fc.dictionary(names, value), { maxLength: 3 }));
+const recordsArb = fc.dictionary(
+  fc.constantFrom(...CATEGORIES, 'custody', 'secrets'),
+  fc.array(fc.dictionary(names, value), { maxLength: 3 }),
+);
 
 describe(`${minimise.name} (properties)`, () => {
   it('never outputs a category or field outside the obligations, nor a non-scalar value', () => {
@@ -218,7 +329,8 @@ describe(`${minimise.name} (properties)`, () => {
               const obligation = allowed!.fields.find((f) => f.name === field);
               expect(obligation).toBeDefined();
               expect(v === null || ['string', 'number', 'boolean'].includes(typeof v)).toBe(true);
-              if (obligation!.action === 'mask' && obligation!.mask === 'redact') expect([REDACTED, null]).toContain(v);
+              if (obligation!.action === 'mask' && obligation!.mask === 'redact')
+                expect([REDACTED, null]).toContain(v);
             }
           }
         }
@@ -228,7 +340,13 @@ describe(`${minimise.name} (properties)`, () => {
   });
 
   it('masks to the declared shape or redacts', () => {
-    const shapes = { 'year-only': /^\d{4}$/, 'month-year': /^\d{4}-\d{2}$/, 'partial-postcode': /^[A-Z]{1,2}\d[A-Z\d]?$/, initial: /^(\S\. ?)+$/u, redact: /^$/ };
+    const shapes = {
+      'year-only': /^\d{4}$/,
+      'month-year': /^\d{4}-\d{2}$/,
+      'partial-postcode': /^[A-Z]{1,2}\d[A-Z\d]?$/,
+      initial: /^(\S\. ?)+$/u,
+      redact: /^$/,
+    };
     fc.assert(
       fc.property(recordsArb, obligationsArb, (records, obligations) => {
         const sut = minimise(records, obligations);
@@ -236,7 +354,8 @@ describe(`${minimise.name} (properties)`, () => {
           for (const row of sut[category.name] ?? []) {
             for (const field of category.fields) {
               const v = Object.hasOwn(row, field.name) ? row[field.name] : undefined;
-              if (field.action !== 'mask' || v === undefined || v === null || v === REDACTED) continue;
+              if (field.action !== 'mask' || v === undefined || v === null || v === REDACTED)
+                continue;
               expect(String(v)).toMatch(shapes[field.mask!]);
             }
           }

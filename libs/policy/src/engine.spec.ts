@@ -7,7 +7,10 @@ import { agreementHash } from './hash';
 const codes = (d: Decision) => d.reasons.map((r) => r.code);
 const categoryNames = (d: Decision) => d.obligations.categories.map((c) => c.name);
 
-function run(request: DecisionRequest, agreements: AgreementVersion[] = [agreementFixture()]): Decision {
+function run(
+  request: DecisionRequest,
+  agreements: AgreementVersion[] = [agreementFixture()],
+): Decision {
   const viaIndex = new PolicyIndex(agreements).decide(request);
   // Both entry points must always agree.
   expect(decide({ request, agreements })).toEqual(viaIndex);
@@ -21,7 +24,11 @@ describe(PolicyIndex.name, () => {
       const sut = run(requestFixture(), [agreement]);
       expect(sut.decision).toBe('permit');
       expect(codes(sut)[0]).toBe('POLICY.PERMITTED');
-      expect(sut.agreement).toEqual({ id: agreement.id, version: 1, hash: agreementHash(agreement) });
+      expect(sut.agreement).toEqual({
+        id: agreement.id,
+        version: 1,
+        hash: agreementHash(agreement),
+      });
       expect(sut.legalGateways).toEqual([
         { code: 'uk-gdpr-art-6-1-e', label: 'UK GDPR Art 6(1)(e)' },
         { code: 'cda-1998-s115', label: 'Crime and Disorder Act 1998 s115' },
@@ -38,7 +45,9 @@ describe(PolicyIndex.name, () => {
     });
 
     it('ignores drafts', () => {
-      expect(codes(run(requestFixture(), [agreementFixture({ status: 'draft' })]))).toEqual(['POLICY.NO_ACTIVE_AGREEMENT']);
+      expect(codes(run(requestFixture(), [agreementFixture({ status: 'draft' })]))).toEqual([
+        'POLICY.NO_ACTIVE_AGREEMENT',
+      ]);
     });
 
     it('denies before the agreement comes into force, saying when it will', () => {
@@ -48,15 +57,23 @@ describe(PolicyIndex.name, () => {
     });
 
     it('treats effectiveFrom and effectiveTo as whole days, inclusive', () => {
-      expect(run(requestFixture({ now: new Date('2026-04-01T00:00:00Z') })).decision).toBe('permit');
-      expect(run(requestFixture({ now: new Date('2029-03-31T23:59:59Z') })).decision).toBe('permit');
+      expect(run(requestFixture({ now: new Date('2026-04-01T00:00:00Z') })).decision).toBe(
+        'permit',
+      );
+      expect(run(requestFixture({ now: new Date('2029-03-31T23:59:59Z') })).decision).toBe(
+        'permit',
+      );
       const sut = run(requestFixture({ now: new Date('2029-04-01T00:00:00Z') }));
       expect(codes(sut)).toEqual(['POLICY.AGREEMENT_EXPIRED']);
       expect(sut.reasons[0].text).toContain('31 March 2029');
     });
 
     it('treats an agreement without effectiveTo as open-ended', () => {
-      expect(run(requestFixture({ now: new Date('2099-01-01T00:00:00Z') }), [agreementFixture({ effectiveTo: undefined })]).decision).toBe('permit');
+      expect(
+        run(requestFixture({ now: new Date('2099-01-01T00:00:00Z') }), [
+          agreementFixture({ effectiveTo: undefined }),
+        ]).decision,
+      ).toBe('permit');
     });
 
     it('never permits under a suspended agreement', () => {
@@ -67,14 +84,20 @@ describe(PolicyIndex.name, () => {
     });
 
     it('never permits under an agreement marked expired, even inside its window', () => {
-      expect(codes(run(requestFixture(), [agreementFixture({ status: 'expired' })]))).toEqual(['POLICY.AGREEMENT_EXPIRED']);
+      expect(codes(run(requestFixture(), [agreementFixture({ status: 'expired' })]))).toEqual([
+        'POLICY.AGREEMENT_EXPIRED',
+      ]);
     });
 
     it('lets the latest version in force govern, so suspending it stops sharing under older versions', () => {
       const v1 = agreementFixture({ version: 1 });
       const v2 = agreementFixture({ version: 2, status: 'suspended' });
       expect(codes(run(requestFixture(), [v1, v2]))).toEqual(['POLICY.AGREEMENT_SUSPENDED']);
-      const v3 = agreementFixture({ version: 3, retentionDays: 30, purposes: { 's47-enquiry': v1.purposes['s47-enquiry']! } });
+      const v3 = agreementFixture({
+        version: 3,
+        retentionDays: 30,
+        purposes: { 's47-enquiry': v1.purposes['s47-enquiry']! },
+      });
       const sut = run(requestFixture({ purpose: 's47-enquiry' }), [v1, v2, v3]);
       expect(sut.agreement?.version).toBe(3);
       expect(sut.obligations.retentionDays).toBe(30);
@@ -82,10 +105,21 @@ describe(PolicyIndex.name, () => {
 
     it('falls back to an earlier version when a later one is not yet in force', () => {
       const v1 = agreementFixture({ version: 1, effectiveTo: '2026-12-31' });
-      const v2 = agreementFixture({ version: 2, effectiveFrom: '2027-01-01', effectiveTo: undefined });
+      const v2 = agreementFixture({
+        version: 2,
+        effectiveFrom: '2027-01-01',
+        effectiveTo: undefined,
+      });
       expect(run(requestFixture(), [v2, v1]).agreement?.version).toBe(1);
-      expect(run(requestFixture({ now: new Date('2027-02-01T00:00:00Z') }), [v1, v2]).agreement?.version).toBe(2);
-      expect(run(requestFixture({ now: new Date('2027-02-01T00:00:00Z') }), [v1, { ...v2, status: 'draft' as const }]).decision).toBe('deny');
+      expect(
+        run(requestFixture({ now: new Date('2027-02-01T00:00:00Z') }), [v1, v2]).agreement?.version,
+      ).toBe(2);
+      expect(
+        run(requestFixture({ now: new Date('2027-02-01T00:00:00Z') }), [
+          v1,
+          { ...v2, status: 'draft' as const },
+        ]).decision,
+      ).toBe('deny');
     });
 
     it('denies a purpose the agreement in force does not cover', () => {
@@ -95,10 +129,16 @@ describe(PolicyIndex.name, () => {
     });
 
     it('denies users who are neither analysts nor managers, and malformed requests', () => {
-      expect(codes(run(requestFixture({ user: { sub: 'x', roles: ['auditor'] } })))).toEqual(['POLICY.ROLE_NOT_PERMITTED']);
-      expect(run(requestFixture({ user: { sub: 'x', roles: ['manager'] } })).decision).toBe('permit');
+      expect(codes(run(requestFixture({ user: { sub: 'x', roles: ['auditor'] } })))).toEqual([
+        'POLICY.ROLE_NOT_PERMITTED',
+      ]);
+      expect(run(requestFixture({ user: { sub: 'x', roles: ['manager'] } })).decision).toBe(
+        'permit',
+      );
       expect(codes(run(requestFixture({}, { level: 7 })))).toEqual(['POLICY.INVALID_REQUEST']);
-      expect(codes(run(requestFixture({ now: new Date('nonsense') })))).toEqual(['POLICY.INVALID_REQUEST']);
+      expect(codes(run(requestFixture({ now: new Date('nonsense') })))).toEqual([
+        'POLICY.INVALID_REQUEST',
+      ]);
     });
   });
 
@@ -116,7 +156,13 @@ describe(PolicyIndex.name, () => {
               { name: 'location', action: 'mask', mask: 'partial-postcode' },
             ],
           },
-          { name: 'warnings', fields: [{ name: 'type', action: 'include' }, { name: 'addedOn', action: 'mask', mask: 'month-year' }] },
+          {
+            name: 'warnings',
+            fields: [
+              { name: 'type', action: 'include' },
+              { name: 'addedOn', action: 'mask', mask: 'month-year' },
+            ],
+          },
         ],
         retentionDays: 90,
         justificationRequired: false,
@@ -131,20 +177,33 @@ describe(PolicyIndex.name, () => {
 
     it('requires a justification when the purpose says so', () => {
       const base = agreementFixture();
-      const agreement = agreementFixture({ purposes: { 'mash-triage': { ...base.purposes['mash-triage']!, justificationRequired: true } } });
+      const agreement = agreementFixture({
+        purposes: {
+          'mash-triage': { ...base.purposes['mash-triage']!, justificationRequired: true },
+        },
+      });
       expect(run(requestFixture(), [agreement]).obligations.justificationRequired).toBe(true);
     });
 
     it('drops a category whose every field is excluded, and denies when nothing is left to share', () => {
-      const agreement = agreementFixture({ purposes: { 'mash-triage': { categories: { occurrences: { fields: { summary: 'exclude' } } } } } });
-      expect(codes(run(requestFixture(), [agreement]))).toEqual(['POLICY.CONSENT_GIVEN', 'POLICY.NOTHING_TO_SHARE']);
+      const agreement = agreementFixture({
+        purposes: {
+          'mash-triage': { categories: { occurrences: { fields: { summary: 'exclude' } } } },
+        },
+      });
+      expect(codes(run(requestFixture(), [agreement]))).toEqual([
+        'POLICY.CONSENT_GIVEN',
+        'POLICY.NOTHING_TO_SHARE',
+      ]);
     });
 
     it('returns fresh obligations each time, so a caller cannot alter later decisions', () => {
       const index = new PolicyIndex([agreementFixture()]);
       const first = index.decide(requestFixture());
       first.obligations.categories[0].fields.push({ name: 'summary', action: 'include' });
-      expect(index.decide(requestFixture()).obligations.categories[0].fields.map((f) => f.name)).not.toContain('summary');
+      expect(
+        index.decide(requestFixture()).obligations.categories[0].fields.map((f) => f.name),
+      ).not.toContain('summary');
     });
   });
 
@@ -152,7 +211,9 @@ describe(PolicyIndex.name, () => {
     it('drops categories below the minimum level of need, with a reason naming the category', () => {
       const sut = run(requestFixture({}, { level: 1, rag: 'red' }));
       expect(sut.decision).toBe('deny');
-      expect(sut.reasons.filter((r) => r.code === 'POLICY.BELOW_THRESHOLD').map((r) => r.category)).toEqual(['occurrences', 'warnings']);
+      expect(
+        sut.reasons.filter((r) => r.code === 'POLICY.BELOW_THRESHOLD').map((r) => r.category),
+      ).toEqual(['occurrences', 'warnings']);
     });
 
     it('drops categories below the minimum RAG but shares the rest', () => {
@@ -162,18 +223,23 @@ describe(PolicyIndex.name, () => {
       const dropped = sut.reasons.find((r) => r.code === 'POLICY.BELOW_THRESHOLD');
       expect(dropped?.category).toBe('warnings');
       expect(dropped?.text).toMatch(/amber or higher/);
-      expect(run(requestFixture({}, { level: 2, rag: 'amber' })).obligations.categories).toHaveLength(2);
+      expect(
+        run(requestFixture({}, { level: 2, rag: 'amber' })).obligations.categories,
+      ).toHaveLength(2);
     });
 
     it('shares a category with no thresholds at any level', () => {
-      expect(run(requestFixture({ purpose: 's47-enquiry' }, { level: 1, rag: 'green' })).decision).toBe('permit');
+      expect(
+        run(requestFixture({ purpose: 's47-enquiry' }, { level: 1, rag: 'green' })).decision,
+      ).toBe('permit');
     });
   });
 
   describe('consent', () => {
     const requiredAgreement = agreementFixture({ consent: { rule: 'required' } });
     const managerAgreement = agreementFixture({ consent: { rule: 'manager-approval-required' } });
-    const withConsent = (consent: DecisionRequest['case']['consent']) => requestFixture({}, { consent });
+    const withConsent = (consent: DecisionRequest['case']['consent']) =>
+      requestFixture({}, { consent });
 
     it('permits with consent given under every rule, without requiring a justification', () => {
       for (const agreement of [agreementFixture(), requiredAgreement, managerAgreement]) {
@@ -184,21 +250,49 @@ describe(PolicyIndex.name, () => {
     });
 
     it('under "required", denies unless consent was given', () => {
-      expect(codes(run(withConsent({ status: 'refused', reason: 'risk-of-significant-harm' }), [requiredAgreement]))).toEqual(['POLICY.CONSENT_REFUSED']);
-      expect(codes(run(withConsent({ status: 'not-sought', reason: 'risk-of-significant-harm' }), [requiredAgreement]))).toEqual(['POLICY.CONSENT_REQUIRED']);
-      expect(codes(run(withConsent({ status: 'none' }), [requiredAgreement]))).toEqual(['POLICY.CONSENT_REQUIRED']);
+      expect(
+        codes(
+          run(withConsent({ status: 'refused', reason: 'risk-of-significant-harm' }), [
+            requiredAgreement,
+          ]),
+        ),
+      ).toEqual(['POLICY.CONSENT_REFUSED']);
+      expect(
+        codes(
+          run(withConsent({ status: 'not-sought', reason: 'risk-of-significant-harm' }), [
+            requiredAgreement,
+          ]),
+        ),
+      ).toEqual(['POLICY.CONSENT_REQUIRED']);
+      expect(codes(run(withConsent({ status: 'none' }), [requiredAgreement]))).toEqual([
+        'POLICY.CONSENT_REQUIRED',
+      ]);
     });
 
     it('under "not-required-with-reason", permits without consent only for an accepted reason, and then requires a justification', () => {
-      const sut = run(withConsent({ status: 'not-sought', reason: 'cannot-reasonably-be-obtained' }));
+      const sut = run(
+        withConsent({ status: 'not-sought', reason: 'cannot-reasonably-be-obtained' }),
+      );
       expect(sut.decision).toBe('permit');
       expect(codes(sut)).toContain('POLICY.CONSENT_NOT_REQUIRED');
       expect(sut.obligations.justificationRequired).toBe(true);
-      expect(run(withConsent({ status: 'none', reason: 'risk-of-significant-harm' })).decision).toBe('permit');
-      expect(codes(run(withConsent({ status: 'not-sought' })))).toEqual(['POLICY.CONSENT_REASON_REQUIRED']);
-      expect(codes(run(withConsent({ status: 'none' })))).toEqual(['POLICY.CONSENT_REASON_REQUIRED']);
-      expect(codes(run(withConsent({ status: 'not-sought', reason: 'would-prejudice-crime-prevention' })))).toEqual(['POLICY.CONSENT_REASON_NOT_ACCEPTED']);
-      expect(codes(run(withConsent({ status: 'not-sought', reason: 'made-up' })))).toEqual(['POLICY.CONSENT_REASON_NOT_ACCEPTED']);
+      expect(
+        run(withConsent({ status: 'none', reason: 'risk-of-significant-harm' })).decision,
+      ).toBe('permit');
+      expect(codes(run(withConsent({ status: 'not-sought' })))).toEqual([
+        'POLICY.CONSENT_REASON_REQUIRED',
+      ]);
+      expect(codes(run(withConsent({ status: 'none' })))).toEqual([
+        'POLICY.CONSENT_REASON_REQUIRED',
+      ]);
+      expect(
+        codes(
+          run(withConsent({ status: 'not-sought', reason: 'would-prejudice-crime-prevention' })),
+        ),
+      ).toEqual(['POLICY.CONSENT_REASON_NOT_ACCEPTED']);
+      expect(codes(run(withConsent({ status: 'not-sought', reason: 'made-up' })))).toEqual([
+        'POLICY.CONSENT_REASON_NOT_ACCEPTED',
+      ]);
     });
 
     it('overrides a refusal only where respecting it would put the child at risk of significant harm', () => {
@@ -206,58 +300,147 @@ describe(PolicyIndex.name, () => {
       expect(sut.decision).toBe('permit');
       expect(codes(sut)).toContain('POLICY.CONSENT_OVERRIDDEN');
       expect(sut.obligations.justificationRequired).toBe(true);
-      expect(codes(run(withConsent({ status: 'refused', reason: 'cannot-reasonably-be-obtained' })))).toEqual(['POLICY.CONSENT_REFUSED']);
+      expect(
+        codes(run(withConsent({ status: 'refused', reason: 'cannot-reasonably-be-obtained' }))),
+      ).toEqual(['POLICY.CONSENT_REFUSED']);
       expect(codes(run(withConsent({ status: 'refused' })))).toEqual(['POLICY.CONSENT_REFUSED']);
     });
 
     it('does not override a refusal when the agreement does not accept the significant-harm reason', () => {
-      const agreement = agreementFixture({ consent: { rule: 'not-required-with-reason', allowedReasons: ['cannot-reasonably-be-obtained'] } });
-      expect(codes(run(withConsent({ status: 'refused', reason: 'risk-of-significant-harm' }), [agreement]))).toEqual(['POLICY.CONSENT_REFUSED']);
+      const agreement = agreementFixture({
+        consent: {
+          rule: 'not-required-with-reason',
+          allowedReasons: ['cannot-reasonably-be-obtained'],
+        },
+      });
+      expect(
+        codes(
+          run(withConsent({ status: 'refused', reason: 'risk-of-significant-harm' }), [agreement]),
+        ),
+      ).toEqual(['POLICY.CONSENT_REFUSED']);
     });
 
     it('under "manager-approval-required", needs a recorded reason and a manager’s approval to proceed without consent', () => {
-      expect(codes(run(withConsent({ status: 'not-sought', reason: 'would-prejudice-crime-prevention' }), [managerAgreement]))).toEqual(['POLICY.MANAGER_APPROVAL_PENDING']);
-      expect(codes(run(withConsent({ status: 'not-sought', managerApproved: true }), [managerAgreement]))).toEqual(['POLICY.CONSENT_REASON_REQUIRED']);
-      const sut = run(withConsent({ status: 'not-sought', reason: 'would-prejudice-crime-prevention', managerApproved: true }), [managerAgreement]);
+      expect(
+        codes(
+          run(withConsent({ status: 'not-sought', reason: 'would-prejudice-crime-prevention' }), [
+            managerAgreement,
+          ]),
+        ),
+      ).toEqual(['POLICY.MANAGER_APPROVAL_PENDING']);
+      expect(
+        codes(
+          run(withConsent({ status: 'not-sought', managerApproved: true }), [managerAgreement]),
+        ),
+      ).toEqual(['POLICY.CONSENT_REASON_REQUIRED']);
+      const sut = run(
+        withConsent({
+          status: 'not-sought',
+          reason: 'would-prejudice-crime-prevention',
+          managerApproved: true,
+        }),
+        [managerAgreement],
+      );
       expect(sut.decision).toBe('permit');
       expect(sut.obligations.justificationRequired).toBe(true);
     });
 
     it('under "manager-approval-required", overrides a refusal only for significant harm and with approval', () => {
-      expect(codes(run(withConsent({ status: 'refused', reason: 'risk-of-significant-harm' }), [managerAgreement]))).toEqual(['POLICY.MANAGER_APPROVAL_PENDING']);
-      expect(codes(run(withConsent({ status: 'refused', reason: 'cannot-reasonably-be-obtained', managerApproved: true }), [managerAgreement]))).toEqual(['POLICY.CONSENT_REFUSED']);
-      expect(run(withConsent({ status: 'refused', reason: 'risk-of-significant-harm', managerApproved: true }), [managerAgreement]).decision).toBe('permit');
+      expect(
+        codes(
+          run(withConsent({ status: 'refused', reason: 'risk-of-significant-harm' }), [
+            managerAgreement,
+          ]),
+        ),
+      ).toEqual(['POLICY.MANAGER_APPROVAL_PENDING']);
+      expect(
+        codes(
+          run(
+            withConsent({
+              status: 'refused',
+              reason: 'cannot-reasonably-be-obtained',
+              managerApproved: true,
+            }),
+            [managerAgreement],
+          ),
+        ),
+      ).toEqual(['POLICY.CONSENT_REFUSED']);
+      expect(
+        run(
+          withConsent({
+            status: 'refused',
+            reason: 'risk-of-significant-harm',
+            managerApproved: true,
+          }),
+          [managerAgreement],
+        ).decision,
+      ).toBe('permit');
     });
 
     it('lets a purpose override the agreement’s consent rule', () => {
       const base = agreementFixture({ consent: { rule: 'required' } });
-      const agreement = { ...base, purposes: { ...base.purposes, 's47-enquiry': { ...base.purposes['s47-enquiry']!, consent: { rule: 'not-required-with-reason' as const, allowedReasons: ['would-prejudice-enquiries' as const] } } } };
-      const request = requestFixture({ purpose: 's47-enquiry' }, { consent: { status: 'not-sought', reason: 'would-prejudice-enquiries' } });
+      const agreement = {
+        ...base,
+        purposes: {
+          ...base.purposes,
+          's47-enquiry': {
+            ...base.purposes['s47-enquiry']!,
+            consent: {
+              rule: 'not-required-with-reason' as const,
+              allowedReasons: ['would-prejudice-enquiries' as const],
+            },
+          },
+        },
+      };
+      const request = requestFixture(
+        { purpose: 's47-enquiry' },
+        { consent: { status: 'not-sought', reason: 'would-prejudice-enquiries' } },
+      );
       expect(run(request, [agreement]).decision).toBe('permit');
       expect(run({ ...request, purpose: 'mash-triage' }, [agreement]).decision).toBe('deny');
     });
 
     it('reports threshold drops alongside a consent denial so the analyst sees everything at once', () => {
-      const sut = run(requestFixture({}, { level: 2, rag: 'green', consent: { status: 'not-sought' } }));
+      const sut = run(
+        requestFixture({}, { level: 2, rag: 'green', consent: { status: 'not-sought' } }),
+      );
       expect(codes(sut)).toEqual(['POLICY.CONSENT_REASON_REQUIRED', 'POLICY.BELOW_THRESHOLD']);
       expect(sut.obligations.categories).toEqual([]);
     });
   });
 
   it('keeps reason texts free of the case id and user', () => {
-    const sut = run(requestFixture({ user: { sub: 'jane.doe', roles: ['analyst'] } }, { id: 'CASE-SECRET-42', level: 2, rag: 'green', consent: { status: 'refused' } }));
+    const sut = run(
+      requestFixture(
+        { user: { sub: 'jane.doe', roles: ['analyst'] } },
+        { id: 'CASE-SECRET-42', level: 2, rag: 'green', consent: { status: 'refused' } },
+      ),
+    );
     for (const r of sut.reasons) expect(r.text).not.toMatch(/CASE-SECRET-42|jane\.doe/);
   });
 
   it('indexes many partnerships and agencies separately', () => {
     const agreements = ['a', 'b', 'c'].flatMap((partnership) =>
-      (['police', 'health'] as const).map((agency, i) => agreementFixture({ id: `11111111-2222-4333-8444-00000000000${i}`, partnership, agency, status: partnership === 'b' ? 'suspended' : 'active' })),
+      (['police', 'health'] as const).map((agency, i) =>
+        agreementFixture({
+          id: `11111111-2222-4333-8444-00000000000${i}`,
+          partnership,
+          agency,
+          status: partnership === 'b' ? 'suspended' : 'active',
+        }),
+      ),
     );
     const sut = new PolicyIndex(agreements);
     expect(sut.size).toBe(6);
     expect(sut.versionsFor('b', 'health')).toHaveLength(1);
-    expect(sut.decide(requestFixture({ partnership: 'a', agency: 'health' })).decision).toBe('permit');
-    expect(sut.decide(requestFixture({ partnership: 'b', agency: 'health' })).decision).toBe('deny');
-    expect(sut.decide(requestFixture({ partnership: 'c', agency: 'education' })).decision).toBe('deny');
+    expect(sut.decide(requestFixture({ partnership: 'a', agency: 'health' })).decision).toBe(
+      'permit',
+    );
+    expect(sut.decide(requestFixture({ partnership: 'b', agency: 'health' })).decision).toBe(
+      'deny',
+    );
+    expect(sut.decide(requestFixture({ partnership: 'c', agency: 'education' })).decision).toBe(
+      'deny',
+    );
   });
 });

@@ -69,9 +69,13 @@ export function compileAgreement(agreement: AgreementVersion): CompiledAgreement
     const rule = agreement.purposes[purpose];
     if (!rule) continue;
     const consent = rule.consent ?? agreement.consent;
-    const allowed: readonly string[] = consent.rule === 'not-required-with-reason' ? consent.allowedReasons : CONSENT_REASONS;
+    const allowed: readonly string[] =
+      consent.rule === 'not-required-with-reason' ? consent.allowedReasons : CONSENT_REASONS;
     purposes.set(purpose, {
-      gateways: (rule.legalGateways ?? agreement.legalGateways).map((code) => ({ code, label: legalGateway(code).label })),
+      gateways: (rule.legalGateways ?? agreement.legalGateways).map((code) => ({
+        code,
+        label: legalGateway(code).label,
+      })),
       consent,
       allowedReasons: new Set(allowed),
       acceptedText: allowed.map((r) => `"${r}"`).join(', '),
@@ -83,8 +87,13 @@ export function compileAgreement(agreement: AgreementVersion): CompiledAgreement
           minimumLevel: category.minimumLevel ?? 0,
           minimumRag: category.minimumRag,
           minimumRagRank: category.minimumRag ? RAG_RANK[category.minimumRag] : 0,
-          fields: Object.entries(category.fields).flatMap(([field, fieldRule]): FieldObligation[] =>
-            fieldRule === 'exclude' ? [] : fieldRule === 'include' ? [{ name: field, action: 'include' }] : [{ name: field, action: 'mask', mask: fieldRule.mask }],
+          fields: Object.entries(category.fields).flatMap(
+            ([field, fieldRule]): FieldObligation[] =>
+              fieldRule === 'exclude'
+                ? []
+                : fieldRule === 'include'
+                  ? [{ name: field, action: 'include' }]
+                  : [{ name: field, action: 'mask', mask: fieldRule.mask }],
           ),
         }))
         .filter((c) => c.fields.length > 0),
@@ -96,7 +105,10 @@ export function compileAgreement(agreement: AgreementVersion): CompiledAgreement
     version: agreement.version,
     hash: agreementHash(agreement),
     fromMs: Date.parse(`${agreement.effectiveFrom}T00:00:00Z`),
-    toMs: agreement.effectiveTo === undefined ? Infinity : Date.parse(`${agreement.effectiveTo}T00:00:00Z`) + DAY_MS,
+    toMs:
+      agreement.effectiveTo === undefined
+        ? Infinity
+        : Date.parse(`${agreement.effectiveTo}T00:00:00Z`) + DAY_MS,
     purposes,
   };
   compiledCache.set(agreement, compiled);
@@ -160,7 +172,8 @@ export function decide(input: DecisionInput): Decision {
   const { request } = input;
   const relevant: CompiledAgreement[] = [];
   for (const agreement of input.agreements) {
-    if (agreement.partnership === request.partnership && agreement.agency === request.agency) relevant.push(compileAgreement(agreement));
+    if (agreement.partnership === request.partnership && agreement.agency === request.agency)
+      relevant.push(compileAgreement(agreement));
   }
   return decideOver(lineages(relevant), request);
 }
@@ -170,10 +183,20 @@ function reason(code: ReasonCode, clause: string, category?: string): DecisionRe
   return category === undefined ? { code, text } : { code, text, category };
 }
 
-const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+const dateFormat = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
 const dateText = (ms: number) => dateFormat.format(ms);
 
-function deny(request: DecisionRequest, reasons: DecisionReason[], governing?: CompiledAgreement, purpose?: CompiledPurpose): Decision {
+function deny(
+  request: DecisionRequest,
+  reasons: DecisionReason[],
+  governing?: CompiledAgreement,
+  purpose?: CompiledPurpose,
+): Decision {
   return {
     decision: 'deny',
     partnership: request.partnership,
@@ -181,19 +204,27 @@ function deny(request: DecisionRequest, reasons: DecisionReason[], governing?: C
     purpose: request.purpose,
     reasons,
     obligations: { categories: [], retentionDays: 0, justificationRequired: false },
-    ...(governing ? { agreement: { id: governing.id, version: governing.version, hash: governing.hash } } : {}),
+    ...(governing
+      ? { agreement: { id: governing.id, version: governing.version, hash: governing.hash } }
+      : {}),
     legalGateways: purpose ? purpose.gateways.map((g) => ({ ...g })) : [],
   };
 }
 
 function invalidRequest(request: DecisionRequest): string | undefined {
   const c = request.case;
-  if (!(request.now instanceof Date) || Number.isNaN(request.now.getTime())) return 'the request has no valid time';
-  if (!(AGENCIES as readonly string[]).includes(request.agency)) return 'the request names an unknown agency';
-  if (!(PURPOSES as readonly string[]).includes(request.purpose)) return 'the request names an unknown purpose';
-  if (!c || !Number.isInteger(c.level) || c.level < 1 || c.level > 4) return "the case's level of need is not between 1 and 4";
-  if (!(RAGS as readonly string[]).includes(c.rag)) return "the case's RAG rating is not green, amber or red";
-  if (!c.consent || !['given', 'refused', 'not-sought', 'none'].includes(c.consent.status)) return "the case's consent status is not recorded correctly";
+  if (!(request.now instanceof Date) || Number.isNaN(request.now.getTime()))
+    return 'the request has no valid time';
+  if (!(AGENCIES as readonly string[]).includes(request.agency))
+    return 'the request names an unknown agency';
+  if (!(PURPOSES as readonly string[]).includes(request.purpose))
+    return 'the request names an unknown purpose';
+  if (!c || !Number.isInteger(c.level) || c.level < 1 || c.level > 4)
+    return "the case's level of need is not between 1 and 4";
+  if (!(RAGS as readonly string[]).includes(c.rag))
+    return "the case's RAG rating is not green, amber or red";
+  if (!c.consent || !['given', 'refused', 'not-sought', 'none'].includes(c.consent.status))
+    return "the case's consent status is not recorded correctly";
   return undefined;
 }
 
@@ -201,7 +232,12 @@ function decideOver(pairLineages: readonly Lineage[], request: DecisionRequest):
   const invalid = invalidRequest(request);
   if (invalid) return deny(request, [reason('POLICY.INVALID_REQUEST', invalid)]);
   if (!request.user?.roles?.some((r) => QUERY_ROLES.includes(r))) {
-    return deny(request, [reason('POLICY.ROLE_NOT_PERMITTED', 'only an analyst or a manager may ask agencies to share information')]);
+    return deny(request, [
+      reason(
+        'POLICY.ROLE_NOT_PERMITTED',
+        'only an analyst or a manager may ask agencies to share information',
+      ),
+    ]);
   }
 
   const nowMs = request.now.getTime();
@@ -244,7 +280,11 @@ function decideOver(pairLineages: readonly Lineage[], request: DecisionRequest):
         const p = governing.purposes.get(request.purpose);
         if (!p) {
           uncovered ??= governing;
-        } else if (!chosen || governing.fromMs > chosen.fromMs || (governing.fromMs === chosen.fromMs && governing.version > chosen.version)) {
+        } else if (
+          !chosen ||
+          governing.fromMs > chosen.fromMs ||
+          (governing.fromMs === chosen.fromMs && governing.version > chosen.version)
+        ) {
           chosen = governing;
           chosenPurpose = p;
         }
@@ -257,16 +297,55 @@ function decideOver(pairLineages: readonly Lineage[], request: DecisionRequest):
 
   if (!chosen || !chosenPurpose) {
     if (suspended) {
-      return deny(request, [reason('POLICY.AGREEMENT_SUSPENDED', `the data-sharing agreement with ${agency} (version ${suspended.version}) is suspended, so nothing may be shared until it is reinstated`)], suspended, suspended.purposes.get(request.purpose));
+      return deny(
+        request,
+        [
+          reason(
+            'POLICY.AGREEMENT_SUSPENDED',
+            `the data-sharing agreement with ${agency} (version ${suspended.version}) is suspended, so nothing may be shared until it is reinstated`,
+          ),
+        ],
+        suspended,
+        suspended.purposes.get(request.purpose),
+      );
     }
     if (expired) {
-      return deny(request, [reason('POLICY.AGREEMENT_EXPIRED', `the data-sharing agreement with ${agency} (version ${expired.version}) has expired`)], expired, expired.purposes.get(request.purpose));
+      return deny(
+        request,
+        [
+          reason(
+            'POLICY.AGREEMENT_EXPIRED',
+            `the data-sharing agreement with ${agency} (version ${expired.version}) has expired`,
+          ),
+        ],
+        expired,
+        expired.purposes.get(request.purpose),
+      );
     }
     if (uncovered) {
-      return deny(request, [reason('POLICY.PURPOSE_NOT_COVERED', `the data-sharing agreement with ${agency} (version ${uncovered.version}) does not cover ${purposeLabel}`)], uncovered);
+      return deny(
+        request,
+        [
+          reason(
+            'POLICY.PURPOSE_NOT_COVERED',
+            `the data-sharing agreement with ${agency} (version ${uncovered.version}) does not cover ${purposeLabel}`,
+          ),
+        ],
+        uncovered,
+      );
     }
     if (ended) {
-      return deny(request, [reason('POLICY.AGREEMENT_EXPIRED', `the data-sharing agreement with ${agency} ended on ${dateText(ended.toMs - DAY_MS)} and no later version is in force`)], ended, ended.purposes.get(request.purpose));
+      return deny(
+        request,
+        [
+          reason(
+            'POLICY.AGREEMENT_EXPIRED',
+            `the data-sharing agreement with ${agency} ended on ${dateText(ended.toMs - DAY_MS)} and no later version is in force`,
+          ),
+        ],
+        ended,
+        ended.purposes.get(request.purpose),
+      );
     }
     const clause = notYet
       ? `no data-sharing agreement with ${agency} is in force yet: the first comes into force on ${dateText(notYet.fromMs)}`
@@ -290,18 +369,40 @@ function decideOver(pairLineages: readonly Lineage[], request: DecisionRequest):
     }
     const needs: string[] = [];
     if (c.minimumLevel > 0) needs.push(`at level of need ${c.minimumLevel} or above`);
-    if (c.minimumRag) needs.push(c.minimumRag === 'red' ? 'when the case is rated red' : `when the case is rated ${c.minimumRag} or higher`);
-    drops.push(reason('POLICY.BELOW_THRESHOLD', `${c.name} are not shared: the agreement shares them only ${needs.join(' and ')}, and this case is at level ${level}, rated ${request.case.rag}`, c.name));
+    if (c.minimumRag)
+      needs.push(
+        c.minimumRag === 'red'
+          ? 'when the case is rated red'
+          : `when the case is rated ${c.minimumRag} or higher`,
+      );
+    drops.push(
+      reason(
+        'POLICY.BELOW_THRESHOLD',
+        `${c.name} are not shared: the agreement shares them only ${needs.join(' and ')}, and this case is at level ${level}, rated ${request.case.rag}`,
+        c.name,
+      ),
+    );
   }
   reasons.push(...drops);
 
   if (!consent.ok) return deny(request, reasons, chosen, purpose);
   if (categories.length === 0) {
-    if (drops.length === 0) reasons.push(reason('POLICY.NOTHING_TO_SHARE', `the agreement lets ${agency} share no fields for ${purposeLabel}`));
+    if (drops.length === 0)
+      reasons.push(
+        reason(
+          'POLICY.NOTHING_TO_SHARE',
+          `the agreement lets ${agency} share no fields for ${purposeLabel}`,
+        ),
+      );
     return deny(request, reasons, chosen, purpose);
   }
   const title = chosen.source.title ? `"${chosen.source.title}" ` : '';
-  reasons.unshift(reason('POLICY.PERMITTED', `the data-sharing agreement ${title}(version ${chosen.version}) with ${agency} is in force and covers ${purposeLabel}`));
+  reasons.unshift(
+    reason(
+      'POLICY.PERMITTED',
+      `the data-sharing agreement ${title}(version ${chosen.version}) with ${agency} is in force and covers ${purposeLabel}`,
+    ),
+  );
   return {
     decision: 'permit',
     partnership: request.partnership,
@@ -334,40 +435,92 @@ interface ConsentOutcome {
  *   (REFUSAL_OVERRIDE_REASONS: the child would be at risk of significant harm) and the rule allows
  *   proceeding without consent with that reason (and, for `manager-approval-required`, a manager approved).
  */
-function evaluateConsent(purpose: CompiledPurpose, request: DecisionRequest, purposeLabel: string): ConsentOutcome {
+function evaluateConsent(
+  purpose: CompiledPurpose,
+  request: DecisionRequest,
+  purposeLabel: string,
+): ConsentOutcome {
   const { status, reason: recorded, managerApproved } = request.case.consent;
-  if (status === 'given') return { ok: true, withoutConsent: false, reason: reason('POLICY.CONSENT_GIVEN', 'consent to share was given') };
+  if (status === 'given')
+    return {
+      ok: true,
+      withoutConsent: false,
+      reason: reason('POLICY.CONSENT_GIVEN', 'consent to share was given'),
+    };
   const rule = purpose.consent;
-  const deny = (code: ReasonCode, clause: string): ConsentOutcome => ({ ok: false, withoutConsent: true, reason: reason(code, clause) });
+  const deny = (code: ReasonCode, clause: string): ConsentOutcome => ({
+    ok: false,
+    withoutConsent: true,
+    reason: reason(code, clause),
+  });
   const accepted = purpose.acceptedText;
 
   if (rule.rule === 'required') {
     return status === 'refused'
-      ? deny('POLICY.CONSENT_REFUSED', `consent was refused, and the agreement allows sharing for ${purposeLabel} only with consent`)
-      : deny('POLICY.CONSENT_REQUIRED', `the agreement allows sharing for ${purposeLabel} only with consent, and consent has not been given`);
+      ? deny(
+          'POLICY.CONSENT_REFUSED',
+          `consent was refused, and the agreement allows sharing for ${purposeLabel} only with consent`,
+        )
+      : deny(
+          'POLICY.CONSENT_REQUIRED',
+          `the agreement allows sharing for ${purposeLabel} only with consent, and consent has not been given`,
+        );
   }
   const known = recorded !== undefined && (CONSENT_REASONS as readonly string[]).includes(recorded);
   const reasonText = known ? CONSENT_REASON_TEXT[recorded as ConsentReason] : '';
   const needsManager = rule.rule === 'manager-approval-required';
 
   if (status === 'refused') {
-    if (!known || !REFUSAL_OVERRIDE_REASONS.includes(recorded as ConsentReason) || !purpose.allowedReasons.has(recorded!)) {
-      return deny('POLICY.CONSENT_REFUSED', 'consent was refused; a refusal can be overridden only where respecting it would place the child at risk of significant harm, recorded as the reason ("risk-of-significant-harm")');
+    if (
+      !known ||
+      !REFUSAL_OVERRIDE_REASONS.includes(recorded as ConsentReason) ||
+      !purpose.allowedReasons.has(recorded!)
+    ) {
+      return deny(
+        'POLICY.CONSENT_REFUSED',
+        'consent was refused; a refusal can be overridden only where respecting it would place the child at risk of significant harm, recorded as the reason ("risk-of-significant-harm")',
+      );
     }
     if (needsManager && managerApproved !== true) {
-      return deny('POLICY.MANAGER_APPROVAL_PENDING', 'consent was refused; overriding the refusal needs a manager’s approval, which has not been recorded');
+      return deny(
+        'POLICY.MANAGER_APPROVAL_PENDING',
+        'consent was refused; overriding the refusal needs a manager’s approval, which has not been recorded',
+      );
     }
-    return { ok: true, withoutConsent: true, reason: reason('POLICY.CONSENT_OVERRIDDEN', `consent was refused but is overridden because ${reasonText}${needsManager ? ', with a manager’s approval' : ''}`) };
+    return {
+      ok: true,
+      withoutConsent: true,
+      reason: reason(
+        'POLICY.CONSENT_OVERRIDDEN',
+        `consent was refused but is overridden because ${reasonText}${needsManager ? ', with a manager’s approval' : ''}`,
+      ),
+    };
   }
 
   if (recorded === undefined || recorded === '') {
-    return deny('POLICY.CONSENT_REASON_REQUIRED', `consent has not been given; to share without it, record why (the agreement accepts ${accepted})`);
+    return deny(
+      'POLICY.CONSENT_REASON_REQUIRED',
+      `consent has not been given; to share without it, record why (the agreement accepts ${accepted})`,
+    );
   }
   if (!known || !purpose.allowedReasons.has(recorded)) {
-    return deny('POLICY.CONSENT_REASON_NOT_ACCEPTED', `the reason recorded for sharing without consent is not one the agreement accepts (${accepted})`);
+    return deny(
+      'POLICY.CONSENT_REASON_NOT_ACCEPTED',
+      `the reason recorded for sharing without consent is not one the agreement accepts (${accepted})`,
+    );
   }
   if (needsManager && managerApproved !== true) {
-    return deny('POLICY.MANAGER_APPROVAL_PENDING', 'sharing without consent needs a manager’s approval, which has not been recorded');
+    return deny(
+      'POLICY.MANAGER_APPROVAL_PENDING',
+      'sharing without consent needs a manager’s approval, which has not been recorded',
+    );
   }
-  return { ok: true, withoutConsent: true, reason: reason('POLICY.CONSENT_NOT_REQUIRED', `consent was not sought because ${reasonText}${needsManager ? ', and a manager approved sharing without it' : ''}`) };
+  return {
+    ok: true,
+    withoutConsent: true,
+    reason: reason(
+      'POLICY.CONSENT_NOT_REQUIRED',
+      `consent was not sought because ${reasonText}${needsManager ? ', and a manager approved sharing without it' : ''}`,
+    ),
+  };
 }

@@ -1,4 +1,9 @@
-import { INFORMATIONAL_REASON_CODES, type CategoryObligation, type Decision, type DecisionReason } from './decision';
+import {
+  INFORMATIONAL_REASON_CODES,
+  type CategoryObligation,
+  type Decision,
+  type DecisionReason,
+} from './decision';
 import { AGENCY_LABEL, MASK_LABEL, PURPOSE_LABEL } from './vocabulary';
 
 /** `occurredOn` -> `occurred on`, `cppStart` -> `cpp start`. */
@@ -25,7 +30,11 @@ function describeCategory(c: CategoryObligation): string {
   const included = c.fields.filter((f) => f.action === 'include').map((f) => humaniseName(f.name));
   const masked = c.fields
     .filter((f) => f.action === 'mask')
-    .map((f) => (f.mask === 'redact' || f.mask === undefined ? `${humaniseName(f.name)} redacted` : `${humaniseName(f.name)} as ${MASK_LABEL[f.mask]}`));
+    .map((f) =>
+      f.mask === 'redact' || f.mask === undefined
+        ? `${humaniseName(f.name)} redacted`
+        : `${humaniseName(f.name)} as ${MASK_LABEL[f.mask]}`,
+    );
   const parts = [included.join(', '), masked.join(', ')].filter((p) => p.length > 0);
   return `${humaniseName(c.name)} (${parts.join('; ')})`;
 }
@@ -46,10 +55,17 @@ export function explain(decision: Decision): string {
   }
   const categories = list(decision.obligations.categories.map(describeCategory));
   const under = gateways.length > 0 ? ` under ${list(gateways)}` : '';
-  const because = list(decision.reasons.filter((r) => r.code !== 'POLICY.BELOW_THRESHOLD').map(clause));
-  const dropped = decision.reasons.filter((r) => r.code === 'POLICY.BELOW_THRESHOLD').map((r) => ` ${r.text}`).join('');
+  const because = list(
+    decision.reasons.filter((r) => r.code !== 'POLICY.BELOW_THRESHOLD').map(clause),
+  );
+  const dropped = decision.reasons
+    .filter((r) => r.code === 'POLICY.BELOW_THRESHOLD')
+    .map((r) => ` ${r.text}`)
+    .join('');
   const retention = ` The data may be kept for ${decision.obligations.retentionDays} days${
-    decision.obligations.justificationRequired ? ', and the analyst must record a justification for the query' : ''
+    decision.obligations.justificationRequired
+      ? ', and the analyst must record a justification for the query'
+      : ''
   }.`;
   return `${agency} would share ${categories} for ${purpose}${under}, because ${because}.${dropped}${retention}`;
 }

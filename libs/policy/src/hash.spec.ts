@@ -14,7 +14,9 @@ describe(agreementHash.name, () => {
     const sut = agreementHash(agreement);
     expect(UNHASHED_AGREEMENT_FIELDS).toEqual(['id', 'version', 'status', 'signatories']);
     expect(agreementHash({ ...agreement, status: 'suspended' })).toBe(sut);
-    expect(agreementHash({ ...agreement, id: '99999999-2222-4333-8444-555555555555', version: 7 })).toBe(sut);
+    expect(
+      agreementHash({ ...agreement, id: '99999999-2222-4333-8444-555555555555', version: 7 }),
+    ).toBe(sut);
     expect(agreementHash({ ...agreement, signatories: [] })).toBe(sut);
   });
 
@@ -31,7 +33,16 @@ describe(agreementHash.name, () => {
         ...agreement,
         purposes: {
           ...agreement.purposes,
-          'mash-triage': { ...triage, categories: { ...triage.categories, occurrences: { ...triage.categories.occurrences, fields: { ...triage.categories.occurrences.fields, summary: 'include' as const } } } },
+          'mash-triage': {
+            ...triage,
+            categories: {
+              ...triage.categories,
+              occurrences: {
+                ...triage.categories.occurrences,
+                fields: { ...triage.categories.occurrences.fields, summary: 'include' as const },
+              },
+            },
+          },
         },
       },
     ];

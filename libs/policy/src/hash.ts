@@ -14,11 +14,19 @@ export const UNHASHED_AGREEMENT_FIELDS = ['id', 'version', 'status', 'signatorie
 export type AgreementContent = Omit<AgreementVersion, (typeof UNHASHED_AGREEMENT_FIELDS)[number]>;
 
 export function agreementContent(agreement: AgreementVersion): AgreementContent {
-  const { id: _id, version: _version, status: _status, signatories: _signatories, ...content } = agreement;
+  const {
+    id: _id,
+    version: _version,
+    status: _status,
+    signatories: _signatories,
+    ...content
+  } = agreement;
   return content;
 }
 
 /** Lowercase hex SHA-256 of the RFC 8785 canonical JSON of the agreement's content (see UNHASHED_AGREEMENT_FIELDS). */
 export function agreementHash(agreement: AgreementVersion): string {
-  return createHash('sha256').update(canonicalJson(agreementContent(agreement)), 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson(agreementContent(agreement)), 'utf8')
+    .digest('hex');
 }

@@ -21,7 +21,15 @@ describe(minimise.name, () => {
   it('keeps only permitted categories and fields, masking as required', () => {
     const sut = minimise(
       {
-        occurrences: [{ occurrenceRef: 'OCC-1', occurredOn: '2026-01-02', type: 'assault', location: 'sw1a 1aa', summary: 'free text' }],
+        occurrences: [
+          {
+            occurrenceRef: 'OCC-1',
+            occurredOn: '2026-01-02',
+            type: 'assault',
+            location: 'sw1a 1aa',
+            summary: 'free text',
+          },
+        ],
         warnings: [{ type: 'weapons', addedOn: '2025-11-20' }],
         custody: [{ custodyRef: 'C-9' }],
       },
@@ -34,26 +42,42 @@ describe(minimise.name, () => {
   });
 
   it('omits fields a record does not have and categories the source did not return', () => {
-    expect(minimise({ occurrences: [{ type: 'theft' }] }, obligations)).toEqual({ occurrences: [{ type: 'theft' }] });
+    expect(minimise({ occurrences: [{ type: 'theft' }] }, obligations)).toEqual({
+      occurrences: [{ type: 'theft' }],
+    });
   });
 
   it('never lets nested values out, even under an included field', () => {
-    const sut = minimise({ occurrences: [{ type: { secret: 'x' }, occurredOn: ['2026-01-02'] }] }, obligations);
+    const sut = minimise(
+      { occurrences: [{ type: { secret: 'x' }, occurredOn: ['2026-01-02'] }] },
+      obligations,
+    );
     expect(sut).toEqual({ occurrences: [{}] });
   });
 
   it('turns dates into ISO text', () => {
-    const sut = minimise({ occurrences: [{ occurredOn: new Date('2026-01-02T10:00:00Z') }] }, obligations);
+    const sut = minimise(
+      { occurrences: [{ occurredOn: new Date('2026-01-02T10:00:00Z') }] },
+      obligations,
+    );
     expect(sut.occurrences[0].occurredOn).toBe('2026-01-02T10:00:00.000Z');
   });
 
   it('ignores inherited properties such as __proto__ tricks', () => {
-    const records = JSON.parse('{"occurrences":[{"__proto__":{"type":"leaked"}}]}') as Record<string, Array<Record<string, unknown>>>;
+    const records = JSON.parse('{"occurrences":[{"__proto__":{"type":"leaked"}}]}') as Record<
+      string,
+      Array<Record<string, unknown>>
+    >;
     expect(minimise(records, obligations)).toEqual({ occurrences: [{}] });
   });
 
   it('returns nothing when obligations are empty (a denied decision)', () => {
-    expect(minimise({ occurrences: [{ type: 'theft' }] }, { categories: [], retentionDays: 0, justificationRequired: false })).toEqual({});
+    expect(
+      minimise(
+        { occurrences: [{ type: 'theft' }] },
+        { categories: [], retentionDays: 0, justificationRequired: false },
+      ),
+    ).toEqual({});
   });
 });
 
@@ -79,9 +103,12 @@ describe(applyMask.name, () => {
     ['month-year', 20140709],
     ['partial-postcode', 'not a postcode'],
     ['initial', true],
-  ] as const)('redacts a value %s cannot recognise (%p) rather than passing it through', (kind, value) => {
-    expect(applyMask(kind, value)).toBe(REDACTED);
-  });
+  ] as const)(
+    'redacts a value %s cannot recognise (%p) rather than passing it through',
+    (kind, value) => {
+      expect(applyMask(kind, value)).toBe(REDACTED);
+    },
+  );
 
   it('keeps missing values missing', () => {
     expect(applyMask('initial', null)).toBeNull();

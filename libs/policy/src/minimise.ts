@@ -54,17 +54,10 @@ export function applyMask(kind: MaskKind, value: unknown): FieldValue {
 }
 
 function includeValue(value: unknown): FieldValue | undefined {
-  if (value === null) return null;
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return value;
-    case 'number':
-      return Number.isFinite(value) ? value : null;
-    default:
-      // Dates become ISO text; nested objects, arrays and anything else could smuggle data and never leave.
-      return value instanceof Date ? asText(value) : undefined;
-  }
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  // Dates become ISO text; nested objects, arrays and anything else could smuggle data and never leave.
+  return value instanceof Date ? asText(value) : undefined;
 }
 
 const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
@@ -74,7 +67,10 @@ const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k)
  * adapter before data leaves the agency and again on the broker. Categories missing from `records`
  * are omitted; fields missing from a record are omitted; non-scalar values never pass.
  */
-export function minimise(records: RecordsByCategory, obligations: Obligations): Record<string, MinimisedRecord[]> {
+export function minimise(
+  records: RecordsByCategory,
+  obligations: Obligations,
+): Record<string, MinimisedRecord[]> {
   const out: Record<string, MinimisedRecord[]> = {};
   for (const category of obligations.categories) {
     if (category.name === '__proto__' || !own(records, category.name)) continue;

@@ -22,35 +22,56 @@ describe(parseAgreementFile.name, () => {
   });
 
   it('keeps unquoted YAML dates as strings', () => {
-    const text = stringify(agreement).replace("effectiveFrom: '2026-04-01'", 'effectiveFrom: 2026-04-01').replace('effectiveFrom: "2026-04-01"', 'effectiveFrom: 2026-04-01');
+    const text = stringify(agreement)
+      .replace("effectiveFrom: '2026-04-01'", 'effectiveFrom: 2026-04-01')
+      .replace('effectiveFrom: "2026-04-01"', 'effectiveFrom: 2026-04-01');
     expect(text).toContain('effectiveFrom: 2026-04-01');
     expect(parseAgreementFile('a.yml', text).effectiveFrom).toBe('2026-04-01');
   });
 
   it('lists every validation problem with its file and dotted field path', () => {
-    const broken = structuredClone(agreement) as unknown as Record<string, unknown> & { purposes: Record<string, { categories: Record<string, { fields: Record<string, unknown> }> }> };
+    const broken = structuredClone(agreement) as unknown as Record<string, unknown> & {
+      purposes: Record<string, { categories: Record<string, { fields: Record<string, unknown> }> }>;
+    };
     broken.retentionDays = -1;
     broken.purposes['mash-triage'].categories.occurrences.fields.location = { mask: 'blur' };
-    const sut = thrown(() => parseAgreementFile('deploy/agreements/demo/police.yaml', stringify(broken)));
+    const sut = thrown(() =>
+      parseAgreementFile('deploy/agreements/demo/police.yaml', stringify(broken)),
+    );
     expect(sut.code).toBe('POLICY.AGREEMENT_INVALID');
     expect(sut.problems.map((p) => [p.file, p.field])).toEqual([
       ['deploy/agreements/demo/police.yaml', 'retentionDays'],
-      ['deploy/agreements/demo/police.yaml', 'purposes.mash-triage.categories.occurrences.fields.location.mask'],
+      [
+        'deploy/agreements/demo/police.yaml',
+        'purposes.mash-triage.categories.occurrences.fields.location.mask',
+      ],
     ]);
-    expect(sut.message).toContain('purposes.mash-triage.categories.occurrences.fields.location.mask');
+    expect(sut.message).toContain(
+      'purposes.mash-triage.categories.occurrences.fields.location.mask',
+    );
   });
 
   it('reports YAML syntax errors and duplicate keys', () => {
     expect(thrown(() => parseAgreementFile('a.yaml', 'id: [unclosed')).problems[0]).toEqual(
-      expect.objectContaining({ file: 'a.yaml', field: '(root)', reason: expect.stringMatching(/^not valid YAML/) }),
+      expect.objectContaining({
+        file: 'a.yaml',
+        field: '(root)',
+        reason: expect.stringMatching(/^not valid YAML/),
+      }),
     );
     const duplicated = `${stringify(agreement)}version: 2\n`;
-    expect(thrown(() => parseAgreementFile('a.yaml', duplicated)).problems[0].reason).toMatch(/unique|duplicate/i);
+    expect(thrown(() => parseAgreementFile('a.yaml', duplicated)).problems[0].reason).toMatch(
+      /unique|duplicate/i,
+    );
   });
 
   it('reports invalid JSON', () => {
     expect(thrown(() => parseAgreementFile('a.json', '{"id": ')).problems).toEqual([
-      expect.objectContaining({ file: 'a.json', field: '(root)', reason: expect.stringMatching(/^not valid JSON/) }),
+      expect.objectContaining({
+        file: 'a.json',
+        field: '(root)',
+        reason: expect.stringMatching(/^not valid JSON/),
+      }),
     ]);
   });
 

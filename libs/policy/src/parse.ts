@@ -10,26 +10,28 @@ function dotted(path: readonly PropertyKey[]): string {
 }
 
 /** Flattens zod issues into one problem per field, naming the most specific reason available. */
-function problemsFrom(file: string, issues: readonly z.core.$ZodIssue[], base: readonly PropertyKey[] = []): AgreementProblem[] {
+function problemsFrom(
+  file: string,
+  issues: readonly z.core.$ZodIssue[],
+  base: readonly PropertyKey[] = [],
+): AgreementProblem[] {
   const out: AgreementProblem[] = [];
   for (const issue of issues) {
     const path = [...base, ...issue.path];
-    switch (issue.code) {
-      case 'unrecognized_keys':
-        for (const key of issue.keys) out.push({ file, field: dotted([...path, key]), reason: 'unknown field' });
-        break;
-      case 'invalid_union': {
-        // A wrong value inside the object form of a union (e.g. `{ mask: nope }`) is more useful than "no branch matched".
-        const deeper = issue.errors.filter((branch) => branch.length > 0 && branch.every((i) => i.path.length > 0));
-        if (deeper.length === 1) out.push(...problemsFrom(file, deeper[0], path));
-        else out.push({ file, field: dotted(path), reason: issue.message });
-        break;
-      }
-      case 'invalid_key':
-        out.push({ file, field: dotted(path), reason: issue.issues[0]?.message ?? issue.message });
-        break;
-      default:
-        out.push({ file, field: dotted(path), reason: issue.message });
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys)
+        out.push({ file, field: dotted([...path, key]), reason: 'unknown field' });
+    } else if (issue.code === 'invalid_union') {
+      // A wrong value inside the object form of a union (e.g. `{ mask: nope }`) is more useful than "no branch matched".
+      const deeper = issue.errors.filter(
+        (branch) => branch.length > 0 && branch.every((i) => i.path.length > 0),
+      );
+      if (deeper.length === 1) out.push(...problemsFrom(file, deeper[0], path));
+      else out.push({ file, field: dotted(path), reason: issue.message });
+    } else if (issue.code === 'invalid_key') {
+      out.push({ file, field: dotted(path), reason: issue.issues[0]?.message ?? issue.message });
+    } else {
+      out.push({ file, field: dotted(path), reason: issue.message });
     }
   }
   return out;
@@ -52,13 +54,19 @@ export function parseAgreementFile(fileName: string, text: string): AgreementVer
     try {
       value = JSON.parse(text);
     } catch (error) {
-      throw new AgreementInvalidError([{ file: fileName, field: ROOT, reason: `not valid JSON: ${(error as Error).message}` }]);
+      throw new AgreementInvalidError([
+        { file: fileName, field: ROOT, reason: `not valid JSON: ${(error as Error).message}` },
+      ]);
     }
   } else {
     const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
     if (doc.errors.length > 0) {
       throw new AgreementInvalidError(
-        doc.errors.map((e) => ({ file: fileName, field: ROOT, reason: `not valid YAML: ${e.message.split('\n')[0]}` })),
+        doc.errors.map((e) => ({
+          file: fileName,
+          field: ROOT,
+          reason: `not valid YAML: ${e.message.split('\n')[0]}`,
+        })),
       );
     }
     value = doc.toJS();

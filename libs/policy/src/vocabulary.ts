@@ -1,6 +1,12 @@
 import type { Agency, Purpose } from '@mash/contracts';
 
-export const MASK_KINDS = ['year-only', 'month-year', 'partial-postcode', 'initial', 'redact'] as const;
+export const MASK_KINDS = [
+  'year-only',
+  'month-year',
+  'partial-postcode',
+  'initial',
+  'redact',
+] as const;
 export type MaskKind = (typeof MASK_KINDS)[number];
 
 export const RAGS = ['green', 'amber', 'red'] as const;
@@ -20,9 +26,11 @@ export const CONSENT_REASONS = [
 export type ConsentReason = (typeof CONSENT_REASONS)[number];
 
 export const CONSENT_REASON_TEXT: Readonly<Record<ConsentReason, string>> = {
-  'risk-of-significant-harm': 'seeking or respecting consent would place the child at risk of significant harm',
+  'risk-of-significant-harm':
+    'seeking or respecting consent would place the child at risk of significant harm',
   'cannot-reasonably-be-obtained': 'consent cannot reasonably be obtained',
-  'would-prejudice-crime-prevention': 'seeking consent would prejudice the prevention or detection of crime',
+  'would-prejudice-crime-prevention':
+    'seeking consent would prejudice the prevention or detection of crime',
   'would-prejudice-enquiries': 'seeking consent would prejudice child protection enquiries',
 };
 
