@@ -55,11 +55,9 @@ export const ConsentRuleSchema = z.discriminatedUnion('rule', [
     .meta({
       description: 'Sharing without consent is allowed when one of the listed reasons is recorded.',
     }),
-  z
-    .strictObject({ rule: z.literal('manager-approval-required') })
-    .meta({
-      description: 'Sharing without consent needs a recorded reason and a manager’s approval.',
-    }),
+  z.strictObject({ rule: z.literal('manager-approval-required') }).meta({
+    description: 'Sharing without consent needs a recorded reason and a manager’s approval.',
+  }),
 ]);
 export type ConsentRule = z.infer<typeof ConsentRuleSchema>;
 

@@ -1,7 +1,7 @@
 /**
  * RFC 8785 (JCS) canonical JSON, the same algorithm as the `canonicalize` package. That package ships
  * as an ES module with only an `import` export, which this CommonJS code base (and jest) cannot
- * `require`; canonical-json.spec.ts checks this copy against the package byte for byte.
+ * `require`; libs/policy/test/canonicalize-package.spec.ts checks this copy against the package byte for byte.
  * Numbers use ECMAScript's Number-to-string, which is what RFC 8785 §3.2.2.3 prescribes; object keys
  * sort by UTF-16 code units, which is what Array.prototype.sort does.
  */
