@@ -1,0 +1,88 @@
+import { isValidNhsNumber, isValidUpn } from '@mash/matching';
+import { generateSeed } from './run';
+
+const NAME_FIELDS = {
+  police: ['forename', 'surname', 'dateOfBirth'],
+  health: ['givenName', 'familyName', 'birthDate'],
+} as const;
+
+describe(generateSeed.name, () => {
+  const options = { people: 1500, seed: 7, asOf: '2026-11-01' };
+  const sut = generateSeed(options);
+
+  it('produces the same records for the same seed and different ones for another', () => {
+    const again = generateSeed(options);
+    expect(JSON.stringify(again.agencies)).toBe(JSON.stringify(sut.agencies));
+    const other = generateSeed({ ...options, seed: 8 });
+    expect(JSON.stringify(other.agencies)).not.toBe(JSON.stringify(sut.agencies));
+  });
+
+  it('names 5-10 demo children, at least three known to all four agencies', () => {
+    expect(sut.subjects.length).toBeGreaterThanOrEqual(5);
+    expect(sut.subjects.length).toBeLessThanOrEqual(10);
+    expect(sut.subjects.filter((s) => s.knownTo.length === 4).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('gives every person a valid NHS number and every pupil a valid UPN', () => {
+    expect(sut.population.people.every((p) => isValidNhsNumber(p.nhsNumber))).toBe(true);
+    for (const s of sut.membership.schooling.values()) {
+      expect(isValidUpn(s.upn)).toBe(true);
+      if (s.formerUpn) expect(isValidUpn(s.formerUpn)).toBe(true);
+    }
+  });
+
+  it('makes twins who share a surname and date of birth but not a given name', () => {
+    const groups = new Map<string, { familyName: string; dob: number; givenName: string }[]>();
+    for (const c of sut.population.children)
+      if (c.twinGroup) groups.set(c.twinGroup, [...(groups.get(c.twinGroup) ?? []), c]);
+    expect(groups.size).toBeGreaterThan(0);
+    for (const [a, b] of groups.values()) {
+      expect(b.familyName).toBe(a.familyName);
+      expect(b.dob).toBe(a.dob);
+      expect(b.givenName).not.toBe(a.givenName);
+    }
+  });
+
+  it('corrupts a few records per agency, leaving exact name and date of birth right for most', () => {
+    for (const seed of sut.agencies) {
+      const identityErrors = seed.truth.filter((t) =>
+        t.corruptions.some((c) => /name|dob|surname|twin/.test(c)),
+      ).length;
+      expect(identityErrors).toBeGreaterThan(0);
+      expect(identityErrors / seed.truth.length).toBeLessThan(0.15);
+    }
+  });
+
+  it('writes perfect copies when corruption is scaled to zero', () => {
+    const clean = generateSeed({ ...options, corruption: 0 });
+    const people = new Map(clean.population.people.map((p) => [p.id, p]));
+    for (const agency of ['police', 'health'] as const) {
+      const seed = clean.agencies.find((a) => a.agency === agency);
+      expect(seed?.truth.every((t) => t.corruptions.length === 0)).toBe(true);
+      const [given, family, dob] = NAME_FIELDS[agency];
+      const rows =
+        seed?.tables.find((table) => table.rows.length > 0 && given in table.rows[0])?.rows ?? [];
+      seed?.truth.forEach((t, i) => {
+        const person = people.get(t.personId);
+        expect([rows[i][given], rows[i][family]]).toEqual([person?.givenName, person?.familyName]);
+        expect(rows[i][dob] === null || typeof rows[i][dob] === 'string').toBe(true);
+      });
+    }
+  });
+
+  it('knows most children to health, some to police and a few to social care', () => {
+    const children = new Set(sut.population.children.map((c) => c.id));
+    const share = (agency: string) => {
+      const seed = sut.agencies.find((a) => a.agency === agency);
+      return (
+        new Set(seed?.truth.filter((t) => children.has(t.personId)).map((t) => t.personId)).size /
+        children.size
+      );
+    };
+    expect(share('health')).toBeGreaterThan(0.9);
+    expect(share('police')).toBeGreaterThan(0.05);
+    expect(share('police')).toBeLessThan(0.3);
+    expect(share('social-care')).toBeGreaterThan(0.02);
+    expect(share('social-care')).toBeLessThan(0.2);
+  });
+});

@@ -1,0 +1,229 @@
+import { AGENCIES, type Agency, type SubjectCriteria } from '@mash/contracts';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DEFAULT_CORRUPTION, scaleRates, type CorruptionRates } from './corruption';
+import {
+  bulkInsert,
+  databaseUrl,
+  ensureDatabase,
+  sourceDatabaseName,
+  sourceDataSource,
+  truncateAll,
+} from './database';
+import { buildEducation } from './education';
+import { buildHealth } from './health';
+import { assignMembership, type Membership } from './membership';
+import type { AgencySeed, BuildContext, TruthRow } from './model';
+import { buildPolice } from './police';
+import { generatePopulation, type Population } from './population';
+import { isoDay, Rng, toDay } from './rng';
+import { buildSocialCare } from './social-care';
+
+export interface SeedOptions {
+  /** People in the synthetic town, adults included; children 0-17 are the subjects. */
+  people: number;
+  seed: number;
+  /** Any URL on the PostgreSQL server; its database path is replaced per agency. */
+  serverUrl: string;
+  dbPrefix: string;
+  out: string;
+  /** The day the data describes (default today); with the seed it fixes the output. */
+  asOf?: string;
+  /** Multiplies every default corruption rate; 0 writes perfect copies. */
+  corruption?: number;
+  rates?: Partial<CorruptionRates>;
+  /** How many demo children are never corrupted (default 8; at least 3 known to all four agencies). */
+  cleanDemo?: number;
+  log?: (message: string) => void;
+}
+
+export interface DemoSubject {
+  subject: SubjectCriteria;
+  knownTo: Agency[];
+}
+
+export interface GeneratedSeed {
+  population: Population;
+  membership: Membership;
+  agencies: AgencySeed[];
+  subjects: DemoSubject[];
+}
+
+export interface SeedSummary {
+  people: number;
+  children: number;
+  records: Record<Agency, number>;
+  subjects: DemoSubject[];
+  databases: Record<Agency, string>;
+  truthFile: string;
+  subjectsFile: string;
+  durationMs: number;
+}
+
+/** The name, given name and birth date columns of each agency's person table, for uniqueness checks. */
+const IDENTITY_FIELDS: Record<Agency, [string, string, string]> = {
+  police: ['forename', 'surname', 'dateOfBirth'],
+  health: ['givenName', 'familyName', 'birthDate'],
+  education: ['forename', 'surname', 'dob'],
+  'social-care': ['forename', 'surname', 'personBirthDate'],
+};
+
+/** Everything the seed writes, computed in memory and deterministic in (seed, people, asOf, rates). */
+export function generateSeed(
+  options: Omit<SeedOptions, 'serverUrl' | 'dbPrefix' | 'out'>,
+): GeneratedSeed {
+  const asOf = toDay(options.asOf ?? new Date().toISOString().slice(0, 10));
+  const rng = new Rng(options.seed);
+  const population = generatePopulation({ people: options.people, seed: options.seed, asOf });
+  const membership = assignMembership(population, rng.fork('membership'), {
+    cleanDemo: options.cleanDemo ?? 8,
+  });
+  const rates = scaleRates({ ...DEFAULT_CORRUPTION, ...options.rates }, options.corruption ?? 1);
+  const ctx: BuildContext = {
+    population,
+    membership,
+    rates,
+    rng: rng.fork('agencies'),
+    households: new Map(population.households.map((h) => [h.id, h])),
+    care: new Map(),
+  };
+  // Social care first: health's CP-IS flags repeat what social care decided.
+  const socialCare = buildSocialCare(ctx);
+  const agencies = [buildPolice(ctx), buildHealth(ctx), buildEducation(ctx), socialCare];
+  return {
+    population,
+    membership,
+    agencies,
+    subjects: demoSubjects(population, membership, agencies),
+  };
+}
+
+/** Demo children whose name and date of birth pick out exactly one record in every agency that knows them. */
+function demoSubjects(
+  population: Population,
+  membership: Membership,
+  agencies: AgencySeed[],
+): DemoSubject[] {
+  const norm = (s: unknown) =>
+    String(s ?? '')
+      .trim()
+      .toLowerCase();
+  const counts = new Map<string, number>();
+  for (const seed of agencies) {
+    const [given, family, dob] = IDENTITY_FIELDS[seed.agency];
+    for (const row of seed.tables.find((t) => t.rows.length > 0 && given in t.rows[0])?.rows ??
+      []) {
+      const key = `${seed.agency}|${norm(row[given])}|${norm(row[family])}|${row[dob]}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+  }
+  const households = new Map(population.households.map((h) => [h.id, h]));
+  const result: DemoSubject[] = [];
+  for (const [index, child] of membership.demo.entries()) {
+    const knownTo = AGENCIES.filter((a) =>
+      agencies.find((s) => s.agency === a)?.truth.some((t) => t.personId === child.id),
+    );
+    const unique = knownTo.every(
+      (a) =>
+        counts.get(
+          `${a}|${norm(child.givenName)}|${norm(child.familyName)}|${isoDay(child.dob)}`,
+        ) === 1,
+    );
+    if (!unique || knownTo.length === 0) continue;
+    const upn = membership.schooling.get(child.id)?.upn;
+    // Every other subject carries identifiers, so the demo shows both identifier and name+DOB matching.
+    const identifiers =
+      index % 2 === 1 ? { nhsNumber: child.nhsNumber, ...(upn ? { upn } : {}) } : undefined;
+    result.push({
+      subject: {
+        givenName: child.givenName,
+        familyName: child.familyName,
+        dateOfBirth: isoDay(child.dob),
+        postcode: households.get(child.householdId)?.address.postcode,
+        ...(identifiers ? { identifiers } : {}),
+      },
+      knownTo,
+    });
+  }
+  return result;
+}
+
+function truthCsv(rows: TruthRow[]): string {
+  const lines = ['agency,record_ref,person_id,household_id,is_child,twin_group,corruptions'];
+  for (const r of rows) {
+    lines.push(
+      [
+        r.agency,
+        r.recordRef,
+        r.personId,
+        r.householdId,
+        r.isChild ? 'true' : 'false',
+        r.twinGroup ?? '',
+        r.corruptions.join(';'),
+      ].join(','),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Generates the population and writes each agency's database, truth.csv and subjects.json. */
+export async function runSeed(options: SeedOptions): Promise<SeedSummary> {
+  const started = Date.now();
+  const log = options.log ?? ((m: string) => process.stderr.write(`[seed] ${m}\n`));
+  log(`generating ${options.people} people (seed ${options.seed})`);
+  const generated = generateSeed(options);
+  log(
+    `generated ${generated.population.people.length} people, ${generated.population.children.length} children in ${Date.now() - started} ms`,
+  );
+
+  const databases = {} as Record<Agency, string>;
+  const records = {} as Record<Agency, number>;
+  await Promise.all(
+    generated.agencies.map(async (seed) => {
+      const name = sourceDatabaseName(options.dbPrefix, seed.agency);
+      databases[seed.agency] = name;
+      records[seed.agency] = seed.truth.length;
+      await ensureDatabase(options.serverUrl, name);
+      const ds = sourceDataSource(seed.agency, databaseUrl(options.serverUrl, name));
+      await ds.initialize();
+      try {
+        await ds.runMigrations({ transaction: 'each' });
+        // One transaction: an adapter reading meanwhile sees the old data or the new, never half.
+        await ds.transaction(async (manager) => {
+          await truncateAll(manager);
+          for (const table of seed.tables) {
+            const t = Date.now();
+            await bulkInsert(manager, table.entity, table.rows);
+            log(
+              `${seed.agency}: ${ds.getMetadata(table.entity).tableName} ${table.rows.length} rows (${Date.now() - t} ms)`,
+            );
+          }
+        });
+        await ds.query('ANALYZE');
+      } finally {
+        await ds.destroy();
+      }
+      log(`${seed.agency}: done in database ${name}`);
+    }),
+  );
+
+  await mkdir(options.out, { recursive: true });
+  const truthFile = join(options.out, 'truth.csv');
+  const subjectsFile = join(options.out, 'subjects.json');
+  await writeFile(truthFile, truthCsv(generated.agencies.flatMap((a) => a.truth)));
+  await writeFile(subjectsFile, `${JSON.stringify(generated.subjects, null, 2)}\n`);
+  const durationMs = Date.now() - started;
+  log(
+    `wrote ${truthFile} and ${subjectsFile} (${generated.subjects.length} demo subjects) in ${durationMs} ms total`,
+  );
+  return {
+    people: generated.population.people.length,
+    children: generated.population.children.length,
+    records,
+    subjects: generated.subjects,
+    databases,
+    truthFile,
+    subjectsFile,
+    durationMs,
+  };
+}
