@@ -3,9 +3,11 @@
 const fs = require('node:fs');
 const swcrc = JSON.parse(fs.readFileSync(`${__dirname}/.swcrc`, 'utf8'));
 delete swcrc.$schema;
-const transform = { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }] };
+// jose ships only ES modules; jest's CommonJS runtime needs it transformed.
+const transform = { '^.+\\.(t|j)s$': ['@swc/jest', { ...swcrc, swcrc: false }] };
+const transformIgnorePatterns = ['/node_modules/(?!(jose)/)'];
 const moduleNameMapper = {
-  '^@mash/(contracts|adapter-sdk|policy|audit|matching|common|thresholds)$': '<rootDir>/libs/$1/src',
+  '^@mash/(contracts|adapter-sdk|policy|audit|matching|common|thresholds|trust)$': '<rootDir>/libs/$1/src',
 };
 
 module.exports = {
@@ -15,6 +17,7 @@ module.exports = {
       rootDir: __dirname,
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       moduleNameMapper,
       testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/scripts/**/*.spec.ts'],
     },
@@ -23,11 +26,12 @@ module.exports = {
       rootDir: __dirname,
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       moduleNameMapper,
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/test/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
-      testTimeout: 60000,
+      setupFilesAfterEnv: ['<rootDir>/test/setup/timeout.ts'],
     },
   ],
 };

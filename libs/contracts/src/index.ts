@@ -1,2 +1,5 @@
 export * from './agencies';
 export * from './subject';
+export * from './topics';
+export * from './messages';
+export * from './wire';

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { NotFoundError } from '@mash/common';
+import type { AgreementVersion } from '@mash/policy';
+import { AgreementVersionEntity } from './agreement.entity';
+
+@Injectable()
+export class AgreementRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private repo(tx?: EntityManager) {
+    return (tx ?? this.dataSource.manager).getRepository(AgreementVersionEntity);
+  }
+
+  /** Versions as the engine sees them: content with the current lifecycle status. */
+  async forDecision(partnership: string, tx?: EntityManager): Promise<AgreementVersion[]> {
+    const rows = await this.repo(tx).find({ where: { partnership } });
+    return rows.map((r) => ({ ...r.content, status: r.status }));
+  }
+
+  async list(partnership: string): Promise<AgreementVersionEntity[]> {
+    return this.repo().find({ where: { partnership }, order: { agency: 'ASC', agreementId: 'ASC', version: 'DESC' } });
+  }
+
+  async versions(partnership: string, agreementId: string, tx?: EntityManager): Promise<AgreementVersionEntity[]> {
+    const rows = await this.repo(tx).find({ where: { partnership, agreementId }, order: { version: 'DESC' } });
+    if (rows.length === 0) throw new NotFoundError('agreement');
+    return rows;
+  }
+
+  async get(partnership: string, agreementId: string, version: number, tx?: EntityManager): Promise<AgreementVersionEntity> {
+    const row = await this.repo(tx).findOne({ where: { partnership, agreementId, version } });
+    if (!row) throw new NotFoundError('agreement');
+    return row;
+  }
+
+  async insert(row: Partial<AgreementVersionEntity>, tx?: EntityManager): Promise<void> {
+    await this.repo(tx).insert(row);
+  }
+
+  async update(partnership: string, agreementId: string, version: number, patch: Partial<AgreementVersionEntity>, tx?: EntityManager): Promise<void> {
+    await this.repo(tx).update({ partnership, agreementId, version }, patch);
+  }
+
+  async exists(agreementId: string, version: number): Promise<boolean> {
+    return (await this.repo().countBy({ agreementId, version })) > 0;
+  }
+}

@@ -1,0 +1,81 @@
+import { NestFactory } from '@nestjs/core';
+import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { LogLevel } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ensureDatabase, ensureTopics, kafkaClientConfig } from '@mash/common';
+import { AGENCIES, Topics } from '@mash/contracts';
+import { AgreementService } from './agreements/agreement.service';
+import { BrokerModule } from './broker.module';
+import { correlationMiddleware } from './common/correlation';
+import { loadBrokerConfig, type BrokerConfig } from './config/config';
+import { BrokerKeys } from './keys/broker-keys';
+
+export function brokerTopics(): string[] {
+  const topics: string[] = [Topics.audit, Topics.auditCheckpoint, Topics.caseDeadlineApproaching];
+  for (const agency of AGENCIES) {
+    topics.push(
+      Topics.queryRequested(agency),
+      Topics.queryResponded(agency),
+      Topics.caseOutcome(agency),
+      Topics.caseOutcomeAcknowledged(agency),
+      Topics.deadLetter(Topics.queryResponded(agency)),
+      Topics.deadLetter(Topics.caseOutcomeAcknowledged(agency)),
+    );
+  }
+  topics.push(Topics.deadLetter(Topics.audit));
+  return topics;
+}
+
+function logLevels(): LogLevel[] {
+  const order: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+  const level = (process.env.LOG_LEVEL ?? 'log') as LogLevel;
+  return order.slice(0, Math.max(1, order.indexOf(level) + 1));
+}
+
+/** Builds and starts the broker: database, topics, HTTP API and the Kafka consumers. */
+export async function createBrokerApp(env: NodeJS.ProcessEnv = process.env): Promise<{ app: NestExpressApplication; config: BrokerConfig }> {
+  const config = loadBrokerConfig(env);
+  await ensureDatabase(config.databaseUrl);
+  const kafka = kafkaClientConfig(config.kafka, 'broker');
+  await ensureTopics(kafka, brokerTopics());
+  const keys = await BrokerKeys.load(config);
+  const app = await NestFactory.create<NestExpressApplication>(BrokerModule.forRoot(config, keys), {
+    logger: logLevels(),
+    bodyParser: false,
+  });
+  app.useBodyParser('json', { limit: '256kb' });
+  app.disable('x-powered-by');
+  app.use(correlationMiddleware);
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('MASH information-sharing broker')
+      .setDescription('Federated, policy-enforced information sharing for Multi-Agency Safeguarding Hubs.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+
+  app.connectMicroservice<MicroserviceOptions>(
+    {
+      transport: Transport.KAFKA,
+      options: {
+        client: kafka,
+        consumer: { groupId: 'broker', allowAutoTopicCreation: false, sessionTimeout: 30_000 },
+        postfixId: '',
+        subscribe: { fromBeginning: true },
+        parser: { keepBinary: true },
+      },
+    },
+    { inheritAppConfig: true },
+  );
+  await app.init();
+  if (config.agreementsDir) await app.get(AgreementService).importDirectory(config.agreementsDir);
+  await app.startAllMicroservices();
+  await app.listen(config.port, config.host);
+  return { app, config };
+}

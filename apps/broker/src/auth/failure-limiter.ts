@@ -1,0 +1,29 @@
+/**
+ * Counts failed authentications per client address in a sliding window. Past the limit the
+ * client gets 429 instead of 401; requests with good tokens are never held back.
+ * In-memory, per broker instance: a fleet behind a load balancer should also limit at the edge.
+ */
+export class FailureLimiter {
+  private readonly failures = new Map<string, number[]>();
+
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+  ) {}
+
+  /** Records a failure; returns true when this client is now over the limit. */
+  fail(client: string, now = Date.now()): boolean {
+    const since = now - this.windowMs;
+    const recent = (this.failures.get(client) ?? []).filter((t) => t > since);
+    recent.push(now);
+    this.failures.set(client, recent);
+    if (this.failures.size > 10_000) this.prune(since);
+    return recent.length > this.limit;
+  }
+
+  private prune(since: number): void {
+    for (const [client, times] of this.failures) {
+      if (times.every((t) => t <= since)) this.failures.delete(client);
+    }
+  }
+}

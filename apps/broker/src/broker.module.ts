@@ -1,0 +1,74 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AgreementController } from './agreements/agreement.controller';
+import { AgreementRepository } from './agreements/agreement.repository';
+import { AgreementService } from './agreements/agreement.service';
+import { AgencyAuditHandler } from './audit/agency-audit.handler';
+import { AuditService } from './audit/audit.service';
+import { JwtAuthGuard, RolesGuard } from './auth/auth.guard';
+import { JwtStrategy } from './auth/jwt.strategy';
+import { SecurityEvents } from './auth/security-events';
+import { TokenVerifier } from './auth/token-verifier';
+import { CaseController } from './cases/case.controller';
+import { CaseRepository } from './cases/case.repository';
+import { CaseService } from './cases/case.service';
+import { ThresholdService } from './cases/threshold.service';
+import { GlobalExceptionFilter } from './common/exception.filter';
+import { BROKER_CONFIG, type BrokerConfig } from './config/config';
+import { brokerDataSourceOptions } from './data-source';
+import { DeadLetters } from './kafka/dead-letters';
+import { KafkaProducer } from './kafka/kafka.producer';
+import { AgencyDirectory } from './keys/agency-directory';
+import { BrokerKeys } from './keys/broker-keys';
+import { BrokerMetrics } from './ops/broker-metrics';
+import { OpsController } from './ops/ops.controller';
+import { OutboxService } from './outbox/outbox.service';
+import { AnswerHandler } from './queries/answer.handler';
+import { BrokerKafkaController } from './queries/broker-kafka.controller';
+import { QueryController } from './queries/query.controller';
+import { QueryRepository } from './queries/query.repository';
+import { QueryService } from './queries/query.service';
+import { TimeoutSweeper } from './queries/timeout.sweeper';
+
+@Module({})
+export class BrokerModule {
+  static forRoot(config: BrokerConfig, keys: BrokerKeys): DynamicModule {
+    return {
+      module: BrokerModule,
+      imports: [
+        PassportModule,
+        TypeOrmModule.forRoot({ ...brokerDataSourceOptions(config.databaseUrl), migrationsRun: true }),
+      ],
+      controllers: [OpsController, CaseController, QueryController, AgreementController, BrokerKafkaController],
+      providers: [
+        { provide: BROKER_CONFIG, useValue: config },
+        { provide: BrokerKeys, useValue: keys },
+        { provide: APP_FILTER, useClass: GlobalExceptionFilter },
+        // Order matters: authenticate, then check the route's roles (deny by default).
+        { provide: APP_GUARD, useClass: JwtAuthGuard },
+        { provide: APP_GUARD, useClass: RolesGuard },
+        BrokerMetrics,
+        TokenVerifier,
+        JwtStrategy,
+        SecurityEvents,
+        AuditService,
+        AgencyAuditHandler,
+        KafkaProducer,
+        DeadLetters,
+        OutboxService,
+        AgencyDirectory,
+        ThresholdService,
+        CaseRepository,
+        CaseService,
+        AgreementRepository,
+        AgreementService,
+        QueryRepository,
+        QueryService,
+        AnswerHandler,
+        TimeoutSweeper,
+      ],
+    };
+  }
+}

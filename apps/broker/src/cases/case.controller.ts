@@ -1,0 +1,58 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, Roles } from '../auth/decorators';
+import type { Principal } from '../auth/principal';
+import { ApiZodBody } from '../common/openapi';
+import { ZodPipe } from '../common/zod.pipe';
+import {
+  CaseListQuerySchema,
+  ConsentSchema,
+  ReferralSchema,
+  UuidSchema,
+  type CaseListQuery,
+  type ConsentDto,
+  type ReferralDto,
+} from './case.dto';
+import { CaseService } from './case.service';
+
+const id = new ZodPipe(UuidSchema);
+
+@ApiTags('cases')
+@ApiBearerAuth()
+@Controller('api/v1')
+export class CaseController {
+  constructor(private readonly cases: CaseService) {}
+
+  @Post('referrals')
+  @Roles('analyst')
+  @ApiZodBody(ReferralSchema)
+  openFromReferral(@CurrentUser() user: Principal, @Body(new ZodPipe(ReferralSchema)) dto: ReferralDto) {
+    return this.cases.openFromReferral(user, dto);
+  }
+
+  @Get('cases')
+  @Roles('analyst', 'manager')
+  list(@CurrentUser() user: Principal, @Query(new ZodPipe(CaseListQuerySchema)) filter: CaseListQuery) {
+    return this.cases.list(user, filter);
+  }
+
+  @Get('cases/:id')
+  @Roles('analyst', 'manager')
+  read(@CurrentUser() user: Principal, @Param('id', id) caseId: string) {
+    return this.cases.read(user, caseId);
+  }
+
+  @Put('cases/:id/consent')
+  @Roles('analyst', 'manager')
+  @ApiZodBody(ConsentSchema)
+  recordConsent(@CurrentUser() user: Principal, @Param('id', id) caseId: string, @Body(new ZodPipe(ConsentSchema)) dto: ConsentDto) {
+    return this.cases.recordConsent(user, caseId, dto);
+  }
+
+  @Post('cases/:id/consent/:decisionId/approve')
+  @HttpCode(200)
+  @Roles('manager')
+  approveConsent(@CurrentUser() user: Principal, @Param('id', id) caseId: string, @Param('decisionId', id) decisionId: string) {
+    return this.cases.approveConsent(user, caseId, decisionId);
+  }
+}

@@ -1,0 +1,242 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { DomainError } from '@mash/common';
+import type { SubjectCriteria } from '@mash/contracts';
+import { assessOrThrow, describeTimeLeft, dueAt, isOverdue, timeLeft, triage, type ThresholdMatrix } from '@mash/thresholds';
+import type { CaseConsent } from '@mash/policy';
+import { AuditService } from '../audit/audit.service';
+import { primaryRole, type Principal } from '../auth/principal';
+import { BrokerKeys } from '../keys/broker-keys';
+import { ThresholdService } from './threshold.service';
+import { CaseEntity } from './case.entity';
+import { CaseRepository } from './case.repository';
+import { ConsentDecisionEntity } from './consent.entity';
+import type { CaseListQuery, ConsentDto, ReferralDto } from './case.dto';
+
+export interface CaseSummary {
+  id: string;
+  status: string;
+  level: number;
+  rag: string;
+  concerns: string[];
+  referrerAgency: string;
+  receivedAt: string;
+  dueAt: string | null;
+  timeLeftMs: number | null;
+  timeLeft: string | null;
+  overdue: boolean;
+  signpostReason?: string;
+}
+
+@Injectable()
+export class CaseService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly cases: CaseRepository,
+    private readonly thresholds: ThresholdService,
+    private readonly audit: AuditService,
+    @Inject(BrokerKeys) private readonly keys: BrokerKeys,
+  ) {}
+
+  async openFromReferral(user: Principal, dto: ReferralDto, now = new Date()): Promise<CaseSummary> {
+    const matrix = this.thresholds.matrixFor(user.partnership, now);
+    const assessment = assessOrThrow(matrix, dto.concerns);
+    const decision = triage(assessment);
+    const receivedAt = dto.receivedAt ? new Date(dto.receivedAt) : now;
+    const entity = Object.assign(new CaseEntity(), {
+      id: randomUUID(),
+      partnership: user.partnership,
+      status: decision.action === 'signpost' ? 'signposted' : 'open',
+      subjectSealed: await this.keys.cipher.seal(dto.subject),
+      narrativeSealed: dto.narrative ? await this.keys.cipher.seal(dto.narrative) : null,
+      referrerAgency: dto.referrer.agency,
+      referrerNameSealed: dto.referrer.name ? await this.keys.cipher.seal(dto.referrer.name) : null,
+      concerns: [...new Set(dto.concerns)],
+      level: assessment.level,
+      rag: assessment.rag,
+      thresholdVersion: matrix.version,
+      receivedAt,
+      dueAt: decision.action === 'signpost' ? null : dueAt(matrix, assessment.rag, receivedAt),
+      signpostReason: decision.action === 'signpost' ? decision.reason : null,
+      createdBy: user.sub,
+      closedAt: null,
+      deadlineNotifiedAt: null,
+    } satisfies Partial<CaseEntity>);
+    await this.dataSource.transaction(async (tx) => {
+      await this.cases.insert(entity, tx);
+      await this.audit.record(
+        {
+          partnership: user.partnership,
+          actorType: 'user',
+          actorId: user.sub,
+          actorRole: primaryRole(user, ['analyst', 'manager']),
+          action: decision.action === 'signpost' ? 'case.signposted' : 'case.opened',
+          outcome: 'success',
+          caseId: entity.id,
+          subjectPseudonyms: this.audit.pseudonyms(user.partnership, dto.subject),
+          details: { level: entity.level, rag: entity.rag, concerns: entity.concerns, referrerAgency: entity.referrerAgency, thresholdVersion: matrix.version },
+        },
+        tx,
+      );
+    });
+    return this.summary(entity, now);
+  }
+
+  summary(c: CaseEntity, now = new Date()): CaseSummary {
+    const left = c.dueAt && c.status === 'open' ? timeLeft(c.dueAt, now) : null;
+    return {
+      id: c.id,
+      status: c.status,
+      level: c.level,
+      rag: c.rag,
+      concerns: c.concerns,
+      referrerAgency: c.referrerAgency,
+      receivedAt: c.receivedAt.toISOString(),
+      dueAt: c.dueAt ? c.dueAt.toISOString() : null,
+      timeLeftMs: left,
+      timeLeft: left === null ? null : describeTimeLeft(left),
+      overdue: c.status === 'open' && c.dueAt !== null && isOverdue(c.dueAt, now),
+      ...(c.signpostReason ? { signpostReason: c.signpostReason } : {}),
+    };
+  }
+
+  async list(user: Principal, filter: CaseListQuery): Promise<{ items: CaseSummary[]; total: number }> {
+    const now = new Date();
+    const { items, total } = await this.cases.list(user.partnership, filter, now);
+    return { items: items.map((c) => this.summary(c, now)), total };
+  }
+
+  async read(user: Principal, id: string): Promise<CaseSummary & { subject: SubjectCriteria; consent: unknown[] }> {
+    const c = await this.cases.get(user.partnership, id);
+    const subject = await this.keys.cipher.open<SubjectCriteria>(c.subjectSealed);
+    const consent = await this.consentHistory(user.partnership, id);
+    await this.audit.record({
+      partnership: user.partnership,
+      actorType: 'user',
+      actorId: user.sub,
+      actorRole: primaryRole(user, ['analyst', 'manager']),
+      action: 'case.viewed',
+      outcome: 'success',
+      caseId: id,
+    });
+    return { ...this.summary(c), subject, consent };
+  }
+
+  async subjectOf(c: CaseEntity): Promise<SubjectCriteria> {
+    return this.keys.cipher.open<SubjectCriteria>(c.subjectSealed);
+  }
+
+  matrix(partnership: string, at: Date): ThresholdMatrix {
+    return this.thresholds.matrixFor(partnership, at);
+  }
+
+  private async consentHistory(partnership: string, caseId: string): Promise<unknown[]> {
+    const rows = await this.dataSource.getRepository(ConsentDecisionEntity).find({
+      where: { partnership, caseId },
+      order: { decidedAt: 'DESC' },
+    });
+    return Promise.all(
+      rows.map(async (r) => ({
+        id: r.id,
+        status: r.status,
+        reason: r.reason,
+        justification: await this.keys.cipher.open<string>(r.justificationSealed),
+        decidedBy: r.decidedBy,
+        decidedRole: r.decidedRole,
+        decidedAt: r.decidedAt.toISOString(),
+        approvedBy: r.approvedBy,
+        approvedAt: r.approvedAt?.toISOString() ?? null,
+      })),
+    );
+  }
+
+  /** The consent position the policy engine sees: the latest decision, with its approval. */
+  async consentFor(partnership: string, caseId: string): Promise<CaseConsent> {
+    const latest = await this.dataSource.getRepository(ConsentDecisionEntity).findOne({
+      where: { partnership, caseId },
+      order: { decidedAt: 'DESC', createdAt: 'DESC' },
+    });
+    if (!latest) return { status: 'none' };
+    return {
+      status: latest.status,
+      reason: latest.reason ?? undefined,
+      managerApproved: latest.approvedBy !== null || latest.decidedRole === 'manager',
+    };
+  }
+
+  async recordConsent(user: Principal, caseId: string, dto: ConsentDto): Promise<unknown> {
+    if (dto.status !== 'given' && !dto.reason) {
+      throw new DomainError('CONSENT.REASON_REQUIRED', 'proceeding without consent needs a reason', 400);
+    }
+    const role = primaryRole(user, ['manager', 'analyst']);
+    const row = Object.assign(new ConsentDecisionEntity(), {
+      id: randomUUID(),
+      partnership: user.partnership,
+      caseId,
+      status: dto.status,
+      reason: dto.reason ?? null,
+      justificationSealed: await this.keys.cipher.seal(dto.justification),
+      decidedBy: user.sub,
+      decidedRole: role,
+      decidedAt: new Date(),
+      approvedBy: null,
+      approvedAt: null,
+    });
+    await this.dataSource.transaction(async (tx) => {
+      await this.cases.get(user.partnership, caseId, tx, true);
+      await tx.getRepository(ConsentDecisionEntity).insert(row);
+      await this.audit.record(
+        {
+          partnership: user.partnership,
+          actorType: 'user',
+          actorId: user.sub,
+          actorRole: role,
+          action: 'consent.recorded',
+          outcome: 'success',
+          caseId,
+          details: { decisionId: row.id, status: dto.status, reason: dto.reason ?? null },
+        },
+        tx,
+      );
+    });
+    return {
+      id: row.id,
+      caseId,
+      status: row.status,
+      reason: row.reason,
+      decidedBy: row.decidedBy,
+      decidedRole: role,
+      decidedAt: row.decidedAt.toISOString(),
+      // Without consent, an analyst's decision waits for a manager where an agreement requires it.
+      approval: dto.status === 'given' ? 'not-needed' : role === 'manager' ? 'approved' : 'pending-manager-approval',
+    };
+  }
+
+  async approveConsent(user: Principal, caseId: string, decisionId: string): Promise<unknown> {
+    return this.dataSource.transaction(async (tx) => {
+      await this.cases.get(user.partnership, caseId, tx, true);
+      const repo = tx.getRepository(ConsentDecisionEntity);
+      const row = await repo.findOne({ where: { id: decisionId, caseId, partnership: user.partnership } });
+      if (!row) throw new DomainError('CONSENT.NOT_FOUND', 'consent decision not found', 404);
+      if (row.decidedBy === user.sub) throw new DomainError('CONSENT.SELF_APPROVAL', 'a manager cannot approve their own decision', 403);
+      const approvedAt = new Date();
+      await repo.update({ id: row.id }, { approvedBy: user.sub, approvedAt });
+      await this.audit.record(
+        {
+          partnership: user.partnership,
+          actorType: 'user',
+          actorId: user.sub,
+          actorRole: 'manager',
+          action: 'consent.approved',
+          outcome: 'success',
+          caseId,
+          details: { decisionId },
+        },
+        tx,
+      );
+      return { id: row.id, approvedBy: user.sub, approvedAt: approvedAt.toISOString() };
+    });
+  }
+}

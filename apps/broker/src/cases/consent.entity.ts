@@ -1,0 +1,43 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/** Every consent decision on a case is kept; the latest one in force governs sharing. */
+@Entity({ name: 'consent_decision' })
+@Index(['partnership', 'caseId', 'decidedAt'])
+export class ConsentDecisionEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  @Column({ type: 'text' })
+  partnership!: string;
+
+  @Column({ name: 'case_id', type: 'uuid' })
+  caseId!: string;
+
+  @Column({ type: 'text' })
+  status!: 'given' | 'refused' | 'not-sought';
+
+  @Column({ type: 'text', nullable: true })
+  reason!: string | null;
+
+  /** Envelope-encrypted: free text may mention the family. */
+  @Column({ name: 'justification_sealed', type: 'text' })
+  justificationSealed!: string;
+
+  @Column({ name: 'decided_by', type: 'text' })
+  decidedBy!: string;
+
+  @Column({ name: 'decided_role', type: 'text' })
+  decidedRole!: string;
+
+  @Column({ name: 'decided_at', type: 'timestamptz' })
+  decidedAt!: Date;
+
+  @Column({ name: 'approved_by', type: 'text', nullable: true })
+  approvedBy!: string | null;
+
+  @Column({ name: 'approved_at', type: 'timestamptz', nullable: true })
+  approvedAt!: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

@@ -1,0 +1,83 @@
+import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DomainError } from '@mash/common';
+import { ThresholdError } from '@mash/thresholds';
+import { PolicyError } from '@mash/policy';
+import { correlationIdOf } from './correlation';
+
+interface ErrorBody {
+  statusCode: number;
+  code: string;
+  message: string;
+  correlationId: string;
+  details?: unknown;
+}
+
+const HTTP_CODES: Record<number, string> = {
+  400: 'REQUEST.INVALID',
+  401: 'AUTH.UNAUTHENTICATED',
+  403: 'AUTH.FORBIDDEN',
+  404: 'ROUTE.NOT_FOUND',
+  405: 'REQUEST.METHOD_NOT_ALLOWED',
+  413: 'REQUEST.TOO_LARGE',
+  415: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+};
+
+/** The one place errors become HTTP: `{ statusCode, code, message, correlationId }`. */
+@Catch()
+export class GlobalExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const req = http.getRequest<Request>();
+    const res = http.getResponse<Response>();
+    const body = this.toBody(exception, correlationIdOf(req));
+    if (body.statusCode >= 500) {
+      // Log the type and stack only: messages from libraries could echo input.
+      this.logger.error(
+        `${req.method} ${req.route?.path ?? 'unmatched'} failed: ${exception instanceof Error ? exception.name : 'unknown'} [${body.correlationId}]`,
+        exception instanceof Error ? exception.stack : undefined,
+      );
+    }
+    res.status(body.statusCode).json(body);
+  }
+
+  private toBody(exception: unknown, correlationId: string): ErrorBody {
+    if (exception instanceof DomainError) {
+      return { statusCode: exception.status, code: exception.code, message: exception.message, correlationId, details: exception.details };
+    }
+    if (exception instanceof PolicyError) {
+      const problems = (exception as { problems?: unknown }).problems;
+      return { statusCode: 400, code: exception.code, message: exception.message.split('\n')[0], correlationId, details: problems ? { problems } : undefined };
+    }
+    if (exception instanceof ThresholdError) {
+      const status = exception.code === 'THRESHOLD.NO_MATRIX' ? 422 : 400;
+      return { statusCode: status, code: exception.code, message: exception.message, correlationId };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      const given = typeof response === 'object' && response !== null ? (response as { code?: unknown }).code : undefined;
+      const cause = (exception as { cause?: unknown }).cause;
+      if (status === 400 && (cause instanceof SyntaxError || /JSON/.test(exception.message))) {
+        return { statusCode: 400, code: 'REQUEST.MALFORMED_JSON', message: 'request body is not valid JSON', correlationId };
+      }
+      return {
+        statusCode: status,
+        code: typeof given === 'string' ? given : (HTTP_CODES[status] ?? `HTTP.${status}`),
+        message: status === 404 && typeof given !== 'string' ? 'no such route' : exception.message,
+        correlationId,
+      };
+    }
+    const typed = exception as { type?: string; status?: number; statusCode?: number };
+    if (typed?.type === 'entity.parse.failed') {
+      return { statusCode: 400, code: 'REQUEST.MALFORMED_JSON', message: 'request body is not valid JSON', correlationId };
+    }
+    if (typed?.type === 'entity.too.large') {
+      return { statusCode: 413, code: 'REQUEST.TOO_LARGE', message: 'request body is too large', correlationId };
+    }
+    return { statusCode: 500, code: 'INTERNAL', message: 'internal error', correlationId };
+  }
+}

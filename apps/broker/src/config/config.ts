@@ -1,0 +1,127 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { KafkaEnvSchema } from '@mash/common';
+
+const BrokerEnvSchema = KafkaEnvSchema.extend({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/mash_broker'),
+  KEYS_DIR: z.string().default('.local/keys'),
+  AUTH_MODE: z.enum(['dev', 'production']).default('production'),
+  AUTH_ISSUER: z.string().optional(),
+  AUTH_AUDIENCE: z.string().optional(),
+  AUTH_JWKS_URL: z.string().url().optional(),
+  AUTH_ROLES_CLAIM: z.string().default('roles'),
+  AUTH_PARTNERSHIP_CLAIM: z.string().default('partnership'),
+  AUTH_AGENCY_CLAIM: z.string().default('agency'),
+  AUTH_ALGORITHMS: z.string().default('RS256,ES256,EdDSA'),
+  AUTH_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+  AUTH_MAX_TOKEN_AGE_SECONDS: z.coerce.number().int().min(60).default(12 * 3600),
+  AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).default(20),
+  AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+  QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+  GRANT_TTL_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
+  AGENCY_REGISTRY_FILE: z.string().default('deploy/agencies/registry.dev.json'),
+  AGREEMENTS_DIR: z.string().optional(),
+  THRESHOLDS_DIR: z.string().default('deploy/thresholds'),
+  AUDIT_CHECKPOINT_FILE: z.string().default('.local/audit/checkpoints.jsonl'),
+  AUDIT_CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
+});
+
+export type AuthMode = 'dev' | 'production';
+
+export interface BrokerConfig {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  keysDir: string;
+  kafka: z.infer<typeof KafkaEnvSchema>;
+  auth: {
+    mode: AuthMode;
+    issuer: string;
+    audience: string;
+    /** Undefined in dev mode until the server listens: the dev JWKS is served by this broker. */
+    jwksUrl: string | undefined;
+    rolesClaim: string;
+    partnershipClaim: string;
+    agencyClaim: string;
+    algorithms: string[];
+    clockToleranceSeconds: number;
+    maxTokenAgeSeconds: number;
+    failureLimit: number;
+    failureWindowSeconds: number;
+  };
+  queryTimeoutMs: number;
+  grantTtlSeconds: number;
+  agencyRegistryFile: string;
+  agreementsDir: string | undefined;
+  thresholdsDir: string;
+  auditCheckpointFile: string;
+  auditCheckpointIntervalSeconds: number;
+  /** `<AGENCY>_JWKS_URL` overrides of the agency registry's default entries. */
+  agencyJwksOverrides: Partial<Record<string, string>>;
+}
+
+export const DEV_ISSUER = 'mash-dev-issuer';
+export const DEV_AUDIENCE = 'mash-broker';
+export const ALLOWED_TOKEN_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];
+
+export class ConfigError extends Error {}
+
+/** Validates the environment once at boot; a bad variable stops the process with a clear message. */
+export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerConfig {
+  const parsed = BrokerEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid broker configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  const algorithms = e.AUTH_ALGORITHMS.split(',').map((a) => a.trim());
+  const refused = algorithms.filter((a) => !ALLOWED_TOKEN_ALGORITHMS.includes(a));
+  if (refused.length > 0) {
+    throw new ConfigError(`AUTH_ALGORITHMS may name only asymmetric algorithms ${ALLOWED_TOKEN_ALGORITHMS.join(', ')}; refused: ${refused.join(', ')}`);
+  }
+  if (e.AUTH_MODE === 'production') {
+    if (!e.AUTH_ISSUER || !e.AUTH_AUDIENCE || !e.AUTH_JWKS_URL) {
+      throw new ConfigError('AUTH_MODE=production needs AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_URL of your identity provider');
+    }
+    if (e.AUTH_ISSUER === DEV_ISSUER || /\/\.well-known\/dev-jwks\.json$/.test(e.AUTH_JWKS_URL)) {
+      throw new ConfigError('AUTH_MODE=production refuses the development issuer: configure your identity provider (see README, Sign-in)');
+    }
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    keysDir: resolve(e.KEYS_DIR),
+    kafka: e,
+    auth: {
+      mode: e.AUTH_MODE,
+      issuer: e.AUTH_MODE === 'dev' ? DEV_ISSUER : (e.AUTH_ISSUER as string),
+      audience: e.AUTH_MODE === 'dev' ? DEV_AUDIENCE : (e.AUTH_AUDIENCE as string),
+      jwksUrl: e.AUTH_MODE === 'dev' ? e.AUTH_JWKS_URL : e.AUTH_JWKS_URL,
+      rolesClaim: e.AUTH_ROLES_CLAIM,
+      partnershipClaim: e.AUTH_PARTNERSHIP_CLAIM,
+      agencyClaim: e.AUTH_AGENCY_CLAIM,
+      algorithms,
+      clockToleranceSeconds: e.AUTH_CLOCK_TOLERANCE_SECONDS,
+      maxTokenAgeSeconds: e.AUTH_MAX_TOKEN_AGE_SECONDS,
+      failureLimit: e.AUTH_FAILURE_LIMIT,
+      failureWindowSeconds: e.AUTH_FAILURE_WINDOW_SECONDS,
+    },
+    queryTimeoutMs: e.QUERY_TIMEOUT_MS,
+    grantTtlSeconds: e.GRANT_TTL_SECONDS,
+    agencyRegistryFile: resolve(e.AGENCY_REGISTRY_FILE),
+    agreementsDir: e.AGREEMENTS_DIR ? resolve(e.AGREEMENTS_DIR) : undefined,
+    thresholdsDir: resolve(e.THRESHOLDS_DIR),
+    auditCheckpointFile: resolve(e.AUDIT_CHECKPOINT_FILE),
+    auditCheckpointIntervalSeconds: e.AUDIT_CHECKPOINT_INTERVAL_SECONDS,
+    agencyJwksOverrides: Object.fromEntries(
+      ['police', 'health', 'education', 'social-care']
+        .map((a) => [a, env[`${a.toUpperCase().replace('-', '_')}_JWKS_URL`]])
+        .filter(([, url]) => typeof url === 'string' && url.length > 0),
+    ),
+  };
+}
+
+export const BROKER_CONFIG = Symbol('BROKER_CONFIG');

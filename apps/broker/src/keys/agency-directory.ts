@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import { Inject, Injectable } from '@nestjs/common';
+import { z } from 'zod';
+import { DomainError, JwksClient } from '@mash/common';
+import { AGENCIES, type Agency } from '@mash/contracts';
+import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
+
+const Entry = z.object({ jwksUrl: z.string().url() });
+const Registry = z.object({
+  default: z.record(z.enum(AGENCIES), Entry).optional(),
+  partnerships: z.record(z.string(), z.record(z.enum(AGENCIES), Entry)).default({}),
+});
+
+/**
+ * The keys registered for each agency in each partnership. An answer counts only if the agency
+ * key registered for THAT partnership signed it; env `<AGENCY>_JWKS_URL` overrides the default.
+ */
+@Injectable()
+export class AgencyDirectory {
+  private readonly clients = new Map<string, JwksClient>();
+  private readonly registry: z.infer<typeof Registry>;
+
+  constructor(@Inject(BROKER_CONFIG) private readonly config: BrokerConfig) {
+    const parsed = Registry.safeParse(JSON.parse(readFileSync(config.agencyRegistryFile, 'utf8')));
+    if (!parsed.success) throw new Error(`agency registry ${config.agencyRegistryFile} is invalid`);
+    this.registry = parsed.data;
+  }
+
+  private url(partnership: string, agency: Agency): string | undefined {
+    const own = this.registry.partnerships[partnership]?.[agency]?.jwksUrl;
+    if (own) return own;
+    return this.config.agencyJwksOverrides[agency] ?? this.registry.default?.[agency]?.jwksUrl;
+  }
+
+  keysFor(partnership: string, agency: Agency): JwksClient {
+    const url = this.url(partnership, agency);
+    if (!url) throw new DomainError('AGENCY.NOT_REGISTERED', `${agency} is not registered for this partnership`, 422);
+    let client = this.clients.get(url);
+    if (!client) {
+      client = new JwksClient(url, { cooldownMs: 5_000 });
+      this.clients.set(url, client);
+    }
+    return client;
+  }
+}

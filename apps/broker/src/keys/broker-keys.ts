@@ -1,0 +1,47 @@
+import { createHmac, randomBytes, type JsonWebKey } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EnvelopeCipher, FileKeyProvider, FileKeyRingStore, ServiceKeys, publicJwks, type KeyRing } from '@mash/trust';
+import type { BrokerConfig } from '../config/config';
+
+export const BROKER_SERVICE = 'broker';
+export const DEV_ISSUER_SERVICE = 'dev-issuer';
+export const AUDIT_SERVICE = 'audit-checkpoint';
+
+/** The broker's keys, loaded once at boot: signing/encryption, at-rest, audit and (dev) token issuer. */
+export class BrokerKeys {
+  private constructor(
+    readonly broker: ServiceKeys,
+    readonly devIssuer: ServiceKeys | undefined,
+    readonly auditRing: KeyRing,
+    readonly cipher: EnvelopeCipher,
+    private readonly pseudonymMaster: Buffer,
+  ) {}
+
+  static async load(config: BrokerConfig): Promise<BrokerKeys> {
+    const store = new FileKeyRingStore(config.keysDir);
+    const broker = await ServiceKeys.fromRing(await store.loadOrCreate(BROKER_SERVICE));
+    const devIssuer =
+      config.auth.mode === 'dev' ? await ServiceKeys.fromRing(await store.loadOrCreate(DEV_ISSUER_SERVICE)) : undefined;
+    const auditRing = await store.loadOrCreate(AUDIT_SERVICE);
+    // Published beside the checkpoint file so `npm run audit -- verify` works without the broker.
+    mkdirSync(config.keysDir, { recursive: true });
+    writeFileSync(join(config.keysDir, `${AUDIT_SERVICE}.public.json`), JSON.stringify(publicJwks(auditRing), null, 2));
+    const cipher = new EnvelopeCipher(new FileKeyProvider(join(config.keysDir, 'broker-kek.json')));
+    const pseudonymFile = join(config.keysDir, 'audit-pseudonym.key');
+    if (!existsSync(pseudonymFile)) writeFileSync(pseudonymFile, randomBytes(32).toString('base64'), { mode: 0o600 });
+    const master = Buffer.from(readFileSync(pseudonymFile, 'utf8').trim(), 'base64');
+    return new BrokerKeys(broker, devIssuer, auditRing, cipher, master);
+  }
+
+  /** Each partnership gets its own pseudonymisation key, so tokens do not link across partnerships. */
+  pseudonymKey(partnership: string): Buffer {
+    return createHmac('sha256', this.pseudonymMaster).update(`pseudonym:${partnership}`).digest();
+  }
+
+  auditSigningKey(): { kid: string; privateKey: JsonWebKey } {
+    const active = this.auditRing.keys.find((k) => k.use === 'sig' && k.status === 'active');
+    if (!active) throw new Error('no active audit checkpoint key');
+    return { kid: active.kid, privateKey: active.privateJwk as JsonWebKey };
+  }
+}

@@ -1,0 +1,81 @@
+import { Controller, Get, Header, Inject, NotFoundException, Res } from '@nestjs/common';
+import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Response } from 'express';
+import { Kafka } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { kafkaClientConfig } from '@mash/common';
+import { Public } from '../auth/decorators';
+import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
+import { BrokerKeys } from '../keys/broker-keys';
+import { BrokerMetrics } from './broker-metrics';
+
+@ApiTags('operations')
+@Controller()
+export class OpsController {
+  private readonly kafka: Kafka;
+  private kafkaCheck: { at: number; up: boolean } = { at: 0, up: false };
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
+    @Inject(BrokerKeys) private readonly keys: BrokerKeys,
+    private readonly metrics: BrokerMetrics,
+  ) {
+    this.kafka = new Kafka({ ...kafkaClientConfig(config.kafka, 'broker-health'), retry: { retries: 0 } });
+  }
+
+  /** Liveness and readiness: 200 when the database and Kafka answer, 503 otherwise. */
+  @Get('health')
+  @Public()
+  async health(@Res({ passthrough: true }) res: Response) {
+    const database = await this.dataSource
+      .query('SELECT 1')
+      .then(() => 'up' as const)
+      .catch(() => 'down' as const);
+    const kafka = (await this.kafkaUp()) ? 'up' : 'down';
+    const ok = database === 'up' && kafka === 'up';
+    res.status(ok ? 200 : 503);
+    return { status: ok ? 'ok' : 'degraded', live: true, ready: ok, checks: { database, kafka } };
+  }
+
+  private async kafkaUp(): Promise<boolean> {
+    if (Date.now() - this.kafkaCheck.at < 5_000) return this.kafkaCheck.up;
+    const admin = this.kafka.admin();
+    let up = false;
+    try {
+      await admin.connect();
+      await admin.describeCluster();
+      up = true;
+    } catch {
+      up = false;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+    this.kafkaCheck = { at: Date.now(), up };
+    return up;
+  }
+
+  @Get('metrics')
+  @Public()
+  @Header('Content-Type', 'text/plain; version=0.0.4')
+  metricsText() {
+    return this.metrics.registry.metrics();
+  }
+
+  /** The broker's public keys: adapters verify grants and seal answers with these. */
+  @Get('.well-known/jwks.json')
+  @Public()
+  jwks() {
+    return this.keys.broker.jwks;
+  }
+
+  /** Development only: the dev issuer's keys, fetched by the same JWKS path as a real IdP's. */
+  @Get('.well-known/dev-jwks.json')
+  @Public()
+  @ApiExcludeEndpoint()
+  devJwks() {
+    if (this.config.auth.mode !== 'dev' || !this.keys.devIssuer) throw new NotFoundException();
+    return this.keys.devIssuer.jwks;
+  }
+}

@@ -1,0 +1,133 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { QueryAnswerV1, QueryRespondedV1, parseMessage, type Agency } from '@mash/contracts';
+import { minimise, type Obligations } from '@mash/policy';
+import { TrustError, openSigned } from '@mash/trust';
+import { AuditService } from '../audit/audit.service';
+import { AgencyDirectory } from '../keys/agency-directory';
+import { BrokerKeys } from '../keys/broker-keys';
+import { BrokerMetrics } from '../ops/broker-metrics';
+import { DeadLetters, type RawMessage } from '../kafka/dead-letters';
+import type { AgencyStatus } from './query.entity';
+import { QueryRepository } from './query.repository';
+
+export type AnswerOutcome = 'accepted' | 'duplicate' | 'rejected' | 'dead-lettered';
+
+/**
+ * Accepts an agency's answer only when it is for a query that exists, sealed to the broker,
+ * signed by a key registered for that agency in that query's partnership, and bound to the
+ * exact request (grant hash). Anything else is refused and audited; nothing is stored.
+ */
+@Injectable()
+export class AnswerHandler {
+  private readonly logger = new Logger('Answers');
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(BrokerKeys) private readonly keys: BrokerKeys,
+    private readonly queries: QueryRepository,
+    private readonly directory: AgencyDirectory,
+    private readonly audit: AuditService,
+    private readonly metrics: BrokerMetrics,
+    private readonly deadLetters: DeadLetters,
+  ) {}
+
+  async handle(topicAgency: Agency, message: RawMessage): Promise<AnswerOutcome> {
+    const parsed = parseMessage(QueryRespondedV1, message.value);
+    if (!parsed.ok) {
+      await this.deadLetters.send(message, parsed.reason);
+      return 'dead-lettered';
+    }
+    const envelope = parsed.value;
+    if (envelope.agency !== topicAgency) return this.refuse(envelope, 'ANSWER.WRONG_TOPIC', null);
+    const part = await this.queries.part(envelope.queryId, envelope.agency);
+    if (!part) return this.refuse(envelope, 'ANSWER.UNKNOWN_QUERY', null);
+    if (part.partnership !== envelope.partnership) return this.refuse(envelope, 'ANSWER.PARTNERSHIP_MISMATCH', part.partnership);
+
+    let answer: QueryAnswerV1;
+    try {
+      const opened = await openSigned<unknown>(envelope.body, this.keys.broker, this.directory.keysFor(part.partnership, envelope.agency).getKey);
+      const valid = QueryAnswerV1.safeParse(opened.payload);
+      if (!valid.success) throw new TrustError('ANSWER.MALFORMED', 'answer content is not valid');
+      answer = valid.data;
+    } catch (error) {
+      return this.refuse(envelope, error instanceof TrustError ? error.code : 'ANSWER.UNVERIFIABLE', part.partnership);
+    }
+    if (answer.queryId !== envelope.queryId || answer.agency !== envelope.agency || answer.partnership !== part.partnership) {
+      return this.refuse(envelope, 'ANSWER.ENVELOPE_MISMATCH', part.partnership);
+    }
+    if (!part.requestHash || answer.requestHash !== part.requestHash) {
+      return this.refuse(envelope, 'ANSWER.REQUEST_HASH_MISMATCH', part.partnership);
+    }
+
+    const status: AgencyStatus = answer.status === 'rejected' ? 'failed' : answer.status;
+    let recordsSealed: string | null = null;
+    if (status === 'match' && answer.records && part.obligations) {
+      // Minimise again on arrival (defence in depth), then encrypt at rest.
+      recordsSealed = await this.keys.cipher.seal(minimise(answer.records, part.obligations));
+    }
+    const respondedAt = new Date(answer.respondedAt);
+    const late = part.status === 'timed-out';
+    const applied = await this.dataSource.transaction(async (tx) => {
+      const ok = await this.queries.applyAnswer(
+        part.queryId,
+        part.agency,
+        {
+          status,
+          match: answer.match ? { confidence: answer.match.confidence, method: answer.match.method, evidence: answer.match.evidence } : null,
+          recordsSealed,
+          failureCode: answer.rejection?.code ?? null,
+          respondedAt,
+          late,
+        },
+        tx,
+      );
+      if (!ok) return false;
+      await this.audit.record(
+        {
+          partnership: part.partnership,
+          actorType: 'agency',
+          actorId: part.agency,
+          action: 'query.answer.received',
+          outcome: status === 'failed' ? 'failure' : 'success',
+          queryId: part.queryId,
+          agency: part.agency,
+          details: {
+            status,
+            late,
+            method: answer.match?.method ?? null,
+            confidence: answer.match?.confidence ?? null,
+            categories: answer.records ? Object.fromEntries(Object.entries(answer.records).map(([k, v]) => [k, v.length])) : {},
+            rejection: answer.rejection?.code ?? null,
+          },
+        },
+        tx,
+      );
+      await this.queries.refreshStatus(part.queryId, tx);
+      return true;
+    });
+    if (!applied) return 'duplicate';
+    this.metrics.answers.inc({ agency: part.agency, status });
+    if (part.dispatchedAt) this.metrics.queryLatency.observe({ agency: part.agency }, (Date.now() - part.dispatchedAt.getTime()) / 1000);
+    return 'accepted';
+  }
+
+  private async refuse(envelope: QueryRespondedV1, code: string, partnership: string | null): Promise<AnswerOutcome> {
+    this.metrics.answersRejected.inc({ code });
+    this.logger.warn(`answer refused: ${code} (${envelope.agency})`);
+    await this.audit
+      .record({
+        partnership,
+        actorType: 'agency',
+        actorId: envelope.agency,
+        action: 'query.answer.refused',
+        outcome: 'failure',
+        queryId: partnership ? envelope.queryId : null,
+        agency: envelope.agency,
+        details: { code, messageId: envelope.messageId },
+      })
+      .catch(() => undefined);
+    return 'rejected';
+  }
+}

@@ -1,0 +1,40 @@
+import { Controller, Logger, type Type } from '@nestjs/common';
+import { EventPattern, type KafkaContext } from '@nestjs/microservices';
+import { rawMessageOf } from '@mash/common';
+import { AGENCIES, Topics, type Agency } from '@mash/contracts';
+import { AnswerHandler } from './answer.handler';
+import { AgencyAuditHandler } from '../audit/agency-audit.handler';
+
+/**
+ * The broker's Kafka consumers: one handler per agency answer topic, plus agency audit events.
+ * Handlers never throw for bad input (they dead-letter it); a transient failure (database down)
+ * throws so that Kafka redelivers rather than losing the message. Without parameter decorators
+ * Nest hands an event handler `(payload, context)`, which is what the generated methods rely on.
+ */
+function buildController(): Type {
+  @Controller()
+  class BrokerKafkaController {
+    readonly logger = new Logger('BrokerKafka');
+    constructor(
+      readonly answers: AnswerHandler,
+      readonly agencyAudit: AgencyAuditHandler,
+    ) {}
+
+    @EventPattern(Topics.audit)
+    async onAgencyAudit(_payload: unknown, context: KafkaContext): Promise<void> {
+      await this.agencyAudit.handle(rawMessageOf(context));
+    }
+  }
+  for (const agency of AGENCIES) {
+    const name = `onAnswer_${agency.replace('-', '_')}`;
+    const handler = async function (this: BrokerKafkaController, _payload: unknown, context: KafkaContext): Promise<void> {
+      await this.answers.handle(agency as Agency, rawMessageOf(context));
+    };
+    Object.defineProperty(BrokerKafkaController.prototype, name, { value: handler, writable: true, configurable: true });
+    const descriptor = Object.getOwnPropertyDescriptor(BrokerKafkaController.prototype, name) as PropertyDescriptor;
+    EventPattern(Topics.queryResponded(agency))(BrokerKafkaController.prototype, name, descriptor);
+  }
+  return BrokerKafkaController;
+}
+
+export const BrokerKafkaController = buildController();

@@ -1,0 +1,342 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { DomainError } from '@mash/common';
+import { AGENCIES, Headers, Topics, type Agency, type QueryRequestedV1, type SubjectCriteria } from '@mash/contracts';
+import { decide, minimise, type Decision, type Obligations } from '@mash/policy';
+import { criteriaHash, encryptFor, sealCriteria, sha256, signGrant } from '@mash/trust';
+import { AgreementRepository } from '../agreements/agreement.repository';
+import { AuditService } from '../audit/audit.service';
+import { primaryRole, type Principal } from '../auth/principal';
+import { CaseRepository } from '../cases/case.repository';
+import { CaseService } from '../cases/case.service';
+import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
+import { AgencyDirectory } from '../keys/agency-directory';
+import { BrokerKeys } from '../keys/broker-keys';
+import { BrokerMetrics } from '../ops/broker-metrics';
+import { OutboxService } from '../outbox/outbox.service';
+import type { KafkaRecord } from '../kafka/kafka.producer';
+import { QueryAgencyEntity, QueryEntity, type AgencyStatus } from './query.entity';
+import { QueryRepository } from './query.repository';
+import type { CreateQueryDto } from './query.dto';
+
+export interface AgencyView {
+  agency: string;
+  decision: 'permit' | 'deny';
+  reasons: Array<{ code: string; text: string }>;
+  status: AgencyStatus;
+  agreement?: { id: string; version: number; hash: string } | null;
+  match?: QueryAgencyEntity['match'];
+  records?: Record<string, unknown[]>;
+  failure?: string;
+  respondedAt?: string;
+  late?: boolean;
+}
+
+export interface QueryView {
+  id: string;
+  caseId: string;
+  purpose: string;
+  status: string;
+  createdAt: string;
+  deadlineAt: string;
+  agencies: AgencyView[];
+}
+
+@Injectable()
+export class QueryService {
+  private readonly logger = new Logger('Queries');
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
+    @Inject(BrokerKeys) private readonly keys: BrokerKeys,
+    private readonly cases: CaseRepository,
+    private readonly caseService: CaseService,
+    private readonly agreements: AgreementRepository,
+    private readonly queries: QueryRepository,
+    private readonly directory: AgencyDirectory,
+    private readonly outbox: OutboxService,
+    private readonly audit: AuditService,
+    private readonly metrics: BrokerMetrics,
+  ) {}
+
+  /** What each agency would share for this purpose on this case, and why: no request is sent. */
+  async dryRun(user: Principal, caseId: string, dto: CreateQueryDto): Promise<Array<Decision & { explanation: string }>> {
+    const { decisions } = await this.decideAll(user, caseId, dto);
+    const { explain } = await import('@mash/policy');
+    return decisions.map((d) => ({ ...d, explanation: explain(d) }));
+  }
+
+  private async decideAll(user: Principal, caseId: string, dto: CreateQueryDto, now = new Date()) {
+    const kase = await this.cases.get(user.partnership, caseId);
+    if (kase.status !== 'open') throw new DomainError('CASE.NOT_OPEN', `the case is ${kase.status}; queries need an open case`, 409);
+    const consent = await this.caseService.consentFor(user.partnership, caseId);
+    const agreements = await this.agreements.forDecision(user.partnership);
+    const agencies = dto.agencies ? [...new Set(dto.agencies)] : [...AGENCIES];
+    const decisions = agencies.map((agency) =>
+      decide({
+        request: {
+          partnership: user.partnership,
+          agency,
+          purpose: dto.purpose,
+          user: { sub: user.sub, roles: user.roles },
+          case: { id: kase.id, level: kase.level, rag: kase.rag, consent },
+          now,
+        },
+        agreements,
+      }),
+    );
+    return { kase, decisions };
+  }
+
+  async create(user: Principal, caseId: string, dto: CreateQueryDto): Promise<QueryView> {
+    const now = new Date();
+    const { kase, decisions } = await this.decideAll(user, caseId, dto, now);
+    const subject = await this.caseService.subjectOf(kase);
+    const role = primaryRole(user, ['analyst', 'manager']);
+    const queryId = randomUUID();
+    const deadlineAt = new Date(now.getTime() + this.config.queryTimeoutMs);
+    const pseudonyms = this.audit.pseudonyms(user.partnership, subject);
+
+    const parts: QueryAgencyEntity[] = [];
+    const messages: KafkaRecord[] = [];
+    for (const decision of decisions) {
+      this.metrics.decisions.inc({ agency: decision.agency, decision: decision.decision });
+      if (decision.decision === 'permit' && decision.obligations.justificationRequired && !dto.justification) {
+        throw new DomainError('QUERY.JUSTIFICATION_REQUIRED', `the agreement with ${decision.agency} needs a justification for this purpose`, 400);
+      }
+      const part: QueryAgencyEntity = Object.assign(new QueryAgencyEntity(), {
+        queryId,
+        agency: decision.agency,
+        partnership: user.partnership,
+        decision: decision.decision,
+        reasons: decision.reasons.map((r) => ({ code: r.code, text: r.text })),
+        agreement: decision.agreement ?? null,
+        obligations: decision.decision === 'permit' ? decision.obligations : null,
+        status: decision.decision === 'permit' ? 'pending' : 'denied',
+        grantId: null,
+        requestHash: null,
+        deadlineAt,
+        dispatchedAt: null,
+        match: null,
+        recordsSealed: null,
+        failureCode: null,
+        respondedAt: null,
+        late: false,
+      } as Partial<QueryAgencyEntity>);
+      if (decision.decision === 'permit') {
+        try {
+          const message = await this.buildRequest(user, role, kase.id, queryId, decision, subject, deadlineAt, now);
+          part.grantId = message.grantId;
+          part.requestHash = message.requestHash;
+          part.dispatchedAt = now;
+          messages.push(message.record);
+        } catch (error) {
+          part.status = 'failed';
+          part.failureCode = error instanceof DomainError ? error.code : 'AGENCY.KEYS_UNAVAILABLE';
+        }
+      }
+      parts.push(part);
+    }
+
+    const query = Object.assign(new QueryEntity(), {
+      id: queryId,
+      partnership: user.partnership,
+      caseId: kase.id,
+      purpose: dto.purpose,
+      status: 'pending',
+      requestedBy: user.sub,
+      requestedRole: role,
+      deadlineAt,
+      completedAt: null,
+    } satisfies Partial<QueryEntity>);
+
+    await this.dataSource.transaction(async (tx) => {
+      await this.queries.insert(query, parts, tx);
+      // The audit entries commit with the dispatch or not at all: fail closed.
+      await this.audit.record(
+        [
+          {
+            partnership: user.partnership,
+            actorType: 'user',
+            actorId: user.sub,
+            actorRole: role,
+            action: 'query.requested',
+            outcome: 'success',
+            caseId: kase.id,
+            queryId,
+            subjectPseudonyms: pseudonyms,
+            details: { purpose: dto.purpose, agencies: decisions.map((d) => d.agency) },
+          },
+          ...decisions.map((d) => ({
+            partnership: user.partnership,
+            actorType: 'service' as const,
+            actorId: 'broker',
+            action: 'policy.decision',
+            outcome: d.decision,
+            caseId: kase.id,
+            queryId,
+            agency: d.agency,
+            subjectPseudonyms: pseudonyms,
+            details: {
+              purpose: dto.purpose,
+              reasons: d.reasons.map((r) => r.code),
+              agreement: d.agreement ?? null,
+              legalGateways: d.legalGateways.map((g) => g.code),
+              categories: d.obligations.categories.map((c) => c.name),
+              requestedBy: user.sub,
+            },
+          })),
+          ...parts
+            .filter((p) => p.grantId)
+            .map((p) => ({
+              partnership: user.partnership,
+              actorType: 'service' as const,
+              actorId: 'broker',
+              action: 'query.dispatched',
+              outcome: 'success' as const,
+              caseId: kase.id,
+              queryId,
+              agency: p.agency,
+              subjectPseudonyms: pseudonyms,
+              details: { grantId: p.grantId, agreement: p.agreement, requestedBy: user.sub, requestedRole: role },
+            })),
+        ],
+        tx,
+      );
+      await this.outbox.enqueue(tx, messages);
+      if (parts.every((p) => p.status !== 'pending')) await this.queries.refreshStatus(queryId, tx);
+    });
+    this.outbox.kick();
+    for (const p of parts) if (p.grantId) this.metrics.dispatched.inc({ agency: p.agency });
+    return this.view(await this.queries.get(user.partnership, queryId), false);
+  }
+
+  private async buildRequest(
+    user: Principal,
+    role: string,
+    caseId: string,
+    queryId: string,
+    decision: Decision,
+    subject: SubjectCriteria,
+    deadlineAt: Date,
+    now: Date,
+  ): Promise<{ record: KafkaRecord; grantId: string; requestHash: string }> {
+    const agency = decision.agency as Agency;
+    const agencyKeys = this.directory.keysFor(user.partnership, agency);
+    const sealed = sealCriteria(subject);
+    const criteria = await encryptFor(sealed, await agencyKeys.encryptionKey());
+    const { token, grantId } = await signGrant(
+      {
+        queryId,
+        caseRef: caseId,
+        partnership: user.partnership,
+        agency,
+        purpose: decision.purpose,
+        legalGateways: decision.legalGateways.map((g) => g.code),
+        agreement: decision.agreement as { id: string; version: number; hash: string },
+        categories: decision.obligations.categories,
+        requestedBy: { sub: user.sub, role, partnership: user.partnership },
+        criteriaHash: criteriaHash(sealed),
+      },
+      this.keys.broker.signing,
+      this.config.grantTtlSeconds,
+    );
+    const message: QueryRequestedV1 = {
+      type: 'query.requested',
+      version: 1,
+      messageId: randomUUID(),
+      queryId,
+      agency,
+      partnership: user.partnership,
+      grant: token,
+      criteria,
+      deadline: deadlineAt.toISOString(),
+      issuedAt: now.toISOString(),
+    };
+    return {
+      grantId,
+      requestHash: sha256(token),
+      record: {
+        topic: Topics.queryRequested(agency),
+        key: queryId,
+        value: JSON.stringify(message),
+        headers: {
+          [Headers.correlationId]: queryId,
+          [Headers.messageId]: message.messageId,
+          [Headers.messageType]: message.type,
+          [Headers.schemaVersion]: '1',
+        },
+      },
+    };
+  }
+
+  async read(user: Principal, id: string): Promise<QueryView> {
+    const found = await this.queries.get(user.partnership, id);
+    const released = found.agencies.filter((a) => a.recordsSealed);
+    if (released.length > 0) {
+      // Viewing released records is an access: audited first, and not shown if that fails.
+      await this.audit.record({
+        partnership: user.partnership,
+        actorType: 'user',
+        actorId: user.sub,
+        actorRole: primaryRole(user, ['analyst', 'manager']),
+        action: 'query.results.viewed',
+        outcome: 'success',
+        caseId: found.query.caseId,
+        queryId: id,
+        details: { agencies: released.map((a) => a.agency) },
+      });
+    }
+    return this.view(found, true);
+  }
+
+  async view(found: { query: QueryEntity; agencies: QueryAgencyEntity[] }, withRecords: boolean): Promise<QueryView> {
+    const agencies: AgencyView[] = [];
+    for (const a of found.agencies) {
+      const view: AgencyView = { agency: a.agency, decision: a.decision, reasons: a.reasons, status: a.status, agreement: a.agreement };
+      if (a.match) view.match = a.match;
+      if (a.failureCode) view.failure = a.failureCode;
+      if (a.respondedAt) view.respondedAt = a.respondedAt.toISOString();
+      if (a.late) view.late = true;
+      if (withRecords && a.recordsSealed && a.obligations) {
+        const records = await this.keys.cipher.open<Record<string, Array<Record<string, unknown>>>>(a.recordsSealed);
+        view.records = minimise(records, a.obligations);
+      }
+      agencies.push(view);
+    }
+    return {
+      id: found.query.id,
+      caseId: found.query.caseId,
+      purpose: found.query.purpose,
+      status: found.query.status,
+      createdAt: found.query.createdAt.toISOString(),
+      deadlineAt: found.query.deadlineAt.toISOString(),
+      agencies,
+    };
+  }
+
+  /** Marks agencies that missed the query's deadline as timed out. Returns how many. */
+  async sweepTimeouts(now = new Date()): Promise<number> {
+    return this.dataSource.transaction(async (tx) => {
+      const expired = await this.queries.timeOutExpired(now, tx);
+      if (expired.length === 0) return 0;
+      await this.audit.record(
+        expired.map((e) => ({
+          partnership: e.partnership,
+          actorType: 'service' as const,
+          actorId: 'broker',
+          action: 'query.agency.timed-out',
+          outcome: 'failure' as const,
+          queryId: e.queryId,
+          agency: e.agency,
+        })),
+        tx,
+      );
+      for (const queryId of new Set(expired.map((e) => e.queryId))) await this.queries.refreshStatus(queryId, tx);
+      return expired.length;
+    });
+  }
+}

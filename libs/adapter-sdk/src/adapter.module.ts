@@ -1,0 +1,169 @@
+import { Controller, Get, Header, Inject, Module, type DynamicModule, type Type } from '@nestjs/common';
+import { ClientKafka, Ctx, EventPattern, KafkaContext, Payload } from '@nestjs/microservices';
+import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource, MixedList, EntitySchema } from 'typeorm';
+import { JwksClient, kafkaClientConfig, rawMessageOf } from '@mash/common';
+import { Topics } from '@mash/contracts';
+import { FileKeyRingStore, ServiceKeys } from '@mash/trust';
+import type { SourceConnector } from './connector';
+import type { AdapterConfig } from './config';
+import { AdapterSdkEntities, AdapterSdkMigrations } from './ledger';
+import { ClientKafkaPublisher, type Publisher } from './publisher';
+import { AgencyAuditPublisher } from './audit';
+import { AdapterMetrics } from './metrics';
+import { QueryRequestProcessor } from './processor';
+import { OutcomeProcessor } from './outcomes';
+
+export const ADAPTER_CONFIG = Symbol('ADAPTER_CONFIG');
+export const SOURCE_CONNECTOR = Symbol('SOURCE_CONNECTOR');
+export const SERVICE_KEYS = Symbol('SERVICE_KEYS');
+export const BROKER_JWKS = Symbol('BROKER_JWKS');
+export const PUBLISHER = Symbol('PUBLISHER');
+export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
+
+export interface AdapterModuleOptions {
+  config: AdapterConfig;
+  /** Builds the agency's connector over its own source database. */
+  connector: (dataSource: DataSource) => SourceConnector;
+  entities: MixedList<Type | EntitySchema>;
+  migrations: Type[];
+}
+
+/** Controllers need static decorator arguments, so each agency gets its own class. */
+function kafkaController(config: AdapterConfig): Type {
+  @Controller()
+  class AgencyKafkaController {
+    constructor(
+      private readonly queries: QueryRequestProcessor,
+      private readonly outcomes: OutcomeProcessor,
+    ) {}
+
+    @EventPattern(Topics.queryRequested(config.agency))
+    async onQuery(@Payload() _payload: unknown, @Ctx() context: KafkaContext): Promise<void> {
+      await this.queries.process(rawMessageOf(context));
+    }
+
+    @EventPattern(Topics.caseOutcome(config.agency))
+    async onOutcome(@Payload() _payload: unknown, @Ctx() context: KafkaContext): Promise<void> {
+      await this.outcomes.process(rawMessageOf(context));
+    }
+  }
+  return AgencyKafkaController;
+}
+
+@Controller()
+class AdapterHttpController {
+  constructor(
+    @Inject(ADAPTER_CONFIG) private readonly config: AdapterConfig,
+    @Inject(SERVICE_KEYS) private readonly keys: ServiceKeys,
+    @Inject(getDataSourceToken()) private readonly dataSource: DataSource,
+    @Inject(KAFKA_CLIENT) private readonly kafka: ClientKafka,
+    private readonly metrics: AdapterMetrics,
+  ) {}
+
+  @Get('health')
+  async health(): Promise<Record<string, unknown>> {
+    const database = await this.dataSource
+      .query('SELECT 1')
+      .then(() => 'up')
+      .catch(() => 'down');
+    let kafka = 'down';
+    try {
+      const producer = this.kafka.producer;
+      if (producer) kafka = 'up';
+    } catch {
+      kafka = 'down';
+    }
+    return { status: database === 'up' && kafka === 'up' ? 'ok' : 'degraded', service: this.config.service, database, kafka };
+  }
+
+  @Get('metrics')
+  @Header('Content-Type', 'text/plain; version=0.0.4')
+  async metricsText(): Promise<string> {
+    return this.metrics.registry.metrics();
+  }
+
+  /** The agency's public keys: the broker verifies answers and seals outcomes with these. */
+  @Get('.well-known/jwks.json')
+  jwks(): unknown {
+    return this.keys.jwks;
+  }
+}
+
+@Module({})
+export class AdapterModule {
+  static forRoot(options: AdapterModuleOptions): DynamicModule {
+    const { config } = options;
+    return {
+      module: AdapterModule,
+      imports: [
+        TypeOrmModule.forRoot({
+          type: 'postgres',
+          url: config.sourceDatabaseUrl,
+          entities: [...(options.entities as Type[]), ...AdapterSdkEntities],
+          migrations: [...AdapterSdkMigrations, ...options.migrations],
+          migrationsRun: true,
+          synchronize: false,
+          logging: ['error'],
+        }),
+      ],
+      controllers: [AdapterHttpController, kafkaController(config)],
+      providers: [
+        { provide: ADAPTER_CONFIG, useValue: config },
+        { provide: AdapterMetrics, useFactory: () => new AdapterMetrics(config.service) },
+        {
+          provide: SERVICE_KEYS,
+          useFactory: async () => ServiceKeys.fromRing(await new FileKeyRingStore(config.keysDir).loadOrCreate(config.service)),
+        },
+        { provide: BROKER_JWKS, useFactory: () => new JwksClient(config.brokerJwksUrl, { cooldownMs: 10_000 }) },
+        {
+          provide: KAFKA_CLIENT,
+          useFactory: async () => {
+            const client = new ClientKafka({
+              client: kafkaClientConfig(config.kafka, `${config.service}-producer`),
+              producerOnlyMode: true,
+              producer: { allowAutoTopicCreation: true },
+            });
+            await client.connect();
+            return client;
+          },
+        },
+        { provide: PUBLISHER, useFactory: (c: ClientKafka) => new ClientKafkaPublisher(c), inject: [KAFKA_CLIENT] },
+        {
+          provide: SOURCE_CONNECTOR,
+          useFactory: (ds: DataSource) => options.connector(ds),
+          inject: [getDataSourceToken()],
+        },
+        {
+          provide: AgencyAuditPublisher,
+          useFactory: (keys: ServiceKeys, publisher: Publisher) => new AgencyAuditPublisher(config.agency, keys, publisher),
+          inject: [SERVICE_KEYS, PUBLISHER],
+        },
+        {
+          provide: QueryRequestProcessor,
+          useFactory: (
+            connector: SourceConnector,
+            keys: ServiceKeys,
+            jwks: JwksClient,
+            ds: DataSource,
+            publisher: Publisher,
+            audit: AgencyAuditPublisher,
+            metrics: AdapterMetrics,
+          ) => new QueryRequestProcessor(config.agency, connector, keys, jwks, ds, publisher, audit, metrics),
+          inject: [SOURCE_CONNECTOR, SERVICE_KEYS, BROKER_JWKS, getDataSourceToken(), PUBLISHER, AgencyAuditPublisher, AdapterMetrics],
+        },
+        {
+          provide: OutcomeProcessor,
+          useFactory: (
+            connector: SourceConnector,
+            keys: ServiceKeys,
+            ds: DataSource,
+            publisher: Publisher,
+            metrics: AdapterMetrics,
+          ) => new OutcomeProcessor(config.agency, connector, keys, ds, publisher, metrics),
+          inject: [SOURCE_CONNECTOR, SERVICE_KEYS, getDataSourceToken(), PUBLISHER, AdapterMetrics],
+        },
+      ],
+    };
+  }
+}

@@ -1,0 +1,54 @@
+import { NestFactory } from '@nestjs/core';
+import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import type { INestApplication, LogLevel } from '@nestjs/common';
+import { ensureDatabase, ensureTopics, kafkaClientConfig } from '@mash/common';
+import { Topics } from '@mash/contracts';
+import { AdapterModule, type AdapterModuleOptions } from './adapter.module';
+
+export function adapterTopics(agency: AdapterModuleOptions['config']['agency']): string[] {
+  const own = [Topics.queryRequested(agency), Topics.caseOutcome(agency)];
+  return [
+    ...own,
+    ...own.map(Topics.deadLetter),
+    Topics.queryResponded(agency),
+    Topics.caseOutcomeAcknowledged(agency),
+    Topics.audit,
+  ];
+}
+
+function logLevels(): LogLevel[] {
+  const level = process.env.LOG_LEVEL ?? 'log';
+  const order: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+  return order.slice(0, Math.max(1, order.indexOf(level as LogLevel) + 1));
+}
+
+/**
+ * Everything an agency adapter needs to run: its source database (created and migrated),
+ * its topics, an HTTP port for health, metrics and its public keys, and the Kafka consumer.
+ */
+export async function createAdapterApp(options: AdapterModuleOptions): Promise<INestApplication> {
+  const { config } = options;
+  await ensureDatabase(config.sourceDatabaseUrl);
+  const kafka = kafkaClientConfig(config.kafka, config.service);
+  await ensureTopics(kafka, adapterTopics(config.agency));
+  const app = await NestFactory.create(AdapterModule.forRoot(options), { logger: logLevels() });
+  app.enableShutdownHooks();
+  app.connectMicroservice<MicroserviceOptions>(
+    {
+      transport: Transport.KAFKA,
+      options: {
+        client: kafka,
+        // Group id is exactly `adapter-<agency>`, which the documented ACLs name.
+        consumer: { groupId: config.service, allowAutoTopicCreation: false, sessionTimeout: 30_000 },
+        postfixId: '',
+        subscribe: { fromBeginning: true },
+        // Raw bytes: the SDK validates every message itself and dead-letters what fails.
+        parser: { keepBinary: true },
+      },
+    },
+    { inheritAppConfig: true },
+  );
+  await app.startAllMicroservices();
+  await app.listen(config.port, config.host);
+  return app;
+}

@@ -1,0 +1,57 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { KafkaEnvSchema, withDatabase } from '@mash/common';
+import type { Agency } from '@mash/contracts';
+
+export const DEFAULT_ADAPTER_PORTS: Record<Agency, number> = {
+  police: 3101,
+  health: 3102,
+  education: 3103,
+  'social-care': 3104,
+};
+
+const AdapterEnvSchema = KafkaEnvSchema.extend({
+  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/mash_broker'),
+  SOURCE_DATABASE_URL: z.string().url().optional(),
+  ADAPTER_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  BROKER_JWKS_URL: z.string().url().default('http://127.0.0.1:3000/.well-known/jwks.json'),
+  KEYS_DIR: z.string().default('.local/keys'),
+  ADAPTER_HOST: z.string().default('127.0.0.1'),
+});
+
+export interface AdapterConfig {
+  agency: Agency;
+  service: string;
+  port: number;
+  host: string;
+  sourceDatabaseUrl: string;
+  brokerJwksUrl: string;
+  keysDir: string;
+  kafka: z.infer<typeof KafkaEnvSchema>;
+}
+
+export function sourceDatabaseName(agency: Agency): string {
+  return `mash_${agency.replace('-', '_')}`;
+}
+
+/** Reads and validates the adapter's environment once; a bad variable stops the process. */
+export function loadAdapterConfig(agency: Agency, env: NodeJS.ProcessEnv = process.env): AdapterConfig {
+  const parsed = AdapterEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid adapter configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  const upper = agency.toUpperCase().replace('-', '_');
+  const perAgencyUrl = env[`${upper}_DATABASE_URL`];
+  return {
+    agency,
+    service: `adapter-${agency}`,
+    port: Number(env[`${upper}_ADAPTER_PORT`] ?? e.ADAPTER_PORT ?? DEFAULT_ADAPTER_PORTS[agency]),
+    host: e.ADAPTER_HOST,
+    sourceDatabaseUrl: perAgencyUrl ?? e.SOURCE_DATABASE_URL ?? withDatabase(e.DATABASE_URL, sourceDatabaseName(agency)),
+    brokerJwksUrl: e.BROKER_JWKS_URL,
+    keysDir: resolve(e.KEYS_DIR),
+    kafka: e,
+  };
+}

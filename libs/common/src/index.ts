@@ -1,0 +1,6 @@
+export * from './database';
+export * from './errors';
+export * from './kafka';
+export * from './metrics';
+export * from './jwks-client';
+export * from './canonical-json';

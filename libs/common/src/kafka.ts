@@ -1,0 +1,79 @@
+import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import { z } from 'zod';
+
+export const KafkaEnvSchema = z.object({
+  KAFKA_BROKERS: z.string().default('127.0.0.1:9092'),
+  KAFKA_SSL: z.enum(['true', 'false']).default('false'),
+  KAFKA_SSL_CA_FILE: z.string().optional(),
+  KAFKA_SASL_MECHANISM: z.enum(['scram-sha-256', 'scram-sha-512', 'plain']).optional(),
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
+});
+export type KafkaEnv = z.infer<typeof KafkaEnvSchema>;
+
+/** kafkajs client settings from the environment: TLS and SASL/SCRAM when configured. */
+export function kafkaClientConfig(env: KafkaEnv, clientId: string): KafkaConfig {
+  let sasl: SASLOptions | undefined;
+  if (env.KAFKA_SASL_MECHANISM) {
+    if (!env.KAFKA_SASL_USERNAME || !env.KAFKA_SASL_PASSWORD) {
+      throw new Error('KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required with KAFKA_SASL_MECHANISM');
+    }
+    sasl = {
+      mechanism: env.KAFKA_SASL_MECHANISM,
+      username: env.KAFKA_SASL_USERNAME,
+      password: env.KAFKA_SASL_PASSWORD,
+    } as SASLOptions;
+  }
+  return {
+    clientId,
+    brokers: env.KAFKA_BROKERS.split(',').map((b) => b.trim()),
+    ssl: env.KAFKA_SSL === 'true' ? true : undefined,
+    sasl,
+    logLevel: logLevel.WARN,
+    retry: { retries: 8, initialRetryTime: 200 },
+  };
+}
+
+/** Creates topics that do not exist yet (and their dead-letter topics). */
+export async function ensureTopics(config: KafkaConfig, topics: string[]): Promise<void> {
+  const admin = new Kafka(config).admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 })),
+      });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** A consumed message as raw bytes and string headers, whatever the transport's parser did. */
+export interface RawKafkaMessage {
+  topic: string;
+  value: Buffer | null;
+  headers: Record<string, string | undefined>;
+}
+
+interface KafkaContextLike {
+  getMessage(): { value: unknown; headers?: Record<string, unknown> };
+  getTopic(): string;
+}
+
+export function rawMessageOf(context: KafkaContextLike): RawKafkaMessage {
+  const raw = context.getMessage();
+  const headers: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(raw.headers ?? {})) {
+    headers[k] = v === undefined || v === null ? undefined : Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
+  }
+  const value = raw.value;
+  return {
+    topic: context.getTopic(),
+    value: value === null || value === undefined ? null : Buffer.isBuffer(value) ? value : Buffer.from(String(value)),
+    headers,
+  };
+}

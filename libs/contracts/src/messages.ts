@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import { AGENCIES } from './agencies';
+
+const uuid = z.uuid();
+const compactJose = z.string().min(20).max(1_000_000).regex(/^[A-Za-z0-9_\-.]+$/, 'compact JOSE serialisation');
+
+/**
+ * Broker -> adapter: ask one agency about one subject. Everything about the subject is inside
+ * `criteria` (JWE to the agency's key); `grant` is the broker's signed authorisation (JWS).
+ */
+export const QueryRequestedV1 = z
+  .object({
+    type: z.literal('query.requested'),
+    version: z.literal(1),
+    messageId: uuid,
+    queryId: uuid,
+    agency: z.enum(AGENCIES),
+    partnership: z.string().min(1).max(64),
+    grant: compactJose,
+    criteria: compactJose,
+    deadline: z.iso.datetime(),
+    issuedAt: z.iso.datetime(),
+  })
+  .strict();
+export type QueryRequestedV1 = z.infer<typeof QueryRequestedV1>;
+
+/** Adapter -> broker: the answer, signed by the agency and encrypted to the broker (`body`). */
+export const QueryRespondedV1 = z
+  .object({
+    type: z.literal('query.responded'),
+    version: z.literal(1),
+    messageId: uuid,
+    queryId: uuid,
+    agency: z.enum(AGENCIES),
+    partnership: z.string().min(1).max(64),
+    body: compactJose,
+    respondedAt: z.iso.datetime(),
+  })
+  .strict();
+export type QueryRespondedV1 = z.infer<typeof QueryRespondedV1>;
+
+export const ANSWER_STATUSES = ['match', 'possible-match', 'no-match', 'rejected', 'failed'] as const;
+export type AnswerStatus = (typeof ANSWER_STATUSES)[number];
+
+const recordValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+/** The signed content inside `QueryRespondedV1.body`. */
+export const QueryAnswerV1 = z
+  .object({
+    queryId: uuid,
+    agency: z.enum(AGENCIES),
+    partnership: z.string(),
+    grantId: z.string().optional(),
+    /** SHA-256 of the grant token this answers, so an answer cannot be moved to another request. */
+    requestHash: z.string(),
+    status: z.enum(ANSWER_STATUSES),
+    match: z
+      .object({
+        confidence: z.number().min(0).max(1),
+        method: z.string(),
+        evidence: z
+          .array(z.object({ field: z.string(), outcome: z.string(), weight: z.number().optional() }))
+          .optional(),
+      })
+      .optional(),
+    records: z.record(z.string(), z.array(z.record(z.string(), recordValue))).optional(),
+    rejection: z.object({ code: z.string(), message: z.string() }).optional(),
+    respondedAt: z.iso.datetime(),
+  })
+  .strict();
+export type QueryAnswerV1 = z.infer<typeof QueryAnswerV1>;
+
+/** Broker -> adapter: the MASH decision on a case this agency contributed to or referred. */
+export const CaseOutcomeV1 = z
+  .object({
+    type: z.literal('case.outcome'),
+    version: z.literal(1),
+    messageId: uuid,
+    outcomeId: uuid,
+    caseId: uuid,
+    partnership: z.string(),
+    agency: z.enum(AGENCIES),
+    /** JWE to the agency: `{ outcome, rationale?, decidedAt, subjectRef? , criteria? }`. */
+    body: compactJose,
+    decidedAt: z.iso.datetime(),
+  })
+  .strict();
+export type CaseOutcomeV1 = z.infer<typeof CaseOutcomeV1>;
+
+export const CaseOutcomeAcknowledgedV1 = z
+  .object({
+    type: z.literal('case.outcome.acknowledged'),
+    version: z.literal(1),
+    messageId: uuid,
+    outcomeId: uuid,
+    caseId: uuid,
+    partnership: z.string(),
+    agency: z.enum(AGENCIES),
+    recordedAt: z.iso.datetime(),
+  })
+  .strict();
+export type CaseOutcomeAcknowledgedV1 = z.infer<typeof CaseOutcomeAcknowledgedV1>;
+
+/** Adapter -> audit log: an agency-side event, signed (JWS) by the agency. No personal data. */
+export const AgencyAuditEventV1 = z
+  .object({
+    type: z.literal('audit.agency-event'),
+    version: z.literal(1),
+    messageId: uuid,
+    agency: z.enum(AGENCIES),
+    partnership: z.string(),
+    /** JWS over `{ action, outcome, queryId?, grantId?, reason?, details }`. */
+    signed: compactJose,
+    occurredAt: z.iso.datetime(),
+  })
+  .strict();
+export type AgencyAuditEventV1 = z.infer<typeof AgencyAuditEventV1>;
+
+export const AuditCheckpointV1 = z
+  .object({
+    type: z.literal('audit.checkpoint'),
+    version: z.literal(1),
+    chainId: z.string(),
+    chainSeq: z.number().int().nonnegative(),
+    headHash: z.string(),
+    signedAt: z.iso.datetime(),
+    kid: z.string(),
+    signature: z.string(),
+  })
+  .strict();
+
+export const CaseDeadlineApproachingV1 = z
+  .object({
+    type: z.literal('case.deadline.approaching'),
+    version: z.literal(1),
+    messageId: uuid,
+    caseId: uuid,
+    partnership: z.string(),
+    rag: z.enum(['red', 'amber', 'green']),
+    dueAt: z.iso.datetime(),
+  })
+  .strict();

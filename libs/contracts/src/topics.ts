@@ -1,0 +1,27 @@
+import type { Agency } from './agencies';
+
+/**
+ * Topic names: lowercase, dotted, versioned. Per-agency topics let Kafka ACLs confine each
+ * adapter to its own traffic (it reads only `mash.<agency>.*` and writes only its own replies).
+ */
+export const Topics = {
+  queryRequested: (agency: Agency) => `mash.${agency}.query.requested.v1`,
+  queryResponded: (agency: Agency) => `mash.${agency}.query.responded.v1`,
+  caseOutcome: (agency: Agency) => `mash.${agency}.case.outcome.v1`,
+  caseOutcomeAcknowledged: (agency: Agency) => `mash.${agency}.case.outcome.acknowledged.v1`,
+  audit: 'mash.audit.v1',
+  auditCheckpoint: 'mash.audit.checkpoint.v1',
+  caseDeadlineApproaching: 'mash.case.deadline.approaching.v1',
+  deadLetter: (topic: string) => `${topic}.dlq`,
+} as const;
+
+/** Header names. Headers carry ids only, never personal data. */
+export const Headers = {
+  correlationId: 'correlation-id',
+  messageId: 'message-id',
+  messageType: 'message-type',
+  schemaVersion: 'schema-version',
+  retryCount: 'retry-count',
+  dlqReason: 'dlq-reason',
+  dlqSourceTopic: 'dlq-source-topic',
+} as const;

@@ -1,0 +1,115 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { TrustError } from './errors';
+
+/**
+ * Wraps and unwraps data keys with a key-encryption key the service never sees in clear when a
+ * cloud KMS or HSM implements it (AWS KMS Encrypt/Decrypt, Azure Key Vault wrapKey/unwrapKey,
+ * Google Cloud KMS, PKCS#11). The file provider below is for development only.
+ */
+export interface KeyProvider {
+  /** The id of the key new data keys are wrapped with. */
+  readonly currentKeyId: string;
+  wrap(dataKey: Buffer): Promise<{ keyId: string; wrapped: Buffer }>;
+  unwrap(keyId: string, wrapped: Buffer): Promise<Buffer>;
+}
+
+function gcmEncrypt(key: Buffer, plaintext: Buffer): Buffer {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), ct]);
+}
+
+function gcmDecrypt(key: Buffer, sealed: Buffer): Buffer {
+  const iv = sealed.subarray(0, 12);
+  const tag = sealed.subarray(12, 28);
+  const decipher = createDecipheriv('aes-256-gcm', key, iv);
+  decipher.setAuthTag(tag);
+  return Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]);
+}
+
+interface KekFile {
+  current: string;
+  keys: Record<string, string>;
+}
+
+/** Development key-encryption keys in a 0600 file; rotation adds a key and keeps old ones to unwrap. */
+export class FileKeyProvider implements KeyProvider {
+  private file: KekFile;
+
+  constructor(private readonly path: string) {
+    if (existsSync(path)) {
+      this.file = JSON.parse(readFileSync(path, 'utf8')) as KekFile;
+    } else {
+      const id = `kek-${randomBytes(6).toString('hex')}`;
+      this.file = { current: id, keys: { [id]: randomBytes(32).toString('base64') } };
+      this.save();
+    }
+  }
+
+  get currentKeyId(): string {
+    return this.file.current;
+  }
+
+  rotate(): string {
+    const id = `kek-${randomBytes(6).toString('hex')}`;
+    this.file.keys[id] = randomBytes(32).toString('base64');
+    this.file.current = id;
+    this.save();
+    return id;
+  }
+
+  listKeyIds(): string[] {
+    return Object.keys(this.file.keys);
+  }
+
+  private save(): void {
+    mkdirSync(dirname(this.path), { recursive: true });
+    const tmp = `${this.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(this.file, null, 2), { mode: 0o600 });
+    renameSync(tmp, this.path);
+  }
+
+  private key(id: string): Buffer {
+    const b64 = this.file.keys[id];
+    if (!b64) throw new TrustError('AT_REST.UNKNOWN_KEY', 'data was sealed with a key this service does not hold');
+    return Buffer.from(b64, 'base64');
+  }
+
+  async wrap(dataKey: Buffer): Promise<{ keyId: string; wrapped: Buffer }> {
+    return { keyId: this.file.current, wrapped: gcmEncrypt(this.key(this.file.current), dataKey) };
+  }
+
+  async unwrap(keyId: string, wrapped: Buffer): Promise<Buffer> {
+    return gcmDecrypt(this.key(keyId), wrapped);
+  }
+}
+
+/**
+ * Envelope encryption for data at rest: a fresh AES-256-GCM data key per value, wrapped by the
+ * key provider. Format: `env1.<keyId>.<wrapped data key>.<ciphertext>` (base64url parts).
+ */
+export class EnvelopeCipher {
+  constructor(private readonly provider: KeyProvider) {}
+
+  async seal(value: unknown): Promise<string> {
+    const dataKey = randomBytes(32);
+    const { keyId, wrapped } = await this.provider.wrap(dataKey);
+    const ct = gcmEncrypt(dataKey, Buffer.from(JSON.stringify(value), 'utf8'));
+    return ['env1', keyId, wrapped.toString('base64url'), ct.toString('base64url')].join('.');
+  }
+
+  async open<T>(sealed: string): Promise<T> {
+    const [version, keyId, wrapped, ct] = sealed.split('.');
+    if (version !== 'env1' || !keyId || !wrapped || !ct) throw new TrustError('AT_REST.MALFORMED', 'not a sealed value');
+    try {
+      const dataKey = await this.provider.unwrap(keyId, Buffer.from(wrapped, 'base64url'));
+      return JSON.parse(gcmDecrypt(dataKey, Buffer.from(ct, 'base64url')).toString('utf8')) as T;
+    } catch (error) {
+      if (error instanceof TrustError) throw error;
+      throw new TrustError('AT_REST.DECRYPT_FAILED', 'sealed value could not be opened');
+    }
+  }
+}

@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './hashing';
+export * from './keys';
+export * from './envelope';
+export * from './grant';
+export * from './at-rest';

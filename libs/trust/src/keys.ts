@@ -1,0 +1,166 @@
+import { mkdirSync, readFileSync, writeFileSync, existsSync, renameSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import {
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  type CryptoKey,
+  type JWK,
+  type JSONWebKeySet,
+} from 'jose';
+
+export type KeyUse = 'sig' | 'enc';
+export type KeyStatus = 'active' | 'retiring' | 'retired';
+
+export const SIGNING_ALG = 'EdDSA';
+export const ENCRYPTION_ALG = 'ECDH-ES';
+export const CONTENT_ENC = 'A256GCM';
+
+/** A stored key pair. `retiring` keys still verify and decrypt (the overlap window) but never sign. */
+export interface StoredKey {
+  kid: string;
+  use: KeyUse;
+  status: KeyStatus;
+  createdAt: string;
+  retiringAt?: string;
+  retiredAt?: string;
+  privateJwk: JWK;
+  publicJwk: JWK;
+}
+
+export interface KeyRing {
+  service: string;
+  keys: StoredKey[];
+}
+
+export interface LoadedKey {
+  kid: string;
+  privateKey: CryptoKey;
+  publicJwk: JWK;
+}
+
+async function newKey(use: KeyUse): Promise<StoredKey> {
+  const pair =
+    use === 'sig'
+      ? await generateKeyPair(SIGNING_ALG, { crv: 'Ed25519', extractable: true })
+      : await generateKeyPair(ENCRYPTION_ALG, { crv: 'X25519', extractable: true });
+  const kid = `${use}-${randomUUID()}`;
+  const alg = use === 'sig' ? SIGNING_ALG : ENCRYPTION_ALG;
+  const privateJwk = { ...(await exportJWK(pair.privateKey)), kid, use, alg };
+  const publicJwk = { ...(await exportJWK(pair.publicKey)), kid, use, alg };
+  return { kid, use, status: 'active', createdAt: new Date().toISOString(), privateJwk, publicJwk };
+}
+
+/**
+ * File-based key ring for development: `<dir>/<service>.keys.json` (private, mode 0600).
+ * Production deployments put private keys in a KMS or HSM behind the same shape.
+ */
+export class FileKeyRingStore {
+  constructor(private readonly dir: string) {}
+
+  path(service: string): string {
+    return join(this.dir, `${service}.keys.json`);
+  }
+
+  read(service: string): KeyRing | undefined {
+    const file = this.path(service);
+    if (!existsSync(file)) return undefined;
+    return JSON.parse(readFileSync(file, 'utf8')) as KeyRing;
+  }
+
+  write(ring: KeyRing): void {
+    const file = this.path(ring.service);
+    mkdirSync(dirname(file), { recursive: true });
+    // Write then rename so a crash never leaves a half-written key file.
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(ring, null, 2), { mode: 0o600 });
+    renameSync(tmp, file);
+  }
+
+  async loadOrCreate(service: string): Promise<KeyRing> {
+    const existing = this.read(service);
+    if (existing && activeOf(existing, 'sig') && activeOf(existing, 'enc')) return existing;
+    const ring: KeyRing = existing ?? { service, keys: [] };
+    if (!activeOf(ring, 'sig')) ring.keys.push(await newKey('sig'));
+    if (!activeOf(ring, 'enc')) ring.keys.push(await newKey('enc'));
+    this.write(ring);
+    return ring;
+  }
+
+  /** Adds a new active key of `use`; the previous active one becomes `retiring` (still verifies). */
+  async rotate(service: string, use: KeyUse): Promise<StoredKey> {
+    const ring = await this.loadOrCreate(service);
+    const now = new Date().toISOString();
+    for (const key of ring.keys) {
+      if (key.use === use && key.status === 'active') {
+        key.status = 'retiring';
+        key.retiringAt = now;
+      }
+    }
+    const fresh = await newKey(use);
+    ring.keys.push(fresh);
+    this.write(ring);
+    return fresh;
+  }
+
+  /** Retires a key: it is no longer published, so nothing signed or sealed with it is accepted. */
+  retire(service: string, kid: string): StoredKey {
+    const ring = this.read(service);
+    const key = ring?.keys.find((k) => k.kid === kid);
+    if (!ring || !key) throw new Error(`no key ${kid} for ${service}`);
+    if (key.status === 'active') throw new Error('rotate before retiring the active key');
+    key.status = 'retired';
+    key.retiredAt = new Date().toISOString();
+    // Private material of a retired key is destroyed.
+    key.privateJwk = { kid: key.kid };
+    this.write(ring);
+    return key;
+  }
+}
+
+export function activeOf(ring: KeyRing, use: KeyUse): StoredKey | undefined {
+  return ring.keys.find((k) => k.use === use && k.status === 'active');
+}
+
+/** The public JWKS a service publishes: active and retiring keys, never retired ones. */
+export function publicJwks(ring: KeyRing): JSONWebKeySet {
+  return {
+    keys: ring.keys.filter((k) => k.status !== 'retired').map((k) => k.publicJwk),
+  };
+}
+
+export async function loadKey(stored: StoredKey): Promise<LoadedKey> {
+  const alg = stored.use === 'sig' ? SIGNING_ALG : ENCRYPTION_ALG;
+  const privateKey = (await importJWK(stored.privateJwk, alg)) as CryptoKey;
+  return { kid: stored.kid, privateKey, publicJwk: stored.publicJwk };
+}
+
+/** Loaded keys of one service: the active signing key, and every usable decryption key by kid. */
+export class ServiceKeys {
+  private constructor(
+    readonly service: string,
+    readonly signing: LoadedKey,
+    private readonly decryption: Map<string, LoadedKey>,
+    readonly jwks: JSONWebKeySet,
+  ) {}
+
+  static async fromRing(ring: KeyRing): Promise<ServiceKeys> {
+    const sig = activeOf(ring, 'sig');
+    if (!sig) throw new Error(`${ring.service} has no active signing key`);
+    const dec = new Map<string, LoadedKey>();
+    for (const key of ring.keys) {
+      if (key.use === 'enc' && key.status !== 'retired') dec.set(key.kid, await loadKey(key));
+    }
+    return new ServiceKeys(ring.service, await loadKey(sig), dec, publicJwks(ring));
+  }
+
+  decryptionKey(kid: string | undefined): LoadedKey | undefined {
+    return kid ? this.decryption.get(kid) : undefined;
+  }
+
+  encryptionJwk(): JWK {
+    const enc = this.jwks.keys.filter((k) => k.use === 'enc');
+    return enc[enc.length - 1];
+  }
+}

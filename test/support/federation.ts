@@ -1,0 +1,156 @@
+/**
+ * The whole federation in one test process: the broker and the four adapters, each with its own
+ * database, talking over the real Kafka. Ports are fixed so the broker's agency registry and the
+ * adapters' view of the broker line up; test databases are prefixed `mash_test_`.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Client } from 'pg';
+import { withDatabase } from '@mash/common';
+import { AGENCIES, type Agency } from '@mash/contracts';
+import { createBrokerApp } from '../../apps/broker/src/app';
+import { issueDevToken } from '../../apps/broker/src/auth/dev-issuer';
+import type { Role } from '../../apps/broker/src/auth/principal';
+import { createPoliceAdapter } from '../../apps/adapter-police/src/police.adapter';
+import { createHealthAdapter } from '../../apps/adapter-health/src/health.adapter';
+import { createEducationAdapter } from '../../apps/adapter-education/src/education.adapter';
+import { createSocialCareAdapter } from '../../apps/adapter-social-care/src/social-care.adapter';
+
+export const ROOT = resolve(__dirname, '../..');
+export const TEST_KEYS_DIR = resolve(ROOT, '.local/test/keys');
+export const TEST_DEMO_DIR = resolve(ROOT, '.local/test/demo');
+const PG = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const BROKER_PORT = 3900;
+const ADAPTER_PORTS: Record<Agency, number> = { police: 3901, health: 3902, education: 3903, 'social-care': 3904 };
+
+export function dbName(name: string): string {
+  return `mash_test_${name.replace('-', '_')}`;
+}
+
+export function testDatabaseUrl(name: string): string {
+  return withDatabase(PG, dbName(name));
+}
+
+export interface DemoSubject {
+  subject: { givenName: string; familyName: string; dateOfBirth: string; postcode?: string; identifiers?: Record<string, string> };
+  knownTo: Agency[];
+}
+
+export async function dropDatabases(names: string[]): Promise<void> {
+  const admin = new Client({ connectionString: withDatabase(PG, 'postgres') });
+  await admin.connect();
+  try {
+    for (const name of names) await admin.query(`DROP DATABASE IF EXISTS "${dbName(name)}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Seeds the four agencies' source databases with a small synthetic population. */
+export function seedSources(people = 400): DemoSubject[] {
+  execFileSync(
+    process.execPath,
+    ['-r', '@swc-node/register', resolve(ROOT, 'scripts/seed.ts'), '--people', String(people), '--database-url', PG, '--db-prefix', 'mash_test_', '--out', TEST_DEMO_DIR, '--seed', '7'],
+    { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  return JSON.parse(readFileSync(resolve(TEST_DEMO_DIR, 'subjects.json'), 'utf8')) as DemoSubject[];
+}
+
+export function baseEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
+    AUTH_MODE: 'dev',
+    KEYS_DIR: TEST_KEYS_DIR,
+    KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
+    DATABASE_URL: testDatabaseUrl('broker'),
+    PORT: String(BROKER_PORT),
+    BROKER_JWKS_URL: `http://127.0.0.1:${BROKER_PORT}/.well-known/jwks.json`,
+    AGREEMENTS_DIR: resolve(ROOT, 'deploy/agreements/demo'),
+    AUDIT_CHECKPOINT_FILE: resolve(ROOT, '.local/test/audit/checkpoints.jsonl'),
+    QUERY_TIMEOUT_MS: '8000',
+    ...extra,
+  };
+  for (const agency of AGENCIES) {
+    const upper = agency.toUpperCase().replace('-', '_');
+    env[`${upper}_DATABASE_URL`] = testDatabaseUrl(agency);
+    env[`${upper}_ADAPTER_PORT`] = String(ADAPTER_PORTS[agency]);
+    env[`${upper}_JWKS_URL`] = `http://127.0.0.1:${ADAPTER_PORTS[agency]}/.well-known/jwks.json`;
+  }
+  return env;
+}
+
+const ADAPTER_FACTORIES: Record<Agency, (env: NodeJS.ProcessEnv) => Promise<INestApplication>> = {
+  police: createPoliceAdapter,
+  health: createHealthAdapter,
+  education: createEducationAdapter,
+  'social-care': createSocialCareAdapter,
+};
+
+export class Federation {
+  broker!: NestExpressApplication;
+  adapters = new Map<Agency, INestApplication>();
+
+  constructor(readonly env: NodeJS.ProcessEnv = baseEnv()) {}
+
+  async startBroker(): Promise<void> {
+    this.broker = (await createBrokerApp(this.env)).app;
+  }
+
+  async startAdapter(agency: Agency): Promise<INestApplication> {
+    const app = await ADAPTER_FACTORIES[agency](this.env);
+    this.adapters.set(agency, app);
+    return app;
+  }
+
+  async stopAdapter(agency: Agency): Promise<void> {
+    await this.adapters.get(agency)?.close();
+    this.adapters.delete(agency);
+  }
+
+  async start(): Promise<this> {
+    await this.startBroker();
+    await Promise.all(AGENCIES.map((a) => this.startAdapter(a)));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.adapters.keys()].map((a) => this.stopAdapter(a)));
+    await this.broker?.close();
+  }
+
+  http() {
+    return this.broker.getHttpServer();
+  }
+
+  token(roles: Role | Role[], partnership = 'demo', sub?: string): Promise<string> {
+    const list = Array.isArray(roles) ? roles : [roles];
+    return issueDevToken(TEST_KEYS_DIR, { sub: sub ?? `test-${list[0]}`, roles: list, partnership });
+  }
+}
+
+/** Polls until `check` returns a value (not undefined) or the time runs out. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000, everyMs = 100): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** A supertest assertion that shows the error body when the status is not the expected one. */
+export function status(expected: number) {
+  return (res: { status: number; body: unknown }): void => {
+    if (res.status !== expected) throw new Error(`expected ${expected}, got ${res.status}: ${JSON.stringify(res.body)}`);
+  };
+}
