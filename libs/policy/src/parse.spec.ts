@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import { agreementFixture } from './agreement.fixture';
 import { AgreementInvalidError } from './errors';
-import { parseAgreementFile } from './parse';
+import { parseAgreementFile, parseAgreementSet } from './parse';
 
 function thrown(fn: () => unknown): AgreementInvalidError {
   try {
@@ -78,6 +78,35 @@ describe(parseAgreementFile.name, () => {
   it('rejects a document that is not an object', () => {
     expect(thrown(() => parseAgreementFile('a.yaml', '- just\n- a list\n')).problems).toEqual([
       expect.objectContaining({ field: '(root)' }),
+    ]);
+  });
+});
+
+describe(parseAgreementSet.name, () => {
+  const agreement = agreementFixture();
+  const file = (name: string, value: unknown) => ({ name, text: JSON.stringify(value) });
+
+  it('returns every agreement when the set is consistent', () => {
+    const sut = parseAgreementSet([
+      file('v1.json', agreement),
+      file('v2.json', { ...agreement, version: 2 }),
+    ]);
+    expect(sut.map((a) => a.version)).toEqual([1, 2]);
+  });
+
+  it('reports problems from every file, duplicate versions and ids that change owner, all at once', () => {
+    const sut = thrown(() =>
+      parseAgreementSet([
+        file('a.json', agreement),
+        file('b.json', agreement),
+        file('c.json', { ...agreement, version: 3, agency: 'health' }),
+        file('d.json', { ...agreement, version: 0 }),
+      ]),
+    );
+    expect(sut.problems.map((p) => [p.file, p.field])).toEqual([
+      ['d.json', 'version'],
+      ['b.json', 'version'],
+      ['c.json', 'id'],
     ]);
   });
 });

@@ -73,3 +73,47 @@ export function parseAgreementFile(fileName: string, text: string): AgreementVer
   }
   return validateAgreement(value, fileName);
 }
+
+export interface AgreementFile {
+  name: string;
+  text: string;
+}
+
+/**
+ * Parses a set of agreement files (e.g. a partnership's directory) and checks them together: every
+ * problem in every file is reported at once, and each (id, version) must be unique and each id must
+ * keep one partnership and agency across its versions.
+ */
+export function parseAgreementSet(files: readonly AgreementFile[]): AgreementVersion[] {
+  const problems: AgreementProblem[] = [];
+  const parsed: Array<{ file: string; agreement: AgreementVersion }> = [];
+  for (const f of files) {
+    try {
+      parsed.push({ file: f.name, agreement: parseAgreementFile(f.name, f.text) });
+    } catch (error) {
+      if (!(error instanceof AgreementInvalidError)) throw error;
+      problems.push(...error.problems);
+    }
+  }
+  const versions = new Map<string, string>();
+  const owners = new Map<string, { file: string; partnership: string; agency: string }>();
+  for (const { file, agreement: a } of parsed) {
+    const key = `${a.id} v${a.version}`;
+    const first = versions.get(key);
+    if (first !== undefined)
+      problems.push({ file, field: 'version', reason: `${key} is also defined in ${first}` });
+    else versions.set(key, file);
+    const owner = owners.get(a.id);
+    if (owner && (owner.partnership !== a.partnership || owner.agency !== a.agency)) {
+      problems.push({
+        file,
+        field: 'id',
+        reason: `${a.id} belongs to ${owner.partnership}/${owner.agency} in ${owner.file}`,
+      });
+    } else if (!owner) {
+      owners.set(a.id, { file, partnership: a.partnership, agency: a.agency });
+    }
+  }
+  if (problems.length > 0) throw new AgreementInvalidError(problems);
+  return parsed.map((p) => p.agreement);
+}

@@ -5,7 +5,7 @@ import {
   agreementHash,
   explain,
   minimise,
-  parseAgreementFile,
+  parseAgreementSet,
   PolicyIndex,
   type AgreementVersion,
   type DecisionRequest,
@@ -52,11 +52,14 @@ const SOURCE_FIELDS: Record<Agency, Record<string, string[]>> = {
 };
 
 const load = (): AgreementVersion[] =>
-  readdirSync(dir)
-    .filter((f) => /\.ya?ml$/.test(f))
-    .map((f) =>
-      parseAgreementFile(`deploy/agreements/demo/${f}`, readFileSync(join(dir, f), 'utf8')),
-    );
+  parseAgreementSet(
+    readdirSync(dir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .map((f) => ({
+        name: `deploy/agreements/demo/${f}`,
+        text: readFileSync(join(dir, f), 'utf8'),
+      })),
+  );
 
 const request = (
   agency: Agency,
