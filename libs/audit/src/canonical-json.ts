@@ -8,51 +8,58 @@
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue | undefined };
 
 export function canonicalJson(value: unknown): string {
-  return serialise(value, new Set());
+  return serialise(value, 0);
 }
 
-function serialise(value: unknown, seen: Set<object>): string {
+/** Nesting limit; also how a circular structure is caught without a visited set. */
+const MAX_DEPTH = 500;
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+function serialise(value: unknown, depth: number): string {
   if (value === null) return 'null';
   switch (typeof value) {
+    case 'string':
+      if (SURROGATE.test(value) && hasLoneSurrogate(value)) throw new TypeError('lone surrogates cannot be canonicalised');
+      return JSON.stringify(value);
     case 'number':
       if (!Number.isFinite(value)) throw new TypeError('non-finite numbers cannot be canonicalised');
-      return JSON.stringify(value);
-    case 'string':
-      if (hasLoneSurrogate(value)) throw new TypeError('lone surrogates cannot be canonicalised');
       return JSON.stringify(value);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'object':
       break;
-    default:
-      // undefined, functions, symbols, bigint at top level: mirror JSON.stringify (bigint throws).
-      return JSON.stringify(value) ?? 'null';
+    case 'bigint':
+      throw new TypeError('BigInt cannot be canonicalised');
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      // Only reachable at top level (members and elements are filtered by the callers), where the
+      // package returns undefined: there is no JSON text to hash, so refuse.
+      throw new TypeError('not a JSON value');
   }
-  const obj = value as object;
-  if (seen.has(obj)) throw new TypeError('circular reference');
-  const withToJson = obj as { toJSON?: () => unknown };
-  if (typeof withToJson.toJSON === 'function') {
-    seen.add(obj);
-    const out = serialise(withToJson.toJSON(), seen);
-    seen.delete(obj);
-    return out;
-  }
-  seen.add(obj);
-  let out: string;
-  if (Array.isArray(obj)) {
-    out = `[${obj.map((v: unknown) => serialise(v === undefined || typeof v === 'symbol' ? null : v, seen)).join(',')}]`;
-  } else {
-    const record = obj as Record<string, unknown>;
-    const parts: string[] = [];
-    for (const key of Object.keys(record).sort()) {
-      const v = record[key];
-      if (v === undefined || typeof v === 'symbol') continue;
-      parts.push(`${serialise(key, seen)}:${serialise(v, seen)}`);
+  if (depth > MAX_DEPTH) throw new TypeError('circular or too deeply nested structure');
+  const withToJson = value as { toJSON?: () => unknown };
+  if (typeof withToJson.toJSON === 'function') return serialise(withToJson.toJSON(), depth + 1);
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (i > 0) out += ',';
+      out += serialise(v === undefined || typeof v === 'symbol' ? null : v, depth + 1);
     }
-    out = `{${parts.join(',')}}`;
+    return `${out}]`;
   }
-  seen.delete(obj);
-  return out;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const v = record[key];
+    if (v === undefined || typeof v === 'symbol') continue;
+    out += `${first ? '' : ','}${serialise(key, depth)}:${serialise(v, depth + 1)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
 function hasLoneSurrogate(s: string): boolean {

@@ -32,7 +32,7 @@ export async function queryRows<T extends object = Row>(exec: SqlExecutor, sql: 
   return [];
 }
 
-function isDataSource(db: unknown): db is DataSource {
+export function isDataSource(db: unknown): db is DataSource {
   return typeof db === 'object' && db !== null && 'createQueryRunner' in db && 'manager' in db && 'transaction' in db;
 }
 
@@ -40,7 +40,7 @@ function isEntityManager(tx: unknown): tx is EntityManager {
   return typeof tx === 'object' && tx !== null && 'transaction' in tx && 'connection' in tx && 'getRepository' in tx;
 }
 
-function isPool(db: unknown): db is Pool {
+export function isPool(db: unknown): db is Pool {
   return typeof db === 'object' && db !== null && 'connect' in db && 'totalCount' in db;
 }
 

@@ -1,0 +1,199 @@
+/**
+ * Audit log operations against the database directly (the broker need not be running).
+ *
+ *   npm run audit -- verify [--database-url URL] [--checkpoints FILE] [--public-keys FILE] [--chain ID]
+ *                           [--from N] [--to N] [--no-stored-checkpoints]
+ *   npm run audit -- export --partnership P [--format jsonl|csv] [--out FILE] [--since ISO] [--until ISO]
+ *                           [--actor ID] [--case ID] [--action A] [--outcome O]
+ *   npm run audit -- checkpoint --private-key FILE [--checkpoints FILE]
+ *
+ * DATABASE_URL (or --database-url) defaults to postgres://postgres@127.0.0.1:5432/mash_broker.
+ * verify exits 0 when intact, 1 naming the first failing entry, 2 when it could not run.
+ * Progress goes to stderr; results to stdout.
+ */
+import { existsSync, createWriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import { parseArgs } from 'node:util';
+import { Pool } from 'pg';
+import {
+  AuditQuery,
+  Checkpointer,
+  DEFAULT_CHECKPOINT_FILE,
+  OUTCOMES,
+  parsePublicKeys,
+  readCheckpointFile,
+  readStoredCheckpoints,
+  verifyChain,
+  type Outcome,
+  type SignedCheckpoint,
+} from '@mash/audit';
+
+const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/mash_broker';
+/** Where the public half of the checkpoint key is looked for when --public-keys is not given. */
+const DEFAULT_PUBLIC_KEYS = '.local/audit/checkpoint-public-keys.json';
+
+class UsageError extends Error {}
+
+const progress = (msg: string): void => void process.stderr.write(`audit: ${msg}\n`);
+
+function intOption(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer`);
+  return n;
+}
+
+async function verify(pool: Pool, args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      'database-url': { type: 'string' },
+      checkpoints: { type: 'string' },
+      'public-keys': { type: 'string' },
+      chain: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      'no-stored-checkpoints': { type: 'boolean', default: false },
+    },
+  });
+  const checkpoints: SignedCheckpoint[] = [];
+  const file = values.checkpoints ?? (existsSync(DEFAULT_CHECKPOINT_FILE) ? DEFAULT_CHECKPOINT_FILE : undefined);
+  if (file !== undefined) {
+    checkpoints.push(...(await readCheckpointFile(file)));
+    progress(`${checkpoints.length} checkpoint(s) from ${file}`);
+  } else {
+    progress(`no checkpoint file (${DEFAULT_CHECKPOINT_FILE}): a rewritten chain or dropped tail cannot be detected`);
+  }
+  if (!values['no-stored-checkpoints']) {
+    const stored = await readStoredCheckpoints(pool, values.chain);
+    checkpoints.push(...stored);
+    progress(`${stored.length} checkpoint(s) from audit_checkpoint`);
+  }
+  const keysFile = values['public-keys'] ?? process.env.AUDIT_CHECKPOINT_PUBLIC_KEYS ?? DEFAULT_PUBLIC_KEYS;
+  let publicKeys = {};
+  if (existsSync(keysFile)) publicKeys = parsePublicKeys(JSON.parse(await readFile(keysFile, 'utf8')));
+  else if (checkpoints.length > 0) throw new UsageError(`checkpoints need public keys: pass --public-keys (JWKS) or create ${DEFAULT_PUBLIC_KEYS}`);
+
+  const started = Date.now();
+  let lastReport = 0;
+  const result = await verifyChain(pool, {
+    chainId: values.chain,
+    fromSeq: intOption(values.from, 'from'),
+    toSeq: intOption(values.to, 'to'),
+    checkpoints,
+    publicKeys,
+    onProgress: (n) => {
+      if (n - lastReport >= 100_000) {
+        lastReport = n;
+        progress(`${n.toLocaleString('en-GB')} entries verified`);
+      }
+    },
+  });
+  progress(`${result.checked.toLocaleString('en-GB')} entries and ${result.checkpointsChecked} checkpoint(s) checked in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  if (result.ok) {
+    progress('audit log intact');
+    return 0;
+  }
+  const f = result.firstFailure;
+  progress(`TAMPERING DETECTED: ${f?.reason} at chain ${f?.chainId} position ${f?.chainSeq}${f?.seq == null ? '' : ` (seq ${f.seq})`}`);
+  return 1;
+}
+
+async function exportEvents(pool: Pool, args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      'database-url': { type: 'string' },
+      partnership: { type: 'string' },
+      format: { type: 'string', default: 'jsonl' },
+      out: { type: 'string' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      actor: { type: 'string' },
+      case: { type: 'string' },
+      action: { type: 'string' },
+      outcome: { type: 'string' },
+    },
+  });
+  if (values.partnership === undefined) throw new UsageError('export needs --partnership');
+  if (values.format !== 'jsonl' && values.format !== 'csv') throw new UsageError('--format must be jsonl or csv');
+  if (values.outcome !== undefined && !(OUTCOMES as readonly string[]).includes(values.outcome)) throw new UsageError(`--outcome must be one of ${OUTCOMES.join(', ')}`);
+  const filter = {
+    partnership: values.partnership,
+    from: values.since,
+    to: values.until,
+    actorId: values.actor,
+    caseId: values.case,
+    action: values.action,
+    outcome: values.outcome as Outcome | undefined,
+  };
+  const query = new AuditQuery(pool);
+  const source = values.format === 'csv' ? query.exportCsv(filter) : query.exportJsonLines(filter);
+  let bytes = 0;
+  let lastReport = 0;
+  source.on('data', (chunk: Buffer | string) => {
+    bytes += chunk.length;
+    if (bytes - lastReport > 5_000_000) {
+      lastReport = bytes;
+      progress(`${(bytes / 1e6).toFixed(0)} MB exported`);
+    }
+  });
+  await pipeline(source, values.out === undefined ? process.stdout : createWriteStream(values.out));
+  progress(`export finished (${(bytes / 1e6).toFixed(1)} MB)${values.out === undefined ? '' : ` to ${values.out}`}`);
+  return 0;
+}
+
+async function checkpoint(pool: Pool, args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { 'database-url': { type: 'string' }, 'private-key': { type: 'string' }, checkpoints: { type: 'string' } },
+  });
+  if (values['private-key'] === undefined) throw new UsageError('checkpoint needs --private-key (an Ed25519 private JWK with kid)');
+  const jwk = JSON.parse(await readFile(values['private-key'], 'utf8')) as { kid?: unknown };
+  if (typeof jwk.kid !== 'string') throw new UsageError('the private JWK needs a kid');
+  const written = await new Checkpointer(pool, { key: { kid: jwk.kid, privateKey: jwk }, file: values.checkpoints ?? DEFAULT_CHECKPOINT_FILE }).checkpointAll();
+  for (const cp of written) process.stdout.write(`${JSON.stringify(cp)}\n`);
+  progress(`${written.length} chain head(s) checkpointed`);
+  return 0;
+}
+
+function databaseUrl(args: string[]): string {
+  const i = args.indexOf('--database-url');
+  if (i >= 0 && args[i + 1] !== undefined) return args[i + 1];
+  const inline = args.find((a) => a.startsWith('--database-url='));
+  return inline?.slice('--database-url='.length) ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  const commands: Record<string, (pool: Pool, args: string[]) => Promise<number>> = { verify, export: exportEvents, checkpoint };
+  const run = command === undefined ? undefined : commands[command];
+  if (run === undefined) {
+    process.stderr.write('usage: npm run audit -- verify|export|checkpoint [options]   (see scripts/audit.ts)\n');
+    return 2;
+  }
+  const pool = new Pool({ connectionString: databaseUrl(args), max: 5 });
+  try {
+    return await run(pool, args);
+  } catch (err) {
+    // Messages only: driver errors can quote row contents.
+    process.stderr.write(`audit: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  } finally {
+    await pool.end();
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`audit: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}
