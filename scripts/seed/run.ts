@@ -12,6 +12,7 @@ import {
 } from './database';
 import { buildEducation } from './education';
 import { buildHealth } from './health';
+import { matchingTables } from './matching';
 import { assignMembership, type Membership } from './membership';
 import type { AgencySeed, BuildContext, TruthRow } from './model';
 import { buildPolice } from './police';
@@ -176,6 +177,10 @@ export async function runSeed(options: SeedOptions): Promise<SeedSummary> {
     `generated ${generated.population.people.length} people, ${generated.population.children.length} children in ${Date.now() - started} ms`,
   );
 
+  const t = Date.now();
+  const matching = matchingTables(generated.agencies, { log });
+  log(`blocking keys and matching models ready in ${Date.now() - t} ms`);
+
   const databases = {} as Record<Agency, string>;
   const records = {} as Record<Agency, number>;
   await Promise.all(
@@ -191,7 +196,7 @@ export async function runSeed(options: SeedOptions): Promise<SeedSummary> {
         // One transaction: an adapter reading meanwhile sees the old data or the new, never half.
         await ds.transaction(async (manager) => {
           await truncateAll(manager);
-          for (const table of seed.tables) {
+          for (const table of [...seed.tables, ...(matching.get(seed.agency) ?? [])]) {
             const t = Date.now();
             await bulkInsert(manager, table.entity, table.rows);
             log(

@@ -9,3 +9,4 @@ export * from './normalise';
 export * from './record';
 export * from './strings';
 export * from './linkage';
+export * from './source-lookup';

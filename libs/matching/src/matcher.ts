@@ -29,6 +29,9 @@ export interface MatchEvidence {
  * - `given-name-conflict`: both given names present and unrelated (not a typo, nickname or middle
  *   name) and no identifier identical: at most `possible`
  * - `possible-sibling`: as above, and family name and exact date of birth agree: twins, `no-match`
+ * - `date-of-birth-conflict`: both dates of birth present and unrelated (not swapped, one edit or
+ *   the same month) and no identifier identical: at most `possible` (a parent or sibling of the
+ *   same name at the same address)
  * - `ambiguous`: another candidate scores close to the best one
  */
 export type MatchRule =
@@ -36,6 +39,7 @@ export type MatchRule =
   | 'verified-identifier-conflict'
   | 'given-name-conflict'
   | 'possible-sibling'
+  | 'date-of-birth-conflict'
   | 'ambiguous';
 
 export interface MatchResult {
@@ -65,6 +69,9 @@ const NAME_DISAGREE = FIELD_LEVELS.givenName.indexOf('disagree');
 const NAME_CLOSE = FIELD_LEVELS.givenName.indexOf('close');
 const NAME_FUZZY = FIELD_LEVELS.givenName.indexOf('fuzzy');
 const DOB_EXACT = 0;
+const DOB_YEAR = FIELD_LEVELS.dateOfBirth.indexOf('year');
+const ADDRESS_DISAGREE = FIELD_LEVELS.address.indexOf('disagree');
+const POSTCODE_DISAGREE = FIELD_LEVELS.postcode.indexOf('disagree');
 const DOB_DISAGREE = FIELD_LEVELS.dateOfBirth.indexOf('disagree');
 
 /**
@@ -104,7 +111,14 @@ export class Matcher {
         }
         continue;
       }
-      const weight = levelWeight(this.model, field, v[f]);
+      // A family that moved disagrees on postcode and address together: one piece of evidence,
+      // not two, so a full address disagreement adds nothing once the postcode disagrees.
+      const weight =
+        field === 'address' &&
+        v[f] === ADDRESS_DISAGREE &&
+        v[FIELD_INDEX.postcode] === POSTCODE_DISAGREE
+          ? 0
+          : levelWeight(this.model, field, v[f]);
       score += weight;
       evidence.push({ field, level: FIELD_LEVELS[field][v[f]], weight: round(weight) });
     }
@@ -144,6 +158,10 @@ export class Matcher {
       }
       // Siblings share a household, never a personal identifier: an identical one (of any kind)
       // lifts the guard and leaves the decision to the weights.
+      if (dob >= DOB_YEAR && !sharesIdentifier) {
+        band = lowerOf(band, 'possible');
+        rules.push('date-of-birth-conflict');
+      }
       if (given === NAME_DISAGREE && !swapped && !sharesIdentifier) {
         band = lowerOf(band, 'possible');
         rules.push('given-name-conflict');

@@ -1,7 +1,7 @@
 import type { FindResult, SourceConnector, SourceRecord } from '@mash/adapter-sdk';
 import type { SubjectCriteria } from '@mash/contracts';
 import type { DataSource } from 'typeorm';
-import { findEducationSubject } from './find-subject';
+import { createEducationSubjectFinder } from './find-subject';
 
 export const EDUCATION_CATEGORIES = ['enrolment', 'attendance', 'exclusions', 'sen'] as const;
 
@@ -12,10 +12,14 @@ export class EducationConnector implements SourceConnector {
   readonly agency = 'education' as const;
   readonly categories: readonly string[] = EDUCATION_CATEGORIES;
 
-  constructor(private readonly db: DataSource) {}
+  private readonly find: (criteria: SubjectCriteria) => Promise<FindResult>;
+
+  constructor(private readonly db: DataSource) {
+    this.find = createEducationSubjectFinder(db);
+  }
 
   findSubject(criteria: SubjectCriteria): Promise<FindResult> {
-    return findEducationSubject(this.db, criteria);
+    return this.find(criteria);
   }
 
   /** Unknown categories are left out of the answer; an unknown subject yields empty lists. */

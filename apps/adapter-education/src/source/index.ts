@@ -1,7 +1,12 @@
+import { EducationMatchKey1795737600000 } from './migrations/1795737600000-EducationMatchKey';
 import { EducationSource1795651200000 } from './migrations/1795651200000-EducationSource';
 
 export * from './entities';
 export { EducationConnector, EDUCATION_CATEGORIES } from './connector';
-export { findEducationSubject } from './find-subject';
+export { createEducationSubjectFinder } from './find-subject';
+export * from './identity';
 
-export const EducationSourceMigrations = [EducationSource1795651200000];
+export const EducationSourceMigrations = [
+  EducationSource1795651200000,
+  EducationMatchKey1795737600000,
+];

@@ -1,7 +1,7 @@
 import type { FindResult, SourceConnector, SourceRecord } from '@mash/adapter-sdk';
 import type { SubjectCriteria } from '@mash/contracts';
 import type { DataSource } from 'typeorm';
-import { findHealthSubject } from './find-subject';
+import { createHealthSubjectFinder } from './find-subject';
 
 export const HEALTH_CATEGORIES = ['attendances', 'flags', 'gp'] as const;
 
@@ -12,10 +12,14 @@ export class HealthConnector implements SourceConnector {
   readonly agency = 'health' as const;
   readonly categories: readonly string[] = HEALTH_CATEGORIES;
 
-  constructor(private readonly db: DataSource) {}
+  private readonly find: (criteria: SubjectCriteria) => Promise<FindResult>;
+
+  constructor(private readonly db: DataSource) {
+    this.find = createHealthSubjectFinder(db);
+  }
 
   findSubject(criteria: SubjectCriteria): Promise<FindResult> {
-    return findHealthSubject(this.db, criteria);
+    return this.find(criteria);
   }
 
   /** Unknown categories are left out of the answer; an unknown subject yields empty lists. */

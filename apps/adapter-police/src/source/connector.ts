@@ -1,7 +1,7 @@
 import type { FindResult, SourceConnector, SourceRecord } from '@mash/adapter-sdk';
 import type { SubjectCriteria } from '@mash/contracts';
 import type { DataSource } from 'typeorm';
-import { findPoliceSubject } from './find-subject';
+import { createPoliceSubjectFinder } from './find-subject';
 
 export const POLICE_CATEGORIES = ['occurrences', 'warnings'] as const;
 
@@ -12,10 +12,14 @@ export class PoliceConnector implements SourceConnector {
   readonly agency = 'police' as const;
   readonly categories: readonly string[] = POLICE_CATEGORIES;
 
-  constructor(private readonly db: DataSource) {}
+  private readonly find: (criteria: SubjectCriteria) => Promise<FindResult>;
+
+  constructor(private readonly db: DataSource) {
+    this.find = createPoliceSubjectFinder(db);
+  }
 
   findSubject(criteria: SubjectCriteria): Promise<FindResult> {
-    return findPoliceSubject(this.db, criteria);
+    return this.find(criteria);
   }
 
   /** Unknown categories are left out of the answer; an unknown subject yields empty lists. */

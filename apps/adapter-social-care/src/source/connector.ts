@@ -1,7 +1,7 @@
 import type { FindResult, SourceConnector, SourceRecord } from '@mash/adapter-sdk';
 import type { SubjectCriteria } from '@mash/contracts';
 import type { DataSource } from 'typeorm';
-import { findSocialCareSubject } from './find-subject';
+import { createSocialCareSubjectFinder } from './find-subject';
 
 export const SOCIAL_CARE_CATEGORIES = ['involvement'] as const;
 
@@ -65,10 +65,14 @@ export class SocialCareConnector implements SourceConnector {
   readonly agency = 'social-care' as const;
   readonly categories: readonly string[] = SOCIAL_CARE_CATEGORIES;
 
-  constructor(private readonly db: DataSource) {}
+  private readonly find: (criteria: SubjectCriteria) => Promise<FindResult>;
+
+  constructor(private readonly db: DataSource) {
+    this.find = createSocialCareSubjectFinder(db);
+  }
 
   findSubject(criteria: SubjectCriteria): Promise<FindResult> {
-    return findSocialCareSubject(this.db, criteria);
+    return this.find(criteria);
   }
 
   /** Unknown categories are left out of the answer; an unknown subject yields empty lists. */

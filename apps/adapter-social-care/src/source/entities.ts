@@ -235,6 +235,33 @@ export class SocialCareMashOutcome {
   receivedAt!: Date;
 }
 
+/**
+ * Blocking keys of every record (`blockingKeys` of `@mash/matching`), written by the seed and
+ * read by the connector: candidates come from this index, never from a scan. The primary key
+ * (key, subject_ref) is the btree the lookup walks.
+ */
+@Entity({ name: 'match_key' })
+export class SocialCareMatchKey {
+  @PrimaryColumn('text')
+  key!: string;
+
+  @PrimaryColumn('text', { name: 'subject_ref' })
+  subjectRef!: string;
+}
+
+/** The matching model fitted to this source (JSON of `MatchModel`: probabilities, no personal data). */
+@Entity({ name: 'match_model' })
+export class SocialCareMatchModel {
+  @PrimaryColumn('varchar', { length: 40 })
+  id!: string;
+
+  @Column('jsonb')
+  model!: object;
+
+  @Column('timestamptz', { name: 'fitted_at' })
+  fittedAt!: Date;
+}
+
 export const SocialCareSourceEntities = [
   SocialCareChild,
   SocialCareReferral,
@@ -244,4 +271,6 @@ export const SocialCareSourceEntities = [
   SocialCareChildProtectionPlan,
   SocialCareLookedAfterEpisode,
   SocialCareMashOutcome,
+  SocialCareMatchKey,
+  SocialCareMatchModel,
 ];

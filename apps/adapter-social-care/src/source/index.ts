@@ -1,7 +1,12 @@
+import { SocialCareMatchKey1795737600000 } from './migrations/1795737600000-SocialCareMatchKey';
 import { SocialCareSource1795651200000 } from './migrations/1795651200000-SocialCareSource';
 
 export * from './entities';
 export { SocialCareConnector, SOCIAL_CARE_CATEGORIES } from './connector';
-export { findSocialCareSubject } from './find-subject';
+export { createSocialCareSubjectFinder } from './find-subject';
+export * from './identity';
 
-export const SocialCareSourceMigrations = [SocialCareSource1795651200000];
+export const SocialCareSourceMigrations = [
+  SocialCareSource1795651200000,
+  SocialCareMatchKey1795737600000,
+];
