@@ -5,8 +5,10 @@
  *
  *   node -r @swc-node/register bench/audit.bench.ts      # writes bench/results/audit.json
  *   AUDIT_BENCH_VERIFY_ENTRIES=200000 …                  # a smaller verification run
+ *   AUDIT_BENCH_ONLY=verify …                            # skip the append scenarios
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
@@ -177,6 +179,7 @@ export async function run(): Promise<object> {
   const pool = new Pool({ connectionString: url, max: WRITERS });
   try {
     const append: AppendFigures[] = [];
+    const onlyVerify = process.env.AUDIT_BENCH_ONLY === 'verify';
     const scenarios: Array<[number, number, number, AuditLogOptions]> = [];
     for (const chains of [8, 1]) {
       scenarios.push(
@@ -187,7 +190,7 @@ export async function run(): Promise<object> {
         [chains, 100, 25, { strategy: 'lock', coalesce: false }],
       );
     }
-    for (const [chains, batchSize, calls, options] of scenarios) {
+    for (const [chains, batchSize, calls, options] of onlyVerify ? [] : scenarios) {
       await appendScenario(pool, chains, batchSize, 5, options); // warm-up
       append.push(await appendScenario(pool, chains, batchSize, calls, options));
     }
@@ -204,9 +207,11 @@ export async function run(): Promise<object> {
       const loadSeconds = await bulkLoad(loadPool, total, chains);
       await loadPool.query('VACUUM ANALYZE audit_event');
       const runs: number[] = [];
+      const cpu: number[] = [];
       let checked = 0;
       for (let r = 0; r < 3; r++) {
         const t0 = process.hrtime.bigint();
+        const cpu0 = process.cpuUsage();
         let lastReport = 0;
         const result = await verifyChain(loadPool, {
           onProgress: (n) => {
@@ -217,10 +222,12 @@ export async function run(): Promise<object> {
           },
         });
         const s = Number(process.hrtime.bigint() - t0) / 1e9;
+        const used = process.cpuUsage(cpu0);
+        cpu.push((used.user + used.system) / 1e6);
         if (!result.ok) throw new Error(`bench chain failed verification: ${JSON.stringify(result.firstFailure)}`);
         checked = result.checked;
         runs.push(s);
-        log(`verify run ${r + 1}: ${checked.toLocaleString('en-GB')} entries in ${round(s)} s`);
+        log(`verify run ${r + 1}: ${checked.toLocaleString('en-GB')} entries in ${round(s)} s (verifier CPU ${round(cpu[cpu.length - 1])} s, load ${os.loadavg()[0].toFixed(1)})`);
       }
       runs.sort((a, b) => a - b);
       verify = {
@@ -229,6 +236,9 @@ export async function run(): Promise<object> {
         batchSize: 10_000,
         bulkLoadSeconds: round(loadSeconds),
         runsSeconds: runs.map(round),
+        /** Node process CPU per run (user + system): the verifier's own cost, less sensitive to a busy host. */
+        verifierCpuSeconds: cpu.map(round),
+        loadAverageAtEnd: os.loadavg()[0],
         medianSeconds: round(runs[1]),
         entriesPerSecond: Math.round(checked / runs[1]),
       };
@@ -236,7 +246,7 @@ export async function run(): Promise<object> {
       await loadPool.end();
     }
     return {
-      machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+      machine: { cpus: os.cpus().length, node: process.version, loadAverage: os.loadavg() },
       postgres: (await serverVersion(url)) ?? 'unknown',
       append,
       verify,

@@ -107,6 +107,9 @@ describe(AuditLog.name, () => {
     await expect(bad).rejects.toBeInstanceOf(AuditWriteError);
     await expect(bad).rejects.toMatchObject({ code: 'AUDIT.WRITE_FAILED' });
     await expect(bad).rejects.not.toThrow(/Jane/);
+    await expect(sut.append(event({ details: { count: BigInt(1) } }))).rejects.toMatchObject({ code: 'AUDIT.WRITE_FAILED' });
+    // A NUL cannot be stored in text: the database refuses, and so must append.
+    await expect(sut.append(event({ caseId: 'case\u0000' }))).rejects.toMatchObject({ code: 'AUDIT.WRITE_FAILED' });
 
     const deadPool = new Pool({ connectionString: urlFor('mash_test_audit_missing_db'), connectionTimeoutMillis: 2000 });
     try {

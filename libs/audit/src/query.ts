@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import { AuditQueryError } from './errors';
 import { queryRows, readerOf, type AuditDatabase, type SqlExecutor } from './executor';
@@ -247,11 +248,15 @@ export class AuditQuery {
   exportCsv(filter: AuditFilter): Readable {
     requirePartnership(filter.partnership);
     const entries = this.stream(filter);
-    return Readable.from(
+    const csv = stringify({ header: true, columns: [...CSV_COLUMNS] });
+    const records = Readable.from(
       (async function* () {
         for await (const e of entries) yield csvRecord(e);
       })(),
-    ).pipe(stringify({ header: true, columns: [...CSV_COLUMNS] }));
+    );
+    // pipe() would not pass a database error on: the export must fail, not end early.
+    pipeline(records, csv).catch((err: unknown) => csv.destroy(err instanceof Error ? err : new Error(String(err))));
+    return csv;
   }
 
   /** Everything recorded about one subject, by either of its pseudonym tokens. */
