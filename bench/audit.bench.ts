@@ -76,7 +76,9 @@ function event(partnership: string, i: number): AuditEventInput {
 }
 
 function quantile(sorted: number[], q: number): number {
-  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return sorted.length === 0
+    ? 0
+    : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
 interface AppendFigures {
@@ -92,7 +94,13 @@ interface AppendFigures {
   callLatencyMs: { p50: number; p99: number };
 }
 
-async function appendScenario(pool: Pool, chains: number, batchSize: number, callsPerWriter: number, options: AuditLogOptions): Promise<AppendFigures> {
+async function appendScenario(
+  pool: Pool,
+  chains: number,
+  batchSize: number,
+  callsPerWriter: number,
+  options: AuditLogOptions,
+): Promise<AppendFigures> {
   const sut = new AuditLog(pool, options);
   const latencies: number[] = [];
   let n = 0;
@@ -125,7 +133,9 @@ async function appendScenario(pool: Pool, chains: number, batchSize: number, cal
     appendsPerSecond: Math.round(entries / seconds),
     callLatencyMs: { p50: round(quantile(latencies, 0.5)), p99: round(quantile(latencies, 0.99)) },
   };
-  log(`${figures.scenario}: ${figures.appendsPerSecond} entries/s (call p50 ${figures.callLatencyMs.p50} ms, p99 ${figures.callLatencyMs.p99} ms)`);
+  log(
+    `${figures.scenario}: ${figures.appendsPerSecond} entries/s (call p50 ${figures.callLatencyMs.p50} ms, p99 ${figures.callLatencyMs.p99} ms)`,
+  );
   return figures;
 }
 
@@ -168,7 +178,10 @@ async function bulkLoad(pool: Pool, total: number, chains: number): Promise<numb
       }
       await pool.query(INSERT_SQL, insertParams(rows));
       loaded += rows.length;
-      if (loaded % 100_000 < batch) log(`bulk load: ${loaded.toLocaleString('en-GB')}/${total.toLocaleString('en-GB')} entries`);
+      if (loaded % 100_000 < batch)
+        log(
+          `bulk load: ${loaded.toLocaleString('en-GB')}/${total.toLocaleString('en-GB')} entries`,
+        );
     }
   }
   return (Date.now() - started) / 1000;
@@ -224,10 +237,15 @@ export async function run(): Promise<object> {
         const s = Number(process.hrtime.bigint() - t0) / 1e9;
         const used = process.cpuUsage(cpu0);
         cpu.push((used.user + used.system) / 1e6);
-        if (!result.ok) throw new Error(`bench chain failed verification: ${JSON.stringify(result.firstFailure)}`);
+        if (!result.ok)
+          throw new Error(
+            `bench chain failed verification: ${JSON.stringify(result.firstFailure)}`,
+          );
         checked = result.checked;
         runs.push(s);
-        log(`verify run ${r + 1}: ${checked.toLocaleString('en-GB')} entries in ${round(s)} s (verifier CPU ${round(cpu[cpu.length - 1])} s, load ${os.loadavg()[0].toFixed(1)})`);
+        log(
+          `verify run ${r + 1}: ${checked.toLocaleString('en-GB')} entries in ${round(s)} s (verifier CPU ${round(cpu[cpu.length - 1])} s, load ${os.loadavg()[0].toFixed(1)})`,
+        );
       }
       runs.sort((a, b) => a - b);
       verify = {
@@ -261,7 +279,9 @@ async function serverVersion(url: string): Promise<string | undefined> {
   const c = new Client({ connectionString: url });
   await c.connect();
   try {
-    const { rows } = await c.query<{ v: string }>(`SELECT current_setting('server_version') || ', synchronous_commit=' || current_setting('synchronous_commit') AS v`);
+    const { rows } = await c.query<{ v: string }>(
+      `SELECT current_setting('server_version') || ', synchronous_commit=' || current_setting('synchronous_commit') AS v`,
+    );
     return rows[0]?.v;
   } finally {
     await c.end();

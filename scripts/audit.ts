@@ -40,7 +40,8 @@ const progress = (msg: string): void => void process.stderr.write(`audit: ${msg}
 function intOption(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer`);
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new UsageError(`--${name} must be a positive integer`);
   return n;
 }
 
@@ -58,22 +59,31 @@ async function verify(pool: Pool, args: string[]): Promise<number> {
     },
   });
   const checkpoints: SignedCheckpoint[] = [];
-  const file = values.checkpoints ?? (existsSync(DEFAULT_CHECKPOINT_FILE) ? DEFAULT_CHECKPOINT_FILE : undefined);
+  const file =
+    values.checkpoints ??
+    (existsSync(DEFAULT_CHECKPOINT_FILE) ? DEFAULT_CHECKPOINT_FILE : undefined);
   if (file !== undefined) {
     checkpoints.push(...(await readCheckpointFile(file)));
     progress(`${checkpoints.length} checkpoint(s) from ${file}`);
   } else {
-    progress(`no checkpoint file (${DEFAULT_CHECKPOINT_FILE}): a rewritten chain or dropped tail cannot be detected`);
+    progress(
+      `no checkpoint file (${DEFAULT_CHECKPOINT_FILE}): a rewritten chain or dropped tail cannot be detected`,
+    );
   }
   if (!values['no-stored-checkpoints']) {
     const stored = await readStoredCheckpoints(pool, values.chain);
     checkpoints.push(...stored);
     progress(`${stored.length} checkpoint(s) from audit_checkpoint`);
   }
-  const keysFile = values['public-keys'] ?? process.env.AUDIT_CHECKPOINT_PUBLIC_KEYS ?? DEFAULT_PUBLIC_KEYS;
+  const keysFile =
+    values['public-keys'] ?? process.env.AUDIT_CHECKPOINT_PUBLIC_KEYS ?? DEFAULT_PUBLIC_KEYS;
   let publicKeys = {};
-  if (existsSync(keysFile)) publicKeys = parsePublicKeys(JSON.parse(await readFile(keysFile, 'utf8')));
-  else if (checkpoints.length > 0) throw new UsageError(`checkpoints need public keys: pass --public-keys (JWKS) or create ${DEFAULT_PUBLIC_KEYS}`);
+  if (existsSync(keysFile))
+    publicKeys = parsePublicKeys(JSON.parse(await readFile(keysFile, 'utf8')));
+  else if (checkpoints.length > 0)
+    throw new UsageError(
+      `checkpoints need public keys: pass --public-keys (JWKS) or create ${DEFAULT_PUBLIC_KEYS}`,
+    );
 
   const started = Date.now();
   let lastReport = 0;
@@ -90,14 +100,18 @@ async function verify(pool: Pool, args: string[]): Promise<number> {
       }
     },
   });
-  progress(`${result.checked.toLocaleString('en-GB')} entries and ${result.checkpointsChecked} checkpoint(s) checked in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  progress(
+    `${result.checked.toLocaleString('en-GB')} entries and ${result.checkpointsChecked} checkpoint(s) checked in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
   process.stdout.write(`${JSON.stringify(result)}\n`);
   if (result.ok) {
     progress('audit log intact');
     return 0;
   }
   const f = result.firstFailure;
-  progress(`TAMPERING DETECTED: ${f?.reason} at chain ${f?.chainId} position ${f?.chainSeq}${f?.seq == null ? '' : ` (seq ${f.seq})`}`);
+  progress(
+    `TAMPERING DETECTED: ${f?.reason} at chain ${f?.chainId} position ${f?.chainSeq}${f?.seq == null ? '' : ` (seq ${f.seq})`}`,
+  );
   return 1;
 }
 
@@ -118,8 +132,10 @@ async function exportEvents(pool: Pool, args: string[]): Promise<number> {
     },
   });
   if (values.partnership === undefined) throw new UsageError('export needs --partnership');
-  if (values.format !== 'jsonl' && values.format !== 'csv') throw new UsageError('--format must be jsonl or csv');
-  if (values.outcome !== undefined && !(OUTCOMES as readonly string[]).includes(values.outcome)) throw new UsageError(`--outcome must be one of ${OUTCOMES.join(', ')}`);
+  if (values.format !== 'jsonl' && values.format !== 'csv')
+    throw new UsageError('--format must be jsonl or csv');
+  if (values.outcome !== undefined && !(OUTCOMES as readonly string[]).includes(values.outcome))
+    throw new UsageError(`--outcome must be one of ${OUTCOMES.join(', ')}`);
   const filter = {
     partnership: values.partnership,
     from: values.since,
@@ -141,19 +157,29 @@ async function exportEvents(pool: Pool, args: string[]): Promise<number> {
     }
   });
   await pipeline(source, values.out === undefined ? process.stdout : createWriteStream(values.out));
-  progress(`export finished (${(bytes / 1e6).toFixed(1)} MB)${values.out === undefined ? '' : ` to ${values.out}`}`);
+  progress(
+    `export finished (${(bytes / 1e6).toFixed(1)} MB)${values.out === undefined ? '' : ` to ${values.out}`}`,
+  );
   return 0;
 }
 
 async function checkpoint(pool: Pool, args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { 'database-url': { type: 'string' }, 'private-key': { type: 'string' }, checkpoints: { type: 'string' } },
+    options: {
+      'database-url': { type: 'string' },
+      'private-key': { type: 'string' },
+      checkpoints: { type: 'string' },
+    },
   });
-  if (values['private-key'] === undefined) throw new UsageError('checkpoint needs --private-key (an Ed25519 private JWK with kid)');
+  if (values['private-key'] === undefined)
+    throw new UsageError('checkpoint needs --private-key (an Ed25519 private JWK with kid)');
   const jwk = JSON.parse(await readFile(values['private-key'], 'utf8')) as { kid?: unknown };
   if (typeof jwk.kid !== 'string') throw new UsageError('the private JWK needs a kid');
-  const written = await new Checkpointer(pool, { key: { kid: jwk.kid, privateKey: jwk }, file: values.checkpoints ?? DEFAULT_CHECKPOINT_FILE }).checkpointAll();
+  const written = await new Checkpointer(pool, {
+    key: { kid: jwk.kid, privateKey: jwk },
+    file: values.checkpoints ?? DEFAULT_CHECKPOINT_FILE,
+  }).checkpointAll();
   for (const cp of written) process.stdout.write(`${JSON.stringify(cp)}\n`);
   progress(`${written.length} chain head(s) checkpointed`);
   return 0;
@@ -163,15 +189,23 @@ function databaseUrl(args: string[]): string {
   const i = args.indexOf('--database-url');
   if (i >= 0 && args[i + 1] !== undefined) return args[i + 1];
   const inline = args.find((a) => a.startsWith('--database-url='));
-  return inline?.slice('--database-url='.length) ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+  return (
+    inline?.slice('--database-url='.length) ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL
+  );
 }
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
-  const commands: Record<string, (pool: Pool, args: string[]) => Promise<number>> = { verify, export: exportEvents, checkpoint };
+  const commands: Record<string, (pool: Pool, args: string[]) => Promise<number>> = {
+    verify,
+    export: exportEvents,
+    checkpoint,
+  };
   const run = command === undefined ? undefined : commands[command];
   if (run === undefined) {
-    process.stderr.write('usage: npm run audit -- verify|export|checkpoint [options]   (see scripts/audit.ts)\n');
+    process.stderr.write(
+      'usage: npm run audit -- verify|export|checkpoint [options]   (see scripts/audit.ts)\n',
+    );
     return 2;
   }
   const pool = new Pool({ connectionString: databaseUrl(args), max: 5 });

@@ -16,8 +16,16 @@ let dir: string;
 
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['-r', '@swc-node/register', 'scripts/audit.ts', ...args], { cwd: root, env: { ...process.env, DATABASE_URL: url } }, (err, stdout, stderr) =>
-      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr }),
+    execFile(
+      process.execPath,
+      ['-r', '@swc-node/register', 'scripts/audit.ts', ...args],
+      { cwd: root, env: { ...process.env, DATABASE_URL: url } },
+      (err, stdout, stderr) =>
+        resolve({
+          code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1,
+          stdout,
+          stderr,
+        }),
     );
   });
 }
@@ -31,7 +39,15 @@ beforeAll(async () => {
   await writeFile(join(dir, 'keys.json'), JSON.stringify({ keys: [keys.publicJwk] }));
   const log = new AuditLog(pool);
   for (let i = 0; i < 30; i++) {
-    await log.append({ partnership: i % 3 === 0 ? 'p-east' : 'p-west', actorType: 'user', actorId: `u${i % 4}`, action: 'query.dispatched', outcome: 'success', caseId: `c${i}`, details: { note: 'a, "quoted" value' } });
+    await log.append({
+      partnership: i % 3 === 0 ? 'p-east' : 'p-west',
+      actorType: 'user',
+      actorId: `u${i % 4}`,
+      action: 'query.dispatched',
+      outcome: 'success',
+      caseId: `c${i}`,
+      details: { note: 'a, "quoted" value' },
+    });
   }
   await new Checkpointer(pool, { key: keys, file: join(dir, 'checkpoints.jsonl') }).checkpointAll();
 });
@@ -41,17 +57,28 @@ afterAll(async () => {
 });
 
 describe('npm run audit', () => {
-  const verifyArgs = (): string[] => ['verify', '--checkpoints', join(dir, 'checkpoints.jsonl'), '--public-keys', join(dir, 'keys.json')];
+  const verifyArgs = (): string[] => [
+    'verify',
+    '--checkpoints',
+    join(dir, 'checkpoints.jsonl'),
+    '--public-keys',
+    join(dir, 'keys.json'),
+  ];
 
   it('exports one partnership as JSON Lines and as CSV', async () => {
     const jsonl = await cli('export', '--partnership', 'p-east', '--format', 'jsonl');
     expect(jsonl.code).toBe(0);
-    const lines = jsonl.stdout.trim().split('\n').map((l) => JSON.parse(l) as { partnership: string });
+    const lines = jsonl.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { partnership: string });
     expect(lines).toHaveLength(10);
     expect(new Set(lines.map((l) => l.partnership))).toEqual(new Set(['p-east']));
 
     const out = join(dir, 'west.csv');
-    expect((await cli('export', '--partnership', 'p-west', '--format', 'csv', '--out', out)).code).toBe(0);
+    expect(
+      (await cli('export', '--partnership', 'p-west', '--format', 'csv', '--out', out)).code,
+    ).toBe(0);
     const csv = (await readFile(out, 'utf8')).trim().split('\n');
     expect(csv[0]).toMatch(/^seq,chain_id,chain_seq,occurred_at,partnership/);
     expect(csv).toHaveLength(21);
@@ -64,10 +91,17 @@ describe('npm run audit', () => {
     expect(intact.code).toBe(0);
     expect(JSON.parse(intact.stdout)).toMatchObject({ ok: true, checked: 30 });
 
-    await tamper(pool, `UPDATE audit_event SET actor_id = 'someone-else' WHERE chain_id = 'p-west' AND chain_seq = 7`);
+    await tamper(
+      pool,
+      `UPDATE audit_event SET actor_id = 'someone-else' WHERE chain_id = 'p-west' AND chain_seq = 7`,
+    );
     const broken = await cli(...verifyArgs());
     expect(broken.code).toBe(1);
-    expect(JSON.parse(broken.stdout).firstFailure).toMatchObject({ chainId: 'p-west', chainSeq: 7, reason: 'hash-mismatch' });
+    expect(JSON.parse(broken.stdout).firstFailure).toMatchObject({
+      chainId: 'p-west',
+      chainSeq: 7,
+      reason: 'hash-mismatch',
+    });
     expect(broken.stderr).toMatch(/TAMPERING DETECTED/);
   });
 });

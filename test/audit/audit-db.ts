@@ -3,7 +3,8 @@ import { DataSource } from 'typeorm';
 import { AuditCheckpointEntity, AuditEventEntity, AuditSchema1700000000000 } from '@mash/audit';
 
 /** Test helper: a private database with the audit migration applied, reset between tests. */
-export const ADMIN_URL = process.env.DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const ADMIN_URL =
+  process.env.DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export function urlFor(db: string): string {
   const u = new URL(ADMIN_URL);

@@ -38,12 +38,21 @@ const event = (over: Partial<AuditEventInput> = {}): AuditEventInput => ({
   ...over,
 });
 
-async function appendN(sut: AuditLog, n: number, over: Partial<AuditEventInput> = {}): Promise<AuditEntry[]> {
-  return sut.appendMany(Array.from({ length: n }, (_, i) => event({ caseId: `case-${i}`, ...over })));
+async function appendN(
+  sut: AuditLog,
+  n: number,
+  over: Partial<AuditEventInput> = {},
+): Promise<AuditEntry[]> {
+  return sut.appendMany(
+    Array.from({ length: n }, (_, i) => event({ caseId: `case-${i}`, ...over })),
+  );
 }
 
 async function rowAt(chainId: string, chainSeq: number): Promise<{ seq: number }> {
-  const { rows } = await pool.query<{ seq: string }>('SELECT seq FROM audit_event WHERE chain_id = $1 AND chain_seq = $2', [chainId, chainSeq]);
+  const { rows } = await pool.query<{ seq: string }>(
+    'SELECT seq FROM audit_event WHERE chain_id = $1 AND chain_seq = $2',
+    [chainId, chainSeq],
+  );
   return { seq: Number(rows[0].seq) };
 }
 
@@ -68,7 +77,15 @@ describe(AuditLog.name, () => {
     const a1 = await sut.append(event());
     const a2 = await sut.append(event({ outcome: 'deny', action: 'policy.decision' }));
     const b1 = await sut.append(event({ partnership: 'p-south' }));
-    const s1 = await sut.append(event({ partnership: null, actorType: 'service', actorId: 'broker', action: 'auth.failed', outcome: 'failure' }));
+    const s1 = await sut.append(
+      event({
+        partnership: null,
+        actorType: 'service',
+        actorId: 'broker',
+        action: 'auth.failed',
+        outcome: 'failure',
+      }),
+    );
 
     expect([a1.chainId, a1.chainSeq, a1.prevHash]).toEqual(['p-north', 1, GENESIS_PREV_HASH]);
     expect([a2.chainSeq, a2.prevHash]).toEqual([2, a1.hash]);
@@ -90,7 +107,9 @@ describe(AuditLog.name, () => {
       ).rejects.toThrow('state change failed');
       await ds.transaction((tx) => sut.append(event({ caseId: 'kept' }), { tx }));
       await sut.append(event({ caseId: 'own-tx' }));
-      const { rows } = await pool.query<{ case_id: string; chain_seq: string }>('SELECT case_id, chain_seq FROM audit_event ORDER BY seq');
+      const { rows } = await pool.query<{ case_id: string; chain_seq: string }>(
+        'SELECT case_id, chain_seq FROM audit_event ORDER BY seq',
+      );
       expect(rows).toEqual([
         { case_id: 'kept', chain_seq: '1' },
         { case_id: 'own-tx', chain_seq: '2' },
@@ -107,13 +126,22 @@ describe(AuditLog.name, () => {
     await expect(bad).rejects.toBeInstanceOf(AuditWriteError);
     await expect(bad).rejects.toMatchObject({ code: 'AUDIT.WRITE_FAILED' });
     await expect(bad).rejects.not.toThrow(/Jane/);
-    await expect(sut.append(event({ details: { count: BigInt(1) } }))).rejects.toMatchObject({ code: 'AUDIT.WRITE_FAILED' });
+    await expect(sut.append(event({ details: { count: BigInt(1) } }))).rejects.toMatchObject({
+      code: 'AUDIT.WRITE_FAILED',
+    });
     // A NUL cannot be stored in text: the database refuses, and so must append.
-    await expect(sut.append(event({ caseId: 'case\u0000' }))).rejects.toMatchObject({ code: 'AUDIT.WRITE_FAILED' });
+    await expect(sut.append(event({ caseId: 'case\u0000' }))).rejects.toMatchObject({
+      code: 'AUDIT.WRITE_FAILED',
+    });
 
-    const deadPool = new Pool({ connectionString: urlFor('mash_test_audit_missing_db'), connectionTimeoutMillis: 2000 });
+    const deadPool = new Pool({
+      connectionString: urlFor('mash_test_audit_missing_db'),
+      connectionTimeoutMillis: 2000,
+    });
     try {
-      await expect(new AuditLog(deadPool).append(event())).rejects.toMatchObject({ code: 'AUDIT.WRITE_FAILED' });
+      await expect(new AuditLog(deadPool).append(event())).rejects.toMatchObject({
+        code: 'AUDIT.WRITE_FAILED',
+      });
     } finally {
       await deadPool.end();
     }
@@ -141,7 +169,9 @@ describe(AuditLog.name, () => {
     const calls = 240;
     const writes = Array.from({ length: calls }, (_, i) => {
       const sut = logs[i % 2];
-      return i % 5 === 0 ? sut.appendMany([event({ caseId: `b${i}` }), event({ partnership: 'p-south' })]) : sut.append(event({ caseId: `c${i}` }));
+      return i % 5 === 0
+        ? sut.appendMany([event({ caseId: `b${i}` }), event({ partnership: 'p-south' })])
+        : sut.append(event({ caseId: `c${i}` }));
     });
     const written = (await Promise.all(writes)).flat();
     const { rows } = await pool.query<{ chain_id: string; n: number; max: number }>(
@@ -153,7 +183,11 @@ describe(AuditLog.name, () => {
       { chain_id: 'p-south', n: south, max: south },
     ]);
     expect(new Set(written.map((e) => `${e.chainId}/${e.chainSeq}`)).size).toBe(calls + south);
-    expect(await verifyChain(pool, { batchSize: 37 })).toEqual({ ok: true, checked: calls + south, checkpointsChecked: 0 });
+    expect(await verifyChain(pool, { batchSize: 37 })).toEqual({
+      ok: true,
+      checked: calls + south,
+      checkpointsChecked: 0,
+    });
   });
 
   it('recovers when another writer moved the chain on since this instance last wrote', async () => {
@@ -170,7 +204,9 @@ describe(verifyChain.name, () => {
   const keys = generateCheckpointKeys('audit-2026-1');
   const publicKeys = { [keys.kid]: keys.publicKey };
 
-  async function chainWithCheckpoint(n: number): Promise<{ entries: AuditEntry[]; checkpoints: SignedCheckpoint[]; file: string }> {
+  async function chainWithCheckpoint(
+    n: number,
+  ): Promise<{ entries: AuditEntry[]; checkpoints: SignedCheckpoint[]; file: string }> {
     const entries = await appendN(new AuditLog(pool), n);
     const file = join(dir, 'checkpoints.jsonl');
     await new Checkpointer(pool, { key: keys, file }).checkpointAll();
@@ -181,14 +217,28 @@ describe(verifyChain.name, () => {
     await appendN(new AuditLog(pool), 10);
     await tamper(pool, `UPDATE audit_event SET outcome = 'permit' WHERE chain_seq = 6`);
     const sut = await verifyChain(pool);
-    expect(sut).toMatchObject({ ok: false, checked: 5, firstFailure: { ...(await rowAt('p-north', 6)), chainId: 'p-north', chainSeq: 6, reason: 'hash-mismatch' } });
+    expect(sut).toMatchObject({
+      ok: false,
+      checked: 5,
+      firstFailure: {
+        ...(await rowAt('p-north', 6)),
+        chainId: 'p-north',
+        chainSeq: 6,
+        reason: 'hash-mismatch',
+      },
+    });
   });
 
   it('detects a deleted entry as a gap at the entry after it', async () => {
     await appendN(new AuditLog(pool), 10);
     const after = await rowAt('p-north', 5);
     await tamper(pool, `DELETE FROM audit_event WHERE chain_seq = 4`);
-    expect((await verifyChain(pool)).firstFailure).toEqual({ ...after, chainId: 'p-north', chainSeq: 5, reason: 'gap' });
+    expect((await verifyChain(pool)).firstFailure).toEqual({
+      ...after,
+      chainId: 'p-north',
+      chainSeq: 5,
+      reason: 'gap',
+    });
   });
 
   it('detects two entries swapped in the table', async () => {
@@ -200,26 +250,51 @@ describe(verifyChain.name, () => {
     await tamper(pool, `UPDATE audit_event SET seq = $1 WHERE seq = $2`, [s3, s4]);
     await tamper(pool, `UPDATE audit_event SET seq = $1 WHERE seq = -1`, [s4]);
     const sut = await verifyChain(pool);
-    expect(sut.firstFailure).toEqual({ seq: s4, chainId: 'p-north', chainSeq: 3, reason: 'reordered' });
+    expect(sut.firstFailure).toEqual({
+      seq: s4,
+      chainId: 'p-north',
+      chainSeq: 3,
+      reason: 'reordered',
+    });
   });
 
   it('names a forged entry slipped into the middle of a chain', async () => {
     await appendN(new AuditLog(pool), 10);
-    const { rows } = await pool.query<{ hash: string }>(`SELECT hash FROM audit_event WHERE chain_seq = 5`);
+    const { rows } = await pool.query<{ hash: string }>(
+      `SELECT hash FROM audit_event WHERE chain_seq = 5`,
+    );
     // Make room at position 6 and insert a well-formed entry linked to position 5.
     await tamper(pool, `UPDATE audit_event SET chain_seq = chain_seq + 100 WHERE chain_seq > 5`);
     await tamper(pool, `UPDATE audit_event SET chain_seq = chain_seq - 99 WHERE chain_seq > 100`);
     const body = {
-      chainId: 'p-north', chainSeq: 6, occurredAt: new Date().toISOString(), partnership: 'p-north', actorType: 'user' as const,
-      actorId: 'analyst-9', actorRole: 'analyst', action: 'query.dispatched', outcome: 'success' as const, caseId: 'case-x',
-      queryId: null, agency: 'health', subjectPseudonyms: [], correlationId: null, details: {}, prevHash: rows[0].hash,
+      chainId: 'p-north',
+      chainSeq: 6,
+      occurredAt: new Date().toISOString(),
+      partnership: 'p-north',
+      actorType: 'user' as const,
+      actorId: 'analyst-9',
+      actorRole: 'analyst',
+      action: 'query.dispatched',
+      outcome: 'success' as const,
+      caseId: 'case-x',
+      queryId: null,
+      agency: 'health',
+      subjectPseudonyms: [],
+      correlationId: null,
+      details: {},
+      prevHash: rows[0].hash,
     };
     const { rows: forged } = await pool.query<{ seq: string }>(
       `INSERT INTO audit_event (chain_id, chain_seq, occurred_at, partnership, actor_type, actor_id, actor_role, action, outcome, case_id, agency, prev_hash, hash)
        VALUES ('p-north', 6, $1, 'p-north', 'user', 'analyst-9', 'analyst', 'query.dispatched', 'success', 'case-x', 'health', $2, $3) RETURNING seq`,
       [body.occurredAt, body.prevHash, entryHash(body)],
     );
-    expect((await verifyChain(pool)).firstFailure).toEqual({ seq: Number(forged[0].seq), chainId: 'p-north', chainSeq: 6, reason: 'reordered' });
+    expect((await verifyChain(pool)).firstFailure).toEqual({
+      seq: Number(forged[0].seq),
+      chainId: 'p-north',
+      chainSeq: 6,
+      reason: 'reordered',
+    });
   });
 
   it('detects a forged entry appended at the head with a made-up hash', async () => {
@@ -229,14 +304,24 @@ describe(verifyChain.name, () => {
        VALUES ('p-north', 4, now(), 'p-north', 'user', 'analyst-9', 'query.dispatched', 'success', $1, $2) RETURNING seq`,
       [last.hash, 'f'.repeat(64)],
     );
-    expect((await verifyChain(pool)).firstFailure).toEqual({ seq: Number(rows[0].seq), chainId: 'p-north', chainSeq: 4, reason: 'hash-mismatch' });
+    expect((await verifyChain(pool)).firstFailure).toEqual({
+      seq: Number(rows[0].seq),
+      chainId: 'p-north',
+      chainSeq: 4,
+      reason: 'hash-mismatch',
+    });
   });
 
   it('detects a dropped tail only through the external checkpoint file', async () => {
     const { checkpoints } = await chainWithCheckpoint(10);
     await tamper(pool, `DELETE FROM audit_event WHERE chain_seq > 7`);
     expect((await verifyChain(pool)).ok).toBe(true);
-    expect((await verifyChain(pool, { checkpoints, publicKeys })).firstFailure).toEqual({ seq: null, chainId: 'p-north', chainSeq: 10, reason: 'truncated' });
+    expect((await verifyChain(pool, { checkpoints, publicKeys })).firstFailure).toEqual({
+      seq: null,
+      chainId: 'p-north',
+      chainSeq: 10,
+      reason: 'truncated',
+    });
   });
 
   it('detects a rewrite of the whole chain only through the external checkpoint', async () => {
@@ -246,60 +331,107 @@ describe(verifyChain.name, () => {
     for (const e of entries) {
       const body = { ...e, prevHash: prev, caseId: e.chainSeq === 2 ? 'innocent-case' : e.caseId };
       const hash = entryHash(body);
-      await tamper(pool, `UPDATE audit_event SET case_id = $1, prev_hash = $2, hash = $3 WHERE seq = $4`, [body.caseId, prev, hash, e.seq]);
+      await tamper(
+        pool,
+        `UPDATE audit_event SET case_id = $1, prev_hash = $2, hash = $3 WHERE seq = $4`,
+        [body.caseId, prev, hash, e.seq],
+      );
       prev = hash;
     }
     expect((await verifyChain(pool)).ok).toBe(true);
     const sut = await verifyChain(pool, { checkpoints, publicKeys });
-    expect(sut.firstFailure).toEqual({ seq: entries[5].seq, chainId: 'p-north', chainSeq: 6, reason: 'checkpoint-mismatch' });
+    expect(sut.firstFailure).toEqual({
+      seq: entries[5].seq,
+      chainId: 'p-north',
+      chainSeq: 6,
+      reason: 'checkpoint-mismatch',
+    });
   });
 
   it('rejects a checkpoint signed with the wrong key or edited in the file', async () => {
     const { checkpoints, file } = await chainWithCheckpoint(4);
-    expect(await verifyChain(pool, { checkpoints, publicKeys })).toEqual({ ok: true, checked: 4, checkpointsChecked: 1 });
+    expect(await verifyChain(pool, { checkpoints, publicKeys })).toEqual({
+      ok: true,
+      checked: 4,
+      checkpointsChecked: 1,
+    });
 
     const intruder = generateCheckpointKeys(keys.kid);
-    const forgedBy = signCheckpoint({ ...checkpoints[0], signedAt: new Date().toISOString() }, intruder);
-    expect((await verifyChain(pool, { checkpoints: [forgedBy], publicKeys })).firstFailure).toMatchObject({ reason: 'checkpoint-signature-invalid', chainSeq: 4 });
+    const forgedBy = signCheckpoint(
+      { ...checkpoints[0], signedAt: new Date().toISOString() },
+      intruder,
+    );
+    expect(
+      (await verifyChain(pool, { checkpoints: [forgedBy], publicKeys })).firstFailure,
+    ).toMatchObject({ reason: 'checkpoint-signature-invalid', chainSeq: 4 });
 
     // Claim an earlier head (to hide entries after it) by editing the plain fields of the line.
     const line = JSON.parse((await readFile(file, 'utf8')).trim()) as SignedCheckpoint;
-    await writeFile(file, `${JSON.stringify({ ...line, chainSeq: 2, headHash: (await rowHash(2)) })}\n`);
-    expect((await verifyChain(pool, { checkpoints: await readCheckpointFile(file), publicKeys })).firstFailure).toEqual({
-      seq: null, chainId: 'p-north', chainSeq: 2, reason: 'checkpoint-signature-invalid',
+    await writeFile(
+      file,
+      `${JSON.stringify({ ...line, chainSeq: 2, headHash: await rowHash(2) })}\n`,
+    );
+    expect(
+      (await verifyChain(pool, { checkpoints: await readCheckpointFile(file), publicKeys }))
+        .firstFailure,
+    ).toEqual({
+      seq: null,
+      chainId: 'p-north',
+      chainSeq: 2,
+      reason: 'checkpoint-signature-invalid',
     });
   });
 
   it('verifies a range of positions anchored on the entry before it', async () => {
     await appendN(new AuditLog(pool), 20);
     await tamper(pool, `UPDATE audit_event SET outcome = 'deny' WHERE chain_seq = 3`);
-    expect(await verifyChain(pool, { fromSeq: 5, toSeq: 15 })).toEqual({ ok: true, checked: 11, checkpointsChecked: 0 });
-    expect((await verifyChain(pool, { fromSeq: 2, toSeq: 15 })).firstFailure).toMatchObject({ chainSeq: 3, reason: 'hash-mismatch' });
+    expect(await verifyChain(pool, { fromSeq: 5, toSeq: 15 })).toEqual({
+      ok: true,
+      checked: 11,
+      checkpointsChecked: 0,
+    });
+    expect((await verifyChain(pool, { fromSeq: 2, toSeq: 15 })).firstFailure).toMatchObject({
+      chainSeq: 3,
+      reason: 'hash-mismatch',
+    });
   });
 });
 
 async function rowHash(chainSeq: number): Promise<string> {
-  const { rows } = await pool.query<{ hash: string }>('SELECT hash FROM audit_event WHERE chain_seq = $1', [chainSeq]);
+  const { rows } = await pool.query<{ hash: string }>(
+    'SELECT hash FROM audit_event WHERE chain_seq = $1',
+    [chainSeq],
+  );
   return rows[0].hash;
 }
 
 describe(Checkpointer.name, () => {
   it('signs each moved chain head once and records it in the table, the file and the publisher', async () => {
-    const sut = new Checkpointer(pool, { key: generateCheckpointKeys('k1'), file: join(dir, 'cp', 'checkpoints.jsonl'), publish: (cp) => void published.push(cp) });
+    const sut = new Checkpointer(pool, {
+      key: generateCheckpointKeys('k1'),
+      file: join(dir, 'cp', 'checkpoints.jsonl'),
+      publish: (cp) => void published.push(cp),
+    });
     const published: SignedCheckpoint[] = [];
     const log = new AuditLog(pool);
     await log.append(event());
     await log.append(event({ partnership: 'p-south' }));
 
     const first = await sut.checkpointAll();
-    expect(first.map((c) => [c.chainId, c.chainSeq])).toEqual([['p-north', 1], ['p-south', 1]]);
+    expect(first.map((c) => [c.chainId, c.chainSeq])).toEqual([
+      ['p-north', 1],
+      ['p-south', 1],
+    ]);
     expect(await sut.checkpointAll()).toEqual([]);
     await log.append(event());
     const second = await sut.checkpointAll();
 
     expect(second.map((c) => [c.chainId, c.chainSeq])).toEqual([['p-north', 2]]);
     expect(published).toEqual([...first, ...second]);
-    expect(await readCheckpointFile(join(dir, 'cp', 'checkpoints.jsonl'))).toEqual([...first, ...second]);
+    expect(await readCheckpointFile(join(dir, 'cp', 'checkpoints.jsonl'))).toEqual([
+      ...first,
+      ...second,
+    ]);
     expect((await pool.query('SELECT count(*)::int AS n FROM audit_checkpoint')).rows[0].n).toBe(3);
   });
 });

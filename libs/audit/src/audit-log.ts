@@ -1,7 +1,22 @@
 import { AuditError, AuditWriteError, safeDbDetail } from './errors';
-import { inTransaction, isDataSource, isPool, queryRows, readerOf, type AuditDatabase, type AuditTransaction, type SqlExecutor } from './executor';
+import {
+  inTransaction,
+  isDataSource,
+  isPool,
+  queryRows,
+  readerOf,
+  type AuditDatabase,
+  type AuditTransaction,
+  type SqlExecutor,
+} from './executor';
 import { entryHash, GENESIS_PREV_HASH } from './hash';
-import { AuditEventInputSchema, chainIdFor, type AuditEntry, type AuditEntryBody, type AuditEventInput } from './types';
+import {
+  AuditEventInputSchema,
+  chainIdFor,
+  type AuditEntry,
+  type AuditEntryBody,
+  type AuditEventInput,
+} from './types';
 
 export interface AuditLogOptions {
   /** Clock for `occurredAt` when the event has none (tests). */
@@ -64,7 +79,8 @@ export class AuditLog {
     options: AuditLogOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
-    this.optimistic = (options.strategy ?? 'optimistic') === 'optimistic' && (isPool(db) || isDataSource(db));
+    this.optimistic =
+      (options.strategy ?? 'optimistic') === 'optimistic' && (isPool(db) || isDataSource(db));
     this.coalesce = options.coalesce ?? true;
     this.lanes = Math.max(1, Math.trunc(options.lanes ?? 1));
   }
@@ -78,21 +94,31 @@ export class AuditLog {
    * Appends atomically (all or none), in the given order per chain; returns the entries in input
    * order once they are committed (or, with `tx`, written in the caller's transaction).
    */
-  async appendMany(events: readonly AuditEventInput[], options: AppendOptions = {}): Promise<AuditEntry[]> {
+  async appendMany(
+    events: readonly AuditEventInput[],
+    options: AppendOptions = {},
+  ): Promise<AuditEntry[]> {
     if (events.length === 0) return [];
     let prepared: Prepared[];
     try {
       prepared = events.map((e, i) => this.prepare(e, i));
     } catch (err) {
       // e.g. details holding a BigInt or a cycle.
-      throw err instanceof AuditError ? err : new AuditWriteError('Invalid audit event: details must be JSON', { reason: 'invalid-event' });
+      throw err instanceof AuditError
+        ? err
+        : new AuditWriteError('Invalid audit event: details must be JSON', {
+            reason: 'invalid-event',
+          });
     }
     if (options.tx === undefined && this.coalesce && prepared.length <= INSERT_BATCH) {
       const lane = laneOf(prepared[0].chainId, this.lanes);
-      return new Promise<AuditEntry[]>((resolve, reject) => this.enqueue(lane, { items: prepared, resolve, reject }));
+      return new Promise<AuditEntry[]>((resolve, reject) =>
+        this.enqueue(lane, { items: prepared, resolve, reject }),
+      );
     }
     try {
-      if (options.tx !== undefined) return await inTransaction(this.db, options.tx, (exec) => this.writeLocked(exec, prepared));
+      if (options.tx !== undefined)
+        return await inTransaction(this.db, options.tx, (exec) => this.writeLocked(exec, prepared));
       return await this.writeOwn(prepared);
     } catch (err) {
       throw toWriteError(err);
@@ -115,7 +141,10 @@ export class AuditLog {
     while (queue.length > 0) {
       const units: Pending[] = [];
       let size = 0;
-      while (queue.length > 0 && (units.length === 0 || size + queue[0].items.length <= INSERT_BATCH)) {
+      while (
+        queue.length > 0 &&
+        (units.length === 0 || size + queue[0].items.length <= INSERT_BATCH)
+      ) {
         const unit = queue.shift() as Pending;
         units.push(unit);
         size += unit.items.length;
@@ -147,7 +176,9 @@ export class AuditLog {
       const written = await this.writeOptimistic(prepared);
       if (written !== null) return written;
     }
-    const written = await inTransaction(this.db, undefined, (exec) => this.writeLocked(exec, prepared));
+    const written = await inTransaction(this.db, undefined, (exec) =>
+      this.writeLocked(exec, prepared),
+    );
     this.remember(written);
     return written;
   }
@@ -156,8 +187,12 @@ export class AuditLog {
     const parsed = AuditEventInputSchema.safeParse(event);
     if (!parsed.success) {
       // Field paths only: the offending values may be personal data.
-      const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(event)'))].join(', ');
-      throw new AuditWriteError(`Invalid audit event #${index}: check ${fields}`, { reason: 'invalid-event' });
+      const fields = [
+        ...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(event)')),
+      ].join(', ');
+      throw new AuditWriteError(`Invalid audit event #${index}: check ${fields}`, {
+        reason: 'invalid-event',
+      });
     }
     const e = parsed.data;
     const occurredAt = e.occurredAt === undefined ? this.now() : new Date(e.occurredAt);
@@ -180,7 +215,10 @@ export class AuditLog {
     };
   }
 
-  private async writeLocked(exec: SqlExecutor, prepared: readonly Prepared[]): Promise<AuditEntry[]> {
+  private async writeLocked(
+    exec: SqlExecutor,
+    prepared: readonly Prepared[],
+  ): Promise<AuditEntry[]> {
     const chainIds = [...new Set(prepared.map((p) => p.chainId))].sort();
     await queryRows(
       exec,
@@ -192,7 +230,9 @@ export class AuditLog {
     const out: AuditEntry[] = [];
     for (let i = 0; i < bodies.length; i += INSERT_BATCH) {
       const batch = bodies.slice(i, i + INSERT_BATCH);
-      out.push(...withSeqs(batch, await queryRows<Inserted>(exec, INSERT_SQL, insertParams(batch))));
+      out.push(
+        ...withSeqs(batch, await queryRows<Inserted>(exec, INSERT_SQL, insertParams(batch))),
+      );
     }
     return out;
   }
@@ -204,7 +244,8 @@ export class AuditLog {
     const chainIds = [...new Set(prepared.map((p) => p.chainId))].sort();
     for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
       let head = new Map(chainIds.map((c) => [c, this.heads.get(c)] as const));
-      if (attempt > 0 || [...head.values()].some((h) => h === undefined)) head = await readHeads(reader, chainIds);
+      if (attempt > 0 || [...head.values()].some((h) => h === undefined))
+        head = await readHeads(reader, chainIds);
       const assumed = new Map(head as Map<string, Head>);
       const bodies = chainUp(prepared, assumed);
       const guards = [...(head as Map<string, Head>).entries()].filter(([, h]) => h.seq > 0);
@@ -233,7 +274,8 @@ export class AuditLog {
   private remember(entries: readonly AuditEntry[]): void {
     for (const e of entries) {
       const known = this.heads.get(e.chainId);
-      if (known === undefined || known.seq < e.chainSeq) this.heads.set(e.chainId, { seq: e.chainSeq, hash: e.hash });
+      if (known === undefined || known.seq < e.chainSeq)
+        this.heads.set(e.chainId, { seq: e.chainSeq, hash: e.hash });
     }
     if (this.heads.size > 10_000) this.heads.clear();
   }
@@ -267,7 +309,10 @@ function laneOf(chainId: string, lanes: number): number {
   return Math.abs(h) % lanes;
 }
 
-async function readHeads(exec: SqlExecutor, chainIds: readonly string[]): Promise<Map<string, Head>> {
+async function readHeads(
+  exec: SqlExecutor,
+  chainIds: readonly string[],
+): Promise<Map<string, Head>> {
   const rows = await queryRows<{ chain_id: string; chain_seq: string | null; hash: string | null }>(
     exec,
     `SELECT c.chain_id, h.chain_seq::text AS chain_seq, h.hash
@@ -277,11 +322,19 @@ async function readHeads(exec: SqlExecutor, chainIds: readonly string[]): Promis
        ) h ON true`,
     [chainIds],
   );
-  return new Map(rows.map((h) => [h.chain_id, { seq: h.chain_seq === null ? 0 : Number(h.chain_seq), hash: h.hash ?? GENESIS_PREV_HASH }]));
+  return new Map(
+    rows.map((h) => [
+      h.chain_id,
+      { seq: h.chain_seq === null ? 0 : Number(h.chain_seq), hash: h.hash ?? GENESIS_PREV_HASH },
+    ]),
+  );
 }
 
 /** Positions and hashes for `prepared`, continuing from `head` (which it advances). */
-function chainUp(prepared: readonly Prepared[], head: Map<string, Head>): Array<AuditEntryBody & { hash: string }> {
+function chainUp(
+  prepared: readonly Prepared[],
+  head: Map<string, Head>,
+): Array<AuditEntryBody & { hash: string }> {
   return prepared.map((p) => {
     const h = head.get(p.chainId) ?? { seq: 0, hash: GENESIS_PREV_HASH };
     const body: AuditEntryBody = { ...p, chainSeq: h.seq + 1, prevHash: h.hash };
@@ -291,11 +344,17 @@ function chainUp(prepared: readonly Prepared[], head: Map<string, Head>): Array<
   });
 }
 
-function withSeqs(bodies: ReadonlyArray<AuditEntryBody & { hash: string }>, rows: readonly Inserted[]): AuditEntry[] {
-  const seqByPosition = new Map(rows.map((r) => [`${r.chain_id}\u0000${r.chain_seq}`, Number(r.seq)]));
+function withSeqs(
+  bodies: ReadonlyArray<AuditEntryBody & { hash: string }>,
+  rows: readonly Inserted[],
+): AuditEntry[] {
+  const seqByPosition = new Map(
+    rows.map((r) => [`${r.chain_id}\u0000${r.chain_seq}`, Number(r.seq)]),
+  );
   return bodies.map((b) => {
     const seq = seqByPosition.get(`${b.chainId}\u0000${b.chainSeq}`);
-    if (seq === undefined) throw new AuditWriteError('The audit entry could not be written', { reason: 'not-returned' });
+    if (seq === undefined)
+      throw new AuditWriteError('The audit entry could not be written', { reason: 'not-returned' });
     return { ...b, seq };
   });
 }

@@ -37,12 +37,22 @@ export class AuditSchema1700000000000 implements MigrationInterface {
       )`);
     // Every auditor search is scoped to one partnership and pages by seq.
     await q.query(`CREATE INDEX audit_event_partnership_seq ON audit_event (partnership, seq)`);
-    await q.query(`CREATE INDEX audit_event_partnership_time ON audit_event (partnership, occurred_at)`);
-    await q.query(`CREATE INDEX audit_event_actor ON audit_event (partnership, actor_id, occurred_at)`);
-    await q.query(`CREATE INDEX audit_event_case ON audit_event (partnership, case_id) WHERE case_id IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX audit_event_partnership_time ON audit_event (partnership, occurred_at)`,
+    );
+    await q.query(
+      `CREATE INDEX audit_event_actor ON audit_event (partnership, actor_id, occurred_at)`,
+    );
+    await q.query(
+      `CREATE INDEX audit_event_case ON audit_event (partnership, case_id) WHERE case_id IS NOT NULL`,
+    );
     await q.query(`CREATE INDEX audit_event_subject ON audit_event USING gin (subject_pseudonyms)`);
-    await q.query(`CREATE INDEX audit_event_action ON audit_event (partnership, action, occurred_at)`);
-    await q.query(`CREATE INDEX audit_event_correlation ON audit_event (correlation_id) WHERE correlation_id IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX audit_event_action ON audit_event (partnership, action, occurred_at)`,
+    );
+    await q.query(
+      `CREATE INDEX audit_event_correlation ON audit_event (correlation_id) WHERE correlation_id IS NOT NULL`,
+    );
 
     await q.query(`
       CREATE TABLE audit_checkpoint (

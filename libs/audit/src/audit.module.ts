@@ -15,8 +15,16 @@ export class AuditModule {
       module: AuditModule,
       global: options.global ?? false,
       providers: [
-        { provide: AuditLog, inject: [DataSource], useFactory: (ds: DataSource) => new AuditLog(ds, options) },
-        { provide: AuditQuery, inject: [DataSource], useFactory: (ds: DataSource) => new AuditQuery(ds) },
+        {
+          provide: AuditLog,
+          inject: [DataSource],
+          useFactory: (ds: DataSource) => new AuditLog(ds, options),
+        },
+        {
+          provide: AuditQuery,
+          inject: [DataSource],
+          useFactory: (ds: DataSource) => new AuditQuery(ds),
+        },
       ],
       exports: [AuditLog, AuditQuery],
     };

@@ -5,7 +5,8 @@
  * its semantics (keys sorted by UTF-16 code units, ECMAScript number formatting, undefined members
  * dropped) and the unit test checks both agree on random input.
  */
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue | undefined };
+export type JsonValue =
+  null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue | undefined };
 
 export function canonicalJson(value: unknown): string {
   return serialise(value, 0);
@@ -19,10 +20,12 @@ function serialise(value: unknown, depth: number): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
-      if (SURROGATE.test(value) && hasLoneSurrogate(value)) throw new TypeError('lone surrogates cannot be canonicalised');
+      if (SURROGATE.test(value) && hasLoneSurrogate(value))
+        throw new TypeError('lone surrogates cannot be canonicalised');
       return JSON.stringify(value);
     case 'number':
-      if (!Number.isFinite(value)) throw new TypeError('non-finite numbers cannot be canonicalised');
+      if (!Number.isFinite(value))
+        throw new TypeError('non-finite numbers cannot be canonicalised');
       return JSON.stringify(value);
     case 'boolean':
       return value ? 'true' : 'false';

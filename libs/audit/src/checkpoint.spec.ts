@@ -1,6 +1,17 @@
-import { generateCheckpointKeys, parsePublicKeys, scheduleCheckpoints, signCheckpoint, verifyCheckpointSignature } from './checkpoint';
+import {
+  generateCheckpointKeys,
+  parsePublicKeys,
+  scheduleCheckpoints,
+  signCheckpoint,
+  verifyCheckpointSignature,
+} from './checkpoint';
 
-const payload = { chainId: 'p-north', chainSeq: 42, headHash: 'ab'.repeat(32), signedAt: '2026-11-26T10:00:00.000Z' };
+const payload = {
+  chainId: 'p-north',
+  chainSeq: 42,
+  headHash: 'ab'.repeat(32),
+  signedAt: '2026-11-26T10:00:00.000Z',
+};
 
 describe(signCheckpoint.name, () => {
   const keys = generateCheckpointKeys('k-2026');
@@ -9,17 +20,29 @@ describe(signCheckpoint.name, () => {
   it('produces a compact EdDSA JWS that verifies under the published JWK', () => {
     const sut = signCheckpoint(payload, keys);
     expect(sut.signature.split('.')).toHaveLength(3);
-    expect(JSON.parse(Buffer.from(sut.signature.split('.')[0], 'base64url').toString())).toEqual({ alg: 'EdDSA', kid: 'k-2026' });
+    expect(JSON.parse(Buffer.from(sut.signature.split('.')[0], 'base64url').toString())).toEqual({
+      alg: 'EdDSA',
+      kid: 'k-2026',
+    });
     expect(verifyCheckpointSignature(sut, publicKeys)).toBe(true);
   });
 
   it('fails for another key, an unknown kid, or edited fields', () => {
     const sut = signCheckpoint(payload, keys);
-    expect(verifyCheckpointSignature(signCheckpoint(payload, generateCheckpointKeys('k-2026')), publicKeys)).toBe(false);
+    expect(
+      verifyCheckpointSignature(
+        signCheckpoint(payload, generateCheckpointKeys('k-2026')),
+        publicKeys,
+      ),
+    ).toBe(false);
     expect(verifyCheckpointSignature({ ...sut, kid: 'other' }, publicKeys)).toBe(false);
     expect(verifyCheckpointSignature({ ...sut, chainSeq: 41 }, publicKeys)).toBe(false);
-    expect(verifyCheckpointSignature({ ...sut, headHash: 'cd'.repeat(32) }, publicKeys)).toBe(false);
-    expect(verifyCheckpointSignature({ ...sut, signature: `${sut.signature}x` }, publicKeys)).toBe(false);
+    expect(verifyCheckpointSignature({ ...sut, headHash: 'cd'.repeat(32) }, publicKeys)).toBe(
+      false,
+    );
+    expect(verifyCheckpointSignature({ ...sut, signature: `${sut.signature}x` }, publicKeys)).toBe(
+      false,
+    );
   });
 });
 

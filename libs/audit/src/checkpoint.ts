@@ -1,4 +1,12 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, sign, verify, type JsonWebKey } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  KeyObject,
+  sign,
+  verify,
+  type JsonWebKey,
+} from 'node:crypto';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { canonicalJson } from './canonical-json';
@@ -55,7 +63,10 @@ function toPublicKey(key: KeyObject | string | JsonWebKey): KeyObject {
   return createPublicKey({ key, format: 'jwk' });
 }
 
-export function signCheckpoint(payload: CheckpointPayload, key: CheckpointSigningKey): SignedCheckpoint {
+export function signCheckpoint(
+  payload: CheckpointPayload,
+  key: CheckpointSigningKey,
+): SignedCheckpoint {
   const body: CheckpointPayload = {
     chainId: payload.chainId,
     chainSeq: payload.chainSeq,
@@ -76,12 +87,25 @@ export function verifyCheckpointSignature(cp: SignedCheckpoint, publicKeys: Publ
     const parts = cp.signature.split('.');
     if (parts.length !== 3) return false;
     const [h, p, s] = parts;
-    const header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8')) as { alg?: unknown; kid?: unknown };
+    const header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8')) as {
+      alg?: unknown;
+      kid?: unknown;
+    };
     if (header.alg !== 'EdDSA' || header.kid !== cp.kid) return false;
-    const keyMaterial = Object.prototype.hasOwnProperty.call(publicKeys, cp.kid) ? publicKeys[cp.kid] : undefined;
+    const keyMaterial = Object.prototype.hasOwnProperty.call(publicKeys, cp.kid)
+      ? publicKeys[cp.kid]
+      : undefined;
     if (keyMaterial === undefined) return false;
-    if (!verify(null, Buffer.from(`${h}.${p}`), toPublicKey(keyMaterial), Buffer.from(s, 'base64url'))) return false;
-    const expected = canonicalJson({ chainId: cp.chainId, chainSeq: cp.chainSeq, headHash: cp.headHash, signedAt: cp.signedAt });
+    if (
+      !verify(null, Buffer.from(`${h}.${p}`), toPublicKey(keyMaterial), Buffer.from(s, 'base64url'))
+    )
+      return false;
+    const expected = canonicalJson({
+      chainId: cp.chainId,
+      chainSeq: cp.chainSeq,
+      headHash: cp.headHash,
+      signedAt: cp.signedAt,
+    });
     return Buffer.from(p, 'base64url').toString('utf8') === expected;
   } catch {
     return false;
@@ -89,9 +113,16 @@ export function verifyCheckpointSignature(cp: SignedCheckpoint, publicKeys: Publ
 }
 
 /** A fresh Ed25519 key pair for checkpoints, with the public half as a JWK carrying `kid`. */
-export function generateCheckpointKeys(kid: string): CheckpointSigningKey & { publicKey: KeyObject; publicJwk: JsonWebKey } {
+export function generateCheckpointKeys(
+  kid: string,
+): CheckpointSigningKey & { publicKey: KeyObject; publicJwk: JsonWebKey } {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  return { kid, privateKey, publicKey, publicJwk: { ...publicKey.export({ format: 'jwk' }), kid, alg: 'EdDSA', use: 'sig' } };
+  return {
+    kid,
+    privateKey,
+    publicKey,
+    publicJwk: { ...publicKey.export({ format: 'jwk' }), kid, alg: 'EdDSA', use: 'sig' },
+  };
 }
 
 /** Public keys from a JWKS document (`{ keys: [{ kid, kty: 'OKP', crv: 'Ed25519', x }] }`) or a `{ kid: PEM | JWK }` map. */
@@ -104,7 +135,8 @@ export function parsePublicKeys(doc: unknown): Record<string, KeyObject> {
     return out;
   }
   if (typeof doc === 'object' && doc !== null) {
-    for (const [kid, key] of Object.entries(doc as Record<string, string | JsonWebKey>)) out[kid] = toPublicKey(key);
+    for (const [kid, key] of Object.entries(doc as Record<string, string | JsonWebKey>))
+      out[kid] = toPublicKey(key);
   }
   return out;
 }
@@ -137,15 +169,32 @@ export async function readCheckpointFile(path: string): Promise<SignedCheckpoint
 }
 
 /** Checkpoints stored in `audit_checkpoint` (trust them only as far as their signatures). */
-export async function readStoredCheckpoints(db: AuditDatabase | SqlExecutor, chainId?: string): Promise<SignedCheckpoint[]> {
-  const rows = await queryRows<{ chain_id: string; chain_seq: string; head_hash: string; signed_at: string; kid: string; signature: string }>(
+export async function readStoredCheckpoints(
+  db: AuditDatabase | SqlExecutor,
+  chainId?: string,
+): Promise<SignedCheckpoint[]> {
+  const rows = await queryRows<{
+    chain_id: string;
+    chain_seq: string;
+    head_hash: string;
+    signed_at: string;
+    kid: string;
+    signature: string;
+  }>(
     readerOf(db),
     `SELECT chain_id, chain_seq::text AS chain_seq, head_hash,
             to_char(signed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS signed_at, kid, signature
        FROM audit_checkpoint WHERE ($1::text IS NULL OR chain_id = $1) ORDER BY id`,
     [chainId ?? null],
   );
-  return rows.map((r) => ({ chainId: r.chain_id, chainSeq: Number(r.chain_seq), headHash: r.head_hash, signedAt: r.signed_at, kid: r.kid, signature: r.signature }));
+  return rows.map((r) => ({
+    chainId: r.chain_id,
+    chainSeq: Number(r.chain_seq),
+    headHash: r.head_hash,
+    signedAt: r.signed_at,
+    kid: r.kid,
+    signature: r.signature,
+  }));
 }
 
 /** Every chain id in `audit_event`, via a skip scan of the (chain_id, chain_seq) index. */
@@ -214,7 +263,15 @@ export class Checkpointer {
         [chainId, this.options.key.kid],
       );
       if (last !== undefined && Number(last.chain_seq) >= Number(head.chain_seq)) return null;
-      cp = signCheckpoint({ chainId, chainSeq: Number(head.chain_seq), headHash: head.hash, signedAt: this.now().toISOString() }, this.options.key);
+      cp = signCheckpoint(
+        {
+          chainId,
+          chainSeq: Number(head.chain_seq),
+          headHash: head.hash,
+          signedAt: this.now().toISOString(),
+        },
+        this.options.key,
+      );
       await queryRows(
         reader,
         `INSERT INTO audit_checkpoint (chain_id, chain_seq, head_hash, signed_at, kid, signature) VALUES ($1, $2, $3, $4, $5, $6)`,
@@ -223,7 +280,9 @@ export class Checkpointer {
     } catch (err) {
       if (err instanceof AuditError) throw err;
       const d = safeDbDetail(err);
-      throw new AuditCheckpointError(`Could not checkpoint the audit chain${d.sqlState ? ` (SQLSTATE ${d.sqlState})` : ''}`);
+      throw new AuditCheckpointError(
+        `Could not checkpoint the audit chain${d.sqlState ? ` (SQLSTATE ${d.sqlState})` : ''}`,
+      );
     }
     if (this.file !== null) {
       try {

@@ -12,7 +12,11 @@ export class AuditWriteError extends AuditError {
   constructor(
     message: string,
     /** Database error code / constraint only: the raw driver error may echo row contents. */
-    readonly detail?: { readonly sqlState?: string; readonly constraint?: string; readonly reason?: string },
+    readonly detail?: {
+      readonly sqlState?: string;
+      readonly constraint?: string;
+      readonly reason?: string;
+    },
   ) {
     super(message);
     this.name = 'AuditWriteError';

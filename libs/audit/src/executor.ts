@@ -20,24 +20,44 @@ export type AuditDatabase = Pool | DataSource;
 export type AuditTransaction = EntityManager | QueryRunner | PoolClient | SqlExecutor;
 
 /** Normalise the driver's result to rows: pg returns `{ rows }`, TypeORM returns the rows array. */
-export async function queryRows<T extends object = Row>(exec: SqlExecutor, sql: string, params?: unknown[]): Promise<T[]> {
+export async function queryRows<T extends object = Row>(
+  exec: SqlExecutor,
+  sql: string,
+  params?: unknown[],
+): Promise<T[]> {
   const result = await exec.query(sql, params);
   if (Array.isArray(result)) {
     // TypeORM returns [rows, affected] for UPDATE/DELETE; audit code only reads SELECT/INSERT rows.
     return result as T[];
   }
-  if (typeof result === 'object' && result !== null && Array.isArray((result as { rows?: unknown }).rows)) {
+  if (
+    typeof result === 'object' &&
+    result !== null &&
+    Array.isArray((result as { rows?: unknown }).rows)
+  ) {
     return (result as { rows: T[] }).rows;
   }
   return [];
 }
 
 export function isDataSource(db: unknown): db is DataSource {
-  return typeof db === 'object' && db !== null && 'createQueryRunner' in db && 'manager' in db && 'transaction' in db;
+  return (
+    typeof db === 'object' &&
+    db !== null &&
+    'createQueryRunner' in db &&
+    'manager' in db &&
+    'transaction' in db
+  );
 }
 
 function isEntityManager(tx: unknown): tx is EntityManager {
-  return typeof tx === 'object' && tx !== null && 'transaction' in tx && 'connection' in tx && 'getRepository' in tx;
+  return (
+    typeof tx === 'object' &&
+    tx !== null &&
+    'transaction' in tx &&
+    'connection' in tx &&
+    'getRepository' in tx
+  );
 }
 
 export function isPool(db: unknown): db is Pool {

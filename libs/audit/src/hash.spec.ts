@@ -9,7 +9,9 @@ const text = fc.string({ unit: 'binary', minLength: 1, maxLength: 20 });
 const body: fc.Arbitrary<AuditEntryBody> = fc.record({
   chainId: text,
   chainSeq: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
-  occurredAt: fc.date({ noInvalidDate: true, min: new Date('2000-01-01'), max: new Date('2100-01-01') }).map((d) => d.toISOString()),
+  occurredAt: fc
+    .date({ noInvalidDate: true, min: new Date('2000-01-01'), max: new Date('2100-01-01') })
+    .map((d) => d.toISOString()),
   partnership: fc.option(text),
   actorType: fc.constantFrom('user', 'service', 'agency'),
   actorId: text,
@@ -21,7 +23,9 @@ const body: fc.Arbitrary<AuditEntryBody> = fc.record({
   agency: fc.option(text),
   subjectPseudonyms: fc.array(hex64, { maxLength: 2 }),
   correlationId: fc.option(text),
-  details: fc.dictionary(text, fc.jsonValue({ maxDepth: 2 })).map((d) => JSON.parse(JSON.stringify(d)) as Record<string, unknown>),
+  details: fc
+    .dictionary(text, fc.jsonValue({ maxDepth: 2 }))
+    .map((d) => JSON.parse(JSON.stringify(d)) as Record<string, unknown>),
   prevHash: hex64,
 });
 
@@ -30,7 +34,10 @@ describe(entryHash.name, () => {
     fc.assert(
       fc.property(body, (b) => {
         const canonical = canonicalJson(canonicalObject(b));
-        const expected = createHash('sha256').update(Buffer.from(b.prevHash, 'hex')).update(canonical, 'utf8').digest('hex');
+        const expected = createHash('sha256')
+          .update(Buffer.from(b.prevHash, 'hex'))
+          .update(canonical, 'utf8')
+          .digest('hex');
         expect(canonicalForm(b)).toBe(canonical);
         expect(entryHash(b)).toBe(expected);
       }),
@@ -40,14 +47,37 @@ describe(entryHash.name, () => {
 
   it('changes when any hashed field changes', () => {
     const sut: AuditEntryBody = {
-      chainId: 'p', chainSeq: 1, occurredAt: '2026-01-01T00:00:00.000Z', partnership: 'p', actorType: 'user', actorId: 'u',
-      actorRole: null, action: 'query.dispatched', outcome: 'success', caseId: null, queryId: null, agency: null,
-      subjectPseudonyms: [], correlationId: null, details: {}, prevHash: GENESIS_PREV_HASH,
+      chainId: 'p',
+      chainSeq: 1,
+      occurredAt: '2026-01-01T00:00:00.000Z',
+      partnership: 'p',
+      actorType: 'user',
+      actorId: 'u',
+      actorRole: null,
+      action: 'query.dispatched',
+      outcome: 'success',
+      caseId: null,
+      queryId: null,
+      agency: null,
+      subjectPseudonyms: [],
+      correlationId: null,
+      details: {},
+      prevHash: GENESIS_PREV_HASH,
     };
     const variants: Array<Partial<AuditEntryBody>> = [
-      { chainSeq: 2 }, { occurredAt: '2026-01-01T00:00:00.001Z' }, { partnership: null }, { actorType: 'service' },
-      { actorId: 'v' }, { actorRole: '' }, { outcome: 'deny' }, { caseId: 'c' }, { agency: 'police' },
-      { subjectPseudonyms: ['a'.repeat(64)] }, { details: { x: 1 } }, { prevHash: 'f'.repeat(64) }, { correlationId: 'x' },
+      { chainSeq: 2 },
+      { occurredAt: '2026-01-01T00:00:00.001Z' },
+      { partnership: null },
+      { actorType: 'service' },
+      { actorId: 'v' },
+      { actorRole: '' },
+      { outcome: 'deny' },
+      { caseId: 'c' },
+      { agency: 'police' },
+      { subjectPseudonyms: ['a'.repeat(64)] },
+      { details: { x: 1 } },
+      { prevHash: 'f'.repeat(64) },
+      { correlationId: 'x' },
     ];
     const hashes = new Set([entryHash(sut), ...variants.map((v) => entryHash({ ...sut, ...v }))]);
     expect(hashes.size).toBe(variants.length + 1);

@@ -70,7 +70,8 @@ export function entryHash(body: AuditEntryBody): string {
   // SHA-256 itself when verifying a million entries.
   const needed = 32 + canonical.length * 3;
   if (scratch.length < needed) scratch = Buffer.allocUnsafe(Math.max(needed, scratch.length * 2));
-  if (scratch.write(body.prevHash, 0, 'hex') !== 32) throw new TypeError('prevHash must be 64 hex characters');
+  if (scratch.write(body.prevHash, 0, 'hex') !== 32)
+    throw new TypeError('prevHash must be 64 hex characters');
   const written = scratch.write(canonical, 32, 'utf8');
   return hash('sha256', scratch.subarray(0, 32 + written), 'hex');
 }

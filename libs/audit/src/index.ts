@@ -5,7 +5,13 @@ export { canonicalForm, canonicalObject, entryHash, GENESIS_PREV_HASH } from './
 export { AuditSchema1700000000000 } from './audit-schema.migration';
 export { AuditEventEntity, AuditCheckpointEntity } from './audit.entities';
 export { queryRows, type AuditDatabase, type AuditTransaction, type SqlExecutor } from './executor';
-export { AuditLog, INSERT_SQL, insertParams, type AuditLogOptions, type AppendOptions } from './audit-log';
+export {
+  AuditLog,
+  INSERT_SQL,
+  insertParams,
+  type AuditLogOptions,
+  type AppendOptions,
+} from './audit-log';
 export { subjectPseudonym, type PseudonymCriteria, type SubjectPseudonyms } from './pseudonym';
 export * from './checkpoint';
 export * from './verify';

@@ -6,15 +6,28 @@ const hmac = (k: Buffer, s: string): string => createHmac('sha256', k).update(s)
 
 describe(subjectPseudonym.name, () => {
   it('gives an NHS-number token and a name+DOB token over the documented strings', () => {
-    const sut = subjectPseudonym(key, { givenName: 'Amelia', familyName: 'Jones', dateOfBirth: '2015-03-09', identifiers: { nhsNumber: '943 476 5919' } });
+    const sut = subjectPseudonym(key, {
+      givenName: 'Amelia',
+      familyName: 'Jones',
+      dateOfBirth: '2015-03-09',
+      identifiers: { nhsNumber: '943 476 5919' },
+    });
     expect(sut.nhs).toBe(hmac(key, 'nhs:9434765919'));
     expect(sut.nameDob).toBe(hmac(key, 'nd:jones|amelia|2015-03-09'));
     expect(sut.tokens).toEqual([sut.nhs, sut.nameDob]);
   });
 
   it('ignores case and spacing in names, so the same child gets the same token', () => {
-    const a = subjectPseudonym(key, { givenName: 'Mary  Ann', familyName: "O'Neill", dateOfBirth: '2012-01-01' });
-    const b = subjectPseudonym(key, { givenName: ' mary ann ', familyName: "O'NEILL", dateOfBirth: '2012-01-01' });
+    const a = subjectPseudonym(key, {
+      givenName: 'Mary  Ann',
+      familyName: "O'Neill",
+      dateOfBirth: '2012-01-01',
+    });
+    const b = subjectPseudonym(key, {
+      givenName: ' mary ann ',
+      familyName: "O'NEILL",
+      dateOfBirth: '2012-01-01',
+    });
     expect(b).toEqual(a);
     expect(a.nhs).toBeUndefined();
     expect(a.tokens).toEqual([a.nameDob]);
@@ -24,10 +37,19 @@ describe(subjectPseudonym.name, () => {
     const subject = { givenName: 'Sam', familyName: 'Lee', dateOfBirth: '2016-06-06' };
     const sut = subjectPseudonym(key, subject);
     expect(subjectPseudonym(Buffer.alloc(32, 8), subject).nameDob).not.toBe(sut.nameDob);
-    expect(subjectPseudonym(key, { ...subject, dateOfBirth: '2016-06-07' }).nameDob).not.toBe(sut.nameDob);
+    expect(subjectPseudonym(key, { ...subject, dateOfBirth: '2016-06-07' }).nameDob).not.toBe(
+      sut.nameDob,
+    );
   });
 
   it('skips an NHS number that does not have ten digits', () => {
-    expect(subjectPseudonym(key, { givenName: 'A', familyName: 'B', dateOfBirth: '2010-01-01', identifiers: { nhsNumber: '12345' } }).nhs).toBeUndefined();
+    expect(
+      subjectPseudonym(key, {
+        givenName: 'A',
+        familyName: 'B',
+        dateOfBirth: '2010-01-01',
+        identifiers: { nhsNumber: '12345' },
+      }).nhs,
+    ).toBeUndefined();
   });
 });

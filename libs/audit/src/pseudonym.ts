@@ -28,12 +28,20 @@ export interface SubjectPseudonyms {
  * case; the NHS number keeps its digits only and is used only when exactly 10 remain. Each token is
  * lower-case hex HMAC-SHA256(key, UTF-8 string).
  */
-export function subjectPseudonym(key: string | Buffer | KeyObject, criteria: PseudonymCriteria): SubjectPseudonyms {
-  const hmac = (text: string): string => createHmac('sha256', key).update(text, 'utf8').digest('hex');
-  const nameDob = hmac(`nd:${normaliseName(criteria.familyName)}|${normaliseName(criteria.givenName)}|${normaliseDate(criteria.dateOfBirth)}`);
+export function subjectPseudonym(
+  key: string | Buffer | KeyObject,
+  criteria: PseudonymCriteria,
+): SubjectPseudonyms {
+  const hmac = (text: string): string =>
+    createHmac('sha256', key).update(text, 'utf8').digest('hex');
+  const nameDob = hmac(
+    `nd:${normaliseName(criteria.familyName)}|${normaliseName(criteria.givenName)}|${normaliseDate(criteria.dateOfBirth)}`,
+  );
   const digits = (criteria.identifiers?.nhsNumber ?? '').replace(/\D/g, '');
   const nhs = digits.length === 10 ? hmac(`nhs:${digits}`) : undefined;
-  return nhs === undefined ? { nameDob, tokens: [nameDob] } : { nhs, nameDob, tokens: [nhs, nameDob] };
+  return nhs === undefined
+    ? { nameDob, tokens: [nameDob] }
+    : { nhs, nameDob, tokens: [nhs, nameDob] };
 }
 
 function normaliseName(name: string): string {

@@ -122,14 +122,17 @@ function iso(v: Date | string, what: string): string {
 }
 
 function addRange(sql: Sql, range: TimeRange, alias = ''): void {
-  if (range.from !== undefined) sql.where.push(`${alias}occurred_at >= ${sql.p(iso(range.from, 'from'))}`);
+  if (range.from !== undefined)
+    sql.where.push(`${alias}occurred_at >= ${sql.p(iso(range.from, 'from'))}`);
   if (range.to !== undefined) sql.where.push(`${alias}occurred_at < ${sql.p(iso(range.to, 'to'))}`);
 }
 
 function addActions(sql: Sql, actions: readonly string[], alias = ''): void {
   if (actions.length === 0) return;
   const exact = actions.filter((a) => !a.endsWith('.*'));
-  const prefixes = actions.filter((a) => a.endsWith('.*')).map((a) => `${a.slice(0, -1).replace(/[\\%_]/g, '\\$&')}%`);
+  const prefixes = actions
+    .filter((a) => a.endsWith('.*'))
+    .map((a) => `${a.slice(0, -1).replace(/[\\%_]/g, '\\$&')}%`);
   const ors: string[] = [];
   if (exact.length > 0) ors.push(`${alias}action = ANY(${sql.p(exact)}::text[])`);
   if (prefixes.length > 0) ors.push(`${alias}action LIKE ANY(${sql.p(prefixes)}::text[])`);
@@ -137,7 +140,8 @@ function addActions(sql: Sql, actions: readonly string[], alias = ''): void {
 }
 
 function requirePartnership(partnership: unknown): string {
-  if (typeof partnership !== 'string' || partnership.trim() === '') throw new AuditQueryError('partnership is required');
+  if (typeof partnership !== 'string' || partnership.trim() === '')
+    throw new AuditQueryError('partnership is required');
   return partnership;
 }
 
@@ -149,7 +153,8 @@ function asList<T>(v: T | readonly T[] | undefined): readonly T[] {
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 function quoteIdent(name: string): string {
   const parts = name.split('.');
-  if (parts.length > 2 || !parts.every((p) => IDENT.test(p))) throw new AuditQueryError('invalid table or column name');
+  if (parts.length > 2 || !parts.every((p) => IDENT.test(p)))
+    throw new AuditQueryError('invalid table or column name');
   return parts.map((p) => `"${p}"`).join('.');
 }
 
@@ -159,12 +164,15 @@ function buildFilter(filter: AuditFilter): Sql {
   if (filter.actorId !== undefined) sql.where.push(`actor_id = ${sql.p(filter.actorId)}`);
   if (filter.caseId !== undefined) sql.where.push(`case_id = ${sql.p(filter.caseId)}`);
   if (filter.queryId !== undefined) sql.where.push(`query_id = ${sql.p(filter.queryId)}`);
-  if (filter.correlationId !== undefined) sql.where.push(`correlation_id = ${sql.p(filter.correlationId)}`);
+  if (filter.correlationId !== undefined)
+    sql.where.push(`correlation_id = ${sql.p(filter.correlationId)}`);
   if (filter.agency !== undefined) sql.where.push(`agency = ${sql.p(filter.agency)}`);
-  if (filter.subjectPseudonym !== undefined) sql.where.push(`subject_pseudonyms @> ARRAY[${sql.p(filter.subjectPseudonym)}::text]`);
+  if (filter.subjectPseudonym !== undefined)
+    sql.where.push(`subject_pseudonyms @> ARRAY[${sql.p(filter.subjectPseudonym)}::text]`);
   addActions(sql, asList(filter.action));
   const outcomes = asList(filter.outcome);
-  if (outcomes.some((o) => !(OUTCOMES as readonly string[]).includes(o))) throw new AuditQueryError('unknown outcome');
+  if (outcomes.some((o) => !(OUTCOMES as readonly string[]).includes(o)))
+    throw new AuditQueryError('unknown outcome');
   if (outcomes.length > 0) sql.where.push(`outcome = ANY(${sql.p(outcomes)}::text[])`);
   addRange(sql, filter);
   return sql;
@@ -176,7 +184,10 @@ function encodeCursor(seq: number, order: 'asc' | 'desc'): string {
 
 function decodeCursor(cursor: string, order: 'asc' | 'desc'): number {
   try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { s?: unknown; o?: unknown };
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
+      s?: unknown;
+      o?: unknown;
+    };
     if (Number.isSafeInteger(v.s) && v.o === order) return v.s as number;
   } catch {
     // fall through
@@ -185,15 +196,46 @@ function decodeCursor(cursor: string, order: 'asc' | 'desc'): number {
 }
 
 export const CSV_COLUMNS = [
-  'seq', 'chain_id', 'chain_seq', 'occurred_at', 'partnership', 'actor_type', 'actor_id', 'actor_role', 'action',
-  'outcome', 'case_id', 'query_id', 'agency', 'subject_pseudonyms', 'correlation_id', 'details', 'prev_hash', 'hash',
+  'seq',
+  'chain_id',
+  'chain_seq',
+  'occurred_at',
+  'partnership',
+  'actor_type',
+  'actor_id',
+  'actor_role',
+  'action',
+  'outcome',
+  'case_id',
+  'query_id',
+  'agency',
+  'subject_pseudonyms',
+  'correlation_id',
+  'details',
+  'prev_hash',
+  'hash',
 ] as const;
 
 function csvRecord(e: AuditEntry): string[] {
   return [
-    String(e.seq), e.chainId, String(e.chainSeq), e.occurredAt, e.partnership ?? '', e.actorType, e.actorId,
-    e.actorRole ?? '', e.action, e.outcome, e.caseId ?? '', e.queryId ?? '', e.agency ?? '',
-    e.subjectPseudonyms.join(' '), e.correlationId ?? '', JSON.stringify(e.details), e.prevHash, e.hash,
+    String(e.seq),
+    e.chainId,
+    String(e.chainSeq),
+    e.occurredAt,
+    e.partnership ?? '',
+    e.actorType,
+    e.actorId,
+    e.actorRole ?? '',
+    e.action,
+    e.outcome,
+    e.caseId ?? '',
+    e.queryId ?? '',
+    e.agency ?? '',
+    e.subjectPseudonyms.join(' '),
+    e.correlationId ?? '',
+    JSON.stringify(e.details),
+    e.prevHash,
+    e.hash,
   ];
 }
 
@@ -213,14 +255,20 @@ export class AuditQuery {
     const order = page.order ?? 'desc';
     const limit = Math.min(Math.max(Math.trunc(page.limit ?? 100), 1), 1000);
     const sql = buildFilter(filter);
-    if (page.cursor !== undefined) sql.where.push(`seq ${order === 'desc' ? '<' : '>'} ${sql.p(decodeCursor(page.cursor, order))}`);
+    if (page.cursor !== undefined)
+      sql.where.push(
+        `seq ${order === 'desc' ? '<' : '>'} ${sql.p(decodeCursor(page.cursor, order))}`,
+      );
     const rows = await queryRows<EntryRow>(
       this.reader,
       `SELECT ${ENTRY_COLUMNS} FROM audit_event WHERE ${sql.where.join(' AND ')} ORDER BY audit_event.seq ${order} LIMIT ${sql.p(limit + 1)}`,
       sql.params,
     );
     const items = rows.slice(0, limit).map(entryFromRow);
-    return { items, nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1].seq, order) : null };
+    return {
+      items,
+      nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1].seq, order) : null,
+    };
   }
 
   /** Every matching entry, oldest first, fetched in keyset pages of `batchSize`. */
@@ -255,19 +303,32 @@ export class AuditQuery {
       })(),
     );
     // pipe() would not pass a database error on: the export must fail, not end early.
-    pipeline(records, csv).catch((err: unknown) => csv.destroy(err instanceof Error ? err : new Error(String(err))));
+    pipeline(records, csv).catch((err: unknown) =>
+      csv.destroy(err instanceof Error ? err : new Error(String(err))),
+    );
     return csv;
   }
 
   /** Everything recorded about one subject, by either of its pseudonym tokens. */
-  accessesToSubject(partnership: string, pseudonym: string, range: TimeRange = {}, page: PageRequest = {}): Promise<Page<AuditEntry>> {
+  accessesToSubject(
+    partnership: string,
+    pseudonym: string,
+    range: TimeRange = {},
+    page: PageRequest = {},
+  ): Promise<Page<AuditEntry>> {
     return this.search({ partnership, subjectPseudonym: pseudonym, ...range }, page);
   }
 
   /** Accesses (by users) with no open case behind them. See `NoOpenCaseOptions.openCases`. */
-  async accessesWithoutOpenCase(partnership: string, options: NoOpenCaseOptions = {}): Promise<AuditEntry[]> {
+  async accessesWithoutOpenCase(
+    partnership: string,
+    options: NoOpenCaseOptions = {},
+  ): Promise<AuditEntry[]> {
     const sql = new Sql();
-    sql.where.push(`e.partnership = ${sql.p(requirePartnership(partnership))}`, `e.actor_type = 'user'`);
+    sql.where.push(
+      `e.partnership = ${sql.p(requirePartnership(partnership))}`,
+      `e.actor_type = 'user'`,
+    );
     addActions(sql, options.actions ?? DEFAULT_ACCESS_ACTIONS, 'e.');
     addRange(sql, options, 'e.');
     const limit = sql.p(options.limit ?? 1000);
@@ -281,7 +342,9 @@ export class AuditQuery {
       const entries = rows.map(entryFromRow);
       const ids = [...new Set(entries.map((e) => e.caseId).filter((c): c is string => c !== null))];
       const open = ids.length > 0 ? await src(ids) : new Set<string>();
-      return entries.filter((e) => e.caseId === null || !open.has(e.caseId)).slice(0, options.limit ?? 1000);
+      return entries
+        .filter((e) => e.caseId === null || !open.has(e.caseId))
+        .slice(0, options.limit ?? 1000);
     }
     if (src !== undefined) {
       const statuses = sql.p(src.openStatuses ?? ['open']);
@@ -305,15 +368,23 @@ export class AuditQuery {
     const hhmm = /^([01]\d|2[0-3]):[0-5]\d$/;
     const start = options.workdayStart ?? '08:00';
     const end = options.workdayEnd ?? '18:00';
-    if (!hhmm.test(start) || !hhmm.test(end)) throw new AuditQueryError('working hours must be HH:MM');
+    if (!hhmm.test(start) || !hhmm.test(end))
+      throw new AuditQueryError('working hours must be HH:MM');
     const sql = new Sql();
-    sql.where.push(`partnership = ${sql.p(requirePartnership(partnership))}`, `actor_type = 'user'`);
+    sql.where.push(
+      `partnership = ${sql.p(requirePartnership(partnership))}`,
+      `actor_type = 'user'`,
+    );
     addActions(sql, options.actions ?? [], '');
     addRange(sql, options);
     const local = `(occurred_at AT TIME ZONE ${sql.p(options.timeZone ?? 'Europe/London')})`;
-    const outside = [`${local}::time < ${sql.p(start)}::time`, `${local}::time >= ${sql.p(end)}::time`];
+    const outside = [
+      `${local}::time < ${sql.p(start)}::time`,
+      `${local}::time >= ${sql.p(end)}::time`,
+    ];
     if (options.weekends ?? true) outside.push(`extract(isodow FROM ${local}) >= 6`);
-    if (options.holidays !== undefined && options.holidays.length > 0) outside.push(`${local}::date = ANY(${sql.p(options.holidays)}::date[])`);
+    if (options.holidays !== undefined && options.holidays.length > 0)
+      outside.push(`${local}::date = ANY(${sql.p(options.holidays)}::date[])`);
     sql.where.push(`(${outside.join(' OR ')})`);
     const rows = await queryRows<EntryRow>(
       this.reader,
@@ -327,15 +398,27 @@ export class AuditQuery {
    * Users with unusually many events in a (local) day: more than `threshold`, or a z-score above
    * `zScore` against all actor-days of the partnership in the range. Highest count first.
    */
-  async unusualVolume(partnership: string, options: UnusualVolumeOptions = {}): Promise<UnusualVolumeRow[]> {
+  async unusualVolume(
+    partnership: string,
+    options: UnusualVolumeOptions = {},
+  ): Promise<UnusualVolumeRow[]> {
     const sql = new Sql();
-    sql.where.push(`partnership = ${sql.p(requirePartnership(partnership))}`, `actor_type = 'user'`);
+    sql.where.push(
+      `partnership = ${sql.p(requirePartnership(partnership))}`,
+      `actor_type = 'user'`,
+    );
     addActions(sql, options.actions ?? [], '');
     addRange(sql, options);
     const tz = sql.p(options.timeZone ?? 'Europe/London');
     const threshold = sql.p(options.threshold ?? null);
     const z = sql.p(options.zScore ?? 3);
-    const rows = await queryRows<{ actor_id: string; day: string; n: string; mean: string; z: string | null }>(
+    const rows = await queryRows<{
+      actor_id: string;
+      day: string;
+      n: string;
+      mean: string;
+      z: string | null;
+    }>(
       this.reader,
       `WITH d AS (
          SELECT actor_id, (occurred_at AT TIME ZONE ${tz})::date AS day, count(*) AS n
@@ -349,16 +432,29 @@ export class AuditQuery {
         ORDER BY s.n DESC, s.actor_id, s.day`,
       sql.params,
     );
-    return rows.map((r) => ({ actorId: r.actor_id, day: r.day, count: Number(r.n), mean: Number(r.mean), zScore: r.z === null ? null : Number(r.z) }));
+    return rows.map((r) => ({
+      actorId: r.actor_id,
+      day: r.day,
+      count: Number(r.n),
+      mean: Number(r.mean),
+      zScore: r.z === null ? null : Number(r.z),
+    }));
   }
 
   /**
    * A `deny` followed, within `withinMinutes` (default 15), by another event from the same actor on
    * the same case that belongs to a different request (different correlation id, when both have one).
    */
-  async deniedThenRetried(partnership: string, options: TimeRange & { readonly withinMinutes?: number; readonly limit?: number } = {}): Promise<DeniedThenRetriedRow[]> {
+  async deniedThenRetried(
+    partnership: string,
+    options: TimeRange & { readonly withinMinutes?: number; readonly limit?: number } = {},
+  ): Promise<DeniedThenRetriedRow[]> {
     const sql = new Sql();
-    sql.where.push(`d.partnership = ${sql.p(requirePartnership(partnership))}`, `d.outcome = 'deny'`, `d.case_id IS NOT NULL`);
+    sql.where.push(
+      `d.partnership = ${sql.p(requirePartnership(partnership))}`,
+      `d.outcome = 'deny'`,
+      `d.case_id IS NOT NULL`,
+    );
     addRange(sql, options, 'd.');
     const minutes = sql.p(options.withinMinutes ?? 15);
     const rows = await queryRows<Record<string, unknown>>(
@@ -378,12 +474,18 @@ export class AuditQuery {
     );
     const pick = (row: Record<string, unknown>, alias: string): AuditEntry => {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(row)) if (k.startsWith(`${alias}_`)) out[k.slice(alias.length + 1)] = v;
+      for (const [k, v] of Object.entries(row))
+        if (k.startsWith(`${alias}_`)) out[k.slice(alias.length + 1)] = v;
       return entryFromRow(out as unknown as EntryRow);
     };
     return rows.map((row) => {
       const denied = pick(row, 'd');
-      return { actorId: denied.actorId, caseId: denied.caseId ?? '', denied, retry: pick(row, 'r') };
+      return {
+        actorId: denied.actorId,
+        caseId: denied.caseId ?? '',
+        denied,
+        retry: pick(row, 'r'),
+      };
     });
   }
 }

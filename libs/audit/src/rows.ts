@@ -6,8 +6,23 @@ import type { ActorType, AuditEntry, Outcome } from './types';
  */
 export function entryColumns(alias = '', prefix = ''): string {
   const a = alias === '' ? '' : `${alias}.`;
-  const plain = ['chain_id', 'partnership', 'actor_type', 'actor_id', 'actor_role', 'action', 'outcome', 'case_id', 'query_id',
-    'agency', 'subject_pseudonyms', 'correlation_id', 'details', 'prev_hash', 'hash'];
+  const plain = [
+    'chain_id',
+    'partnership',
+    'actor_type',
+    'actor_id',
+    'actor_role',
+    'action',
+    'outcome',
+    'case_id',
+    'query_id',
+    'agency',
+    'subject_pseudonyms',
+    'correlation_id',
+    'details',
+    'prev_hash',
+    'hash',
+  ];
   return [
     `${a}seq::text AS ${prefix}seq`,
     `${a}chain_seq::text AS ${prefix}chain_seq`,
@@ -56,7 +71,10 @@ export function entryFromRow(r: EntryRow): AuditEntry {
     agency: r.agency,
     subjectPseudonyms: parseTextArray(r.subject_pseudonyms),
     correlationId: r.correlation_id,
-    details: typeof r.details === 'string' ? (JSON.parse(r.details) as Record<string, unknown>) : r.details,
+    details:
+      typeof r.details === 'string'
+        ? (JSON.parse(r.details) as Record<string, unknown>)
+        : r.details,
     prevHash: r.prev_hash,
     hash: r.hash,
   };

@@ -25,13 +25,19 @@ export const AuditEventInputSchema = z
     action: z
       .string()
       .max(100)
-      .regex(/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/, 'expected a dotted action such as query.dispatched'),
+      .regex(
+        /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/,
+        'expected a dotted action such as query.dispatched',
+      ),
     outcome: z.enum(OUTCOMES),
     caseId: shortText.nullish(),
     queryId: shortText.nullish(),
     agency: shortText.nullish(),
     /** Tokens from `subjectPseudonym(...).tokens`; an auditor can search by any of them. */
-    subjectPseudonyms: z.array(z.string().regex(/^[0-9a-f]{64}$/, 'expected pseudonym tokens')).max(8).optional(),
+    subjectPseudonyms: z
+      .array(z.string().regex(/^[0-9a-f]{64}$/, 'expected pseudonym tokens'))
+      .max(8)
+      .optional(),
     correlationId: shortText.nullish(),
     /** Free-form context (policy reasons, purpose…). Must be JSON; no personal data. */
     details: z.record(z.string(), z.unknown()).optional(),

@@ -1,4 +1,9 @@
-import { listChains, verifyCheckpointSignature, type PublicKeys, type SignedCheckpoint } from './checkpoint';
+import {
+  listChains,
+  verifyCheckpointSignature,
+  type PublicKeys,
+  type SignedCheckpoint,
+} from './checkpoint';
 import { queryRows, readerOf, type AuditDatabase, type SqlExecutor } from './executor';
 import { entryHash, GENESIS_PREV_HASH } from './hash';
 import type { ActorType, AuditEntry, Outcome } from './types';
@@ -55,19 +60,34 @@ export interface VerifyOptions {
  * checkpoint at that position (`checkpoint-mismatch`). After the walk, a checkpoint beyond the
  * chain's last entry means `truncated`. Checkpoint signatures are checked first of all.
  */
-export async function verifyChain(db: AuditDatabase | SqlExecutor, options: VerifyOptions = {}): Promise<VerifyResult> {
+export async function verifyChain(
+  db: AuditDatabase | SqlExecutor,
+  options: VerifyOptions = {},
+): Promise<VerifyResult> {
   const reader = readerOf(db);
   const batch = options.batchSize ?? 10_000;
   const from = Math.max(1, options.fromSeq ?? 1);
   const to = options.toSeq ?? Number.MAX_SAFE_INTEGER;
-  const cps = (options.checkpoints ?? []).filter((c) => options.chainId === undefined || c.chainId === options.chainId);
+  const cps = (options.checkpoints ?? []).filter(
+    (c) => options.chainId === undefined || c.chainId === options.chainId,
+  );
   let checked = 0;
   let checkpointsChecked = 0;
-  const fail = (f: VerifyFailure): VerifyResult => ({ ok: false, checked, checkpointsChecked, firstFailure: f });
+  const fail = (f: VerifyFailure): VerifyResult => ({
+    ok: false,
+    checked,
+    checkpointsChecked,
+    firstFailure: f,
+  });
 
   for (const cp of cps) {
     if (!verifyCheckpointSignature(cp, options.publicKeys ?? {})) {
-      return fail({ seq: null, chainId: cp.chainId, chainSeq: cp.chainSeq, reason: 'checkpoint-signature-invalid' });
+      return fail({
+        seq: null,
+        chainId: cp.chainId,
+        chainSeq: cp.chainSeq,
+        reason: 'checkpoint-signature-invalid',
+      });
     }
   }
   const byChain = new Map<string, SignedCheckpoint[]>();
@@ -77,20 +97,39 @@ export async function verifyChain(db: AuditDatabase | SqlExecutor, options: Veri
   }
   for (const list of byChain.values()) list.sort((a, b) => a.chainSeq - b.chainSeq);
 
-  const chains = options.chainId !== undefined ? [options.chainId] : [...new Set([...(await listChains(reader)), ...byChain.keys()])].sort();
+  const chains =
+    options.chainId !== undefined
+      ? [options.chainId]
+      : [...new Set([...(await listChains(reader)), ...byChain.keys()])].sort();
 
   // Fixed windows of chain positions (positions are dense, so a window holds at most `batch`
   // entries); knowing them up front lets `parallel` of them be fetched while one is hashed.
-  const windows: Array<{ chainId: string; after: number; upTo: number; first: boolean; last: boolean }> = [];
+  const windows: Array<{
+    chainId: string;
+    after: number;
+    upTo: number;
+    first: boolean;
+    last: boolean;
+  }> = [];
   for (const chainId of chains) {
-    const [head] = await queryRows<{ max: string | null }>(reader, `SELECT max(chain_seq)::text AS max FROM audit_event WHERE chain_id = $1`, [chainId]);
+    const [head] = await queryRows<{ max: string | null }>(
+      reader,
+      `SELECT max(chain_seq)::text AS max FROM audit_event WHERE chain_id = $1`,
+      [chainId],
+    );
     const end = Math.min(to, head?.max == null ? 0 : Number(head.max));
     if (end < from) {
       windows.push({ chainId, after: from - 1, upTo: from - 1, first: true, last: true });
       continue;
     }
     for (let after = from - 1; after < end; after += batch) {
-      windows.push({ chainId, after, upTo: Math.min(after + batch, end), first: after === from - 1, last: after + batch >= end });
+      windows.push({
+        chainId,
+        after,
+        upTo: Math.min(after + batch, end),
+        first: after === from - 1,
+        last: after + batch >= end,
+      });
     }
   }
   const parallel = Math.max(1, options.parallel ?? 2);
@@ -139,11 +178,13 @@ export async function verifyChain(db: AuditDatabase | SqlExecutor, options: Veri
       if (e.chainSeq !== expected) return fail({ ...at, reason: 'gap' });
       if (e.seq <= last.seq) {
         // A swap or an inserted row: blame the previous entry when dropping it would restore the order.
-        const culprit = e.seq > before.seq && last.chainSeq >= from ? last : { seq: e.seq, chainSeq: e.chainSeq };
+        const culprit =
+          e.seq > before.seq && last.chainSeq >= from ? last : { seq: e.seq, chainSeq: e.chainSeq };
         return fail({ ...culprit, chainId, reason: 'reordered' });
       }
       if (entryHash(e) !== e.hash) return fail({ ...at, reason: 'hash-mismatch' });
-      if (prevHash !== null && e.prevHash !== prevHash) return fail({ ...at, reason: 'prev-hash-mismatch' });
+      if (prevHash !== null && e.prevHash !== prevHash)
+        return fail({ ...at, reason: 'prev-hash-mismatch' });
       checked++;
       while (cpIndex < chainCps.length && chainCps[cpIndex].chainSeq <= e.chainSeq) {
         const cp = chainCps[cpIndex++];
@@ -158,22 +199,47 @@ export async function verifyChain(db: AuditDatabase | SqlExecutor, options: Veri
     options.onProgress?.(checked);
     if (w.last && cpIndex < chainCps.length) {
       checkpointsChecked++;
-      return fail({ seq: null, chainId, chainSeq: chainCps[cpIndex].chainSeq, reason: 'truncated' });
+      return fail({
+        seq: null,
+        chainId,
+        chainSeq: chainCps[cpIndex].chainSeq,
+        reason: 'truncated',
+      });
     }
   }
   return { ok: true, checked, checkpointsChecked };
 }
 
 type PackedEntry = [
-  number, number, string, string | null, ActorType, string, string | null, string, Outcome, string | null, string | null,
-  string | null, string[], string | null, Record<string, unknown>, string, string,
+  number,
+  number,
+  string,
+  string | null,
+  ActorType,
+  string,
+  string | null,
+  string,
+  Outcome,
+  string | null,
+  string | null,
+  string | null,
+  string[],
+  string | null,
+  Record<string, unknown>,
+  string,
+  string,
 ];
 
 /**
  * One keyset page as a single JSON document: one JSON.parse instead of the driver decoding
  * seventeen columns per row, which dominated verification time.
  */
-async function fetchWindow(reader: SqlExecutor, chainId: string, after: number, upTo: number): Promise<AuditEntry[]> {
+async function fetchWindow(
+  reader: SqlExecutor,
+  chainId: string,
+  after: number,
+  upTo: number,
+): Promise<AuditEntry[]> {
   const [row] = await queryRows<{ page: string }>(
     reader,
     `SELECT coalesce(json_agg(json_build_array(seq, chain_seq,
@@ -185,8 +251,23 @@ async function fetchWindow(reader: SqlExecutor, chainId: string, after: number, 
   );
   const packed = JSON.parse(row.page) as PackedEntry[];
   return packed.map((p) => ({
-    seq: p[0], chainId, chainSeq: p[1], occurredAt: p[2], partnership: p[3], actorType: p[4], actorId: p[5], actorRole: p[6],
-    action: p[7], outcome: p[8], caseId: p[9], queryId: p[10], agency: p[11], subjectPseudonyms: p[12], correlationId: p[13],
-    details: p[14], prevHash: p[15], hash: p[16],
+    seq: p[0],
+    chainId,
+    chainSeq: p[1],
+    occurredAt: p[2],
+    partnership: p[3],
+    actorType: p[4],
+    actorId: p[5],
+    actorRole: p[6],
+    action: p[7],
+    outcome: p[8],
+    caseId: p[9],
+    queryId: p[10],
+    agency: p[11],
+    subjectPseudonyms: p[12],
+    correlationId: p[13],
+    details: p[14],
+    prevHash: p[15],
+    hash: p[16],
   }));
 }
