@@ -83,6 +83,12 @@ export interface MatchingOptions {
   fitQueries?: number;
   /** Random pairs for the u-probabilities (default 100,000). */
   randomPairs?: number;
+  /**
+   * `YYYY-MM-DD`: only query-side records born on or after this day are used for fitting. The
+   * adapters answer MASH queries about children, and a child's birth date is shared by more
+   * records than an average date is, so a model fitted on adults' queries would overstate it.
+   */
+  queriesBornFrom?: string;
   log?: (message: string) => void;
 }
 
@@ -101,9 +107,14 @@ export function matchingTables(
   for (const seed of seeds) {
     const own = candidates.get(seed.agency) ?? [];
     const t = Date.now();
+    const bornFrom = options.queriesBornFrom;
     const others = seeds
       .filter((s) => s.agency !== seed.agency)
-      .flatMap((s) => candidates.get(s.agency) ?? []);
+      .flatMap((s) => candidates.get(s.agency) ?? [])
+      .filter((c) => {
+        const dob = c.variants[0]?.dateOfBirth;
+        return bornFrom === undefined || (typeof dob === 'string' && dob >= bornFrom);
+      });
     const queries = sample(others, options.fitQueries ?? 20_000, seed.agency).map(
       (c) => c.variants[0],
     );

@@ -2,7 +2,7 @@ import type { Agency } from '@mash/contracts';
 import { AddressBook, LA_NUMBER, schools as makeSchools, type School } from './area';
 import { generateTemporaryUpn, generateUpn, unique } from './identifiers';
 import type { Person, Population } from './population';
-import { ageOn, Rng, toDay } from './rng';
+import { ageOn, Rng, toDay, isoDay } from './rng';
 
 const DAY_MS = 86_400_000;
 
@@ -133,6 +133,8 @@ export function assignMembership(
     const s = schooling.get(child.id);
     const household = householdOf.get(child.householdId);
     if (!s || s.ncYear < 1 || s.ncYear > 11 || household?.risk !== 'high') continue;
+    // The first can be tried with day and month swapped (the matcher's transposed-date case).
+    if (demo.length === 0 && !swappable(child.dob)) continue;
     for (const agency of Object.keys(known) as Agency[]) known[agency].add(child.id);
     demo.push(child);
   }
@@ -145,4 +147,10 @@ export function assignMembership(
   }
   for (const child of demo) clean.add(child.id);
   return { known, schooling, schools, clean, demo };
+}
+
+/** Whether a birth date still reads as a date with day and month swapped, and a different one. */
+function swappable(dob: number): boolean {
+  const [, month, day] = isoDay(dob).split('-').map(Number);
+  return day <= 12 && day !== month;
 }

@@ -13,11 +13,13 @@ const KIND_CODE: Record<IdentifierKind, string> = {
  * Blocking keys of a record: short strings (at most about 40 characters) that two records of the
  * same person are likely to share, so candidates come from an index lookup instead of a scan.
  * Each rule survives a different kind of error:
- * - `f:<NYSIIS family>:<birth year>`  given-name changes, day/month swaps
+ * - `f:<NYSIIS family>:<birth year>:<given initial>`  nicknames, typos after the first letter, day/month swaps
  * - `g:<given initial>:<YYYYMMDD>`     family-name changes (step-parent's surname)
  * - `d:<family initial>:<YYYYMMDD>`    given-name changes and nicknames
  * - `p:<postcode>:<birth year>`        both names mistyped
- * - `n:<NYSIIS>:<NYSIIS>`              wrong date of birth (names in either order)
+ * - `n:<NYSIIS>:<NYSIIS>:<birth month>` a wrong day or year of birth (names in either order)
+ * The family and name keys carry the given initial and the birth month so that a common name in a
+ * source of a million people still gives buckets of a few records, not hundreds.
  * - `i:<kind>:<identifier>`            everything else wrong
  * Adapters store these in a table `(key, record id)` with a btree index on key.
  */
@@ -25,13 +27,13 @@ export function blockingKeys(subject: MatchSubject | PreparedRecord): string[] {
   const r = isPrepared(subject) ? subject : prepare(subject);
   const keys = new Set<string>();
   const year = r.dob ? String(r.dob.year) : undefined;
-  if (r.family && year) keys.add(`f:${r.family.phonetic}:${year}`);
+  if (r.family && year && r.given) keys.add(`f:${r.family.phonetic}:${year}:${r.given.compact[0]}`);
   if (r.given && r.dob) keys.add(`g:${r.given.compact[0]}:${r.dob.compact}`);
   if (r.family && r.dob) keys.add(`d:${r.family.compact[0]}:${r.dob.compact}`);
   if (r.postcode && year) keys.add(`p:${r.postcode.normalised.replace(/ /g, '')}:${year}`);
   if (r.given && r.family) {
     const [x, y] = [r.given.phonetic, r.family.phonetic].sort();
-    keys.add(`n:${x}:${y}`);
+    keys.add(r.dob ? `n:${x}:${y}:${r.dob.month}` : `n:${x}:${y}`);
   }
   for (const kind of IDENTIFIER_KINDS) {
     const id = r.identifiers[kind];

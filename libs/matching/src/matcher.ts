@@ -71,7 +71,6 @@ const NAME_FUZZY = FIELD_LEVELS.givenName.indexOf('fuzzy');
 const DOB_EXACT = 0;
 const DOB_YEAR = FIELD_LEVELS.dateOfBirth.indexOf('year');
 const ADDRESS_DISAGREE = FIELD_LEVELS.address.indexOf('disagree');
-const POSTCODE_DISAGREE = FIELD_LEVELS.postcode.indexOf('disagree');
 const DOB_DISAGREE = FIELD_LEVELS.dateOfBirth.indexOf('disagree');
 
 /**
@@ -112,11 +111,9 @@ export class Matcher {
         continue;
       }
       // A family that moved disagrees on postcode and address together: one piece of evidence,
-      // not two, so a full address disagreement adds nothing once the postcode disagrees.
+      // not two, so a full address disagreement adds nothing once the postcode differs at all.
       const weight =
-        field === 'address' &&
-        v[f] === ADDRESS_DISAGREE &&
-        v[FIELD_INDEX.postcode] === POSTCODE_DISAGREE
+        field === 'address' && v[f] === ADDRESS_DISAGREE && v[FIELD_INDEX.postcode] > 0
           ? 0
           : levelWeight(this.model, field, v[f]);
       score += weight;
