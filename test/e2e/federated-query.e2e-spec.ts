@@ -109,11 +109,21 @@ describe('A federated query, end to end over Kafka', () => {
   });
 
   it('marks an agency that does not answer as timed out, and still records a late answer', async () => {
+    const child = subjects.find((s) => s.knownTo.includes('education'))!;
+    const caseId = await openCase(child.subject);
+    await consentNotSought(caseId);
+    // A first query while education is up: the broker has fetched its published keys.
+    const first = await request(federation.http())
+      .post(`/api/v1/cases/${caseId}/queries`)
+      .set('Authorization', `Bearer ${analyst}`)
+      .send({ purpose: 'mash-triage', agencies: ['education'] })
+      .expect(status(202));
+    await eventually(async () => {
+      const res = await request(federation.http()).get(`/api/v1/queries/${first.body.id}`).set('Authorization', `Bearer ${analyst}`);
+      return res.body.status === 'complete' ? res.body : undefined;
+    });
     await federation.stopAdapter('education');
     try {
-      const child = subjects.find((s) => s.knownTo.includes('education'))!;
-      const caseId = await openCase(child.subject);
-      await consentNotSought(caseId);
       const accepted = await request(federation.http())
         .post(`/api/v1/cases/${caseId}/queries`)
         .set('Authorization', `Bearer ${analyst}`)

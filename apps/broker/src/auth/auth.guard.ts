@@ -31,6 +31,8 @@ export class JwtAuthGuard extends AuthGuard('jwt') implements CanActivate {
   }
 
   override canActivate(context: ExecutionContext): ReturnType<CanActivate['canActivate']> {
+    // Kafka handlers carry no bearer token: messages are authenticated by their signatures.
+    if (context.getType() !== 'http') return true;
     const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, [context.getHandler(), context.getClass()]);
     if (isPublic) return true;
     return super.canActivate(context);
@@ -71,6 +73,7 @@ export class RolesGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true;
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);

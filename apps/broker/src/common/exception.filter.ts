@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { throwError, type Observable } from 'rxjs';
 import { DomainError } from '@mash/common';
 import { ThresholdError } from '@mash/thresholds';
 import { PolicyError } from '@mash/policy';
@@ -29,7 +30,12 @@ const HTTP_CODES: Record<number, string> = {
 export class GlobalExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(exception: unknown, host: ArgumentsHost): void | Observable<never> {
+    if (host.getType() !== 'http') {
+      // Kafka handlers: let the transport see the failure (it redelivers); never shape it as HTTP.
+      this.logger.error(`message handler failed: ${exception instanceof Error ? exception.name : 'unknown'}`, exception instanceof Error ? exception.stack : undefined);
+      return throwError(() => exception);
+    }
     const http = host.switchToHttp();
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();

@@ -1,5 +1,5 @@
 import { Controller, Logger, type Type } from '@nestjs/common';
-import { EventPattern, type KafkaContext } from '@nestjs/microservices';
+import { Ctx, EventPattern, Payload, type KafkaContext } from '@nestjs/microservices';
 import { rawMessageOf } from '@mash/common';
 import { AGENCIES, Topics, type Agency } from '@mash/contracts';
 import { AnswerHandler } from './answer.handler';
@@ -8,8 +8,8 @@ import { AgencyAuditHandler } from '../audit/agency-audit.handler';
 /**
  * The broker's Kafka consumers: one handler per agency answer topic, plus agency audit events.
  * Handlers never throw for bad input (they dead-letter it); a transient failure (database down)
- * throws so that Kafka redelivers rather than losing the message. Without parameter decorators
- * Nest hands an event handler `(payload, context)`, which is what the generated methods rely on.
+ * throws so that Kafka redelivers rather than losing the message. Handlers for the per-agency
+ * topics are generated, with their decorators applied by hand.
  */
 function buildController(): Type {
   @Controller()
@@ -21,7 +21,7 @@ function buildController(): Type {
     ) {}
 
     @EventPattern(Topics.audit)
-    async onAgencyAudit(_payload: unknown, context: KafkaContext): Promise<void> {
+    async onAgencyAudit(@Payload() _payload: unknown, @Ctx() context: KafkaContext): Promise<void> {
       await this.agencyAudit.handle(rawMessageOf(context));
     }
   }
@@ -33,6 +33,8 @@ function buildController(): Type {
     Object.defineProperty(BrokerKafkaController.prototype, name, { value: handler, writable: true, configurable: true });
     const descriptor = Object.getOwnPropertyDescriptor(BrokerKafkaController.prototype, name) as PropertyDescriptor;
     EventPattern(Topics.queryResponded(agency))(BrokerKafkaController.prototype, name, descriptor);
+    Payload()(BrokerKafkaController.prototype, name, 0);
+    Ctx()(BrokerKafkaController.prototype, name, 1);
   }
   return BrokerKafkaController;
 }

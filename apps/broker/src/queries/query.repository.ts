@@ -54,12 +54,14 @@ export class QueryRepository {
   }
 
   async timeOutExpired(now: Date, tx: EntityManager): Promise<Array<{ queryId: string; agency: string; partnership: string }>> {
-    const rows: Array<{ query_id: string; agency: string; partnership: string }> = await tx.query(
+    type Row = { query_id: string; agency: string; partnership: string };
+    // TypeORM answers an UPDATE ... RETURNING with [rows, affectedCount].
+    const [rows] = (await tx.query(
       `UPDATE federated_query_agency SET status = 'timed-out'
         WHERE status = 'pending' AND deadline_at < $1
         RETURNING query_id, agency, partnership`,
       [now],
-    );
+    )) as [Row[], number];
     return rows.map((r) => ({ queryId: r.query_id, agency: r.agency, partnership: r.partnership }));
   }
 

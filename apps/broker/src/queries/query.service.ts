@@ -88,12 +88,12 @@ export class QueryService {
         agreements,
       }),
     );
-    return { kase, decisions };
+    return { kase, decisions, consent };
   }
 
   async create(user: Principal, caseId: string, dto: CreateQueryDto): Promise<QueryView> {
     const now = new Date();
-    const { kase, decisions } = await this.decideAll(user, caseId, dto, now);
+    const { kase, decisions, consent } = await this.decideAll(user, caseId, dto, now);
     const subject = await this.caseService.subjectOf(kase);
     const role = primaryRole(user, ['analyst', 'manager']);
     const queryId = randomUUID();
@@ -104,7 +104,8 @@ export class QueryService {
     const messages: KafkaRecord[] = [];
     for (const decision of decisions) {
       this.metrics.decisions.inc({ agency: decision.agency, decision: decision.decision });
-      if (decision.decision === 'permit' && decision.obligations.justificationRequired && !dto.justification) {
+      // The justification recorded with the consent decision satisfies the agreement; a query may add its own.
+      if (decision.decision === 'permit' && decision.obligations.justificationRequired && !dto.justification && consent.status === 'none') {
         throw new DomainError('QUERY.JUSTIFICATION_REQUIRED', `the agreement with ${decision.agency} needs a justification for this purpose`, 400);
       }
       const part: QueryAgencyEntity = Object.assign(new QueryAgencyEntity(), {
