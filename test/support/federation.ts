@@ -39,7 +39,33 @@ export interface DemoSubject {
   knownTo: Agency[];
 }
 
+/**
+ * Federations share Kafka topics, consumer groups, ports and test databases, so two test
+ * processes must not run one at the same time (jest runs files one after another within a
+ * process). A PostgreSQL advisory lock, held from the first setup step to Federation.stop(),
+ * makes a second process wait its turn.
+ */
+let suiteLock: Client | undefined;
+export async function acquireSuiteLock(): Promise<void> {
+  if (suiteLock) return;
+  const client = new Client({ connectionString: withDatabase(PG, 'postgres') });
+  await client.connect();
+  const got = await client.query('SELECT pg_try_advisory_lock(815001) AS ok');
+  if (!got.rows[0].ok) {
+    process.stderr.write('[federation] another end-to-end run holds the federation; waiting for it\n');
+    await client.query('SELECT pg_advisory_lock(815001)');
+  }
+  suiteLock = client;
+}
+
+export async function releaseSuiteLock(): Promise<void> {
+  const client = suiteLock;
+  suiteLock = undefined;
+  if (client) await client.end().catch(() => undefined);
+}
+
 export async function dropDatabases(names: string[]): Promise<void> {
+  await acquireSuiteLock();
   const admin = new Client({ connectionString: withDatabase(PG, 'postgres') });
   await admin.connect();
   try {
@@ -51,6 +77,7 @@ export async function dropDatabases(names: string[]): Promise<void> {
 
 /** Seeds the four agencies' source databases with a small synthetic population. */
 export function seedSources(people = 400): DemoSubject[] {
+  if (!suiteLock) throw new Error('call dropDatabases() (which takes the suite lock) before seedSources()');
   execFileSync(
     process.execPath,
     ['-r', '@swc-node/register', resolve(ROOT, 'scripts/seed.ts'), '--people', String(people), '--database-url', PG, '--db-prefix', 'mash_test_', '--out', TEST_DEMO_DIR, '--seed', '7'],
@@ -97,6 +124,7 @@ export class Federation {
   constructor(readonly env: NodeJS.ProcessEnv = baseEnv()) {}
 
   async startBroker(): Promise<void> {
+    await acquireSuiteLock();
     this.broker = (await createBrokerApp(this.env)).app;
   }
 
@@ -120,6 +148,7 @@ export class Federation {
   async stop(): Promise<void> {
     await Promise.all([...this.adapters.keys()].map((a) => this.stopAdapter(a)));
     await this.broker?.close();
+    await releaseSuiteLock();
   }
 
   http() {
