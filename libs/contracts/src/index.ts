@@ -3,3 +3,4 @@ export * from './subject';
 export * from './topics';
 export * from './messages';
 export * from './wire';
+export * from './asyncapi';

@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+import { QueryRequestedV1 } from './messages';
+import { parseMessage } from './wire';
+
+describe(parseMessage.name, () => {
+  const valid = {
+    type: 'query.requested',
+    version: 1,
+    messageId: randomUUID(),
+    queryId: randomUUID(),
+    agency: 'police',
+    partnership: 'demo',
+    grant: 'eyJhbGciOiJFZERTQSJ9.eyJ4IjoxfQ.c2lnbmF0dXJl',
+    criteria: 'eyJhbGciOiJFQ0RILUVTIn0..aXY.Y2lwaGVy.dGFn',
+    deadline: new Date().toISOString(),
+    issuedAt: new Date().toISOString(),
+  };
+
+  it('accepts a valid message', () => {
+    expect(parseMessage(QueryRequestedV1, Buffer.from(JSON.stringify(valid)))).toEqual({ ok: true, value: valid });
+  });
+
+  it('refuses bytes that are not JSON without throwing', () => {
+    expect(parseMessage(QueryRequestedV1, Buffer.from('{not json'))).toEqual({ ok: false, reason: 'not JSON' });
+  });
+
+  it('names the failing fields but never echoes their values', () => {
+    const secret = 'Jane Doe 2014-05-06';
+    const result = parseMessage(QueryRequestedV1, JSON.stringify({ ...valid, agency: secret, extra: secret }));
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.reason).toContain('agency');
+      expect(result.reason).not.toContain(secret);
+    }
+  });
+
+  it('refuses an empty message', () => {
+    expect(parseMessage(QueryRequestedV1, null)).toEqual({ ok: false, reason: 'empty message' });
+  });
+});
