@@ -105,11 +105,12 @@ async function main() {
   }
   process.env.DATABASE_URL = databaseUrl;
 
-  // Seed the agencies' source systems once (delete .local/demo or pass SEED=1 to re-seed).
+  // Seed the agencies' source systems once (delete .local/demo or pass SEED=1 to re-seed). A fixed
+  // seed and reference date make the same synthetic town every time, so the README's example holds.
   const subjectsFile = resolve(ROOT, '.local/demo/subjects.json');
   if (!existsSync(subjectsFile) || process.env.SEED === '1') {
     log('seeding synthetic agency source data...');
-    const seeded = spawnSync(process.execPath, ['-r', '@swc-node/register', 'scripts/seed.ts', '--people', process.env.SEED_PEOPLE ?? '2000', '--database-url', databaseUrl, '--out', '.local/demo'], { stdio: 'inherit' });
+    const seeded = spawnSync(process.execPath, ['-r', '@swc-node/register', 'scripts/seed.ts', '--people', process.env.SEED_PEOPLE ?? '2000', '--database-url', databaseUrl, '--out', '.local/demo', '--seed', '42', '--as-of', process.env.SEED_AS_OF ?? '2026-09-01'], { stdio: 'inherit' });
     if (seeded.status !== 0) throw new Error('seeding failed');
   }
 
