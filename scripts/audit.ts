@@ -8,11 +8,15 @@
  *   npm run audit -- checkpoint --private-key FILE [--checkpoints FILE]
  *
  * DATABASE_URL (or --database-url) defaults to postgres://postgres@127.0.0.1:5432/mash_broker.
+ * verify reads, without flags, what the broker publishes: the checkpoint file AUDIT_CHECKPOINT_FILE
+ * (default .local/audit/checkpoints.jsonl), the audit_checkpoint rows, and the public keys at
+ * <KEYS_DIR>/audit-checkpoint.public.json (KEYS_DIR default .local/keys).
  * verify exits 0 when intact, 1 naming the first failing entry, 2 when it could not run.
  * Progress goes to stderr; results to stdout.
  */
 import { existsSync, createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { Pool } from 'pg';
@@ -30,8 +34,13 @@ import {
 } from '@mash/audit';
 
 const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/mash_broker';
-/** Where the public half of the checkpoint key is looked for when --public-keys is not given. */
-const DEFAULT_PUBLIC_KEYS = '.local/audit/checkpoint-public-keys.json';
+/** Where the broker publishes the checkpoint key's public half (JWKS), under KEYS_DIR. */
+const publishedPublicKeys = (): string =>
+  join(process.env.KEYS_DIR ?? '.local/keys', 'audit-checkpoint.public.json');
+/** Older location, still read when present. */
+const LEGACY_PUBLIC_KEYS = '.local/audit/checkpoint-public-keys.json';
+/** The broker's checkpoint file: AUDIT_CHECKPOINT_FILE, as the broker reads it, or the default. */
+const checkpointFile = (): string => process.env.AUDIT_CHECKPOINT_FILE ?? DEFAULT_CHECKPOINT_FILE;
 
 class UsageError extends Error {}
 
@@ -59,15 +68,17 @@ async function verify(pool: Pool, args: string[]): Promise<number> {
     },
   });
   const checkpoints: SignedCheckpoint[] = [];
-  const file =
-    values.checkpoints ??
-    (existsSync(DEFAULT_CHECKPOINT_FILE) ? DEFAULT_CHECKPOINT_FILE : undefined);
+  const file = values.checkpoints ?? (existsSync(checkpointFile()) ? checkpointFile() : undefined);
   if (file !== undefined) {
-    checkpoints.push(...(await readCheckpointFile(file)));
+    checkpoints.push(
+      ...(await readCheckpointFile(file)).filter(
+        (c) => values.chain === undefined || c.chainId === values.chain,
+      ),
+    );
     progress(`${checkpoints.length} checkpoint(s) from ${file}`);
   } else {
     progress(
-      `no checkpoint file (${DEFAULT_CHECKPOINT_FILE}): a rewritten chain or dropped tail cannot be detected`,
+      `no checkpoint file (${checkpointFile()}): a rewritten chain or dropped tail cannot be detected`,
     );
   }
   if (!values['no-stored-checkpoints']) {
@@ -76,13 +87,17 @@ async function verify(pool: Pool, args: string[]): Promise<number> {
     progress(`${stored.length} checkpoint(s) from audit_checkpoint`);
   }
   const keysFile =
-    values['public-keys'] ?? process.env.AUDIT_CHECKPOINT_PUBLIC_KEYS ?? DEFAULT_PUBLIC_KEYS;
+    values['public-keys'] ??
+    process.env.AUDIT_CHECKPOINT_PUBLIC_KEYS ??
+    [publishedPublicKeys(), LEGACY_PUBLIC_KEYS].find((f) => existsSync(f)) ??
+    publishedPublicKeys();
   let publicKeys = {};
-  if (existsSync(keysFile))
+  if (existsSync(keysFile)) {
     publicKeys = parsePublicKeys(JSON.parse(await readFile(keysFile, 'utf8')));
-  else if (checkpoints.length > 0)
+    progress(`${Object.keys(publicKeys).length} checkpoint public key(s) from ${keysFile}`);
+  } else if (checkpoints.length > 0)
     throw new UsageError(
-      `checkpoints need public keys: pass --public-keys (JWKS) or create ${DEFAULT_PUBLIC_KEYS}`,
+      `checkpoints need public keys: pass --public-keys (JWKS) or start the broker once to publish ${publishedPublicKeys()}`,
     );
 
   const started = Date.now();
@@ -178,7 +193,7 @@ async function checkpoint(pool: Pool, args: string[]): Promise<number> {
   if (typeof jwk.kid !== 'string') throw new UsageError('the private JWK needs a kid');
   const written = await new Checkpointer(pool, {
     key: { kid: jwk.kid, privateKey: jwk },
-    file: values.checkpoints ?? DEFAULT_CHECKPOINT_FILE,
+    file: values.checkpoints ?? checkpointFile(),
   }).checkpointAll();
   for (const cp of written) process.stdout.write(`${JSON.stringify(cp)}\n`);
   progress(`${written.length} chain head(s) checkpointed`);

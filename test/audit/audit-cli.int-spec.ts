@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
@@ -14,12 +14,18 @@ const root = join(__dirname, '..', '..');
 let pool: Pool;
 let dir: string;
 
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+type Result = { code: number; stdout: string; stderr: string };
+
+function cli(...args: string[]): Promise<Result> {
+  return cliWith({}, ...args);
+}
+
+function cliWith(env: Record<string, string>, ...args: string[]): Promise<Result> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['-r', '@swc-node/register', 'scripts/audit.ts', ...args],
-      { cwd: root, env: { ...process.env, DATABASE_URL: url } },
+      { cwd: root, env: { ...process.env, DATABASE_URL: url, ...env } },
       (err, stdout, stderr) =>
         resolve({
           code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1,
@@ -37,6 +43,12 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'audit-cli-'));
   const keys = generateCheckpointKeys('cli-key');
   await writeFile(join(dir, 'keys.json'), JSON.stringify({ keys: [keys.publicJwk] }));
+  // Where the broker publishes it: <KEYS_DIR>/audit-checkpoint.public.json.
+  await mkdir(join(dir, 'keys'));
+  await writeFile(
+    join(dir, 'keys', 'audit-checkpoint.public.json'),
+    JSON.stringify({ keys: [keys.publicJwk] }),
+  );
   const log = new AuditLog(pool);
   for (let i = 0; i < 30; i++) {
     await log.append({
@@ -84,6 +96,21 @@ describe('npm run audit', () => {
     expect(csv).toHaveLength(21);
 
     expect((await cli('export')).code).toBe(2);
+  });
+
+  it('verify finds the broker-published keys and checkpoint file without flags', async () => {
+    const sut = await cliWith(
+      {
+        KEYS_DIR: join(dir, 'keys'),
+        AUDIT_CHECKPOINT_FILE: join(dir, 'checkpoints.jsonl'),
+      },
+      'verify',
+      '--no-stored-checkpoints',
+    );
+    expect(sut.code).toBe(0);
+    // Two chains, each checkpointed once: the file's checkpoints were found and checked.
+    expect(JSON.parse(sut.stdout)).toMatchObject({ ok: true, checked: 30, checkpointsChecked: 2 });
+    expect(sut.stderr).toMatch(/audit-checkpoint\.public\.json/);
   });
 
   it('exits 0 on an intact log, and 1 naming the first bad entry after tampering', async () => {

@@ -263,4 +263,39 @@ describe(AuditQuery.name, () => {
       ),
     ).toEqual(['retry-1', 'late-retry']);
   });
+
+  it('attributes a broker policy deny to the analyst who asked, and ignores the same request', async () => {
+    // Partnership p-west: one query (q-1) denied by police and permitted by health, then the same
+    // analyst asks again (q-2) three minutes later.
+    const west = (iso: string, over: Partial<AuditEventInput>): AuditEventInput =>
+      at(iso, { partnership: 'p-west', caseId: 'case-w', ...over });
+    const decision = (queryId: string, agency: string, outcome: 'permit' | 'deny') =>
+      west('2026-06-04T10:00:00Z', {
+        actorType: 'service',
+        actorId: 'broker',
+        action: 'policy.decision',
+        outcome,
+        queryId,
+        agency,
+        details: { requestedBy: 'analyst-w' },
+      });
+    await new AuditLog(pool).appendMany([
+      west('2026-06-04T10:00:00Z', {
+        actorId: 'analyst-w',
+        action: 'query.requested',
+        queryId: 'q-1',
+      }),
+      decision('q-1', 'police', 'deny'),
+      decision('q-1', 'health', 'permit'),
+      west('2026-06-04T10:03:00Z', {
+        actorId: 'analyst-w',
+        action: 'query.requested',
+        queryId: 'q-2',
+      }),
+    ]);
+    const rows = await sut.deniedThenRetried('p-west');
+    expect(rows.map((r) => [r.actorId, r.denied.agency, r.retry.action, r.retry.queryId])).toEqual([
+      ['analyst-w', 'police', 'query.requested', 'q-2'],
+    ]);
+  });
 });

@@ -12,7 +12,12 @@ export {
   type AuditLogOptions,
   type AppendOptions,
 } from './audit-log';
-export { subjectPseudonym, type PseudonymCriteria, type SubjectPseudonyms } from './pseudonym';
+export {
+  nhsPseudonym,
+  subjectPseudonym,
+  type PseudonymCriteria,
+  type SubjectPseudonyms,
+} from './pseudonym';
 export * from './checkpoint';
 export * from './verify';
 export * from './query';

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { subjectPseudonym } from './pseudonym';
+import { nhsPseudonym, subjectPseudonym } from './pseudonym';
 
 const key = Buffer.alloc(32, 7);
 const hmac = (k: Buffer, s: string): string => createHmac('sha256', k).update(s).digest('hex');
@@ -51,5 +51,19 @@ describe(subjectPseudonym.name, () => {
         identifiers: { nhsNumber: '12345' },
       }).nhs,
     ).toBeUndefined();
+  });
+});
+
+describe(nhsPseudonym.name, () => {
+  it('finds the same token from an NHS number alone as the full subject gave', () => {
+    const full = subjectPseudonym(key, {
+      givenName: 'Amelia',
+      familyName: 'Jones',
+      dateOfBirth: '2015-03-09',
+      identifiers: { nhsNumber: '9434765919' },
+    });
+    const sut = nhsPseudonym(key, '943-476-5919');
+    expect(sut).toBe(full.nhs);
+    expect(nhsPseudonym(key, '94347659')).toBeUndefined();
   });
 });

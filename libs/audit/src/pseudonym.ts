@@ -37,11 +37,27 @@ export function subjectPseudonym(
   const nameDob = hmac(
     `nd:${normaliseName(criteria.familyName)}|${normaliseName(criteria.givenName)}|${normaliseDate(criteria.dateOfBirth)}`,
   );
-  const digits = (criteria.identifiers?.nhsNumber ?? '').replace(/\D/g, '');
-  const nhs = digits.length === 10 ? hmac(`nhs:${digits}`) : undefined;
+  const nhs =
+    criteria.identifiers?.nhsNumber === undefined
+      ? undefined
+      : nhsPseudonym(key, criteria.identifiers.nhsNumber);
   return nhs === undefined
     ? { nameDob, tokens: [nameDob] }
     : { nhs, nameDob, tokens: [nhs, nameDob] };
+}
+
+/**
+ * The NHS-number token alone (what an auditor holding only an NHS number can compute), or
+ * undefined when the number does not have exactly 10 digits. Equal to `subjectPseudonym(...).nhs`.
+ */
+export function nhsPseudonym(
+  key: string | Buffer | KeyObject,
+  nhsNumber: string,
+): string | undefined {
+  const digits = nhsNumber.replace(/\D/g, '');
+  return digits.length === 10
+    ? createHmac('sha256', key).update(`nhs:${digits}`, 'utf8').digest('hex')
+    : undefined;
 }
 
 function normaliseName(name: string): string {

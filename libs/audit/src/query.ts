@@ -443,7 +443,10 @@ export class AuditQuery {
 
   /**
    * A `deny` followed, within `withinMinutes` (default 15), by another event from the same actor on
-   * the same case that belongs to a different request (different correlation id, when both have one).
+   * the same case that belongs to a different request (different correlation id and query id, when
+   * both have one). A deny recorded by a service on a user's behalf (`details.requestedBy`, as the
+   * broker's `policy.decision` does) is attributed to that user, and only that user's own later
+   * events count as the retry: the other agencies' decisions in the same request never do.
    */
   async deniedThenRetried(
     partnership: string,
@@ -457,16 +460,21 @@ export class AuditQuery {
     );
     addRange(sql, options, 'd.');
     const minutes = sql.p(options.withinMinutes ?? 15);
+    const onBehalf = `(d.actor_type = 'service' AND jsonb_typeof(d.details->'requestedBy') = 'string')`;
     const rows = await queryRows<Record<string, unknown>>(
       this.reader,
-      `SELECT ${entryColumns('d', 'd_')}, ${entryColumns('r', 'r_')}
+      `SELECT ${entryColumns('d', 'd_')}, ${entryColumns('r', 'r_')}, r.actor_id AS effective_actor
          FROM audit_event d
          JOIN LATERAL (
            SELECT * FROM audit_event r
-            WHERE r.partnership = d.partnership AND r.actor_id = d.actor_id AND r.case_id = d.case_id
+            WHERE r.partnership = d.partnership AND r.case_id = d.case_id
+              AND CASE WHEN ${onBehalf}
+                       THEN r.actor_type = 'user' AND r.actor_id = d.details->>'requestedBy'
+                       ELSE r.actor_type = d.actor_type AND r.actor_id = d.actor_id END
               AND r.seq > d.seq AND r.occurred_at >= d.occurred_at
               AND r.occurred_at <= d.occurred_at + make_interval(mins => ${minutes}::int)
               AND (d.correlation_id IS NULL OR r.correlation_id IS NULL OR r.correlation_id <> d.correlation_id)
+              AND (d.query_id IS NULL OR r.query_id IS NULL OR r.query_id <> d.query_id)
             ORDER BY r.seq LIMIT 1) r ON true
         WHERE ${sql.where.join(' AND ')}
         ORDER BY d.seq LIMIT ${sql.p(options.limit ?? 1000)}`,
@@ -481,7 +489,7 @@ export class AuditQuery {
     return rows.map((row) => {
       const denied = pick(row, 'd');
       return {
-        actorId: denied.actorId,
+        actorId: String(row.effective_actor),
         caseId: denied.caseId ?? '',
         denied,
         retry: pick(row, 'r'),
