@@ -4,8 +4,13 @@ import { AgreementVersionEntity } from './agreements/agreement.entity';
 import { CaseEntity } from './cases/case.entity';
 import { ConsentDecisionEntity } from './cases/consent.entity';
 import { OutboxMessageEntity } from './outbox/outbox.entity';
+import { CaseRatingChangeEntity } from './cases/rating.entity';
+import { CapacityQueueEntity } from './capacity/capacity.entity';
+import { CaseOutcomeEntity, OutcomeDeliveryEntity } from './outcomes/outcome.entity';
+import { TransparencyWithholdingEntity } from './transparency/withholding.entity';
 import { QueryAgencyEntity, QueryEntity } from './queries/query.entity';
 import { BrokerSchema1764160000000 } from './migrations/1764160000000-BrokerSchema';
+import { CaseWorkflow1764300000000 } from './migrations/1764300000000-CaseWorkflow';
 
 export const BROKER_ENTITIES = [
   CaseEntity,
@@ -16,9 +21,14 @@ export const BROKER_ENTITIES = [
   AgreementVersionEntity,
   AuditEventEntity,
   AuditCheckpointEntity,
+  CaseRatingChangeEntity,
+  CapacityQueueEntity,
+  CaseOutcomeEntity,
+  OutcomeDeliveryEntity,
+  TransparencyWithholdingEntity,
 ];
 
-export const BROKER_MIGRATIONS = [AuditSchema1700000000000, BrokerSchema1764160000000];
+export const BROKER_MIGRATIONS = [AuditSchema1700000000000, BrokerSchema1764160000000, CaseWorkflow1764300000000];
 
 export function brokerDataSourceOptions(url: string): DataSourceOptions {
   return {
@@ -28,7 +38,8 @@ export function brokerDataSourceOptions(url: string): DataSourceOptions {
     migrations: BROKER_MIGRATIONS,
     migrationsTransactionMode: 'each',
     synchronize: false,
-    logging: ['error'],
+    // TypeORM's error logging prints query parameters, which can hold personal data.
+    logging: false,
   };
 }
 

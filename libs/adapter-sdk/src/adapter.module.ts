@@ -13,6 +13,7 @@ import { AgencyAuditPublisher } from './audit';
 import { AdapterMetrics } from './metrics';
 import { QueryRequestProcessor } from './processor';
 import { OutcomeProcessor } from './outcomes';
+import { AgreementStatusFeed } from './agreement-status';
 
 export const ADAPTER_CONFIG = Symbol('ADAPTER_CONFIG');
 export const SOURCE_CONNECTOR = Symbol('SOURCE_CONNECTOR');
@@ -104,7 +105,8 @@ export class AdapterModule {
           migrations: [...AdapterSdkMigrations, ...options.migrations],
           migrationsRun: true,
           synchronize: false,
-          logging: ['error'],
+          // TypeORM's error logging prints query parameters, which can hold personal data.
+          logging: false,
         }),
       ],
       controllers: [AdapterHttpController, kafkaController(config)],
@@ -116,6 +118,12 @@ export class AdapterModule {
           useFactory: async () => ServiceKeys.fromRing(await new FileKeyRingStore(config.keysDir).loadOrCreate(config.service)),
         },
         { provide: BROKER_JWKS, useFactory: () => new JwksClient(config.brokerJwksUrl, { cooldownMs: 10_000 }) },
+        {
+          provide: AgreementStatusFeed,
+          useFactory: (jwks: JwksClient) =>
+            new AgreementStatusFeed({ kafka: kafkaClientConfig(config.kafka, config.service), service: config.service, agency: config.agency, brokerKeys: jwks.getKey }).start(),
+          inject: [BROKER_JWKS],
+        },
         {
           provide: KAFKA_CLIENT,
           useFactory: async () => {
@@ -149,8 +157,9 @@ export class AdapterModule {
             publisher: Publisher,
             audit: AgencyAuditPublisher,
             metrics: AdapterMetrics,
-          ) => new QueryRequestProcessor(config.agency, connector, keys, jwks, ds, publisher, audit, metrics),
-          inject: [SOURCE_CONNECTOR, SERVICE_KEYS, BROKER_JWKS, getDataSourceToken(), PUBLISHER, AgencyAuditPublisher, AdapterMetrics],
+            agreementStatus: AgreementStatusFeed,
+          ) => new QueryRequestProcessor(config.agency, connector, keys, jwks, ds, publisher, audit, metrics, agreementStatus),
+          inject: [SOURCE_CONNECTOR, SERVICE_KEYS, BROKER_JWKS, getDataSourceToken(), PUBLISHER, AgencyAuditPublisher, AdapterMetrics, AgreementStatusFeed],
         },
         {
           provide: OutcomeProcessor,
