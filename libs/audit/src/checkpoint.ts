@@ -9,7 +9,7 @@ import {
 } from 'node:crypto';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson } from '@mash/contracts';
 import { AuditCheckpointError, AuditError, safeDbDetail } from './errors';
 import { queryRows, readerOf, type AuditDatabase, type SqlExecutor } from './executor';
 import { isHexHash } from './hash';

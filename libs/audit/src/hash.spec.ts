@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson } from '@mash/contracts';
 import { canonicalForm, canonicalObject, entryHash, GENESIS_PREV_HASH } from './hash';
 import type { AuditEntryBody } from './types';
 

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson } from '@mash/contracts';
 import type { AuditEntryBody } from './types';
 
 /** `prev_hash` of the first entry of every chain: 32 zero bytes, hex. */

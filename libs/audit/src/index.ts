@@ -1,6 +1,6 @@
 export * from './errors';
 export * from './types';
-export { canonicalJson, type JsonValue } from './canonical-json';
+export { canonicalJson, type JsonValue } from '@mash/contracts';
 export { canonicalForm, canonicalObject, entryHash, GENESIS_PREV_HASH } from './hash';
 export { AuditSchema1700000000000 } from './audit-schema.migration';
 export { AuditEventEntity, AuditCheckpointEntity } from './audit.entities';

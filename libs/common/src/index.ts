@@ -3,4 +3,3 @@ export * from './errors';
 export * from './kafka';
 export * from './metrics';
 export * from './jwks-client';
-export * from './canonical-json';

@@ -4,3 +4,4 @@ export * from './topics';
 export * from './messages';
 export * from './wire';
 export * from './asyncapi';
+export * from './canonical-json';

@@ -140,3 +140,40 @@ export const CaseDeadlineApproachingV1 = z
     dueAt: z.iso.datetime(),
   })
   .strict();
+
+export const AGREEMENT_LIFECYCLE_STATUSES = ['draft', 'active', 'suspended', 'expired'] as const;
+
+/**
+ * Broker -> adapter on `Topics.agreementStatus(agency)`: an agreement version's lifecycle status.
+ * Only `signed` is trusted: a JWS (typ `AGREEMENT_STATUS_JWS_TYPE`) by the broker's signing key
+ * over `AgreementStatusClaimsV1`; the outer fields only route and index the message.
+ */
+export const AgreementStatusChangedV1 = z
+  .object({
+    type: z.literal('agreement.status.changed'),
+    version: z.literal(1),
+    messageId: uuid,
+    partnership: z.string().min(1).max(64),
+    agency: z.enum(AGENCIES),
+    agreementId: uuid,
+    agreementVersion: z.number().int().positive(),
+    signed: compactJose,
+  })
+  .strict();
+export type AgreementStatusChangedV1 = z.infer<typeof AgreementStatusChangedV1>;
+
+export const AGREEMENT_STATUS_JWS_TYPE = 'mash-agreement-status+jws';
+
+export const AgreementStatusClaimsV1 = z
+  .object({
+    partnership: z.string().min(1).max(64),
+    agency: z.enum(AGENCIES),
+    agreementId: uuid,
+    agreementVersion: z.number().int().positive(),
+    status: z.enum(AGREEMENT_LIFECYCLE_STATUSES),
+    hash: z.string().regex(/^[0-9a-f]{64}$/),
+    changedAt: z.iso.datetime(),
+    issuedAt: z.iso.datetime(),
+  })
+  .strict();
+export type AgreementStatusClaimsV1 = z.infer<typeof AgreementStatusClaimsV1>;

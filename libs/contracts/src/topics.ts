@@ -13,6 +13,11 @@ export const Topics = {
   auditCheckpoint: 'mash.audit.checkpoint.v1',
   caseDeadlineApproaching: 'mash.case.deadline.approaching.v1',
   deadLetter: (topic: string) => `${topic}.dlq`,
+  /**
+   * Broker -> adapter: the lifecycle status of each of the agency's agreement versions, compacted
+   * (key `<agreementId>@<version>`), so an adapter reading from the beginning knows what is in force.
+   */
+  agreementStatus: (agency: Agency) => `mash.${agency}.agreements.status.v1`,
 } as const;
 
 /** Header names. Headers carry ids only, never personal data. */

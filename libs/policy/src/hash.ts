@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AgreementVersion } from './agreement';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson } from '@mash/contracts';
 
 /**
  * Fields left out of the content hash: the version's identity (`id`, `version`) and its approval

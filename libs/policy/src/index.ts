@@ -3,7 +3,7 @@ export * from './gateways';
 export * from './agreement';
 export * from './errors';
 export * from './parse';
-export * from './canonical-json';
+export { canonicalJson } from '@mash/contracts';
 export * from './hash';
 export * from './decision';
 export { PolicyIndex, decide, compileAgreement, type CompiledAgreement } from './engine';

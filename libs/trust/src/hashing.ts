@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '@mash/common';
+import { canonicalJson } from '@mash/contracts';
 
 /** SHA-256 (base64url) of the RFC 8785 canonical JSON of a value. */
 export function canonicalHash(value: unknown): string {

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { QueryAnswerV1, QueryRespondedV1, parseMessage, type Agency } from '@mash/contracts';
-import { minimise, type Obligations } from '@mash/policy';
+import { minimise } from '@mash/policy';
 import { TrustError, openSigned } from '@mash/trust';
 import { AuditService } from '../audit/audit.service';
 import { AgencyDirectory } from '../keys/agency-directory';
