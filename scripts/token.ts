@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { issueDevToken } from '../apps/broker/src/auth/dev-issuer';
 import { ROLES, type Role } from '../apps/broker/src/auth/principal';
+import { DEV_ISSUER } from '../apps/broker/src/config/config';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -13,8 +14,12 @@ function fail(message: string): never {
 }
 
 async function main(): Promise<void> {
-  if ((process.env.AUTH_MODE ?? 'dev') !== 'dev') {
-    fail('refusing: AUTH_MODE is not "dev". In production, sign in through your identity provider (see README, Sign-in).');
+  // `npm start` runs the broker in dev mode unless AUTH_MODE says otherwise; an issuer other
+  // than the dev one in the environment means a production identity provider is configured.
+  const issuer = process.env.AUTH_ISSUER;
+  const mode = process.env.AUTH_MODE || (issuer && issuer !== DEV_ISSUER ? 'production' : 'dev');
+  if (mode !== 'dev') {
+    fail('refusing: AUTH_MODE is not "dev". In production, sign in through your identity provider (see docs/identity.md).');
   }
   const { values } = parseArgs({
     options: {
@@ -32,12 +37,14 @@ async function main(): Promise<void> {
   const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
   if (unknown.length > 0) fail(`unknown role(s): ${unknown.join(', ')}; roles are ${ROLES.join(', ')}`);
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(values.partnership)) fail('partnership must be letters, digits, - or _');
+  const ttl = values.ttl === undefined ? undefined : Number(values.ttl);
+  if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1 || ttl > 24 * 3600)) fail('--ttl must be a whole number of seconds, at most 86400');
   const token = await issueDevToken(resolve(process.env.KEYS_DIR ?? '.local/keys'), {
     sub: values.sub ?? `dev-${roles[0]}`,
     roles: roles as Role[],
     partnership: values.partnership,
     agency: values.agency,
-    ttlSeconds: values.ttl ? Number(values.ttl) : undefined,
+    ttlSeconds: ttl,
   });
   process.stdout.write(`${token}\n`);
 }

@@ -46,7 +46,8 @@ export class JwtAuthGuard extends AuthGuard('jwt') implements CanActivate {
     // Never the token itself: only the code, route and client.
     this.logger.warn(`authentication failed: ${failure.code} ${req.method} ${req.route?.path ?? req.path}`);
     this.security.authFailed(failure.code, clientOf(req), `${req.method} ${req.route?.path ?? 'unmatched'}`);
-    if (this.limiter.fail(clientOf(req))) {
+    // An identity provider outage is not the client's fault: it does not count towards the limit.
+    if (failure.status < 500 && this.limiter.fail(clientOf(req))) {
       throw new DomainError('AUTH.TOO_MANY_FAILURES', 'too many failed authentications; slow down', 429);
     }
     throw failure;

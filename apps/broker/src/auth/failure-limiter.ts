@@ -16,6 +16,8 @@ export class FailureLimiter {
     const since = now - this.windowMs;
     const recent = (this.failures.get(client) ?? []).filter((t) => t > since);
     recent.push(now);
+    // Only the newest limit+1 failures decide; a client hammering us must not grow the list.
+    if (recent.length > this.limit + 1) recent.splice(0, recent.length - this.limit - 1);
     this.failures.set(client, recent);
     if (this.failures.size > 10_000) this.prune(since);
     return recent.length > this.limit;

@@ -8,6 +8,7 @@ import { ROLES, type Principal, type Role } from './principal';
 export const MAX_TOKEN_LENGTH = 8192;
 const KID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 const FORBIDDEN_HEADERS = ['jku', 'x5u', 'jwk', 'x5c'];
+const NON_ACCESS_TOKEN_TYPES = ['ID', 'Refresh', 'Offline', 'Logout'];
 
 export class TokenError extends DomainError {
   constructor(code: string, message: string, status = 401) {
@@ -80,6 +81,10 @@ export class TokenVerifier {
     } catch (error) {
       throw this.mapError(error);
     }
+    // Keycloak marks ID and refresh tokens in `typ`; only access tokens may call the API.
+    if (typeof payload.typ === 'string' && NON_ACCESS_TOKEN_TYPES.includes(payload.typ)) {
+      throw new TokenError('AUTH.TOKEN_TYPE_REFUSED', 'only access tokens are accepted');
+    }
     return this.principal(payload);
   }
 
@@ -104,28 +109,35 @@ export class TokenVerifier {
   }
 
   private mapError(error: unknown): TokenError {
-    if (error instanceof joseErrors.JWTExpired) return new TokenError('AUTH.TOKEN_EXPIRED', 'token has expired');
+    // jose reports a token past the maximum age as JWTExpired on `iat`, not on `exp`.
+    if (error instanceof joseErrors.JWTExpired) {
+      return error.claim === 'iat'
+        ? new TokenError('AUTH.TOKEN_TOO_OLD', 'token is older than the maximum age')
+        : new TokenError('AUTH.TOKEN_EXPIRED', 'token has expired');
+    }
     if (error instanceof joseErrors.JWTClaimValidationFailed) {
+      if (error.reason === 'missing') return new TokenError('AUTH.CLAIM_MISSING', `token lacks the required ${error.claim} claim`);
       switch (error.claim) {
         case 'nbf':
           return new TokenError('AUTH.TOKEN_NOT_YET_VALID', 'token is not yet valid');
+        case 'iat':
+          // With a maximum age set, jose refuses an `iat` in the future here.
+          return new TokenError('AUTH.TOKEN_NOT_YET_VALID', 'token was issued in the future');
         case 'aud':
           return new TokenError('AUTH.WRONG_AUDIENCE', 'token is for another audience');
         case 'iss':
           return new TokenError('AUTH.WRONG_ISSUER', 'token is from an issuer this service does not trust');
-        case 'iat':
-          return new TokenError('AUTH.TOKEN_TOO_OLD', 'token is older than the maximum age');
         default:
-          return new TokenError('AUTH.CLAIM_INVALID', `token claim ${error.claim} is missing or invalid`);
+          return new TokenError('AUTH.CLAIM_INVALID', `token claim ${error.claim} is invalid`);
       }
     }
     if (error instanceof joseErrors.JOSEAlgNotAllowed) return new TokenError('AUTH.ALGORITHM_REFUSED', 'token algorithm is not allowed');
     if (error instanceof joseErrors.JWKSNoMatchingKey) return new TokenError('AUTH.UNKNOWN_KEY', 'token signed with an unknown key');
     if (error instanceof joseErrors.JWKSMultipleMatchingKeys) return new TokenError('AUTH.UNKNOWN_KEY', 'token key is ambiguous');
     if (error instanceof joseErrors.JWSSignatureVerificationFailed) return new TokenError('AUTH.BAD_SIGNATURE', 'token signature does not verify');
-    if (error instanceof TypeError || (error as Error)?.name === 'TimeoutError') {
-      return new TokenError('AUTH.IDP_UNAVAILABLE', 'identity provider keys are unavailable', 503);
-    }
-    return new TokenError('AUTH.TOKEN_MALFORMED', 'token is not a valid signed JWT');
+    if (error instanceof joseErrors.JOSEError) return new TokenError('AUTH.TOKEN_MALFORMED', 'token is not a valid signed JWT');
+    // Anything else came from fetching the identity provider's keys (network, timeout, HTTP
+    // status, bad JSON): the provider is unavailable, the token is not to blame.
+    return new TokenError('AUTH.IDP_UNAVAILABLE', 'identity provider keys are unavailable', 503);
   }
 }

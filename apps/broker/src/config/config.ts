@@ -40,7 +40,7 @@ export interface BrokerConfig {
     mode: AuthMode;
     issuer: string;
     audience: string;
-    /** Undefined in dev mode until the server listens: the dev JWKS is served by this broker. */
+    /** In dev mode usually undefined: the broker then fetches its own dev JWKS once it listens. */
     jwksUrl: string | undefined;
     rolesClaim: string;
     partnershipClaim: string;
@@ -64,6 +64,7 @@ export interface BrokerConfig {
 
 export const DEV_ISSUER = 'mash-dev-issuer';
 export const DEV_AUDIENCE = 'mash-broker';
+export const DEV_JWKS_PATH = '/.well-known/dev-jwks.json';
 export const ALLOWED_TOKEN_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];
 
 export class ConfigError extends Error {}
@@ -76,8 +77,11 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     throw new ConfigError(`invalid broker configuration: ${problems}`);
   }
   const e = parsed.data;
-  const algorithms = e.AUTH_ALGORITHMS.split(',').map((a) => a.trim());
+  const algorithms = e.AUTH_ALGORITHMS.split(',')
+    .map((a) => a.trim())
+    .filter((a) => a.length > 0);
   const refused = algorithms.filter((a) => !ALLOWED_TOKEN_ALGORITHMS.includes(a));
+  if (algorithms.length === 0) throw new ConfigError(`AUTH_ALGORITHMS must name at least one of ${ALLOWED_TOKEN_ALGORITHMS.join(', ')}`);
   if (refused.length > 0) {
     throw new ConfigError(`AUTH_ALGORITHMS may name only asymmetric algorithms ${ALLOWED_TOKEN_ALGORITHMS.join(', ')}; refused: ${refused.join(', ')}`);
   }
@@ -85,8 +89,8 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     if (!e.AUTH_ISSUER || !e.AUTH_AUDIENCE || !e.AUTH_JWKS_URL) {
       throw new ConfigError('AUTH_MODE=production needs AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_URL of your identity provider');
     }
-    if (e.AUTH_ISSUER === DEV_ISSUER || /\/\.well-known\/dev-jwks\.json$/.test(e.AUTH_JWKS_URL)) {
-      throw new ConfigError('AUTH_MODE=production refuses the development issuer: configure your identity provider (see README, Sign-in)');
+    if (e.AUTH_ISSUER === DEV_ISSUER || new URL(e.AUTH_JWKS_URL).pathname.endsWith(DEV_JWKS_PATH)) {
+      throw new ConfigError('AUTH_MODE=production refuses the development issuer: configure your identity provider (see docs/identity.md)');
     }
   }
   return {
@@ -99,7 +103,7 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
       mode: e.AUTH_MODE,
       issuer: e.AUTH_MODE === 'dev' ? DEV_ISSUER : (e.AUTH_ISSUER as string),
       audience: e.AUTH_MODE === 'dev' ? DEV_AUDIENCE : (e.AUTH_AUDIENCE as string),
-      jwksUrl: e.AUTH_MODE === 'dev' ? e.AUTH_JWKS_URL : e.AUTH_JWKS_URL,
+      jwksUrl: e.AUTH_JWKS_URL,
       rolesClaim: e.AUTH_ROLES_CLAIM,
       partnershipClaim: e.AUTH_PARTNERSHIP_CLAIM,
       agencyClaim: e.AUTH_AGENCY_CLAIM,
