@@ -13,6 +13,7 @@ export function adapterTopics(agency: AdapterModuleOptions['config']['agency']):
     Topics.queryResponded(agency),
     Topics.caseOutcomeAcknowledged(agency),
     Topics.audit,
+    Topics.agreementStatus(agency),
   ];
 }
 

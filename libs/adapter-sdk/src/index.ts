@@ -5,6 +5,7 @@ export * from './publisher';
 export * from './metrics';
 export * from './audit';
 export * from './processor';
+export * from './agreement-status';
 export * from './outcomes';
 export * from './adapter.module';
 export * from './bootstrap';

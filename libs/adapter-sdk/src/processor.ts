@@ -29,6 +29,7 @@ import { GrantLedgerEntry } from './ledger';
 import type { Publisher } from './publisher';
 import type { AgencyAuditPublisher } from './audit';
 import type { AdapterMetrics } from './metrics';
+import type { AgreementStatusGate } from './agreement-status';
 
 export type IncomingMessage = RawKafkaMessage;
 
@@ -53,6 +54,7 @@ export class QueryRequestProcessor {
     private readonly publisher: Publisher,
     private readonly audit: AgencyAuditPublisher,
     private readonly metrics: AdapterMetrics,
+    private readonly agreementStatus?: AgreementStatusGate,
   ) {}
 
   async process(message: IncomingMessage): Promise<ProcessOutcome> {
@@ -81,6 +83,10 @@ export class QueryRequestProcessor {
       const code = error instanceof TrustError ? error.code : 'GRANT.INVALID';
       return this.reject(request, code, undefined);
     }
+
+    // A grant issued under a version since suspended or replaced is refused before the source is read.
+    const refusal = await this.agreementStatus?.refusalFor(request.partnership, grant.agreement);
+    if (refusal) return this.reject(request, refusal, grant.grantId);
 
     const claim = await this.claimGrant(grant, request);
     if (claim === 'replayed') return this.reject(request, 'GRANT.REPLAYED', grant.grantId);
