@@ -19,7 +19,9 @@ async function main(): Promise<void> {
   const issuer = process.env.AUTH_ISSUER;
   const mode = process.env.AUTH_MODE || (issuer && issuer !== DEV_ISSUER ? 'production' : 'dev');
   if (mode !== 'dev') {
-    fail('refusing: AUTH_MODE is not "dev". In production, sign in through your identity provider (see docs/identity.md).');
+    fail(
+      'refusing: AUTH_MODE is not "dev". In production, sign in through your identity provider (see docs/identity.md).',
+    );
   }
   const { values } = parseArgs({
     options: {
@@ -32,13 +34,18 @@ async function main(): Promise<void> {
   });
   const roles = (values.role ?? []).flatMap((r) => r.split(','));
   if (roles.length === 0 || !values.partnership) {
-    fail(`usage: npm run token -- --role <${ROLES.join('|')}> --partnership <id> [--agency <agency>] [--sub <id>] [--ttl <seconds>]`);
+    fail(
+      `usage: npm run token -- --role <${ROLES.join('|')}> --partnership <id> [--agency <agency>] [--sub <id>] [--ttl <seconds>]`,
+    );
   }
   const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
-  if (unknown.length > 0) fail(`unknown role(s): ${unknown.join(', ')}; roles are ${ROLES.join(', ')}`);
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(values.partnership)) fail('partnership must be letters, digits, - or _');
+  if (unknown.length > 0)
+    fail(`unknown role(s): ${unknown.join(', ')}; roles are ${ROLES.join(', ')}`);
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(values.partnership))
+    fail('partnership must be letters, digits, - or _');
   const ttl = values.ttl === undefined ? undefined : Number(values.ttl);
-  if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1 || ttl > 24 * 3600)) fail('--ttl must be a whole number of seconds, at most 86400');
+  if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1 || ttl > 24 * 3600))
+    fail('--ttl must be a whole number of seconds, at most 86400');
   const token = await issueDevToken(resolve(process.env.KEYS_DIR ?? '.local/keys'), {
     sub: values.sub ?? `dev-${roles[0]}`,
     roles: roles as Role[],

@@ -20,7 +20,11 @@ class Probe {
 
 function contextFor(handler: keyof Probe, user?: Principal): ExecutionContextHost {
   const req = { method: 'GET', route: { path: `/probe/${handler}` }, user };
-  const host = new ExecutionContextHost([req, {}, () => undefined], Probe, Probe.prototype[handler]);
+  const host = new ExecutionContextHost(
+    [req, {}, () => undefined],
+    Probe,
+    Probe.prototype[handler],
+  );
   host.setType('http');
   return host;
 }
@@ -36,18 +40,25 @@ function codeOf(run: () => unknown): string | undefined {
 
 describe(RolesGuard.name, () => {
   const forbidden: string[] = [];
-  const security = { forbidden: (_u: Principal, route: string) => forbidden.push(route), authFailed: () => undefined } as unknown as SecurityEvents;
+  const security = {
+    forbidden: (_u: Principal, route: string) => forbidden.push(route),
+    authFailed: () => undefined,
+  } as unknown as SecurityEvents;
   const sut = new RolesGuard(new Reflector(), new BrokerMetrics(), security);
   const manager: Principal = { sub: 'm1', roles: ['manager'], partnership: 'demo' };
   const analyst: Principal = { sub: 'a1', roles: ['analyst'], partnership: 'demo' };
 
   it('refuses a route that declares no policy, whoever calls it', () => {
-    expect(codeOf(() => sut.canActivate(contextFor('forgotten', manager)))).toBe('403 AUTH.NO_POLICY');
+    expect(codeOf(() => sut.canActivate(contextFor('forgotten', manager)))).toBe(
+      '403 AUTH.NO_POLICY',
+    );
   });
 
   it('lets a caller with a named role through and refuses others, recording the refusal', () => {
     expect(sut.canActivate(contextFor('managersOnly', manager))).toBe(true);
-    expect(codeOf(() => sut.canActivate(contextFor('managersOnly', analyst)))).toBe('403 AUTH.FORBIDDEN');
+    expect(codeOf(() => sut.canActivate(contextFor('managersOnly', analyst)))).toBe(
+      '403 AUTH.FORBIDDEN',
+    );
     expect(forbidden).toContain('GET /probe/managersOnly');
   });
 

@@ -27,28 +27,49 @@ export class JwtAuthGuard extends AuthGuard('jwt') implements CanActivate {
     @Inject(BROKER_CONFIG) config: BrokerConfig,
   ) {
     super();
-    this.limiter = new FailureLimiter(config.auth.failureLimit, config.auth.failureWindowSeconds * 1000);
+    this.limiter = new FailureLimiter(
+      config.auth.failureLimit,
+      config.auth.failureWindowSeconds * 1000,
+    );
   }
 
   override canActivate(context: ExecutionContext): ReturnType<CanActivate['canActivate']> {
     // Kafka handlers carry no bearer token: messages are authenticated by their signatures.
     if (context.getType() !== 'http') return true;
-    const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, [context.getHandler(), context.getClass()]);
+    const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (isPublic) return true;
     return super.canActivate(context);
   }
 
-  override handleRequest<T = Principal>(err: unknown, user: unknown, info: unknown, context: ExecutionContext): T {
+  override handleRequest<T = Principal>(
+    err: unknown,
+    user: unknown,
+    info: unknown,
+    context: ExecutionContext,
+  ): T {
     if (!err && user) return user as T;
     const req = context.switchToHttp().getRequest<Request>();
     const failure = this.toError(err ?? info, req);
     this.metrics.authFailures.inc({ code: failure.code });
     // Never the token itself: only the code, route and client.
-    this.logger.warn(`authentication failed: ${failure.code} ${req.method} ${req.route?.path ?? req.path}`);
-    this.security.authFailed(failure.code, clientOf(req), `${req.method} ${req.route?.path ?? 'unmatched'}`);
+    this.logger.warn(
+      `authentication failed: ${failure.code} ${req.method} ${req.route?.path ?? req.path}`,
+    );
+    this.security.authFailed(
+      failure.code,
+      clientOf(req),
+      `${req.method} ${req.route?.path ?? 'unmatched'}`,
+    );
     // An identity provider outage is not the client's fault: it does not count towards the limit.
     if (failure.status < 500 && this.limiter.fail(clientOf(req))) {
-      throw new DomainError('AUTH.TOO_MANY_FAILURES', 'too many failed authentications; slow down', 429);
+      throw new DomainError(
+        'AUTH.TOO_MANY_FAILURES',
+        'too many failed authentications; slow down',
+        429,
+      );
     }
     throw failure;
   }
@@ -58,7 +79,11 @@ export class JwtAuthGuard extends AuthGuard('jwt') implements CanActivate {
     const header = req.header('authorization');
     if (!header) return new DomainError('AUTH.TOKEN_MISSING', 'a bearer token is required', 401);
     if (!/^Bearer [A-Za-z0-9_\-.]+$/.test(header)) {
-      return new DomainError('AUTH.HEADER_MALFORMED', 'Authorization header must be "Bearer <token>"', 401);
+      return new DomainError(
+        'AUTH.HEADER_MALFORMED',
+        'Authorization header must be "Bearer <token>"',
+        401,
+      );
     }
     return new DomainError('AUTH.TOKEN_INVALID', 'token is not valid', 401);
   }
@@ -86,8 +111,13 @@ export class RolesGuard implements CanActivate {
     const user = req.user;
     if (!user || !user.roles.some((r) => roles.includes(r))) {
       this.metrics.authzFailures.inc({ code: 'AUTH.FORBIDDEN' });
-      if (user) this.security.forbidden(user, `${req.method} ${req.route?.path ?? 'unmatched'}`, roles);
-      throw new DomainError('AUTH.FORBIDDEN', `this action needs one of the roles: ${roles.join(', ')}`, 403);
+      if (user)
+        this.security.forbidden(user, `${req.method} ${req.route?.path ?? 'unmatched'}`, roles);
+      throw new DomainError(
+        'AUTH.FORBIDDEN',
+        `this action needs one of the roles: ${roles.join(', ')}`,
+        403,
+      );
     }
     return true;
   }

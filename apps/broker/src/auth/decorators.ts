@@ -10,6 +10,8 @@ export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 /** Health, metrics, docs and published keys only. */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
 
-export const CurrentUser = createParamDecorator((_data: unknown, ctx: ExecutionContext): Principal => {
-  return ctx.switchToHttp().getRequest<{ user: Principal }>().user;
-});
+export const CurrentUser = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): Principal => {
+    return ctx.switchToHttp().getRequest<{ user: Principal }>().user;
+  },
+);

@@ -19,7 +19,9 @@ export interface DevTokenClaims {
  * identity provider would sign one; the broker verifies it through the same JWKS path.
  */
 export async function issueDevToken(keysDir: string, claims: DevTokenClaims): Promise<string> {
-  const keys = await ServiceKeys.fromRing(await new FileKeyRingStore(keysDir).loadOrCreate(DEV_ISSUER_SERVICE));
+  const keys = await ServiceKeys.fromRing(
+    await new FileKeyRingStore(keysDir).loadOrCreate(DEV_ISSUER_SERVICE),
+  );
   const { sub, ttlSeconds, ...rest } = claims;
   return new SignJWT({ ...rest })
     .setProtectedHeader({ alg: SIGNING_ALG, kid: keys.signing.kid, typ: 'JWT' })

@@ -5,7 +5,12 @@ import { TokenVerifier } from './token-verifier';
 import type { Principal } from './principal';
 
 type VerifyCallback = (error: unknown, payload?: unknown) => void;
-type JwtVerifierFn = (token: string, key: unknown, options: unknown, callback: VerifyCallback) => void;
+type JwtVerifierFn = (
+  token: string,
+  key: unknown,
+  options: unknown,
+  callback: VerifyCallback,
+) => void;
 
 // passport-jwt verifies with jsonwebtoken, which lacks EdDSA and JWKS rotation. It exposes
 // its verifier as a static hook: when the "key" handed over is our TokenVerifier, jose does the work.
@@ -28,8 +33,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       // The "key" is the verifier itself; see the JwtVerifier hook above.
-      secretOrKeyProvider: ((_req: unknown, _raw: string, done: (err: unknown, key?: unknown) => void) =>
-        done(null, verifier)) as unknown as SecretOrKeyProvider,
+      secretOrKeyProvider: ((
+        _req: unknown,
+        _raw: string,
+        done: (err: unknown, key?: unknown) => void,
+      ) => done(null, verifier)) as unknown as SecretOrKeyProvider,
       passReqToCallback: false,
     });
   }

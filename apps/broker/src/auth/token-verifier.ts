@@ -52,7 +52,8 @@ export class TokenVerifier {
   }
 
   async verify(token: string): Promise<Principal> {
-    if (token.length > MAX_TOKEN_LENGTH) throw new TokenError('AUTH.TOKEN_TOO_LARGE', 'token is too large');
+    if (token.length > MAX_TOKEN_LENGTH)
+      throw new TokenError('AUTH.TOKEN_TOO_LARGE', 'token is too large');
     let header: ReturnType<typeof decodeProtectedHeader>;
     try {
       header = decodeProtectedHeader(token);
@@ -60,12 +61,18 @@ export class TokenVerifier {
       throw new TokenError('AUTH.TOKEN_MALFORMED', 'token is not a signed JWT');
     }
     if (FORBIDDEN_HEADERS.some((h) => h in header)) {
-      throw new TokenError('AUTH.HEADER_REFUSED', 'token headers that carry or point to keys are refused');
+      throw new TokenError(
+        'AUTH.HEADER_REFUSED',
+        'token headers that carry or point to keys are refused',
+      );
     }
     if (typeof header.alg !== 'string' || !this.config.auth.algorithms.includes(header.alg)) {
       throw new TokenError('AUTH.ALGORITHM_REFUSED', 'token algorithm is not allowed');
     }
-    if (header.kid !== undefined && (typeof header.kid !== 'string' || !KID_PATTERN.test(header.kid))) {
+    if (
+      header.kid !== undefined &&
+      (typeof header.kid !== 'string' || !KID_PATTERN.test(header.kid))
+    ) {
       throw new TokenError('AUTH.KID_INVALID', 'token key id is not acceptable');
     }
     let payload: JWTPayload;
@@ -91,9 +98,12 @@ export class TokenVerifier {
   private principal(payload: JWTPayload): Principal {
     const rawRoles = claimAt(payload, this.config.auth.rolesClaim);
     const roles = Array.isArray(rawRoles)
-      ? rawRoles.filter((r): r is Role => typeof r === 'string' && (ROLES as readonly string[]).includes(r))
+      ? rawRoles.filter(
+          (r): r is Role => typeof r === 'string' && (ROLES as readonly string[]).includes(r),
+        )
       : [];
-    if (roles.length === 0) throw new TokenError('AUTH.NO_ROLES', 'token carries no role this service knows', 403);
+    if (roles.length === 0)
+      throw new TokenError('AUTH.NO_ROLES', 'token carries no role this service knows', 403);
     const partnership = claimAt(payload, this.config.auth.partnershipClaim);
     if (typeof partnership !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(partnership)) {
       throw new TokenError('AUTH.NO_PARTNERSHIP', 'token names no partnership', 403);
@@ -116,7 +126,11 @@ export class TokenVerifier {
         : new TokenError('AUTH.TOKEN_EXPIRED', 'token has expired');
     }
     if (error instanceof joseErrors.JWTClaimValidationFailed) {
-      if (error.reason === 'missing') return new TokenError('AUTH.CLAIM_MISSING', `token lacks the required ${error.claim} claim`);
+      if (error.reason === 'missing')
+        return new TokenError(
+          'AUTH.CLAIM_MISSING',
+          `token lacks the required ${error.claim} claim`,
+        );
       switch (error.claim) {
         case 'nbf':
           return new TokenError('AUTH.TOKEN_NOT_YET_VALID', 'token is not yet valid');
@@ -126,16 +140,24 @@ export class TokenVerifier {
         case 'aud':
           return new TokenError('AUTH.WRONG_AUDIENCE', 'token is for another audience');
         case 'iss':
-          return new TokenError('AUTH.WRONG_ISSUER', 'token is from an issuer this service does not trust');
+          return new TokenError(
+            'AUTH.WRONG_ISSUER',
+            'token is from an issuer this service does not trust',
+          );
         default:
           return new TokenError('AUTH.CLAIM_INVALID', `token claim ${error.claim} is invalid`);
       }
     }
-    if (error instanceof joseErrors.JOSEAlgNotAllowed) return new TokenError('AUTH.ALGORITHM_REFUSED', 'token algorithm is not allowed');
-    if (error instanceof joseErrors.JWKSNoMatchingKey) return new TokenError('AUTH.UNKNOWN_KEY', 'token signed with an unknown key');
-    if (error instanceof joseErrors.JWKSMultipleMatchingKeys) return new TokenError('AUTH.UNKNOWN_KEY', 'token key is ambiguous');
-    if (error instanceof joseErrors.JWSSignatureVerificationFailed) return new TokenError('AUTH.BAD_SIGNATURE', 'token signature does not verify');
-    if (error instanceof joseErrors.JOSEError) return new TokenError('AUTH.TOKEN_MALFORMED', 'token is not a valid signed JWT');
+    if (error instanceof joseErrors.JOSEAlgNotAllowed)
+      return new TokenError('AUTH.ALGORITHM_REFUSED', 'token algorithm is not allowed');
+    if (error instanceof joseErrors.JWKSNoMatchingKey)
+      return new TokenError('AUTH.UNKNOWN_KEY', 'token signed with an unknown key');
+    if (error instanceof joseErrors.JWKSMultipleMatchingKeys)
+      return new TokenError('AUTH.UNKNOWN_KEY', 'token key is ambiguous');
+    if (error instanceof joseErrors.JWSSignatureVerificationFailed)
+      return new TokenError('AUTH.BAD_SIGNATURE', 'token signature does not verify');
+    if (error instanceof joseErrors.JOSEError)
+      return new TokenError('AUTH.TOKEN_MALFORMED', 'token is not a valid signed JWT');
     // Anything else came from fetching the identity provider's keys (network, timeout, HTTP
     // status, bad JSON): the provider is unavailable, the token is not to blame.
     return new TokenError('AUTH.IDP_UNAVAILABLE', 'identity provider keys are unavailable', 503);

@@ -16,7 +16,11 @@ const BrokerEnvSchema = KafkaEnvSchema.extend({
   AUTH_AGENCY_CLAIM: z.string().default('agency'),
   AUTH_ALGORITHMS: z.string().default('RS256,ES256,EdDSA'),
   AUTH_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
-  AUTH_MAX_TOKEN_AGE_SECONDS: z.coerce.number().int().min(60).default(12 * 3600),
+  AUTH_MAX_TOKEN_AGE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(12 * 3600),
   AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).default(20),
   AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
   QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
@@ -81,16 +85,25 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     .map((a) => a.trim())
     .filter((a) => a.length > 0);
   const refused = algorithms.filter((a) => !ALLOWED_TOKEN_ALGORITHMS.includes(a));
-  if (algorithms.length === 0) throw new ConfigError(`AUTH_ALGORITHMS must name at least one of ${ALLOWED_TOKEN_ALGORITHMS.join(', ')}`);
+  if (algorithms.length === 0)
+    throw new ConfigError(
+      `AUTH_ALGORITHMS must name at least one of ${ALLOWED_TOKEN_ALGORITHMS.join(', ')}`,
+    );
   if (refused.length > 0) {
-    throw new ConfigError(`AUTH_ALGORITHMS may name only asymmetric algorithms ${ALLOWED_TOKEN_ALGORITHMS.join(', ')}; refused: ${refused.join(', ')}`);
+    throw new ConfigError(
+      `AUTH_ALGORITHMS may name only asymmetric algorithms ${ALLOWED_TOKEN_ALGORITHMS.join(', ')}; refused: ${refused.join(', ')}`,
+    );
   }
   if (e.AUTH_MODE === 'production') {
     if (!e.AUTH_ISSUER || !e.AUTH_AUDIENCE || !e.AUTH_JWKS_URL) {
-      throw new ConfigError('AUTH_MODE=production needs AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_URL of your identity provider');
+      throw new ConfigError(
+        'AUTH_MODE=production needs AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_URL of your identity provider',
+      );
     }
     if (e.AUTH_ISSUER === DEV_ISSUER || new URL(e.AUTH_JWKS_URL).pathname.endsWith(DEV_JWKS_PATH)) {
-      throw new ConfigError('AUTH_MODE=production refuses the development issuer: configure your identity provider (see docs/identity.md)');
+      throw new ConfigError(
+        'AUTH_MODE=production refuses the development issuer: configure your identity provider (see docs/identity.md)',
+      );
     }
   }
   return {
