@@ -16,10 +16,20 @@ export class TokenError extends DomainError {
   }
 }
 
-function claimAt(payload: JWTPayload, path: string): unknown {
+/**
+ * A claim by name or dotted path (`realm_access.roles`). A claim whose own name holds dots (an
+ * Entra extension claim such as `extn.partnership`, or a URI claim type) is matched whole first.
+ */
+export function claimAt(payload: JWTPayload, path: string): unknown {
+  if (Object.prototype.hasOwnProperty.call(payload, path)) return payload[path];
   let value: unknown = payload;
   for (const part of path.split('.')) {
-    if (typeof value !== 'object' || value === null) return undefined;
+    if (
+      typeof value !== 'object' ||
+      value === null ||
+      !Object.prototype.hasOwnProperty.call(value, part)
+    )
+      return undefined;
     value = (value as Record<string, unknown>)[part];
   }
   return value;
