@@ -99,7 +99,6 @@ export function baseEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     AGREEMENTS_DIR: resolve(ROOT, 'deploy/agreements/demo'),
     AUDIT_CHECKPOINT_FILE: resolve(ROOT, '.local/test/audit/checkpoints.jsonl'),
     QUERY_TIMEOUT_MS: '8000',
-    ...extra,
   };
   for (const agency of AGENCIES) {
     const upper = agency.toUpperCase().replace('-', '_');
@@ -107,7 +106,8 @@ export function baseEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     env[`${upper}_ADAPTER_PORT`] = String(ADAPTER_PORTS[agency]);
     env[`${upper}_JWKS_URL`] = `http://127.0.0.1:${ADAPTER_PORTS[agency]}/.well-known/jwks.json`;
   }
-  return env;
+  // The caller's overrides win over every default above.
+  return { ...env, ...extra };
 }
 
 const ADAPTER_FACTORIES: Record<Agency, (env: NodeJS.ProcessEnv) => Promise<INestApplication>> = {
