@@ -19,9 +19,9 @@ export class ConsentDecisionEntity {
   @Column({ type: 'text', nullable: true })
   reason!: string | null;
 
-  /** Envelope-encrypted: free text may mention the family. */
-  @Column({ name: 'justification_sealed', type: 'text' })
-  justificationSealed!: string;
+  /** Envelope-encrypted: free text may mention the family. Null once the case's data is deleted. */
+  @Column({ name: 'justification_sealed', type: 'text', nullable: true })
+  justificationSealed!: string | null;
 
   @Column({ name: 'decided_by', type: 'text' })
   decidedBy!: string;
