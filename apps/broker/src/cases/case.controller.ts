@@ -8,10 +8,12 @@ import {
   CaseListQuerySchema,
   ConsentSchema,
   ReferralSchema,
+  RerateSchema,
   UuidSchema,
   type CaseListQuery,
   type ConsentDto,
   type ReferralDto,
+  type RerateDto,
 } from './case.dto';
 import { CaseService } from './case.service';
 
@@ -40,6 +42,15 @@ export class CaseController {
   @Roles('analyst', 'manager')
   read(@CurrentUser() user: Principal, @Param('id', id) caseId: string) {
     return this.cases.read(user, caseId);
+  }
+
+  /** Changes the RAG rating with a rationale kept in the case's history; the deadline is recomputed. */
+  @Post('cases/:id/rating')
+  @HttpCode(200)
+  @Roles('analyst', 'manager')
+  @ApiZodBody(RerateSchema)
+  rerate(@CurrentUser() user: Principal, @Param('id', id) caseId: string, @Body(new ZodPipe(RerateSchema)) dto: RerateDto) {
+    return this.cases.rerate(user, caseId, dto);
   }
 
   @Put('cases/:id/consent')

@@ -13,7 +13,35 @@ import { ThresholdService } from './threshold.service';
 import { CaseEntity } from './case.entity';
 import { CaseRepository } from './case.repository';
 import { ConsentDecisionEntity } from './consent.entity';
-import type { CaseListQuery, ConsentDto, ReferralDto } from './case.dto';
+import { CaseRatingChangeEntity } from './rating.entity';
+import type { CaseListQuery, ConsentDto, ReferralDto, RerateDto } from './case.dto';
+import { OutcomeService, type OutcomeView } from '../outcomes/outcome.service';
+import { TransparencyWithholdingEntity } from '../transparency/withholding.entity';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface RatingChangeView {
+  from: string;
+  to: string;
+  fromDueAt: string | null;
+  toDueAt: string | null;
+  rationale: string | null;
+  changedBy: string;
+  changedRole: string;
+  changedAt: string;
+}
+
+export interface CaseDetail extends CaseSummary {
+  /** Null once the case's personal data has been deleted after its retention period. */
+  subject: SubjectCriteria | null;
+  consent: unknown[];
+  ratingHistory: RatingChangeView[];
+  outcomes: OutcomeView[];
+  transparencyWithheld: Array<{ item: string; reason: string | null; withheldBy: string; withheldAt: string }>;
+  closedAt: string | null;
+  retainUntil: string | null;
+  dataDeletedAt: string | null;
+}
 
 export interface CaseSummary {
   id: string;
@@ -38,6 +66,7 @@ export class CaseService {
     private readonly thresholds: ThresholdService,
     private readonly audit: AuditService,
     @Inject(BrokerKeys) private readonly keys: BrokerKeys,
+    private readonly outcomes: OutcomeService,
   ) {}
 
   async openFromReferral(user: Principal, dto: ReferralDto, now = new Date()): Promise<CaseSummary> {
@@ -45,6 +74,8 @@ export class CaseService {
     const assessment = assessOrThrow(matrix, dto.concerns);
     const decision = triage(assessment);
     const receivedAt = dto.receivedAt ? new Date(dto.receivedAt) : now;
+    const pseudonyms = this.audit.pseudonyms(user.partnership, dto.subject);
+    const signposted = decision.action === 'signpost';
     const entity = Object.assign(new CaseEntity(), {
       id: randomUUID(),
       partnership: user.partnership,
@@ -61,8 +92,14 @@ export class CaseService {
       dueAt: decision.action === 'signpost' ? null : dueAt(matrix, assessment.rag, receivedAt),
       signpostReason: decision.action === 'signpost' ? decision.reason : null,
       createdBy: user.sub,
+      // The name and date-of-birth token is always present (the last of the tokens), so re-referrals are counted on it.
+      subjectPseudonym: pseudonyms[pseudonyms.length - 1] ?? null,
       closedAt: null,
       deadlineNotifiedAt: null,
+      // A signposted referral is not taken in: what it holds is kept only for the retention period.
+      retainUntil: signposted ? new Date(now.getTime() + matrix.retentionDaysAfterClose * DAY_MS) : null,
+      purgedAt: null,
+      sharedCategories: null,
     } satisfies Partial<CaseEntity>);
     await this.dataSource.transaction(async (tx) => {
       await this.cases.insert(entity, tx);
@@ -75,7 +112,7 @@ export class CaseService {
           action: decision.action === 'signpost' ? 'case.signposted' : 'case.opened',
           outcome: 'success',
           caseId: entity.id,
-          subjectPseudonyms: this.audit.pseudonyms(user.partnership, dto.subject),
+          subjectPseudonyms: pseudonyms,
           details: { level: entity.level, rag: entity.rag, concerns: entity.concerns, referrerAgency: entity.referrerAgency, thresholdVersion: matrix.version },
         },
         tx,
@@ -108,10 +145,13 @@ export class CaseService {
     return { items: items.map((c) => this.summary(c, now)), total };
   }
 
-  async read(user: Principal, id: string): Promise<CaseSummary & { subject: SubjectCriteria; consent: unknown[] }> {
+  async read(user: Principal, id: string): Promise<CaseDetail> {
     const c = await this.cases.get(user.partnership, id);
-    const subject = await this.keys.cipher.open<SubjectCriteria>(c.subjectSealed);
+    const subject = c.subjectSealed ? await this.keys.cipher.open<SubjectCriteria>(c.subjectSealed) : null;
     const consent = await this.consentHistory(user.partnership, id);
+    const ratingHistory = await this.ratingHistory(user.partnership, id);
+    const outcomes = await this.outcomes.forCase(user.partnership, id);
+    const withheld = await this.dataSource.getRepository(TransparencyWithholdingEntity).find({ where: { partnership: user.partnership, caseId: id }, order: { withheldAt: 'ASC' } });
     await this.audit.record({
       partnership: user.partnership,
       actorType: 'user',
@@ -121,11 +161,93 @@ export class CaseService {
       outcome: 'success',
       caseId: id,
     });
-    return { ...this.summary(c), subject, consent };
+    return {
+      ...this.summary(c),
+      subject,
+      consent,
+      ratingHistory,
+      outcomes,
+      transparencyWithheld: await Promise.all(
+        withheld.map(async (w) => ({
+          item: w.item,
+          reason: w.reasonSealed ? await this.keys.cipher.open<string>(w.reasonSealed) : null,
+          withheldBy: w.withheldBy,
+          withheldAt: w.withheldAt.toISOString(),
+        })),
+      ),
+      closedAt: c.closedAt?.toISOString() ?? null,
+      retainUntil: c.retainUntil?.toISOString() ?? null,
+      dataDeletedAt: c.purgedAt?.toISOString() ?? null,
+    };
   }
 
   async subjectOf(c: CaseEntity): Promise<SubjectCriteria> {
+    if (!c.subjectSealed) throw new DomainError('CASE.DATA_DELETED', 'the personal data of this case has been deleted after its retention period', 410);
     return this.keys.cipher.open<SubjectCriteria>(c.subjectSealed);
+  }
+
+  /**
+   * Changes the case's RAG rating, with a rationale kept in its history, and recomputes the
+   * deadline from when the referral was received. A new deadline gets its own near-deadline warning.
+   */
+  async rerate(user: Principal, caseId: string, dto: RerateDto, now = new Date()): Promise<CaseSummary & { ratingHistory: RatingChangeView[] }> {
+    const role = primaryRole(user, ['manager', 'analyst']);
+    const rationaleSealed = await this.keys.cipher.seal(dto.rationale);
+    const updated = await this.dataSource.transaction(async (tx) => {
+      const c = await this.cases.get(user.partnership, caseId, tx, true);
+      if (c.status !== 'open') throw new DomainError('CASE.NOT_OPEN', `the case is ${c.status}; only an open case can be re-rated`, 409);
+      if (c.rag === dto.rag) throw new DomainError('CASE.RATING_UNCHANGED', `the case is already rated ${dto.rag}`, 409);
+      const matrix = this.thresholds.matrixFor(user.partnership, c.receivedAt);
+      const newDue = dueAt(matrix, dto.rag, c.receivedAt);
+      const change = Object.assign(new CaseRatingChangeEntity(), {
+        id: randomUUID(),
+        partnership: user.partnership,
+        caseId,
+        fromRag: c.rag,
+        toRag: dto.rag,
+        fromDueAt: c.dueAt,
+        toDueAt: newDue,
+        rationaleSealed,
+        changedBy: user.sub,
+        changedRole: role,
+        changedAt: now,
+      } satisfies Partial<CaseRatingChangeEntity>);
+      await tx.getRepository(CaseRatingChangeEntity).insert(change);
+      const dueChanged = c.dueAt?.getTime() !== newDue.getTime();
+      const patch: Partial<CaseEntity> = { rag: dto.rag, dueAt: newDue, ...(dueChanged ? { deadlineNotifiedAt: null } : {}) };
+      await this.cases.update(user.partnership, caseId, patch, tx);
+      await this.audit.record(
+        {
+          partnership: user.partnership,
+          actorType: 'user',
+          actorId: user.sub,
+          actorRole: role,
+          action: 'case.rerated',
+          outcome: 'success',
+          caseId,
+          details: { from: c.rag, to: dto.rag, fromDueAt: c.dueAt?.toISOString() ?? null, toDueAt: newDue.toISOString(), thresholdVersion: matrix.version },
+        },
+        tx,
+      );
+      return Object.assign(c, patch);
+    });
+    return { ...this.summary(updated, now), ratingHistory: await this.ratingHistory(user.partnership, caseId) };
+  }
+
+  private async ratingHistory(partnership: string, caseId: string): Promise<RatingChangeView[]> {
+    const rows = await this.dataSource.getRepository(CaseRatingChangeEntity).find({ where: { partnership, caseId }, order: { changedAt: 'ASC' } });
+    return Promise.all(
+      rows.map(async (r) => ({
+        from: r.fromRag,
+        to: r.toRag,
+        fromDueAt: r.fromDueAt?.toISOString() ?? null,
+        toDueAt: r.toDueAt?.toISOString() ?? null,
+        rationale: r.rationaleSealed ? await this.keys.cipher.open<string>(r.rationaleSealed) : null,
+        changedBy: r.changedBy,
+        changedRole: r.changedRole,
+        changedAt: r.changedAt.toISOString(),
+      })),
+    );
   }
 
   matrix(partnership: string, at: Date): ThresholdMatrix {
@@ -142,7 +264,7 @@ export class CaseService {
         id: r.id,
         status: r.status,
         reason: r.reason,
-        justification: await this.keys.cipher.open<string>(r.justificationSealed),
+        justification: r.justificationSealed ? await this.keys.cipher.open<string>(r.justificationSealed) : null,
         decidedBy: r.decidedBy,
         decidedRole: r.decidedRole,
         decidedAt: r.decidedAt.toISOString(),

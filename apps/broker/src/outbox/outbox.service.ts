@@ -21,7 +21,7 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
   private again = false;
   private stopped = false;
   /** Test hook: when set, the relay does not publish (simulates a crash after commit). */
-  paused = false;
+  paused = process.env.OUTBOX_RELAY_DISABLED === '1';
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,

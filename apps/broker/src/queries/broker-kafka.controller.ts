@@ -4,6 +4,7 @@ import { rawMessageOf } from '@mash/common';
 import { AGENCIES, Topics, type Agency } from '@mash/contracts';
 import { AnswerHandler } from './answer.handler';
 import { AgencyAuditHandler } from '../audit/agency-audit.handler';
+import { OutcomeAckHandler } from '../outcomes/outcome-ack.handler';
 
 /**
  * The broker's Kafka consumers: one handler per agency answer topic, plus agency audit events.
@@ -18,6 +19,7 @@ function buildController(): Type {
     constructor(
       readonly answers: AnswerHandler,
       readonly agencyAudit: AgencyAuditHandler,
+      readonly outcomeAcks: OutcomeAckHandler,
     ) {}
 
     @EventPattern(Topics.audit)
@@ -35,6 +37,16 @@ function buildController(): Type {
     EventPattern(Topics.queryResponded(agency))(BrokerKafkaController.prototype, name, descriptor);
     Payload()(BrokerKafkaController.prototype, name, 0);
     Ctx()(BrokerKafkaController.prototype, name, 1);
+    // Agencies' acknowledgements that they recorded a case outcome.
+    const ackName = `onOutcomeAck_${agency.replace('-', '_')}`;
+    const ackHandler = async function (this: BrokerKafkaController, _payload: unknown, context: KafkaContext): Promise<void> {
+      await this.outcomeAcks.handle(agency as Agency, rawMessageOf(context));
+    };
+    Object.defineProperty(BrokerKafkaController.prototype, ackName, { value: ackHandler, writable: true, configurable: true });
+    const ackDescriptor = Object.getOwnPropertyDescriptor(BrokerKafkaController.prototype, ackName) as PropertyDescriptor;
+    EventPattern(Topics.caseOutcomeAcknowledged(agency))(BrokerKafkaController.prototype, ackName, ackDescriptor);
+    Payload()(BrokerKafkaController.prototype, ackName, 0);
+    Ctx()(BrokerKafkaController.prototype, ackName, 1);
   }
   return BrokerKafkaController;
 }

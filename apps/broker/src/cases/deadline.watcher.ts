@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { z } from 'zod';
+import { Headers, Topics, type CaseDeadlineApproachingV1 } from '@mash/contracts';
+import { timeLeft } from '@mash/thresholds';
+import { AuditService } from '../audit/audit.service';
+import { BrokerMetrics } from '../ops/broker-metrics';
+import { OutboxService } from '../outbox/outbox.service';
+import type { KafkaRecord } from '../kafka/kafka.producer';
+import { CaseEntity, type Rag } from './case.entity';
+import { ThresholdService } from './threshold.service';
+
+const RAGS: Rag[] = ['red', 'amber', 'green'];
+/** Longest `nearDeadlineMinutes` a matrix may set (a week): cases further out are not looked at. */
+const HORIZON_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * Publishes `mash.case.deadline.approaching.v1` once per deadline when an open case comes within
+ * its partnership's `nearDeadlineMinutes` (through the outbox, with the mark that it was sent, so
+ * a restart neither loses nor repeats it), and keeps `mash_cases_open{rag,deadline}` current.
+ */
+@Injectable()
+export class DeadlineWatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Deadlines');
+  private timer: NodeJS.Timeout | undefined;
+  private busy = false;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly thresholds: ThresholdService,
+    private readonly outbox: OutboxService,
+    private readonly audit: AuditService,
+    private readonly metrics: BrokerMetrics,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.tick(), 5_000);
+    this.timer.unref();
+    void this.tick();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  async tick(now = new Date()): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      await this.notifyApproaching(now);
+      await this.refreshGauge(now);
+    } catch {
+      this.logger.warn('deadline pass failed; will retry');
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Returns the ids of the cases announced. */
+  async notifyApproaching(now = new Date()): Promise<string[]> {
+    const announced = await this.dataSource.transaction(async (tx) => {
+      const candidates = await tx
+        .getRepository(CaseEntity)
+        .createQueryBuilder('c')
+        .where("c.status = 'open' AND c.due_at IS NOT NULL AND c.deadline_notified_at IS NULL AND c.due_at <= :horizon", {
+          horizon: new Date(now.getTime() + HORIZON_MS),
+        })
+        .orderBy('c.due_at', 'ASC')
+        .limit(500)
+        .setLock('pessimistic_write')
+        .setOnLocked('skip_locked')
+        .getMany();
+      // A case already past its deadline and never announced (e.g. the broker was down) is announced too.
+      const near = candidates.filter(
+        (c) => timeLeft(c.dueAt as Date, now) <= this.thresholds.matrixFor(c.partnership, c.receivedAt).nearDeadlineMinutes * 60_000,
+      );
+      if (near.length === 0) return [];
+      const records: KafkaRecord[] = near.map((c) => {
+        const message: z.infer<typeof CaseDeadlineApproachingV1> = {
+          type: 'case.deadline.approaching',
+          version: 1,
+          messageId: randomUUID(),
+          caseId: c.id,
+          partnership: c.partnership,
+          rag: c.rag,
+          dueAt: (c.dueAt as Date).toISOString(),
+        };
+        return {
+          topic: Topics.caseDeadlineApproaching,
+          key: c.id,
+          value: JSON.stringify(message),
+          headers: {
+            [Headers.correlationId]: c.id,
+            [Headers.messageId]: message.messageId,
+            [Headers.messageType]: message.type,
+            [Headers.schemaVersion]: '1',
+          },
+        };
+      });
+      await this.outbox.enqueue(tx, records);
+      await tx
+        .getRepository(CaseEntity)
+        .createQueryBuilder()
+        .update()
+        .set({ deadlineNotifiedAt: now })
+        .where('id IN (:...ids)', { ids: near.map((c) => c.id) })
+        .execute();
+      await this.audit.record(
+        near.map((c) => ({
+          partnership: c.partnership,
+          actorType: 'service' as const,
+          actorId: 'broker',
+          action: 'case.deadline.approaching',
+          outcome: 'success' as const,
+          caseId: c.id,
+          details: { rag: c.rag, dueAt: (c.dueAt as Date).toISOString() },
+        })),
+        tx,
+      );
+      return near.map((c) => c.id);
+    });
+    if (announced.length > 0) this.outbox.kick();
+    return announced;
+  }
+
+  /** Open cases by RAG and whether their deadline has passed (`within` or `overdue`). */
+  async refreshGauge(now = new Date()): Promise<void> {
+    const rows = (await this.dataSource.query(
+      `SELECT rag, (due_at IS NOT NULL AND due_at < $1) AS overdue, count(*)::int AS n
+         FROM mash_case WHERE status = 'open' GROUP BY 1, 2`,
+      [now],
+    )) as Array<{ rag: Rag; overdue: boolean; n: number }>;
+    for (const rag of RAGS) {
+      for (const deadline of ['within', 'overdue'] as const) {
+        const n = rows.filter((r) => r.rag === rag && r.overdue === (deadline === 'overdue')).reduce((a, r) => a + r.n, 0);
+        this.metrics.casesByDeadline.set({ rag, deadline }, n);
+      }
+    }
+  }
+}

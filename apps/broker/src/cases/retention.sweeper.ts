@@ -1,0 +1,114 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { BrokerKeys } from '../keys/broker-keys';
+import { CaseEntity } from './case.entity';
+import { sharedCategoriesOf } from './shared-categories';
+
+const BATCH = 100;
+
+/**
+ * Lets go of a closed (or signposted) case's data once its partnership's retention period after
+ * closing has passed: the records agencies released, the subject's details, and every free-text
+ * field (narrative, referrer's name, consent justifications, rating rationales, the outcome's
+ * rationale, withholding reasons). Ids, codes, dates, statuses, the subject pseudonym and the
+ * kinds of information shared (labels) are kept, so the history, the metrics and the transparency
+ * report still work. The audit entry carries metadata only.
+ */
+@Injectable()
+export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Retention');
+  private timer: NodeJS.Timeout | undefined;
+  private busy = false;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(BrokerKeys) private readonly keys: BrokerKeys,
+    private readonly audit: AuditService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.tick(), 60_000);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  async tick(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      while ((await this.sweep()) === BATCH);
+    } catch {
+      this.logger.warn('retention sweep failed; will retry');
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Deletes the data of cases whose retention ended at or before `now`. Returns how many cases. */
+  async sweep(now = new Date()): Promise<number> {
+    return this.dataSource.transaction(async (tx) => {
+      const due = await tx
+        .getRepository(CaseEntity)
+        .createQueryBuilder('c')
+        .where("c.status IN ('closed', 'signposted') AND c.purged_at IS NULL AND c.retain_until <= :now", { now })
+        .orderBy('c.retain_until', 'ASC')
+        .limit(BATCH)
+        .setLock('pessimistic_write')
+        .setOnLocked('skip_locked')
+        .getMany();
+      for (const c of due) await this.purge(c, now, tx);
+      return due.length;
+    });
+  }
+
+  private async purge(c: CaseEntity, now: Date, tx: EntityManager): Promise<void> {
+    const parts = (await tx.query(
+      `SELECT a.query_id, a.agency, a.records_sealed FROM federated_query_agency a JOIN federated_query q ON q.id = a.query_id
+        WHERE q.partnership = $1 AND q.case_id = $2`,
+      [c.partnership, c.id],
+    )) as Array<{ query_id: string; agency: string; records_sealed: string | null }>;
+    const shared = await sharedCategoriesOf(
+      this.keys.cipher,
+      parts.map((p) => ({ agency: p.agency, recordsSealed: p.records_sealed })),
+    );
+    const released = parts.filter((p) => p.records_sealed !== null);
+    await tx.query(
+      `UPDATE federated_query_agency SET records_sealed = NULL
+        WHERE records_sealed IS NOT NULL AND query_id IN (SELECT id FROM federated_query WHERE partnership = $1 AND case_id = $2)`,
+      [c.partnership, c.id],
+    );
+    await tx.getRepository(CaseEntity).update(
+      { id: c.id },
+      { subjectSealed: null, narrativeSealed: null, referrerNameSealed: null, purgedAt: now, sharedCategories: shared },
+    );
+    await tx.query(`UPDATE consent_decision SET justification_sealed = NULL WHERE partnership = $1 AND case_id = $2`, [c.partnership, c.id]);
+    await tx.query(`UPDATE case_rating_change SET rationale_sealed = NULL WHERE partnership = $1 AND case_id = $2`, [c.partnership, c.id]);
+    await tx.query(`UPDATE case_outcome SET rationale_sealed = NULL WHERE partnership = $1 AND case_id = $2`, [c.partnership, c.id]);
+    await tx.query(`UPDATE transparency_withholding SET reason_sealed = NULL WHERE partnership = $1 AND case_id = $2`, [c.partnership, c.id]);
+    await tx.query(`DELETE FROM capacity_queue WHERE partnership = $1 AND case_id = $2`, [c.partnership, c.id]);
+    await this.audit.record(
+      {
+        partnership: c.partnership,
+        actorType: 'service',
+        actorId: 'broker',
+        action: 'case.data.deleted',
+        outcome: 'success',
+        caseId: c.id,
+        details: {
+          status: c.status,
+          closedAt: c.closedAt?.toISOString() ?? null,
+          retainUntil: c.retainUntil?.toISOString() ?? null,
+          releasedRecordSets: released.length,
+          agencies: [...new Set(released.map((p) => p.agency))].sort(),
+          subjectDeleted: true,
+        },
+      },
+      tx,
+    );
+  }
+}

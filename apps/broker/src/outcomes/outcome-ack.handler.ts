@@ -1,0 +1,63 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { CaseOutcomeAcknowledgedV1, parseMessage, type Agency } from '@mash/contracts';
+import { AuditService } from '../audit/audit.service';
+import { DeadLetters, type RawMessage } from '../kafka/dead-letters';
+import { OutcomeRepository } from './outcome.repository';
+
+export type AckOutcome = 'delivered' | 'duplicate' | 'ignored' | 'dead-lettered';
+
+/**
+ * An agency's acknowledgement that it recorded an outcome. Marks that agency's delivery delivered,
+ * once. Acknowledgements are accepted only from the agency's own topic (Kafka ACLs keep each
+ * agency to its topics) and only for a delivery that exists in the same partnership.
+ */
+@Injectable()
+export class OutcomeAckHandler {
+  private readonly logger = new Logger('OutcomeAcks');
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly outcomes: OutcomeRepository,
+    private readonly audit: AuditService,
+    private readonly deadLetters: DeadLetters,
+  ) {}
+
+  async handle(topicAgency: Agency, message: RawMessage): Promise<AckOutcome> {
+    const parsed = parseMessage(CaseOutcomeAcknowledgedV1, message.value);
+    if (!parsed.ok) {
+      await this.deadLetters.send(message, parsed.reason);
+      return 'dead-lettered';
+    }
+    const ack = parsed.value;
+    if (ack.agency !== topicAgency) {
+      await this.deadLetters.send(message, 'acknowledgement on another agency topic');
+      return 'dead-lettered';
+    }
+    const delivery = await this.outcomes.delivery(ack.outcomeId, ack.agency);
+    if (!delivery || delivery.partnership !== ack.partnership || delivery.caseId !== ack.caseId) {
+      this.logger.warn(`acknowledgement for an unknown delivery ignored (${ack.agency})`);
+      return 'ignored';
+    }
+    const applied = await this.dataSource.transaction(async (tx) => {
+      const done = await this.outcomes.markDelivered(ack.outcomeId, ack.agency, new Date(), tx);
+      if (!done) return false;
+      await this.audit.record(
+        {
+          partnership: delivery.partnership,
+          actorType: 'agency',
+          actorId: ack.agency,
+          action: 'case.outcome.delivered',
+          outcome: 'success',
+          caseId: delivery.caseId,
+          agency: ack.agency,
+          details: { outcomeId: ack.outcomeId, recordedAt: ack.recordedAt, attempts: delivery.attempts },
+        },
+        tx,
+      );
+      return true;
+    });
+    return applied ? 'delivered' : 'duplicate';
+  }
+}

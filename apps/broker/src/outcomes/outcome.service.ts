@@ -1,0 +1,240 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { DomainError } from '@mash/common';
+import { AGENCIES, Headers, Topics, type Agency, type CaseOutcomeV1 } from '@mash/contracts';
+import { encryptFor } from '@mash/trust';
+import { AuditService } from '../audit/audit.service';
+import { primaryRole, type Principal } from '../auth/principal';
+import { CaseRepository } from '../cases/case.repository';
+import { ThresholdService } from '../cases/threshold.service';
+import type { OutcomeDto } from '../cases/case.dto';
+import { AgencyDirectory } from '../keys/agency-directory';
+import { BrokerKeys } from '../keys/broker-keys';
+import type { KafkaRecord } from '../kafka/kafka.producer';
+import { OutboxService } from '../outbox/outbox.service';
+import { CaseOutcomeEntity, OutcomeDeliveryEntity } from './outcome.entity';
+import { OutcomeRepository } from './outcome.repository';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface OutcomeView {
+  id: string;
+  outcome: string;
+  rationale: string | null;
+  decidedBy: string;
+  decidedRole: string;
+  decidedAt: string;
+  closedCase: boolean;
+  deliveries: Array<{ agency: string; roles: string[]; status: string; attempts: number; lastSentAt: string | null; deliveredAt: string | null }>;
+}
+
+/** What an agency's copy of an outcome carries (encrypted to the agency): no rationale, no free text. */
+interface OutcomeBody {
+  outcome: string;
+  decidedAt: string;
+}
+
+/**
+ * Records MASH decisions and feeds them back to every agency that contributed (answered a query on
+ * the case with a match) or referred. The outcome, its deliveries and the messages commit
+ * together through the outbox; a delivery stays pending, and is sent again with back-off, until
+ * the agency acknowledges it. Agencies record an outcome once by its id, so resending is safe.
+ */
+@Injectable()
+export class OutcomeService {
+  private readonly logger = new Logger('Outcomes');
+  /** First retry delay; doubles per attempt up to `maxRetryDelayMs`. Lowered by tests. */
+  retryDelayMs = 60_000;
+  maxRetryDelayMs = 15 * 60_000;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(BrokerKeys) private readonly keys: BrokerKeys,
+    private readonly cases: CaseRepository,
+    private readonly thresholds: ThresholdService,
+    private readonly outcomes: OutcomeRepository,
+    private readonly directory: AgencyDirectory,
+    private readonly outbox: OutboxService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async record(user: Principal, caseId: string, dto: OutcomeDto, now = new Date()): Promise<OutcomeView> {
+    const role = primaryRole(user, ['manager', 'analyst']);
+    const kase = await this.cases.get(user.partnership, caseId);
+    if (kase.status !== 'open') throw new DomainError('CASE.NOT_OPEN', `the case is ${kase.status}; an outcome needs an open case`, 409);
+    const contributors = await this.outcomes.contributors(user.partnership, caseId);
+    const recipients = new Map<Agency, string[]>();
+    for (const agency of contributors) if (isAgency(agency)) recipients.set(agency, ['contributed']);
+    if (isAgency(kase.referrerAgency)) recipients.set(kase.referrerAgency, [...(recipients.get(kase.referrerAgency) ?? []), 'referred']);
+
+    const outcome = Object.assign(new CaseOutcomeEntity(), {
+      id: randomUUID(),
+      partnership: user.partnership,
+      caseId,
+      outcome: dto.outcome,
+      rationaleSealed: await this.keys.cipher.seal(dto.rationale),
+      decidedBy: user.sub,
+      decidedRole: role,
+      decidedAt: now,
+      closedCase: dto.close,
+    } satisfies Partial<CaseOutcomeEntity>);
+
+    // Encrypt to each agency before the transaction (fetching keys is network I/O). An agency whose
+    // keys cannot be fetched now gets a pending delivery that the retry loop sends later.
+    const messages: KafkaRecord[] = [];
+    const deliveries: OutcomeDeliveryEntity[] = [];
+    for (const [agency, roles] of recipients) {
+      const delivery: OutcomeDeliveryEntity = Object.assign(new OutcomeDeliveryEntity(), {
+        outcomeId: outcome.id,
+        agency,
+        partnership: user.partnership,
+        caseId,
+        roles,
+        status: 'pending',
+        attempts: 0,
+        lastSentAt: null,
+        nextAttemptAt: now,
+        lastError: null,
+        deliveredAt: null,
+      } satisfies Partial<OutcomeDeliveryEntity>);
+      try {
+        messages.push(await this.message(outcome, agency));
+        delivery.attempts = 1;
+        delivery.lastSentAt = now;
+        delivery.nextAttemptAt = new Date(now.getTime() + this.backoff(1));
+      } catch (error) {
+        delivery.lastError = error instanceof DomainError ? error.code : 'AGENCY.KEYS_UNAVAILABLE';
+      }
+      deliveries.push(delivery);
+    }
+
+    await this.dataSource.transaction(async (tx) => {
+      const locked = await this.cases.get(user.partnership, caseId, tx, true);
+      if (locked.status !== 'open') throw new DomainError('CASE.NOT_OPEN', `the case is ${locked.status}; an outcome needs an open case`, 409);
+      await this.outcomes.insert(outcome, deliveries, tx);
+      if (dto.close) {
+        const matrix = this.thresholds.matrixFor(user.partnership, now);
+        await this.cases.update(
+          user.partnership,
+          caseId,
+          { status: 'closed', closedAt: now, retainUntil: new Date(now.getTime() + matrix.retentionDaysAfterClose * DAY_MS) },
+          tx,
+        );
+      }
+      await this.audit.record(
+        [
+          {
+            partnership: user.partnership,
+            actorType: 'user',
+            actorId: user.sub,
+            actorRole: role,
+            action: 'case.outcome.recorded',
+            outcome: 'success',
+            caseId,
+            details: { outcomeId: outcome.id, outcome: dto.outcome, closed: dto.close, recipients: [...recipients.keys()] },
+          },
+          ...(dto.close
+            ? [{ partnership: user.partnership, actorType: 'user' as const, actorId: user.sub, actorRole: role, action: 'case.closed', outcome: 'success' as const, caseId }]
+            : []),
+        ],
+        tx,
+      );
+      await this.outbox.enqueue(tx, messages);
+    });
+    this.outbox.kick();
+    return this.view(outcome, deliveries, dto.rationale);
+  }
+
+  async forCase(partnership: string, caseId: string): Promise<OutcomeView[]> {
+    const found = await this.outcomes.forCase(partnership, caseId);
+    return Promise.all(
+      found.map(async ({ outcome, deliveries }) =>
+        this.view(outcome, deliveries, outcome.rationaleSealed ? await this.keys.cipher.open<string>(outcome.rationaleSealed) : null),
+      ),
+    );
+  }
+
+  private view(o: CaseOutcomeEntity, deliveries: OutcomeDeliveryEntity[], rationale: string | null): OutcomeView {
+    return {
+      id: o.id,
+      outcome: o.outcome,
+      rationale,
+      decidedBy: o.decidedBy,
+      decidedRole: o.decidedRole,
+      decidedAt: o.decidedAt.toISOString(),
+      closedCase: o.closedCase,
+      deliveries: deliveries.map((d) => ({
+        agency: d.agency,
+        roles: d.roles,
+        status: d.status,
+        attempts: d.attempts,
+        lastSentAt: d.lastSentAt?.toISOString() ?? null,
+        deliveredAt: d.deliveredAt?.toISOString() ?? null,
+      })),
+    };
+  }
+
+  /** Puts every pending delivery whose retry is due back in the outbox. Returns how many. */
+  async redeliver(now = new Date(), limit = 50): Promise<number> {
+    const sent = await this.dataSource.transaction(async (tx) => {
+      const due = await this.outcomes.due(now, limit, tx);
+      const messages: KafkaRecord[] = [];
+      for (const d of due) {
+        const outcome = await this.outcomes.get(d.outcomeId, tx);
+        if (!outcome || !isAgency(d.agency)) continue;
+        try {
+          messages.push(await this.message(outcome, d.agency));
+          const attempts = d.attempts + 1;
+          await this.outcomes.updateDelivery(d.outcomeId, d.agency, { attempts, lastSentAt: now, nextAttemptAt: new Date(now.getTime() + this.backoff(attempts)), lastError: null }, tx);
+        } catch (error) {
+          const code = error instanceof DomainError ? error.code : 'AGENCY.KEYS_UNAVAILABLE';
+          await this.outcomes.updateDelivery(d.outcomeId, d.agency, { nextAttemptAt: new Date(now.getTime() + this.backoff(d.attempts + 1)), lastError: code }, tx);
+        }
+      }
+      await this.outbox.enqueue(tx, messages);
+      return messages.length;
+    });
+    if (sent > 0) {
+      this.logger.log(`re-sent ${sent} unacknowledged outcome(s)`);
+      this.outbox.kick();
+    }
+    return sent;
+  }
+
+  private backoff(attempts: number): number {
+    return Math.min(this.maxRetryDelayMs, this.retryDelayMs * 2 ** Math.max(0, attempts - 1));
+  }
+
+  private async message(outcome: CaseOutcomeEntity, agency: Agency): Promise<KafkaRecord> {
+    const body: OutcomeBody = { outcome: outcome.outcome, decidedAt: outcome.decidedAt.toISOString() };
+    const key = await this.directory.keysFor(outcome.partnership, agency).encryptionKey();
+    const message: CaseOutcomeV1 = {
+      type: 'case.outcome',
+      version: 1,
+      messageId: randomUUID(),
+      outcomeId: outcome.id,
+      caseId: outcome.caseId,
+      partnership: outcome.partnership,
+      agency,
+      body: await encryptFor(body, key),
+      decidedAt: outcome.decidedAt.toISOString(),
+    };
+    return {
+      topic: Topics.caseOutcome(agency),
+      key: outcome.caseId,
+      value: JSON.stringify(message),
+      headers: {
+        [Headers.correlationId]: outcome.id,
+        [Headers.messageId]: message.messageId,
+        [Headers.messageType]: message.type,
+        [Headers.schemaVersion]: '1',
+      },
+    };
+  }
+}
+
+export function isAgency(value: string): value is Agency {
+  return (AGENCIES as readonly string[]).includes(value);
+}
