@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { DomainError } from '@mash/common';
 import { AGENCIES, Headers, Topics, type Agency, type QueryRequestedV1, type SubjectCriteria } from '@mash/contracts';
-import { decide, minimise, type Decision, type Obligations } from '@mash/policy';
+import { decide, minimise, type Decision } from '@mash/policy';
 import { criteriaHash, encryptFor, sealCriteria, sha256, signGrant } from '@mash/trust';
 import { AgreementRepository } from '../agreements/agreement.repository';
 import { AuditService } from '../audit/audit.service';
@@ -16,6 +16,8 @@ import { AgencyDirectory } from '../keys/agency-directory';
 import { BrokerKeys } from '../keys/broker-keys';
 import { BrokerMetrics } from '../ops/broker-metrics';
 import { OutboxService } from '../outbox/outbox.service';
+import { CapacityService } from '../capacity/capacity.service';
+import type { CapacityQueueEntity } from '../capacity/capacity.entity';
 import type { KafkaRecord } from '../kafka/kafka.producer';
 import { QueryAgencyEntity, QueryEntity, type AgencyStatus } from './query.entity';
 import { QueryRepository } from './query.repository';
@@ -60,6 +62,7 @@ export class QueryService {
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
     private readonly metrics: BrokerMetrics,
+    private readonly capacity: CapacityService,
   ) {}
 
   /** What each agency would share for this purpose on this case, and why: no request is sent. */
@@ -102,6 +105,7 @@ export class QueryService {
 
     const parts: QueryAgencyEntity[] = [];
     const messages: KafkaRecord[] = [];
+    const queued: CapacityQueueEntity[] = [];
     for (const decision of decisions) {
       this.metrics.decisions.inc({ agency: decision.agency, decision: decision.decision });
       // The justification recorded with the consent decision satisfies the agreement; a query may add its own.
@@ -127,7 +131,11 @@ export class QueryService {
         respondedAt: null,
         late: false,
       } as Partial<QueryAgencyEntity>);
-      if (decision.decision === 'permit') {
+      if (decision.decision === 'permit' && !(await this.capacity.admit(user.partnership, decision.agency))) {
+        // Beyond the agency's hourly capacity: waits, and is built and signed when released.
+        part.status = 'queued';
+        queued.push(this.capacity.entry(queryId, kase.id, user.partnership, decision, now));
+      } else if (decision.decision === 'permit') {
         try {
           const message = await this.buildRequest(user, role, kase.id, queryId, decision, subject, deadlineAt, now);
           part.grantId = message.grantId;
@@ -208,6 +216,7 @@ export class QueryService {
         tx,
       );
       await this.outbox.enqueue(tx, messages);
+      await this.capacity.enqueue(tx, queued);
       if (parts.every((p) => p.status !== 'pending')) await this.queries.refreshStatus(queryId, tx);
     });
     this.outbox.kick();
@@ -215,7 +224,7 @@ export class QueryService {
     return this.view(await this.queries.get(user.partnership, queryId), false);
   }
 
-  private async buildRequest(
+  async buildRequest(
     user: Principal,
     role: string,
     caseId: string,

@@ -1,0 +1,97 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Decision } from '@mash/policy';
+import { capacityAvailable } from '@mash/thresholds';
+import { AuditService } from '../audit/audit.service';
+import { ThresholdService } from '../cases/threshold.service';
+import { CapacityQueueEntity } from './capacity.entity';
+
+const WINDOW_MS = 60 * 60 * 1000;
+
+/**
+ * How many queries each agency accepts per rolling hour (the partnership's matrix,
+ * `capacity.<agency>.queriesPerHour`; no entry means no limit). Send times are held in memory,
+ * seeded from the dispatch times stored in the database when first needed, so a restart does not
+ * forget the last hour. One broker instance sends; several would each need a share of the limit.
+ */
+@Injectable()
+export class CapacityService {
+  /** Test hook: the capacity clock (lets a test move an hour on without waiting). */
+  clock: () => Date = () => new Date();
+  private readonly windows = new Map<string, Date[]>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly thresholds: ThresholdService,
+    private readonly audit: AuditService,
+  ) {}
+
+  limit(partnership: string, agency: string, at = this.clock()): number | undefined {
+    const capacity = this.thresholds.matrixFor(partnership, at).capacity as Partial<Record<string, { queriesPerHour: number }>>;
+    return capacity[agency]?.queriesPerHour;
+  }
+
+  /**
+   * Whether a new request to `agency` may go now. No, if the hour's capacity is used or if
+   * requests are already waiting (a new one must not jump the queue); yes takes a slot.
+   */
+  async admit(partnership: string, agency: string): Promise<boolean> {
+    if (this.limit(partnership, agency) === undefined) return true;
+    if (await this.hasQueued(partnership, agency)) return false;
+    await this.seed(partnership, agency);
+    return this.take(partnership, agency);
+  }
+
+  /** Takes a slot if there is one at the capacity clock's now (synchronous: no interleaving). */
+  take(partnership: string, agency: string): boolean {
+    const now = this.clock();
+    const limit = this.limit(partnership, agency, now);
+    if (limit === undefined) return true;
+    const key = `${partnership}\u0000${agency}`;
+    const window = (this.windows.get(key) ?? []).filter((d) => d.getTime() > now.getTime() - WINDOW_MS);
+    this.windows.set(key, window);
+    if (!capacityAvailable(window, limit, now)) return false;
+    window.push(now);
+    return true;
+  }
+
+  /** Loads the last hour's dispatch times for this agency, once per process. */
+  async seed(partnership: string, agency: string): Promise<void> {
+    const key = `${partnership}\u0000${agency}`;
+    if (this.windows.has(key)) return;
+    const rows = (await this.dataSource.query(
+      `SELECT dispatched_at FROM federated_query_agency WHERE partnership = $1 AND agency = $2 AND dispatched_at > $3`,
+      [partnership, agency, new Date(this.clock().getTime() - WINDOW_MS)],
+    )) as Array<{ dispatched_at: Date }>;
+    if (!this.windows.has(key)) this.windows.set(key, rows.map((r) => new Date(r.dispatched_at)));
+  }
+
+  async hasQueued(partnership: string, agency: string): Promise<boolean> {
+    return (await this.dataSource.getRepository(CapacityQueueEntity).count({ where: { partnership, agency } })) > 0;
+  }
+
+  entry(queryId: string, caseId: string, partnership: string, decision: Decision, now: Date): CapacityQueueEntity {
+    return Object.assign(new CapacityQueueEntity(), { queryId, agency: decision.agency, partnership, caseId, decision, enqueuedAt: now });
+  }
+
+  /** Stores waiting requests in the caller's transaction (with the query's parts), audited. */
+  async enqueue(tx: EntityManager, entries: CapacityQueueEntity[]): Promise<void> {
+    if (entries.length === 0) return;
+    await tx.getRepository(CapacityQueueEntity).insert(entries);
+    await this.audit.record(
+      entries.map((e) => ({
+        partnership: e.partnership,
+        actorType: 'service' as const,
+        actorId: 'broker',
+        action: 'query.queued',
+        outcome: 'success' as const,
+        caseId: e.caseId,
+        queryId: e.queryId,
+        agency: e.agency,
+        details: { reason: 'agency capacity reached', queriesPerHour: this.limit(e.partnership, e.agency) ?? null },
+      })),
+      tx,
+    );
+  }
+}
