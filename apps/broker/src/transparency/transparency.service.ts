@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { AgreementVersion } from '@mash/policy';
+import { AgreementRepository } from '../agreements/agreement.repository';
+import { AuditService } from '../audit/audit.service';
+import { primaryRole, type Principal } from '../auth/principal';
+import { CaseRepository } from '../cases/case.repository';
+import { CaseService } from '../cases/case.service';
+import { sharedCategoriesOf } from '../cases/shared-categories';
+import { BrokerKeys } from '../keys/broker-keys';
+import { OutcomeRepository } from '../outcomes/outcome.repository';
+import { QueryRepository } from '../queries/query.repository';
+import { buildTransparencyReport, type ReportInput, type TransparencyReport } from './report';
+import type { WithholdDto } from './transparency.dto';
+import { TransparencyWithholdingEntity } from './withholding.entity';
+
+function humanise(name: string): string {
+  const words = name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[-_]/g, ' ').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** The family's transparency report and the manager's withholdings from it. */
+@Injectable()
+export class TransparencyService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(BrokerKeys) private readonly keys: BrokerKeys,
+    private readonly cases: CaseRepository,
+    private readonly caseService: CaseService,
+    private readonly queries: QueryRepository,
+    private readonly agreements: AgreementRepository,
+    private readonly outcomes: OutcomeRepository,
+    private readonly audit: AuditService,
+  ) {}
+
+  async withhold(user: Principal, caseId: string, dto: WithholdDto): Promise<{ item: string; withheldBy: string; withheldAt: string }> {
+    const row = Object.assign(new TransparencyWithholdingEntity(), {
+      id: randomUUID(),
+      partnership: user.partnership,
+      caseId,
+      item: dto.item,
+      reasonSealed: await this.keys.cipher.seal(dto.reason),
+      withheldBy: user.sub,
+      withheldAt: new Date(),
+    } satisfies Partial<TransparencyWithholdingEntity>);
+    await this.dataSource.transaction(async (tx) => {
+      await this.cases.get(user.partnership, caseId, tx, true);
+      // Withholding the same item again replaces the reason (the latest manager's decision stands).
+      await tx
+        .getRepository(TransparencyWithholdingEntity)
+        .createQueryBuilder()
+        .insert()
+        .values(row)
+        .orUpdate(['reason_sealed', 'withheld_by', 'withheld_at'], ['partnership', 'case_id', 'item'])
+        .execute();
+      await this.audit.record(
+        {
+          partnership: user.partnership,
+          actorType: 'user',
+          actorId: user.sub,
+          actorRole: 'manager',
+          action: 'transparency.item.withheld',
+          outcome: 'success',
+          caseId,
+          details: { item: dto.item },
+        },
+        tx,
+      );
+    });
+    return { item: row.item, withheldBy: row.withheldBy, withheldAt: row.withheldAt.toISOString() };
+  }
+
+  async report(user: Principal, caseId: string, format: 'json' | 'html', now = new Date()): Promise<TransparencyReport> {
+    const kase = await this.cases.get(user.partnership, caseId);
+    const matrix = this.caseService.matrix(user.partnership, kase.receivedAt);
+    const queries = await this.queries.listForCase(user.partnership, caseId);
+    const parts = (await this.queries.agenciesForQueries(user.partnership, queries.map((q) => q.id))).filter((p) => p.decision === 'permit');
+    const agreementCache = new Map<string, AgreementVersion | null>();
+    const agreementOf = async (ref: { id: string; version: number } | null): Promise<AgreementVersion | null> => {
+      if (!ref) return null;
+      const key = `${ref.id}@${ref.version}`;
+      if (!agreementCache.has(key)) {
+        const row = await this.agreements.get(user.partnership, ref.id, ref.version).catch(() => null);
+        agreementCache.set(key, row ? row.content : null);
+      }
+      return agreementCache.get(key) ?? null;
+    };
+
+    const requests: ReportInput['requests'] = [];
+    const descriptions = new Map<string, string>();
+    for (const p of parts) {
+      const query = queries.find((q) => q.id === p.queryId);
+      if (!query) continue;
+      const agreement = await agreementOf(p.agreement);
+      const rule = agreement?.purposes[query.purpose as keyof AgreementVersion['purposes']];
+      for (const [name, category] of Object.entries(rule?.categories ?? {})) {
+        if (category.description) descriptions.set(`${p.agency}:${name}`, category.description);
+      }
+      requests.push({
+        agency: p.agency,
+        purpose: query.purpose,
+        askedAt: p.dispatchedAt ?? query.createdAt,
+        status: p.status,
+        legalGateways: rule?.legalGateways ?? agreement?.legalGateways ?? [],
+      });
+    }
+    const sharedNames = kase.purgedAt ? (kase.sharedCategories ?? {}) : await sharedCategoriesOf(this.keys.cipher, parts);
+    const shared: ReportInput['shared'] = Object.fromEntries(
+      Object.entries(sharedNames).map(([agency, names]) => [
+        agency,
+        names.map((category) => ({ category, description: descriptions.get(`${agency}:${category}`) ?? humanise(category) })),
+      ]),
+    );
+    const consent = await this.caseService.consentFor(user.partnership, caseId);
+    const latest = (await this.outcomes.forCase(user.partnership, caseId))[0]?.outcome;
+    const withheld = await this.dataSource.getRepository(TransparencyWithholdingEntity).find({ where: { partnership: user.partnership, caseId } });
+
+    const report = buildTransparencyReport(
+      {
+        caseId,
+        receivedAt: kase.receivedAt,
+        referrerAgency: kase.referrerAgency,
+        concerns: kase.concerns.map((c) => matrix.concerns[c]?.label ?? humanise(c)),
+        consent: { status: consent.status, reason: consent.reason },
+        requests,
+        shared,
+        decision: latest ? { outcome: latest.outcome, decidedAt: latest.decidedAt, closed: latest.closedCase } : null,
+        dataDeletedAt: kase.purgedAt,
+        withheld: new Set(withheld.map((w) => w.item)),
+      },
+      now,
+    );
+    await this.audit.record({
+      partnership: user.partnership,
+      actorType: 'user',
+      actorId: user.sub,
+      actorRole: primaryRole(user, ['manager', 'analyst']),
+      action: 'transparency.report.generated',
+      outcome: 'success',
+      caseId,
+      details: { format, withheldItems: withheld.length },
+    });
+    return report;
+  }
+}
