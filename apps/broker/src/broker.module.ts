@@ -31,6 +31,19 @@ import { QueryController } from './queries/query.controller';
 import { QueryRepository } from './queries/query.repository';
 import { QueryService } from './queries/query.service';
 import { TimeoutSweeper } from './queries/timeout.sweeper';
+import { DeadlineWatcher } from './cases/deadline.watcher';
+import { RetentionSweeper } from './cases/retention.sweeper';
+import { CapacityService } from './capacity/capacity.service';
+import { CapacityReleaser } from './capacity/capacity.releaser';
+import { OutcomeController } from './outcomes/outcome.controller';
+import { OutcomeRepository } from './outcomes/outcome.repository';
+import { OutcomeService } from './outcomes/outcome.service';
+import { OutcomeAckHandler } from './outcomes/outcome-ack.handler';
+import { OutcomeRedelivery } from './outcomes/outcome.redelivery';
+import { TransparencyController } from './transparency/transparency.controller';
+import { TransparencyService } from './transparency/transparency.service';
+import { PartnershipMetricsController } from './partnership/partnership-metrics.controller';
+import { PartnershipMetricsService } from './partnership/partnership-metrics.service';
 
 @Module({})
 export class BrokerModule {
@@ -41,7 +54,8 @@ export class BrokerModule {
         PassportModule,
         TypeOrmModule.forRoot({ ...brokerDataSourceOptions(config.databaseUrl), migrationsRun: true }),
       ],
-      controllers: [OpsController, CaseController, QueryController, AgreementController, BrokerKafkaController],
+      controllers: [OpsController, CaseController, QueryController, AgreementController, BrokerKafkaController,
+        OutcomeController, TransparencyController, PartnershipMetricsController],
       providers: [
         { provide: BROKER_CONFIG, useValue: config },
         { provide: BrokerKeys, useValue: keys },
@@ -68,6 +82,16 @@ export class BrokerModule {
         QueryService,
         AnswerHandler,
         TimeoutSweeper,
+        DeadlineWatcher,
+        RetentionSweeper,
+        CapacityService,
+        CapacityReleaser,
+        OutcomeRepository,
+        OutcomeService,
+        OutcomeAckHandler,
+        OutcomeRedelivery,
+        TransparencyService,
+        PartnershipMetricsService,
       ],
     };
   }
