@@ -21,6 +21,7 @@ export function brokerTopics(): string[] {
       Topics.caseOutcomeAcknowledged(agency),
       Topics.deadLetter(Topics.queryResponded(agency)),
       Topics.deadLetter(Topics.caseOutcomeAcknowledged(agency)),
+      Topics.agreementStatus(agency),
     );
   }
   topics.push(Topics.deadLetter(Topics.audit));

@@ -1,14 +1,32 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import { DomainError } from '@mash/common';
-import { agreementHash, parseAgreementFile, validateAgreement, type AgreementVersion } from '@mash/policy';
+import type { DataSource, EntityManager } from 'typeorm';
+import { stringify } from 'yaml';
+import { DomainError, kafkaClientConfig } from '@mash/common';
+import {
+  agreementHash,
+  parseAgreementFile,
+  validateAgreement,
+  type AgreementVersion,
+} from '@mash/policy';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
+import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
+import { BrokerKeys } from '../keys/broker-keys';
+import { OutboxService } from '../outbox/outbox.service';
 import { AgreementRepository } from './agreement.repository';
 import type { AgreementVersionEntity } from './agreement.entity';
+import { agreementStatusRecord, compactStatusTopics } from './agreement-status.publisher';
+
+export type ExportFormat = 'yaml' | 'json';
+
+export interface AgreementFile {
+  fileName: string;
+  contentType: string;
+  body: string;
+}
 
 export function agreementView(row: AgreementVersionEntity) {
   return {
@@ -33,19 +51,51 @@ export function agreementView(row: AgreementVersionEntity) {
  * a new version. Activation follows the two-person rule; suspension takes effect at once.
  */
 @Injectable()
-export class AgreementService {
+export class AgreementService implements OnApplicationBootstrap {
   private readonly logger = new Logger('Agreements');
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly repo: AgreementRepository,
     private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
+    @Inject(BrokerKeys) private readonly keys: BrokerKeys,
+    @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
   ) {}
+
+  /**
+   * Announces the status of every non-draft version at boot, so adapters agree with this database
+   * even when the status topic was emptied or an older database's statuses are still on it.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    await compactStatusTopics(kafkaClientConfig(this.config.kafka, 'broker-admin'), this.logger);
+    await this.dataSource.transaction(async (tx) => {
+      const rows = (await this.repo.allNonDraft(tx)).map((row) => ({
+        row,
+        changedAt: row.suspendedAt ?? row.activatedAt ?? row.createdAt,
+      }));
+      await this.announce(tx, rows);
+    });
+    this.outbox.kick();
+  }
+
+  /** Queues signed status messages for the adapters, in the caller's transaction. */
+  private async announce(
+    tx: EntityManager,
+    changes: Array<{ row: AgreementVersionEntity; changedAt: Date }>,
+  ): Promise<void> {
+    const records = await Promise.all(
+      changes.map((c) => agreementStatusRecord(this.keys.broker.signing, c.row, c.changedAt)),
+    );
+    await this.outbox.enqueue(tx, records);
+  }
 
   /** Loads agreement files (YAML/JSON) not yet stored, e.g. the demo partnership's at `npm start`. */
   async importDirectory(dir: string): Promise<number> {
     let imported = 0;
-    for (const file of readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort()) {
+    for (const file of readdirSync(dir)
+      .filter((f) => /\.(ya?ml|json)$/.test(f))
+      .sort()) {
       const agreement = parseAgreementFile(file, readFileSync(join(dir, file), 'utf8'));
       if (await this.repo.exists(agreement.id, agreement.version)) continue;
       await this.dataSource.transaction(async (tx) => {
@@ -63,6 +113,13 @@ export class AgreementService {
           },
           tx,
         );
+        if (agreement.status !== 'draft')
+          await this.announce(tx, [
+            {
+              row: await this.repo.get(agreement.partnership, agreement.id, agreement.version, tx),
+              changedAt: new Date(),
+            },
+          ]);
         await this.audit.record(
           {
             partnership: agreement.partnership,
@@ -71,13 +128,20 @@ export class AgreementService {
             action: 'agreement.imported',
             outcome: 'success',
             agency: agreement.agency,
-            details: { agreementId: agreement.id, version: agreement.version, hash: agreementHash(agreement), file, status: agreement.status },
+            details: {
+              agreementId: agreement.id,
+              version: agreement.version,
+              hash: agreementHash(agreement),
+              file,
+              status: agreement.status,
+            },
           },
           tx,
         );
       });
       imported += 1;
     }
+    if (imported > 0) this.outbox.kick();
     return imported;
   }
 
@@ -92,53 +156,185 @@ export class AgreementService {
 
   /** A new agreement or a new version of one, always as a draft. */
   async createDraft(user: Principal, body: unknown) {
-    const given = { ...(body as Record<string, unknown>), status: 'draft', partnership: user.partnership };
+    const given = {
+      ...(body as Record<string, unknown>),
+      status: 'draft',
+      partnership: user.partnership,
+    };
     const agreement: AgreementVersion = validateAgreement(given, 'request body');
     if (await this.repo.exists(agreement.id, agreement.version)) {
-      throw new DomainError('AGREEMENT.VERSION_EXISTS', 'that agreement version exists; versions are immutable, so create a higher version', 409);
+      throw new DomainError(
+        'AGREEMENT.VERSION_EXISTS',
+        'that agreement version exists; versions are immutable, so create a higher version',
+        409,
+      );
+    }
+    const earlier = await this.repo.anyVersion(agreement.id);
+    if (
+      earlier &&
+      (earlier.partnership !== user.partnership || earlier.agency !== agreement.agency)
+    ) {
+      throw new DomainError(
+        'AGREEMENT.AGENCY_CHANGED',
+        'every version of an agreement must keep its partnership and providing agency; use a new agreement id',
+        409,
+      );
     }
     const hash = agreementHash(agreement);
     await this.dataSource.transaction(async (tx) => {
-      await this.repo.insert({ agreementId: agreement.id, version: agreement.version, partnership: user.partnership, agency: agreement.agency, status: 'draft', content: agreement, hash, createdBy: user.sub }, tx);
-      await this.audit.record(this.event(user, 'agreement.drafted', agreement.id, agreement.version, { hash, agency: agreement.agency }), tx);
+      await this.repo.insert(
+        {
+          agreementId: agreement.id,
+          version: agreement.version,
+          partnership: user.partnership,
+          agency: agreement.agency,
+          status: 'draft',
+          content: agreement,
+          hash,
+          createdBy: user.sub,
+        },
+        tx,
+      );
+      await this.audit.record(
+        this.event(user, 'agreement.drafted', agreement.id, agreement.version, {
+          hash,
+          agency: agreement.agency,
+        }),
+        tx,
+      );
     });
     return agreementView(await this.repo.get(user.partnership, agreement.id, agreement.version));
   }
 
   /** First call requests activation; a second, different agreement-admin approves it. */
   async activate(user: Principal, id: string, version: number) {
-    return this.dataSource.transaction(async (tx) => {
-      const row = await this.repo.get(user.partnership, id, version, tx);
-      if (row.status !== 'draft') throw new DomainError('AGREEMENT.NOT_DRAFT', `only a draft can be activated; this version is ${row.status}`, 409);
+    const result = await this.dataSource.transaction(async (tx) => {
+      const row = await this.repo.get(user.partnership, id, version, tx, true);
+      if (row.status !== 'draft')
+        throw new DomainError(
+          'AGREEMENT.NOT_DRAFT',
+          `only a draft can be activated; this version is ${row.status}`,
+          409,
+        );
       if (!row.activationRequestedBy) {
-        await this.repo.update(user.partnership, id, version, { activationRequestedBy: user.sub }, tx);
-        await this.audit.record(this.event(user, 'agreement.activation-requested', id, version, { hash: row.hash }), tx);
-        return { ...agreementView({ ...row, activationRequestedBy: user.sub }), approval: 'awaiting-second-admin' };
+        await this.repo.update(
+          user.partnership,
+          id,
+          version,
+          { activationRequestedBy: user.sub },
+          tx,
+        );
+        await this.audit.record(
+          this.event(user, 'agreement.activation-requested', id, version, { hash: row.hash }),
+          tx,
+        );
+        return {
+          ...agreementView({ ...row, activationRequestedBy: user.sub }),
+          approval: 'awaiting-second-admin',
+        };
       }
       if (row.activationRequestedBy === user.sub) {
-        throw new DomainError('AGREEMENT.SECOND_ADMIN_REQUIRED', 'activation needs a second agreement-admin to approve', 403);
+        throw new DomainError(
+          'AGREEMENT.SECOND_ADMIN_REQUIRED',
+          'activation needs a second agreement-admin to approve',
+          403,
+        );
       }
       const now = new Date();
       // The version in force for this agency is replaced by the new one.
-      await tx.query(
-        `UPDATE agreement_version SET status = 'expired' WHERE partnership = $1 AND agreement_id = $2 AND status = 'active' AND version <> $3`,
-        [user.partnership, id, version],
+      const replaced = await this.repo.expireOtherActive(user.partnership, id, version, tx);
+      await this.repo.update(
+        user.partnership,
+        id,
+        version,
+        { status: 'active', activatedBy: user.sub, activatedAt: now },
+        tx,
       );
-      await this.repo.update(user.partnership, id, version, { status: 'active', activatedBy: user.sub, activatedAt: now }, tx);
-      await this.audit.record(this.event(user, 'agreement.activated', id, version, { hash: row.hash, requestedBy: row.activationRequestedBy }), tx);
-      return { ...agreementView({ ...row, status: 'active', activatedBy: user.sub, activatedAt: now }), approval: 'approved' };
+      await this.audit.record(
+        this.event(user, 'agreement.activated', id, version, {
+          hash: row.hash,
+          requestedBy: row.activationRequestedBy,
+          expired: replaced.map((r) => r.version),
+        }),
+        tx,
+      );
+      const activated = {
+        ...row,
+        status: 'active' as const,
+        activatedBy: user.sub,
+        activatedAt: now,
+      };
+      await this.announce(tx, [
+        ...replaced.map((r) => ({ row: r, changedAt: now })),
+        { row: activated, changedAt: now },
+      ]);
+      return { ...agreementView(activated), approval: 'approved' };
     });
+    this.outbox.kick();
+    return result;
   }
 
+  /**
+   * Takes effect at once: the broker decides every later query without this version, and the
+   * adapters learn of it from the status topic (same transaction, via the outbox) and refuse
+   * grants issued under it that they have not yet answered.
+   */
   async suspend(user: Principal, id: string, version: number, reason: string) {
-    return this.dataSource.transaction(async (tx) => {
-      const row = await this.repo.get(user.partnership, id, version, tx);
-      if (row.status !== 'active') throw new DomainError('AGREEMENT.NOT_ACTIVE', `only an active agreement can be suspended; this version is ${row.status}`, 409);
+    const result = await this.dataSource.transaction(async (tx) => {
+      const row = await this.repo.get(user.partnership, id, version, tx, true);
+      if (row.status !== 'active')
+        throw new DomainError(
+          'AGREEMENT.NOT_ACTIVE',
+          `only an active agreement can be suspended; this version is ${row.status}`,
+          409,
+        );
       const now = new Date();
-      await this.repo.update(user.partnership, id, version, { status: 'suspended', suspendedAt: now }, tx);
-      await this.audit.record(this.event(user, 'agreement.suspended', id, version, { hash: row.hash, reason }), tx);
-      return agreementView({ ...row, status: 'suspended', suspendedAt: now });
+      await this.repo.update(
+        user.partnership,
+        id,
+        version,
+        { status: 'suspended', suspendedAt: now },
+        tx,
+      );
+      await this.audit.record(
+        this.event(user, 'agreement.suspended', id, version, { hash: row.hash, reason }),
+        tx,
+      );
+      const suspended = { ...row, status: 'suspended' as const, suspendedAt: now };
+      await this.announce(tx, [{ row: suspended, changedAt: now }]);
+      return agreementView(suspended);
     });
+    this.outbox.kick();
+    return result;
+  }
+
+  /** One version as a file that `npm run agreements -- validate` and POST /api/v1/agreements accept. */
+  async exportFile(
+    user: Principal,
+    id: string,
+    version: number,
+    format: ExportFormat,
+  ): Promise<AgreementFile> {
+    const row = await this.repo.get(user.partnership, id, version);
+    // Re-validating puts the top-level keys back in the schema's order (jsonb sorts them).
+    const content = validateAgreement({ ...row.content, status: row.status }, `${id}@${version}`);
+    const base = `${row.agency}-${id}-v${version}`;
+    if (format === 'json') {
+      return {
+        fileName: `${base}.json`,
+        contentType: 'application/json; charset=utf-8',
+        body: `${JSON.stringify(content, null, 2)}\n`,
+      };
+    }
+    const header = [
+      `# Exported from the MASH broker: agreement ${id} version ${version} (${row.status}).`,
+      `# Content hash ${row.hash}: any change to what is agreed needs a new version.`,
+    ].join('\n');
+    return {
+      fileName: `${base}.yaml`,
+      contentType: 'application/yaml; charset=utf-8',
+      body: `${header}\n${stringify(content, { lineWidth: 0 })}`,
+    };
   }
 
   /** Whether a grant's agreement version is still in force (asked by adapters before reading). */
@@ -150,7 +346,13 @@ export class AgreementService {
     }
   }
 
-  private event(user: Principal, action: string, agreementId: string, version: number, details: Record<string, unknown>) {
+  private event(
+    user: Principal,
+    action: string,
+    agreementId: string,
+    version: number,
+    details: Record<string, unknown>,
+  ) {
     return {
       partnership: user.partnership,
       actorType: 'user' as const,
