@@ -1,14 +1,26 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseIntPipe,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { z } from 'zod';
 import { agreementJsonSchema } from '@mash/policy';
 import { CurrentUser, Public, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ZodPipe } from '../common/zod.pipe';
 import { UuidSchema } from '../cases/case.dto';
-import { AgreementService } from './agreement.service';
+import { AgreementService, type ExportFormat } from './agreement.service';
 
 const id = new ZodPipe(UuidSchema);
+const FormatSchema = z.enum(['yaml', 'json']).default('yaml');
 const SuspendSchema = z.object({ reason: z.string().trim().min(5).max(2000) }).strict();
 
 @ApiTags('agreements')
@@ -36,9 +48,29 @@ export class AgreementController {
     return this.agreements.get(user, agreementId);
   }
 
+  /** One version as a YAML or JSON file, ready to review, validate and POST again as a new version. */
+  @Get(':id/versions/:version/export')
+  @Roles('analyst', 'manager', 'auditor', 'agreement-admin')
+  @ApiQuery({ name: 'format', enum: ['yaml', 'json'], required: false })
+  @ApiProduces('application/yaml', 'application/json')
+  async export(
+    @CurrentUser() user: Principal,
+    @Param('id', id) agreementId: string,
+    @Param('version', ParseIntPipe) version: number,
+    @Query('format', new ZodPipe(FormatSchema)) format: ExportFormat,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
+    const file = await this.agreements.exportFile(user, agreementId, version, format);
+    res.setHeader('Content-Type', file.contentType);
+    res.setHeader('Content-Disposition', `attachment; filename="${file.fileName}"`);
+    return file.body;
+  }
+
   @Post()
   @Roles('agreement-admin')
-  @ApiBody({ description: 'An agreement version (see GET /api/v1/agreements/schema); stored as a draft.' })
+  @ApiBody({
+    description: 'An agreement version (see GET /api/v1/agreements/schema); stored as a draft.',
+  })
   create(@CurrentUser() user: Principal, @Body() body: unknown) {
     return this.agreements.createDraft(user, body);
   }
@@ -46,7 +78,11 @@ export class AgreementController {
   @Post(':id/versions/:version/activate')
   @HttpCode(200)
   @Roles('agreement-admin')
-  activate(@CurrentUser() user: Principal, @Param('id', id) agreementId: string, @Param('version', ParseIntPipe) version: number) {
+  activate(
+    @CurrentUser() user: Principal,
+    @Param('id', id) agreementId: string,
+    @Param('version', ParseIntPipe) version: number,
+  ) {
     return this.agreements.activate(user, agreementId, version);
   }
 
