@@ -337,15 +337,6 @@ export class AgreementService implements OnApplicationBootstrap {
     };
   }
 
-  /** Whether a grant's agreement version is still in force (asked by adapters before reading). */
-  async inForce(partnership: string, id: string, version: number): Promise<boolean> {
-    try {
-      return (await this.repo.get(partnership, id, version)).status === 'active';
-    } catch {
-      return false;
-    }
-  }
-
   private event(
     user: Principal,
     action: string,
