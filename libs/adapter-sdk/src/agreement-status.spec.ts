@@ -13,7 +13,11 @@ describe(AgreementStatusRegistry.name, () => {
   beforeAll(async () => {
     const make = async (kid: string) => {
       const pair = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
-      return { privateKey: pair.privateKey, kid, jwk: { ...(await exportJWK(pair.publicKey)), kid, alg: 'EdDSA', use: 'sig' } };
+      return {
+        privateKey: pair.privateKey,
+        kid,
+        jwk: { ...(await exportJWK(pair.publicKey)), kid, alg: 'EdDSA', use: 'sig' },
+      };
     };
     const b = await make('broker-1');
     const o = await make('intruder-1');
@@ -24,7 +28,13 @@ describe(AgreementStatusRegistry.name, () => {
 
   async function message(
     status: AgreementStatusClaimsV1['status'],
-    opts: { signer?: { privateKey: CryptoKey; kid: string }; typ?: string; agency?: 'police' | 'health'; outerVersion?: number; version?: number } = {},
+    opts: {
+      signer?: { privateKey: CryptoKey; kid: string };
+      typ?: string;
+      agency?: 'police' | 'health';
+      outerVersion?: number;
+      version?: number;
+    } = {},
   ): Promise<string> {
     const version = opts.version ?? AGREEMENT.version;
     const claims: AgreementStatusClaimsV1 = {
@@ -39,7 +49,11 @@ describe(AgreementStatusRegistry.name, () => {
     };
     const signer = opts.signer ?? broker;
     const signed = await new CompactSign(new TextEncoder().encode(JSON.stringify(claims)))
-      .setProtectedHeader({ alg: 'EdDSA', kid: signer.kid, typ: opts.typ ?? AGREEMENT_STATUS_JWS_TYPE })
+      .setProtectedHeader({
+        alg: 'EdDSA',
+        kid: signer.kid,
+        typ: opts.typ ?? AGREEMENT_STATUS_JWS_TYPE,
+      })
       .sign(signer.privateKey);
     return JSON.stringify({
       type: 'agreement.status.changed',
@@ -54,7 +68,12 @@ describe(AgreementStatusRegistry.name, () => {
   }
 
   it('knows nothing of a version it has not been told about, so the grant decides', () => {
-    expect(new AgreementStatusRegistry('police', createLocalJWKSet({ keys: [] })).notInForce('demo', AGREEMENT)).toBe(false);
+    expect(
+      new AgreementStatusRegistry('police', createLocalJWKSet({ keys: [] })).notInForce(
+        'demo',
+        AGREEMENT,
+      ),
+    ).toBe(false);
   });
 
   it('refuses a version once the broker says it is suspended, and follows the latest status', async () => {

@@ -21,11 +21,15 @@ export type StatusApplyOutcome = 'applied' | 'invalid';
 /** What the processor asks before it touches the source. */
 export interface AgreementStatusGate {
   /** A rejection code when the grant's agreement version is not in force here, else undefined. */
-  refusalFor(partnership: string, agreement: { id: string; version: number }): Promise<string | undefined>;
+  refusalFor(
+    partnership: string,
+    agreement: { id: string; version: number },
+  ): Promise<string | undefined>;
 }
 
 const decoder = new TextDecoder();
-const keyOf = (partnership: string, id: string, version: number) => `${partnership}/${id}@${version}`;
+const keyOf = (partnership: string, id: string, version: number) =>
+  `${partnership}/${id}@${version}`;
 
 /**
  * The adapter's view of which agreement versions are in force, built from the broker's signed
@@ -45,7 +49,11 @@ export class AgreementStatusRegistry {
     if (!parsed.ok || parsed.value.agency !== this.agency) return 'invalid';
     let claims: AgreementStatusClaimsV1;
     try {
-      const { payload, protectedHeader } = await compactVerify(parsed.value.signed, this.brokerKeys, { algorithms: [SIGNING_ALG] });
+      const { payload, protectedHeader } = await compactVerify(
+        parsed.value.signed,
+        this.brokerKeys,
+        { algorithms: [SIGNING_ALG] },
+      );
       if (protectedHeader.typ !== AGREEMENT_STATUS_JWS_TYPE) return 'invalid';
       const valid = AgreementStatusClaimsV1.safeParse(JSON.parse(decoder.decode(payload)));
       if (!valid.success) return 'invalid';
@@ -62,7 +70,10 @@ export class AgreementStatusRegistry {
     ) {
       return 'invalid';
     }
-    this.statuses.set(keyOf(claims.partnership, claims.agreementId, claims.agreementVersion), claims.status);
+    this.statuses.set(
+      keyOf(claims.partnership, claims.agreementId, claims.agreementVersion),
+      claims.status,
+    );
     return 'applied';
   }
 
@@ -119,7 +130,9 @@ export class AgreementStatusFeed implements AgreementStatusGate, OnModuleDestroy
   async start(): Promise<this> {
     this.admin = this.client.admin();
     await this.admin.connect();
-    this.consumer = this.client.consumer({ groupId: `${this.options.service}.agreements.${randomUUID().slice(0, 8)}` });
+    this.consumer = this.client.consumer({
+      groupId: `${this.options.service}.agreements.${randomUUID().slice(0, 8)}`,
+    });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
     await this.consumer.run({
@@ -128,7 +141,9 @@ export class AgreementStatusFeed implements AgreementStatusGate, OnModuleDestroy
         const outcome = await this.registry.apply(message.value);
         if (outcome === 'invalid') {
           this.invalid += 1;
-          this.logger.warn(`ignored an agreement status message that is not valid or not signed by the broker (offset ${message.offset})`);
+          this.logger.warn(
+            `ignored an agreement status message that is not valid or not signed by the broker (offset ${message.offset})`,
+          );
         }
         this.positions.set(partition, Number(message.offset) + 1);
       },
@@ -146,7 +161,11 @@ export class AgreementStatusFeed implements AgreementStatusGate, OnModuleDestroy
     } catch {
       return false;
     }
-    const behind = () => offsets.some((o) => Number(o.high) > Number(o.low) && (this.positions.get(o.partition) ?? 0) < Number(o.high));
+    const behind = () =>
+      offsets.some(
+        (o) =>
+          Number(o.high) > Number(o.low) && (this.positions.get(o.partition) ?? 0) < Number(o.high),
+      );
     while (behind()) {
       if (Date.now() > until) return false;
       await new Promise((r) => setTimeout(r, 10));
@@ -154,7 +173,10 @@ export class AgreementStatusFeed implements AgreementStatusGate, OnModuleDestroy
     return true;
   }
 
-  async refusalFor(partnership: string, agreement: { id: string; version: number }): Promise<string | undefined> {
+  async refusalFor(
+    partnership: string,
+    agreement: { id: string; version: number },
+  ): Promise<string | undefined> {
     // Fail closed: without a current view the adapter cannot tell that the agreement is in force.
     if (!(await this.synced())) return AGREEMENT_STATUS_UNKNOWN;
     return this.registry.notInForce(partnership, agreement) ? AGREEMENT_NOT_IN_FORCE : undefined;
