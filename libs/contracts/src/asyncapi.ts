@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AGENCIES, type Agency } from './agencies';
 import {
   AgencyAuditEventV1,
+  AgreementStatusChangedV1,
   AuditCheckpointV1,
   CaseDeadlineApproachingV1,
   CaseOutcomeAcknowledgedV1,
@@ -70,6 +71,12 @@ export function asyncApiDocument(): Json {
     AgencyAuditEventV1: { name: 'audit.agency-event', title: 'An agency-side audit event, signed by the agency', headers, payload: schema(AgencyAuditEventV1) },
     AuditCheckpointV1: { name: 'audit.checkpoint', title: 'A signed audit chain head', payload: schema(AuditCheckpointV1) },
     CaseDeadlineApproachingV1: { name: 'case.deadline.approaching', title: 'A case is near its deadline', headers, payload: schema(CaseDeadlineApproachingV1) },
+    AgreementStatusChangedV1: {
+      name: 'agreement.status.changed',
+      title: 'The lifecycle status of an agreement version, signed by the broker (compacted topic)',
+      headers,
+      payload: schema(AgreementStatusChangedV1),
+    },
     DeadLetter: {
       name: 'dead-letter',
       title: 'A message that failed validation, unchanged, with the reason',
@@ -89,6 +96,7 @@ export function asyncApiDocument(): Json {
       { id: `${slug}CaseOutcome`, address: Topics.caseOutcome(agency), message: 'CaseOutcomeV1', description: `Broker -> ${agency} adapter: the outcome of a case it contributed to or referred.`, key: 'case id' },
       { id: `${slug}CaseOutcomeDlq`, address: Topics.deadLetter(Topics.caseOutcome(agency)), message: 'DeadLetter', description: 'Outcomes the adapter refused as malformed.', key: 'correlation id' },
       { id: `${slug}CaseOutcomeAcknowledged`, address: Topics.caseOutcomeAcknowledged(agency), message: 'CaseOutcomeAcknowledgedV1', description: `${agency} adapter -> broker.`, key: 'case id' },
+      { id: `${slug}AgreementStatus`, address: Topics.agreementStatus(agency), message: 'AgreementStatusChangedV1', description: `Broker -> ${agency} adapter: agreements in force; the adapter refuses grants under a suspended or expired version.`, key: 'agreement id@version' },
     );
   };
   AGENCIES.forEach(perAgency);
@@ -145,6 +153,7 @@ export function allTopics(): string[] {
       Topics.caseOutcome(a),
       Topics.deadLetter(Topics.caseOutcome(a)),
       Topics.caseOutcomeAcknowledged(a),
+      Topics.agreementStatus(a),
     );
   }
   return topics;
