@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { QueryAnswerV1, QueryRespondedV1, parseMessage, type Agency } from '@mash/contracts';
 import { minimise } from '@mash/policy';
 import { TrustError, openSigned } from '@mash/trust';
+import { AgreementRepository } from '../agreements/agreement.repository';
 import { AuditService } from '../audit/audit.service';
 import { AgencyDirectory } from '../keys/agency-directory';
 import { BrokerKeys } from '../keys/broker-keys';
@@ -31,6 +32,7 @@ export class AnswerHandler {
     private readonly audit: AuditService,
     private readonly metrics: BrokerMetrics,
     private readonly deadLetters: DeadLetters,
+    private readonly agreements: AgreementRepository,
   ) {}
 
   async handle(topicAgency: Agency, message: RawMessage): Promise<AnswerOutcome> {
@@ -61,7 +63,13 @@ export class AnswerHandler {
       return this.refuse(envelope, 'ANSWER.REQUEST_HASH_MISMATCH', part.partnership);
     }
 
-    const status: AgencyStatus = answer.status === 'rejected' ? 'failed' : answer.status;
+    let status: AgencyStatus = answer.status === 'rejected' ? 'failed' : answer.status;
+    let failureCode = answer.rejection?.code ?? null;
+    // An agreement suspended after the request left takes effect here too: nothing it covered is kept.
+    if (status === 'match' && part.agreement && !(await this.agreementInForce(part.partnership, part.agreement))) {
+      status = 'failed';
+      failureCode = 'POLICY.AGREEMENT_NOT_IN_FORCE';
+    }
     let recordsSealed: string | null = null;
     if (status === 'match' && answer.records && part.obligations) {
       // Minimise again on arrival (defence in depth), then encrypt at rest.
@@ -77,7 +85,7 @@ export class AnswerHandler {
           status,
           match: answer.match ? { confidence: answer.match.confidence, method: answer.match.method, evidence: answer.match.evidence } : null,
           recordsSealed,
-          failureCode: answer.rejection?.code ?? null,
+          failureCode,
           respondedAt,
           late,
         },
@@ -98,8 +106,8 @@ export class AnswerHandler {
             late,
             method: answer.match?.method ?? null,
             confidence: answer.match?.confidence ?? null,
-            categories: answer.records ? Object.fromEntries(Object.entries(answer.records).map(([k, v]) => [k, v.length])) : {},
-            rejection: answer.rejection?.code ?? null,
+            categories: recordsSealed && answer.records ? Object.fromEntries(Object.entries(answer.records).map(([k, v]) => [k, v.length])) : {},
+            rejection: failureCode,
           },
         },
         tx,
@@ -111,6 +119,14 @@ export class AnswerHandler {
     this.metrics.answers.inc({ agency: part.agency, status });
     if (part.dispatchedAt) this.metrics.queryLatency.observe({ agency: part.agency }, (Date.now() - part.dispatchedAt.getTime()) / 1000);
     return 'accepted';
+  }
+
+  private async agreementInForce(partnership: string, agreement: { id: string; version: number }): Promise<boolean> {
+    try {
+      return (await this.agreements.get(partnership, agreement.id, agreement.version)).status === 'active';
+    } catch {
+      return false;
+    }
   }
 
   private async refuse(envelope: QueryRespondedV1, code: string, partnership: string | null): Promise<AnswerOutcome> {
