@@ -74,7 +74,11 @@ export class FileKeyProvider implements KeyProvider {
 
   private key(id: string): Buffer {
     const b64 = this.file.keys[id];
-    if (!b64) throw new TrustError('AT_REST.UNKNOWN_KEY', 'data was sealed with a key this service does not hold');
+    if (!b64)
+      throw new TrustError(
+        'AT_REST.UNKNOWN_KEY',
+        'data was sealed with a key this service does not hold',
+      );
     return Buffer.from(b64, 'base64');
   }
 
@@ -103,7 +107,8 @@ export class EnvelopeCipher {
 
   async open<T>(sealed: string): Promise<T> {
     const [version, keyId, wrapped, ct] = sealed.split('.');
-    if (version !== 'env1' || !keyId || !wrapped || !ct) throw new TrustError('AT_REST.MALFORMED', 'not a sealed value');
+    if (version !== 'env1' || !keyId || !wrapped || !ct)
+      throw new TrustError('AT_REST.MALFORMED', 'not a sealed value');
     try {
       const dataKey = await this.provider.unwrap(keyId, Buffer.from(wrapped, 'base64url'));
       return JSON.parse(gcmDecrypt(dataKey, Buffer.from(ct, 'base64url')).toString('utf8')) as T;

@@ -34,7 +34,11 @@ export async function decryptWith(jwe: string, keys: ServiceKeys): Promise<Uint8
     throw new TrustError('TRUST.MALFORMED', 'not a JWE this service accepts');
   }
   const key = keys.decryptionKey(kid);
-  if (!key) throw new TrustError('TRUST.UNKNOWN_RECIPIENT_KEY', 'sealed to a key this service does not hold');
+  if (!key)
+    throw new TrustError(
+      'TRUST.UNKNOWN_RECIPIENT_KEY',
+      'sealed to a key this service does not hold',
+    );
   try {
     const { plaintext } = await compactDecrypt(jwe, key.privateKey, {
       keyManagementAlgorithms: [ENCRYPTION_ALG],
@@ -56,7 +60,11 @@ export async function decryptJson<T>(jwe: string, keys: ServiceKeys): Promise<T>
 }
 
 /** Signs JSON with the sender's key, then encrypts the JWS to the recipient: sign-then-encrypt. */
-export async function sealSigned(payload: unknown, signer: LoadedKey, recipient: JWK): Promise<string> {
+export async function sealSigned(
+  payload: unknown,
+  signer: LoadedKey,
+  recipient: JWK,
+): Promise<string> {
   const jws = await new CompactSign(encoder.encode(JSON.stringify(payload)))
     .setProtectedHeader({ alg: SIGNING_ALG, kid: signer.kid })
     .sign(signer.privateKey);
@@ -77,7 +85,11 @@ export async function openSigned<T>(
     });
     return { payload: JSON.parse(decoder.decode(payload)) as T, signerKid: protectedHeader.kid };
   } catch (error) {
-    if (error instanceof SyntaxError) throw new TrustError('TRUST.MALFORMED', 'signed content is not JSON');
-    throw new TrustError('TRUST.BAD_SIGNATURE', 'signature does not verify against the sender\'s registered keys');
+    if (error instanceof SyntaxError)
+      throw new TrustError('TRUST.MALFORMED', 'signed content is not JSON');
+    throw new TrustError(
+      'TRUST.BAD_SIGNATURE',
+      "signature does not verify against the sender's registered keys",
+    );
   }
 }

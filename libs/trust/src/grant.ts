@@ -101,7 +101,8 @@ export async function verifyGrant(
     };
   } catch (error) {
     if (error instanceof TrustError) throw error;
-    if (error instanceof joseErrors.JWTExpired) throw new TrustError('GRANT.EXPIRED', 'grant has expired');
+    if (error instanceof joseErrors.JWTExpired)
+      throw new TrustError('GRANT.EXPIRED', 'grant has expired');
     if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === 'aud') {
       throw new TrustError('GRANT.WRONG_AUDIENCE', 'grant is for another agency');
     }
@@ -112,7 +113,10 @@ export async function verifyGrant(
       throw new TrustError('GRANT.ALGORITHM_REFUSED', 'grant algorithm is not allowed');
     }
     if (error instanceof joseErrors.JWKSNoMatchingKey) {
-      throw new TrustError('GRANT.UNKNOWN_KEY', 'grant signed with a key the broker has not published');
+      throw new TrustError(
+        'GRANT.UNKNOWN_KEY',
+        'grant signed with a key the broker has not published',
+      );
     }
     if (error instanceof joseErrors.JWSSignatureVerificationFailed) {
       throw new TrustError('GRANT.BAD_SIGNATURE', 'grant signature does not verify');

@@ -1,6 +1,14 @@
-import { mkdirSync, readFileSync, writeFileSync, existsSync, renameSync } from 'node:fs';
+import {
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  writeFileSync,
+  existsSync,
+  renameSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { TrustError } from './errors';
 import {
   exportJWK,
   generateKeyPair,
@@ -59,6 +67,15 @@ async function newKey(use: KeyUse): Promise<StoredKey> {
 export class FileKeyRingStore {
   constructor(private readonly dir: string) {}
 
+  /** Services with a key ring in the directory, from the file names. */
+  services(): string[] {
+    if (!existsSync(this.dir)) return [];
+    return readdirSync(this.dir)
+      .filter((f) => f.endsWith('.keys.json'))
+      .map((f) => f.slice(0, -'.keys.json'.length))
+      .sort();
+  }
+
   path(service: string): string {
     return join(this.dir, `${service}.keys.json`);
   }
@@ -108,8 +125,11 @@ export class FileKeyRingStore {
   retire(service: string, kid: string): StoredKey {
     const ring = this.read(service);
     const key = ring?.keys.find((k) => k.kid === kid);
-    if (!ring || !key) throw new Error(`no key ${kid} for ${service}`);
-    if (key.status === 'active') throw new Error('rotate before retiring the active key');
+    if (!ring || !key) throw new TrustError('KEYS.UNKNOWN_KEY', `${service} has no key ${kid}`);
+    if (key.status === 'active')
+      throw new TrustError('KEYS.ACTIVE_KEY', 'rotate before retiring the active key');
+    if (key.status === 'retired')
+      throw new TrustError('KEYS.ALREADY_RETIRED', `${kid} is already retired`);
     key.status = 'retired';
     key.retiredAt = new Date().toISOString();
     // Private material of a retired key is destroyed.
