@@ -7,6 +7,10 @@ import { AgreementRepository } from './agreements/agreement.repository';
 import { AgreementService } from './agreements/agreement.service';
 import { AgencyAuditHandler } from './audit/agency-audit.handler';
 import { AuditService } from './audit/audit.service';
+import { AuditContextRepository } from './audit/audit-context.repository';
+import { AuditorController } from './audit/auditor.controller';
+import { AuditorService } from './audit/auditor.service';
+import { AuditCheckpointScheduler } from './audit/checkpoint.scheduler';
 import { JwtAuthGuard, RolesGuard } from './auth/auth.guard';
 import { JwtStrategy } from './auth/jwt.strategy';
 import { SecurityEvents } from './auth/security-events';
@@ -54,7 +58,7 @@ export class BrokerModule {
         PassportModule,
         TypeOrmModule.forRoot({ ...brokerDataSourceOptions(config.databaseUrl), migrationsRun: true }),
       ],
-      controllers: [OpsController, CaseController, QueryController, AgreementController, BrokerKafkaController,
+      controllers: [OpsController, CaseController, QueryController, AgreementController, BrokerKafkaController, AuditorController,
         OutcomeController, TransparencyController, PartnershipMetricsController],
       providers: [
         { provide: BROKER_CONFIG, useValue: config },
@@ -68,6 +72,9 @@ export class BrokerModule {
         JwtStrategy,
         SecurityEvents,
         AuditService,
+        AuditContextRepository,
+        AuditorService,
+        AuditCheckpointScheduler,
         AgencyAuditHandler,
         KafkaProducer,
         DeadLetters,

@@ -39,11 +39,16 @@ export class AgencyAuditHandler {
     const event = parsed.value;
     let content: AgencyEventContent;
     try {
-      const { payload } = await compactVerify(event.signed, this.directory.keysFor(event.partnership, event.agency).getKey, {
-        algorithms: [SIGNING_ALG],
-      });
+      const { payload } = await compactVerify(
+        event.signed,
+        this.directory.keysFor(event.partnership, event.agency).getKey,
+        {
+          algorithms: [SIGNING_ALG],
+        },
+      );
       content = JSON.parse(new TextDecoder().decode(payload)) as AgencyEventContent;
-      if (content.agency !== event.agency || content.partnership !== event.partnership) throw new Error('envelope mismatch');
+      if (content.agency !== event.agency || content.partnership !== event.partnership)
+        throw new Error('envelope mismatch');
     } catch {
       await this.audit.record({
         partnership: event.partnership,
@@ -52,7 +57,10 @@ export class AgencyAuditHandler {
         action: 'agency.event.refused',
         outcome: 'failure',
         agency: event.agency,
-        details: { reason: 'signature does not verify against the agency key registered for this partnership' },
+        details: {
+          reason:
+            'signature does not verify against the agency key registered for this partnership',
+        },
       });
       return 'refused';
     }
@@ -61,7 +69,9 @@ export class AgencyAuditHandler {
       partnership: event.partnership,
       actorType: 'agency',
       actorId: event.agency,
-      action: /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/.test(content.action) ? content.action : 'agency.event',
+      action: /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/.test(content.action)
+        ? content.action
+        : 'agency.event',
       outcome: content.outcome === 'failure' ? 'failure' : 'success',
       queryId,
       agency: event.agency,

@@ -5,6 +5,7 @@ import { AuditLog, subjectPseudonym, type AuditEventInput } from '@mash/audit';
 import { DomainError } from '@mash/common';
 import type { SubjectCriteria } from '@mash/contracts';
 import { BrokerKeys } from '../keys/broker-keys';
+import { AuditContextRepository, key, type CaseRef } from './audit-context.repository';
 
 /**
  * The broker's door to the tamper-evident log. Writes that guard an access are awaited inside
@@ -20,6 +21,7 @@ export class AuditService {
   constructor(
     @InjectDataSource() dataSource: DataSource,
     @Inject(BrokerKeys) private readonly keys: BrokerKeys,
+    private readonly context: AuditContextRepository,
   ) {
     this.log = new AuditLog(dataSource);
   }
@@ -33,15 +35,57 @@ export class AuditService {
     const list = Array.isArray(events) ? events : [events];
     try {
       if (this.failWrites) throw new Error('audit writes disabled');
-      await this.log.appendMany(list, tx ? { tx } : {});
+      const enriched = await this.withCaseContext(list, tx);
+      await this.log.appendMany(enriched, tx ? { tx } : {});
     } catch {
       this.logger.error(`audit write failed for ${list.map((e) => e.action).join(', ')}`);
-      throw new DomainError('AUDIT.UNAVAILABLE', 'the audit log cannot be written, so the action was not carried out', 503);
+      throw new DomainError(
+        'AUDIT.UNAVAILABLE',
+        'the audit log cannot be written, so the action was not carried out',
+        503,
+      );
     }
   }
 
   /** For events that accompany no access (failed sign-ins): logged if the write fails, never thrown. */
   recordQuietly(event: AuditEventInput): void {
     this.record(event).catch(() => undefined);
+  }
+
+  /**
+   * Adds what the caller knew but did not say: the case behind a query (answers and agency-side
+   * events carry only the query id) and the case's status at the time (`details.caseStatus`), so
+   * the "access with no open case" report reads it from the entry itself. Looked up in the
+   * caller's transaction, within the event's own partnership only.
+   */
+  private async withCaseContext(
+    list: AuditEventInput[],
+    tx?: EntityManager,
+  ): Promise<AuditEventInput[]> {
+    const queryRefs: CaseRef[] = [];
+    for (const e of list)
+      if (e.partnership && !e.caseId && e.queryId)
+        queryRefs.push({ partnership: e.partnership, id: e.queryId });
+    const cases = await this.context.queryCases(queryRefs, tx);
+    const withCase = list.map((e) => {
+      const caseId =
+        !e.caseId && e.partnership && e.queryId
+          ? cases.get(key({ partnership: e.partnership, id: e.queryId }))
+          : undefined;
+      return caseId ? { ...e, caseId } : e;
+    });
+    const caseRefs: CaseRef[] = [];
+    for (const e of withCase) {
+      if (e.partnership && e.caseId && e.details?.caseStatus === undefined)
+        caseRefs.push({ partnership: e.partnership, id: e.caseId });
+    }
+    const statuses = await this.context.caseStatuses(caseRefs, tx);
+    return withCase.map((e) => {
+      const status =
+        e.partnership && e.caseId && e.details?.caseStatus === undefined
+          ? statuses.get(key({ partnership: e.partnership, id: e.caseId }))
+          : undefined;
+      return status ? { ...e, details: { ...e.details, caseStatus: status } } : e;
+    });
   }
 }

@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+
+type Executor = Pick<EntityManager, 'query'>;
+
+export interface CaseRef {
+  partnership: string;
+  id: string;
+}
+
+/**
+ * What the audit service looks up about the accesses it records (case status at the time, the
+ * case behind a query) and the chain positions an auditor's time range covers. Raw SQL over the
+ * broker's tables; every lookup is scoped to the event's own partnership.
+ */
+@Injectable()
+export class AuditContextRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** `partnership|caseId` → status, for the cases that exist in that partnership. */
+  async caseStatuses(refs: readonly CaseRef[], tx?: Executor): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    if (refs.length === 0) return out;
+    const rows = (await (tx ?? this.dataSource).query(
+      `SELECT c.partnership, c.id::text AS id, c.status
+         FROM mash_case c
+         JOIN unnest($1::text[], $2::text[]) AS r(partnership, id) ON c.partnership = r.partnership AND c.id::text = r.id`,
+      [refs.map((r) => r.partnership), refs.map((r) => r.id)],
+    )) as Array<{ partnership: string; id: string; status: string }>;
+    for (const r of rows) out.set(key(r), r.status);
+    return out;
+  }
+
+  /** `partnership|queryId` → case id, for the queries that exist in that partnership. */
+  async queryCases(refs: readonly CaseRef[], tx?: Executor): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    if (refs.length === 0) return out;
+    const rows = (await (tx ?? this.dataSource).query(
+      `SELECT q.partnership, q.id::text AS id, q.case_id::text AS case_id
+         FROM federated_query q
+         JOIN unnest($1::text[], $2::text[]) AS r(partnership, id) ON q.partnership = r.partnership AND q.id::text = r.id`,
+      [refs.map((r) => r.partnership), refs.map((r) => r.id)],
+    )) as Array<{ partnership: string; id: string; case_id: string }>;
+    for (const r of rows) out.set(key(r), r.case_id);
+    return out;
+  }
+
+  /**
+   * The first and last chain positions of `chainId` whose entries fall in [from, to). Null when the
+   * range holds no entry. Uses the (partnership, occurred_at) index: one chain is one partnership.
+   */
+  async positionsBetween(
+    chainId: string,
+    from: Date | undefined,
+    to: Date | undefined,
+  ): Promise<{ first: number; last: number } | null> {
+    const [row] = (await this.dataSource.query(
+      `SELECT min(chain_seq)::text AS first, max(chain_seq)::text AS last
+         FROM audit_event
+        WHERE partnership = $1 AND chain_id = $1 AND ($2::timestamptz IS NULL OR occurred_at >= $2) AND ($3::timestamptz IS NULL OR occurred_at < $3)`,
+      [chainId, from?.toISOString() ?? null, to?.toISOString() ?? null],
+    )) as Array<{ first: string | null; last: string | null }>;
+    return row?.first == null || row.last == null
+      ? null
+      : { first: Number(row.first), last: Number(row.last) };
+  }
+
+  /** The stored row with table position `seq`, for naming a failure to the auditor (no details). */
+  async entryAt(
+    chainId: string,
+    seq: number,
+  ): Promise<{ occurredAt: string; action: string; actorId: string } | null> {
+    const [row] = (await this.dataSource.query(
+      `SELECT occurred_at, action, actor_id FROM audit_event WHERE chain_id = $1 AND seq = $2`,
+      [chainId, seq],
+    )) as Array<{ occurred_at: Date; action: string; actor_id: string }>;
+    return row
+      ? {
+          occurredAt: new Date(row.occurred_at).toISOString(),
+          action: row.action,
+          actorId: row.actor_id,
+        }
+      : null;
+  }
+}
+
+export function key(r: CaseRef): string {
+  return `${r.partnership}|${r.id}`;
+}
