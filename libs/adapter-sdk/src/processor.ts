@@ -95,6 +95,14 @@ export class QueryRequestProcessor {
       return { kind: 'redelivered' };
     }
 
+    await this.audit.record(request.partnership, 'agency.grant.verified', 'success', {
+      queryId: request.queryId,
+      caseId: grant.caseRef,
+      grantId: grant.grantId,
+      requestedBy: grant.requestedBy,
+      purpose: grant.purpose,
+      agreement: grant.agreement,
+    });
     const answer = await this.answer(request, grant, criteria);
     const body = await sealSigned(answer, this.keys.signing, await this.brokerJwks.encryptionKey());
     await this.dataSource
