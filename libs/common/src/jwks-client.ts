@@ -14,6 +14,8 @@ export interface JwksClientOptions {
  */
 export class JwksClient {
   private keys: JSONWebKeySet | undefined;
+  /** jose caches imported keys inside a local set, so it is built once per fetched key set. */
+  private localSet: { keys: JSONWebKeySet; getKey: JWTVerifyGetKey } | undefined;
   private fetchedAt = 0;
   private inflight: Promise<JSONWebKeySet> | undefined;
   private readonly cacheMs: number;
@@ -71,8 +73,9 @@ export class JwksClient {
   readonly getKey: JWTVerifyGetKey = async (header, token) => {
     const kid = header.kid;
     if (kid) await this.find((k) => k.kid === kid);
-    const set = createLocalJWKSet(await this.get());
-    return set(header, token);
+    const keys = await this.get();
+    if (this.localSet?.keys !== keys) this.localSet = { keys, getKey: createLocalJWKSet(keys) };
+    return this.localSet.getKey(header, token);
   };
 
   async encryptionKey(): Promise<JWK> {

@@ -16,9 +16,23 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** Encrypts JSON to a recipient's public X25519 key (JWE compact, ECDH-ES + A256GCM). */
+// Importing a JWK costs more than the encryption itself; recipients' keys are few and long-lived.
+const importedRecipients = new Map<string, CryptoKey>();
+
+async function recipientKey(recipient: JWK): Promise<CryptoKey> {
+  const id = `${recipient.kid}:${recipient.x}`;
+  let key = importedRecipients.get(id);
+  if (!key) {
+    key = (await importJWK(recipient, ENCRYPTION_ALG)) as CryptoKey;
+    if (importedRecipients.size > 256) importedRecipients.clear();
+    importedRecipients.set(id, key);
+  }
+  return key;
+}
+
 export async function encryptFor(payload: unknown, recipient: JWK): Promise<string> {
   if (!recipient.kid) throw new TrustError('TRUST.NO_RECIPIENT_KEY', 'recipient key has no kid');
-  const key = (await importJWK(recipient, ENCRYPTION_ALG)) as CryptoKey;
+  const key = await recipientKey(recipient);
   return new CompactEncrypt(encoder.encode(JSON.stringify(payload)))
     .setProtectedHeader({ alg: ENCRYPTION_ALG, enc: CONTENT_ENC, kid: recipient.kid, cty: 'json' })
     .encrypt(key);
