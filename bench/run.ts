@@ -24,10 +24,14 @@ let failed = 0;
 for (const [i, name] of benches.entries()) {
   process.stderr.write(`\n[bench ${i + 1}/${benches.length}] ${name}\n`);
   const started = Date.now();
-  const result = spawnSync(process.execPath, ['-r', '@swc-node/register', join(dir, `${name}.bench.ts`)], {
-    stdio: 'inherit',
-    env: process.env,
-  });
+  const result = spawnSync(
+    process.execPath,
+    ['-r', '@swc-node/register', join(dir, `${name}.bench.ts`)],
+    {
+      stdio: 'inherit',
+      env: process.env,
+    },
+  );
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (result.status === 0) {
     process.stderr.write(`[bench] ${name}: done in ${seconds} s -> bench/results/\n`);

@@ -11,12 +11,22 @@ import { brokerDataSourceOptions } from '../apps/broker/src/data-source';
 import { AdapterSdkEntities, AdapterSdkMigrations } from '@mash/adapter-sdk';
 import { PoliceSourceEntities, PoliceSourceMigrations } from '../apps/adapter-police/src/source';
 import { HealthSourceEntities, HealthSourceMigrations } from '../apps/adapter-health/src/source';
-import { EducationSourceEntities, EducationSourceMigrations } from '../apps/adapter-education/src/source';
-import { SocialCareSourceEntities, SocialCareSourceMigrations } from '../apps/adapter-social-care/src/source';
+import {
+  EducationSourceEntities,
+  EducationSourceMigrations,
+} from '../apps/adapter-education/src/source';
+import {
+  SocialCareSourceEntities,
+  SocialCareSourceMigrations,
+} from '../apps/adapter-social-care/src/source';
 
 const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-function adapterOptions(url: string, entities: unknown[], migrations: unknown[]): DataSourceOptions {
+function adapterOptions(
+  url: string,
+  entities: unknown[],
+  migrations: unknown[],
+): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -29,13 +39,28 @@ function adapterOptions(url: string, entities: unknown[], migrations: unknown[])
 
 const schemas: Array<{ name: string; options: (url: string) => DataSourceOptions }> = [
   { name: 'broker', options: brokerDataSourceOptions },
-  { name: 'police', options: (u) => adapterOptions(u, PoliceSourceEntities, PoliceSourceMigrations) },
-  { name: 'health', options: (u) => adapterOptions(u, HealthSourceEntities, HealthSourceMigrations) },
-  { name: 'education', options: (u) => adapterOptions(u, EducationSourceEntities, EducationSourceMigrations) },
-  { name: 'social-care', options: (u) => adapterOptions(u, SocialCareSourceEntities, SocialCareSourceMigrations) },
+  {
+    name: 'police',
+    options: (u) => adapterOptions(u, PoliceSourceEntities, PoliceSourceMigrations),
+  },
+  {
+    name: 'health',
+    options: (u) => adapterOptions(u, HealthSourceEntities, HealthSourceMigrations),
+  },
+  {
+    name: 'education',
+    options: (u) => adapterOptions(u, EducationSourceEntities, EducationSourceMigrations),
+  },
+  {
+    name: 'social-care',
+    options: (u) => adapterOptions(u, SocialCareSourceEntities, SocialCareSourceMigrations),
+  },
 ];
 
-async function drift(name: string, options: (url: string) => DataSourceOptions): Promise<{ up: string[]; down: string[] }> {
+async function drift(
+  name: string,
+  options: (url: string) => DataSourceOptions,
+): Promise<{ up: string[]; down: string[] }> {
   const db = `mash_migcheck_${name.replace('-', '_')}_${process.pid}`;
   const url = withDatabase(base, db);
   await ensureDatabase(url);
@@ -68,8 +93,15 @@ async function main(): Promise<void> {
     failed = true;
     process.stderr.write(`  ${schema.name}: ${up.length} statement(s) missing from migrations\n`);
     if (command === 'generate') {
-      process.stdout.write(`// ${schema.name} up\n${up.map((q) => `await q.query(\`${q}\`);`).join('\n')}\n`);
-      process.stdout.write(`// ${schema.name} down\n${down.reverse().map((q) => `await q.query(\`${q}\`);`).join('\n')}\n`);
+      process.stdout.write(
+        `// ${schema.name} up\n${up.map((q) => `await q.query(\`${q}\`);`).join('\n')}\n`,
+      );
+      process.stdout.write(
+        `// ${schema.name} down\n${down
+          .reverse()
+          .map((q) => `await q.query(\`${q}\`);`)
+          .join('\n')}\n`,
+      );
     } else {
       for (const q of up) process.stderr.write(`    ${q}\n`);
     }

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 
 const steps = [
   ['type-check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
+  ['lint (ESLint and Prettier)', 'npm', ['run', '-s', 'lint']],
   ['unit tests', 'npx', ['jest', '--selectProjects', 'unit']],
   ['migrations match entities', 'node', ['-r', '@swc-node/register', 'scripts/migrations.ts', 'check']],
   // --forceExit: kafkajs leaves sockets closing after the last federation stops; every file stops its own.

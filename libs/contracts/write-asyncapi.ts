@@ -4,4 +4,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { asyncApiDocument } from './src/asyncapi';
 
-writeFileSync(join(__dirname, 'asyncapi.yaml'), `# Generated from libs/contracts/src by write-asyncapi.ts; do not edit by hand.\n${stringify(asyncApiDocument(), { aliasDuplicateObjects: false })}`);
+writeFileSync(
+  join(__dirname, 'asyncapi.yaml'),
+  `# Generated from libs/contracts/src by write-asyncapi.ts; do not edit by hand.\n${stringify(asyncApiDocument(), { aliasDuplicateObjects: false })}`,
+);

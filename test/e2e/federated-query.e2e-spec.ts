@@ -1,6 +1,13 @@
 import request from 'supertest';
 import { Headers, Topics } from '@mash/contracts';
-import { Federation, dropDatabases, eventually, seedSources, status, type DemoSubject } from '../support/federation';
+import {
+  Federation,
+  dropDatabases,
+  eventually,
+  seedSources,
+  status,
+  type DemoSubject,
+} from '../support/federation';
 import { TopicRecorder, publishRaw } from '../support/kafka';
 
 const ALL = ['police', 'health', 'education', 'social-care'] as const;
@@ -21,11 +28,18 @@ describe('A federated query, end to end over Kafka', () => {
     await federation.stop();
   });
 
-  async function openCase(subject: DemoSubject['subject'], concerns = ['physical-abuse']): Promise<string> {
+  async function openCase(
+    subject: DemoSubject['subject'],
+    concerns = ['physical-abuse'],
+  ): Promise<string> {
     const res = await request(federation.http())
       .post('/api/v1/referrals')
       .set('Authorization', `Bearer ${analyst}`)
-      .send({ subject, referrer: { agency: 'education', name: 'Designated safeguarding lead' }, concerns })
+      .send({
+        subject,
+        referrer: { agency: 'education', name: 'Designated safeguarding lead' },
+        concerns,
+      })
       .expect(status(201));
     return res.body.id as string;
   }
@@ -35,7 +49,11 @@ describe('A federated query, end to end over Kafka', () => {
     await request(federation.http())
       .put(`/api/v1/cases/${caseId}/consent`)
       .set('Authorization', `Bearer ${manager}`)
-      .send({ status: 'not-sought', reason: 'risk-of-significant-harm', justification: 'Seeking consent could place the child at risk of significant harm.' })
+      .send({
+        status: 'not-sought',
+        reason: 'risk-of-significant-harm',
+        justification: 'Seeking consent could place the child at risk of significant harm.',
+      })
       .expect(status(200));
   }
 
@@ -50,15 +68,23 @@ describe('A federated query, end to end over Kafka', () => {
       .set('Authorization', `Bearer ${analyst}`)
       .send({ purpose: 'mash-triage' })
       .expect(status(202));
-    expect(accepted.body.agencies.map((a: { agency: string }) => a.agency).sort()).toEqual([...ALL].sort());
+    expect(accepted.body.agencies.map((a: { agency: string }) => a.agency).sort()).toEqual(
+      [...ALL].sort(),
+    );
 
     const done = await eventually(async () => {
-      const res = await request(federation.http()).get(`/api/v1/queries/${accepted.body.id}`).set('Authorization', `Bearer ${analyst}`).expect(status(200));
+      const res = await request(federation.http())
+        .get(`/api/v1/queries/${accepted.body.id}`)
+        .set('Authorization', `Bearer ${analyst}`)
+        .expect(status(200));
       return res.body.status === 'pending' ? undefined : res.body;
     });
     expect(done.status).toBe('complete');
     for (const agency of done.agencies) {
-      expect({ agency: agency.agency, status: agency.status }).toEqual({ agency: agency.agency, status: 'match' });
+      expect({ agency: agency.agency, status: agency.status }).toEqual({
+        agency: agency.agency,
+        status: 'match',
+      });
       expect(agency.records).toBeDefined();
     }
     // Minimisation: police locations leave the agency as a partial postcode only.
@@ -69,11 +95,21 @@ describe('A federated query, end to end over Kafka', () => {
   });
 
   it('answers no-match for a child no agency knows', async () => {
-    const caseId = await openCase({ givenName: 'Nobody', familyName: 'Unknownperson', dateOfBirth: '2015-02-03' });
+    const caseId = await openCase({
+      givenName: 'Nobody',
+      familyName: 'Unknownperson',
+      dateOfBirth: '2015-02-03',
+    });
     await consentNotSought(caseId);
-    const accepted = await request(federation.http()).post(`/api/v1/cases/${caseId}/queries`).set('Authorization', `Bearer ${analyst}`).send({ purpose: 'mash-triage' }).expect(status(202));
+    const accepted = await request(federation.http())
+      .post(`/api/v1/cases/${caseId}/queries`)
+      .set('Authorization', `Bearer ${analyst}`)
+      .send({ purpose: 'mash-triage' })
+      .expect(status(202));
     const done = await eventually(async () => {
-      const res = await request(federation.http()).get(`/api/v1/queries/${accepted.body.id}`).set('Authorization', `Bearer ${analyst}`);
+      const res = await request(federation.http())
+        .get(`/api/v1/queries/${accepted.body.id}`)
+        .set('Authorization', `Bearer ${analyst}`);
       return res.body.status === 'pending' ? undefined : res.body;
     });
     for (const agency of done.agencies) {
@@ -86,8 +122,12 @@ describe('A federated query, end to end over Kafka', () => {
     const topic = Topics.queryRequested('police');
     const dlq = await new TopicRecorder(Topics.deadLetter(topic)).start();
     try {
-      await publishRaw(topic, '{"type":"query.requested","this is":"not valid"', { [Headers.correlationId]: 'malformed-1' });
-      const dead = await eventually(async () => dlq.messages.find((m) => m.headers[Headers.correlationId] === 'malformed-1'));
+      await publishRaw(topic, '{"type":"query.requested","this is":"not valid"', {
+        [Headers.correlationId]: 'malformed-1',
+      });
+      const dead = await eventually(async () =>
+        dlq.messages.find((m) => m.headers[Headers.correlationId] === 'malformed-1'),
+      );
       expect(dead.headers[Headers.dlqReason]).toBe('not JSON');
       expect(dead.headers[Headers.dlqSourceTopic]).toBe(topic);
     } finally {
@@ -102,7 +142,9 @@ describe('A federated query, end to end over Kafka', () => {
       .send({ purpose: 'mash-triage', agencies: ['police'] })
       .expect(status(202));
     const done = await eventually(async () => {
-      const res = await request(federation.http()).get(`/api/v1/queries/${accepted.body.id}`).set('Authorization', `Bearer ${analyst}`);
+      const res = await request(federation.http())
+        .get(`/api/v1/queries/${accepted.body.id}`)
+        .set('Authorization', `Bearer ${analyst}`);
       return res.body.status === 'pending' ? undefined : res.body;
     });
     expect(done.agencies[0].status).toBe('match');
@@ -119,7 +161,9 @@ describe('A federated query, end to end over Kafka', () => {
       .send({ purpose: 'mash-triage', agencies: ['education'] })
       .expect(status(202));
     await eventually(async () => {
-      const res = await request(federation.http()).get(`/api/v1/queries/${first.body.id}`).set('Authorization', `Bearer ${analyst}`);
+      const res = await request(federation.http())
+        .get(`/api/v1/queries/${first.body.id}`)
+        .set('Authorization', `Bearer ${analyst}`);
       return res.body.status === 'complete' ? res.body : undefined;
     });
     await federation.stopAdapter('education');
@@ -130,13 +174,17 @@ describe('A federated query, end to end over Kafka', () => {
         .send({ purpose: 'mash-triage', agencies: ['education'] })
         .expect(status(202));
       const timedOut = await eventually(async () => {
-        const res = await request(federation.http()).get(`/api/v1/queries/${accepted.body.id}`).set('Authorization', `Bearer ${analyst}`);
+        const res = await request(federation.http())
+          .get(`/api/v1/queries/${accepted.body.id}`)
+          .set('Authorization', `Bearer ${analyst}`);
         return res.body.status === 'partial' ? res.body : undefined;
       }, 20_000);
       expect(timedOut.agencies[0].status).toBe('timed-out');
       await federation.startAdapter('education');
       const late = await eventually(async () => {
-        const res = await request(federation.http()).get(`/api/v1/queries/${accepted.body.id}`).set('Authorization', `Bearer ${analyst}`);
+        const res = await request(federation.http())
+          .get(`/api/v1/queries/${accepted.body.id}`)
+          .set('Authorization', `Bearer ${analyst}`);
         return res.body.agencies[0].late ? res.body : undefined;
       }, 30_000);
       expect(late.agencies[0].status).toBe('match');
@@ -158,7 +206,11 @@ describe('A federated query, end to end over Kafka', () => {
     const invalid = await request(federation.http())
       .post('/api/v1/referrals')
       .set('Authorization', `Bearer ${analyst}`)
-      .send({ subject: { givenName: 'A', familyName: 'B', dateOfBirth: '2015-13-45' }, referrer: { agency: 'police' }, concerns: ['neglect'] })
+      .send({
+        subject: { givenName: 'A', familyName: 'B', dateOfBirth: '2015-13-45' },
+        referrer: { agency: 'police' },
+        concerns: ['neglect'],
+      })
       .expect(status(400));
     expect(invalid.body.code).toBe('REQUEST.INVALID');
     expect(JSON.stringify(invalid.body)).not.toContain('2015-13-45');
@@ -166,13 +218,23 @@ describe('A federated query, end to end over Kafka', () => {
     const unknownConcern = await request(federation.http())
       .post('/api/v1/referrals')
       .set('Authorization', `Bearer ${analyst}`)
-      .send({ subject: { givenName: 'A', familyName: 'B', dateOfBirth: '2015-01-01' }, referrer: { agency: 'police' }, concerns: ['not-a-concern'] })
+      .send({
+        subject: { givenName: 'A', familyName: 'B', dateOfBirth: '2015-01-01' },
+        referrer: { agency: 'police' },
+        concerns: ['not-a-concern'],
+      })
       .expect(status(400));
     expect(unknownConcern.body.code).toBe('THRESHOLD.UNKNOWN_CONCERN');
 
-    const missing = await request(federation.http()).get('/api/v1/queries/5b0e3f56-7d43-4a5e-9d7a-1f1f1f1f1f1f').set('Authorization', `Bearer ${analyst}`).expect(status(404));
+    const missing = await request(federation.http())
+      .get('/api/v1/queries/5b0e3f56-7d43-4a5e-9d7a-1f1f1f1f1f1f')
+      .set('Authorization', `Bearer ${analyst}`)
+      .expect(status(404));
     expect(missing.body.code).toBe('QUERY.NOT_FOUND');
-    const badId = await request(federation.http()).get('/api/v1/cases/not-a-uuid').set('Authorization', `Bearer ${analyst}`).expect(status(400));
+    const badId = await request(federation.http())
+      .get('/api/v1/cases/not-a-uuid')
+      .set('Authorization', `Bearer ${analyst}`)
+      .expect(status(400));
     expect(badId.body.code).toBe('REQUEST.INVALID');
   });
 
@@ -182,6 +244,8 @@ describe('A federated query, end to end over Kafka', () => {
     const metrics = await request(federation.http()).get('/metrics').expect(status(200));
     expect(metrics.text).toContain('mash_requests_dispatched_total');
     const docs = await request(federation.http()).get('/api/docs-json').expect(status(200));
-    expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/api/v1/referrals', '/api/v1/queries/{id}']));
+    expect(Object.keys(docs.body.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/referrals', '/api/v1/queries/{id}']),
+    );
   });
 });

@@ -25,9 +25,12 @@ function portAnswers(host: string, port: number): Promise<boolean> {
 }
 
 export default async function globalSetup(): Promise<void> {
-  const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const databaseUrl =
+    process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   if (!(await databaseAnswers(databaseUrl))) {
-    throw new Error(`PostgreSQL does not answer at ${new URL(databaseUrl).host}; start it (see README) or set TEST_DATABASE_URL`);
+    throw new Error(
+      `PostgreSQL does not answer at ${new URL(databaseUrl).host}; start it (see README) or set TEST_DATABASE_URL`,
+    );
   }
   if (!process.env.KAFKA_BROKERS) {
     const alreadyUp = await portAnswers('127.0.0.1', 9092);

@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 
 export default async function globalTeardown(): Promise<void> {
   if (process.env.MASH_TEST_STARTED_KAFKA === '1') {
-    execFileSync('bash', [resolve(__dirname, '../../deploy/kafka/kafka.sh'), 'stop'], { stdio: 'inherit' });
+    execFileSync('bash', [resolve(__dirname, '../../deploy/kafka/kafka.sh'), 'stop'], {
+      stdio: 'inherit',
+    });
   }
 }

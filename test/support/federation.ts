@@ -24,7 +24,12 @@ export const TEST_KEYS_DIR = resolve(ROOT, '.local/test/keys');
 export const TEST_DEMO_DIR = resolve(ROOT, '.local/test/demo');
 const PG = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const BROKER_PORT = 3900;
-const ADAPTER_PORTS: Record<Agency, number> = { police: 3901, health: 3902, education: 3903, 'social-care': 3904 };
+const ADAPTER_PORTS: Record<Agency, number> = {
+  police: 3901,
+  health: 3902,
+  education: 3903,
+  'social-care': 3904,
+};
 
 export function dbName(name: string): string {
   return `mash_test_${name.replace('-', '_')}`;
@@ -35,7 +40,13 @@ export function testDatabaseUrl(name: string): string {
 }
 
 export interface DemoSubject {
-  subject: { givenName: string; familyName: string; dateOfBirth: string; postcode?: string; identifiers?: Record<string, string> };
+  subject: {
+    givenName: string;
+    familyName: string;
+    dateOfBirth: string;
+    postcode?: string;
+    identifiers?: Record<string, string>;
+  };
   knownTo: Agency[];
 }
 
@@ -52,7 +63,9 @@ export async function acquireSuiteLock(): Promise<void> {
   await client.connect();
   const got = await client.query('SELECT pg_try_advisory_lock(815001) AS ok');
   if (!got.rows[0].ok) {
-    process.stderr.write('[federation] another end-to-end run holds the federation; waiting for it\n');
+    process.stderr.write(
+      '[federation] another end-to-end run holds the federation; waiting for it\n',
+    );
     await client.query('SELECT pg_advisory_lock(815001)');
   }
   suiteLock = client;
@@ -69,7 +82,8 @@ export async function dropDatabases(names: string[]): Promise<void> {
   const admin = new Client({ connectionString: withDatabase(PG, 'postgres') });
   await admin.connect();
   try {
-    for (const name of names) await admin.query(`DROP DATABASE IF EXISTS "${dbName(name)}" WITH (FORCE)`);
+    for (const name of names)
+      await admin.query(`DROP DATABASE IF EXISTS "${dbName(name)}" WITH (FORCE)`);
   } finally {
     await admin.end();
   }
@@ -77,10 +91,25 @@ export async function dropDatabases(names: string[]): Promise<void> {
 
 /** Seeds the four agencies' source databases with a small synthetic population. */
 export function seedSources(people = 400): DemoSubject[] {
-  if (!suiteLock) throw new Error('call dropDatabases() (which takes the suite lock) before seedSources()');
+  if (!suiteLock)
+    throw new Error('call dropDatabases() (which takes the suite lock) before seedSources()');
   execFileSync(
     process.execPath,
-    ['-r', '@swc-node/register', resolve(ROOT, 'scripts/seed.ts'), '--people', String(people), '--database-url', PG, '--db-prefix', 'mash_test_', '--out', TEST_DEMO_DIR, '--seed', '7'],
+    [
+      '-r',
+      '@swc-node/register',
+      resolve(ROOT, 'scripts/seed.ts'),
+      '--people',
+      String(people),
+      '--database-url',
+      PG,
+      '--db-prefix',
+      'mash_test_',
+      '--out',
+      TEST_DEMO_DIR,
+      '--seed',
+      '7',
+    ],
     { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
   );
   return JSON.parse(readFileSync(resolve(TEST_DEMO_DIR, 'subjects.json'), 'utf8')) as DemoSubject[];
@@ -157,12 +186,20 @@ export class Federation {
 
   token(roles: Role | Role[], partnership = 'demo', sub?: string): Promise<string> {
     const list = Array.isArray(roles) ? roles : [roles];
-    return issueDevToken(TEST_KEYS_DIR, { sub: sub ?? `test-${list[0]}`, roles: list, partnership });
+    return issueDevToken(TEST_KEYS_DIR, {
+      sub: sub ?? `test-${list[0]}`,
+      roles: list,
+      partnership,
+    });
   }
 }
 
 /** Polls until `check` returns a value (not undefined) or the time runs out. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000, everyMs = 100): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 15_000,
+  everyMs = 100,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -172,7 +209,8 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     } catch (error) {
       last = error;
     }
-    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > until)
+      throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
@@ -180,6 +218,7 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
 /** A supertest assertion that shows the error body when the status is not the expected one. */
 export function status(expected: number) {
   return (res: { status: number; body: unknown }): void => {
-    if (res.status !== expected) throw new Error(`expected ${expected}, got ${res.status}: ${JSON.stringify(res.body)}`);
+    if (res.status !== expected)
+      throw new Error(`expected ${expected}, got ${res.status}: ${JSON.stringify(res.body)}`);
   };
 }

@@ -12,11 +12,20 @@ function brokers(): string[] {
 }
 
 export function kafka(): Kafka {
-  return new Kafka({ clientId: `test-${randomUUID().slice(0, 8)}`, brokers: brokers(), logLevel: logLevel.NOTHING });
+  return new Kafka({
+    clientId: `test-${randomUUID().slice(0, 8)}`,
+    brokers: brokers(),
+    logLevel: logLevel.NOTHING,
+  });
 }
 
 /** Publishes raw bytes, as any client with write access to the topic could. */
-export async function publishRaw(topic: string, value: string, headers: IHeaders = {}, key = randomUUID()): Promise<void> {
+export async function publishRaw(
+  topic: string,
+  value: string,
+  headers: IHeaders = {},
+  key = randomUUID(),
+): Promise<void> {
   const producer = kafka().producer({ allowAutoTopicCreation: true });
   await producer.connect();
   try {
@@ -43,8 +52,13 @@ export class TopicRecorder {
     await this.consumer.run({
       eachMessage: async ({ message }) => {
         const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = String(v);
-        this.messages.push({ key: message.key?.toString() ?? null, value: message.value?.toString() ?? '', headers });
+        for (const [k, v] of Object.entries(message.headers ?? {}))
+          if (v !== undefined) headers[k] = String(v);
+        this.messages.push({
+          key: message.key?.toString() ?? null,
+          value: message.value?.toString() ?? '',
+          headers,
+        });
       },
     });
     await joined;

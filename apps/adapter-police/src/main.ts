@@ -6,6 +6,8 @@ createPoliceAdapter()
     process.stdout.write(`adapter-police listening on ${await app.getUrl()}\n`);
   })
   .catch((error: unknown) => {
-    process.stderr.write(`adapter-police failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `adapter-police failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(1);
   });

@@ -6,6 +6,8 @@ createSocialCareAdapter()
     process.stdout.write(`adapter-social-care listening on ${await app.getUrl()}\n`);
   })
   .catch((error: unknown) => {
-    process.stderr.write(`adapter-social-care failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `adapter-social-care failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(1);
   });

@@ -35,7 +35,9 @@ function logLevels(): LogLevel[] {
 }
 
 /** Builds and starts the broker: database, topics, HTTP API and the Kafka consumers. */
-export async function createBrokerApp(env: NodeJS.ProcessEnv = process.env): Promise<{ app: NestExpressApplication; config: BrokerConfig }> {
+export async function createBrokerApp(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ app: NestExpressApplication; config: BrokerConfig }> {
   const config = loadBrokerConfig(env);
   await ensureDatabase(config.databaseUrl);
   const kafka = kafkaClientConfig(config.kafka, 'broker');
@@ -54,7 +56,9 @@ export async function createBrokerApp(env: NodeJS.ProcessEnv = process.env): Pro
     app,
     new DocumentBuilder()
       .setTitle('MASH information-sharing broker')
-      .setDescription('Federated, policy-enforced information sharing for Multi-Agency Safeguarding Hubs.')
+      .setDescription(
+        'Federated, policy-enforced information sharing for Multi-Agency Safeguarding Hubs.',
+      )
       .setVersion('1')
       .addBearerAuth()
       .build(),

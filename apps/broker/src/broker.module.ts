@@ -56,10 +56,22 @@ export class BrokerModule {
       module: BrokerModule,
       imports: [
         PassportModule,
-        TypeOrmModule.forRoot({ ...brokerDataSourceOptions(config.databaseUrl), migrationsRun: true }),
+        TypeOrmModule.forRoot({
+          ...brokerDataSourceOptions(config.databaseUrl),
+          migrationsRun: true,
+        }),
       ],
-      controllers: [OpsController, CaseController, QueryController, AgreementController, BrokerKafkaController, AuditorController,
-        OutcomeController, TransparencyController, PartnershipMetricsController],
+      controllers: [
+        OpsController,
+        CaseController,
+        QueryController,
+        AgreementController,
+        BrokerKafkaController,
+        AuditorController,
+        OutcomeController,
+        TransparencyController,
+        PartnershipMetricsController,
+      ],
       providers: [
         { provide: BROKER_CONFIG, useValue: config },
         { provide: BrokerKeys, useValue: keys },

@@ -28,7 +28,11 @@ export const BROKER_ENTITIES = [
   TransparencyWithholdingEntity,
 ];
 
-export const BROKER_MIGRATIONS = [AuditSchema1700000000000, BrokerSchema1764160000000, CaseWorkflow1764300000000];
+export const BROKER_MIGRATIONS = [
+  AuditSchema1700000000000,
+  BrokerSchema1764160000000,
+  CaseWorkflow1764300000000,
+];
 
 export function brokerDataSourceOptions(url: string): DataSourceOptions {
   return {
@@ -44,4 +48,8 @@ export function brokerDataSourceOptions(url: string): DataSourceOptions {
 }
 
 /** For the TypeORM CLI and the migration check. */
-export default new DataSource(brokerDataSourceOptions(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mash_broker'));
+export default new DataSource(
+  brokerDataSourceOptions(
+    process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mash_broker',
+  ),
+);

@@ -6,6 +6,8 @@ createBrokerApp()
     process.stdout.write(`broker listening on ${await app.getUrl()}\n`);
   })
   .catch((error: unknown) => {
-    process.stderr.write(`broker failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `broker failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(1);
   });

@@ -1,4 +1,12 @@
-import { Controller, Get, Header, Inject, Module, type DynamicModule, type Type } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Header,
+  Inject,
+  Module,
+  type DynamicModule,
+  type Type,
+} from '@nestjs/common';
 import { ClientKafka, Ctx, EventPattern, KafkaContext, Payload } from '@nestjs/microservices';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource, MixedList, EntitySchema } from 'typeorm';
@@ -75,7 +83,12 @@ class AdapterHttpController {
     } catch {
       kafka = 'down';
     }
-    return { status: database === 'up' && kafka === 'up' ? 'ok' : 'degraded', service: this.config.service, database, kafka };
+    return {
+      status: database === 'up' && kafka === 'up' ? 'ok' : 'degraded',
+      service: this.config.service,
+      database,
+      kafka,
+    };
   }
 
   @Get('metrics')
@@ -115,13 +128,24 @@ export class AdapterModule {
         { provide: AdapterMetrics, useFactory: () => new AdapterMetrics(config.service) },
         {
           provide: SERVICE_KEYS,
-          useFactory: async () => ServiceKeys.fromRing(await new FileKeyRingStore(config.keysDir).loadOrCreate(config.service)),
+          useFactory: async () =>
+            ServiceKeys.fromRing(
+              await new FileKeyRingStore(config.keysDir).loadOrCreate(config.service),
+            ),
         },
-        { provide: BROKER_JWKS, useFactory: () => new JwksClient(config.brokerJwksUrl, { cooldownMs: 10_000 }) },
+        {
+          provide: BROKER_JWKS,
+          useFactory: () => new JwksClient(config.brokerJwksUrl, { cooldownMs: 10_000 }),
+        },
         {
           provide: AgreementStatusFeed,
           useFactory: (jwks: JwksClient) =>
-            new AgreementStatusFeed({ kafka: kafkaClientConfig(config.kafka, config.service), service: config.service, agency: config.agency, brokerKeys: jwks.getKey }).start(),
+            new AgreementStatusFeed({
+              kafka: kafkaClientConfig(config.kafka, config.service),
+              service: config.service,
+              agency: config.agency,
+              brokerKeys: jwks.getKey,
+            }).start(),
           inject: [BROKER_JWKS],
         },
         {
@@ -136,7 +160,11 @@ export class AdapterModule {
             return client;
           },
         },
-        { provide: PUBLISHER, useFactory: (c: ClientKafka) => new ClientKafkaPublisher(c), inject: [KAFKA_CLIENT] },
+        {
+          provide: PUBLISHER,
+          useFactory: (c: ClientKafka) => new ClientKafkaPublisher(c),
+          inject: [KAFKA_CLIENT],
+        },
         {
           provide: SOURCE_CONNECTOR,
           useFactory: (ds: DataSource) => options.connector(ds),
@@ -144,7 +172,8 @@ export class AdapterModule {
         },
         {
           provide: AgencyAuditPublisher,
-          useFactory: (keys: ServiceKeys, publisher: Publisher) => new AgencyAuditPublisher(config.agency, keys, publisher),
+          useFactory: (keys: ServiceKeys, publisher: Publisher) =>
+            new AgencyAuditPublisher(config.agency, keys, publisher),
           inject: [SERVICE_KEYS, PUBLISHER],
         },
         {
@@ -158,8 +187,28 @@ export class AdapterModule {
             audit: AgencyAuditPublisher,
             metrics: AdapterMetrics,
             agreementStatus: AgreementStatusFeed,
-          ) => new QueryRequestProcessor(config.agency, connector, keys, jwks, ds, publisher, audit, metrics, agreementStatus),
-          inject: [SOURCE_CONNECTOR, SERVICE_KEYS, BROKER_JWKS, getDataSourceToken(), PUBLISHER, AgencyAuditPublisher, AdapterMetrics, AgreementStatusFeed],
+          ) =>
+            new QueryRequestProcessor(
+              config.agency,
+              connector,
+              keys,
+              jwks,
+              ds,
+              publisher,
+              audit,
+              metrics,
+              agreementStatus,
+            ),
+          inject: [
+            SOURCE_CONNECTOR,
+            SERVICE_KEYS,
+            BROKER_JWKS,
+            getDataSourceToken(),
+            PUBLISHER,
+            AgencyAuditPublisher,
+            AdapterMetrics,
+            AgreementStatusFeed,
+          ],
         },
         {
           provide: OutcomeProcessor,

@@ -42,7 +42,9 @@ export class AgencyAuditPublisher {
         [Headers.messageId]: event.messageId,
         [Headers.messageType]: event.type,
         [Headers.schemaVersion]: '1',
-        ...(typeof details.queryId === 'string' ? { [Headers.correlationId]: details.queryId } : {}),
+        ...(typeof details.queryId === 'string'
+          ? { [Headers.correlationId]: details.queryId }
+          : {}),
       },
     });
   }

@@ -40,7 +40,11 @@ export async function createAdapterApp(options: AdapterModuleOptions): Promise<I
       options: {
         client: kafka,
         // Group id is exactly `adapter-<agency>`, which the documented ACLs name.
-        consumer: { groupId: config.service, allowAutoTopicCreation: false, sessionTimeout: 30_000 },
+        consumer: {
+          groupId: config.service,
+          allowAutoTopicCreation: false,
+          sessionTimeout: 30_000,
+        },
         postfixId: '',
         subscribe: { fromBeginning: true },
         // Raw bytes: the SDK validates every message itself and dead-letters what fails.

@@ -35,7 +35,10 @@ export function sourceDatabaseName(agency: Agency): string {
 }
 
 /** Reads and validates the adapter's environment once; a bad variable stops the process. */
-export function loadAdapterConfig(agency: Agency, env: NodeJS.ProcessEnv = process.env): AdapterConfig {
+export function loadAdapterConfig(
+  agency: Agency,
+  env: NodeJS.ProcessEnv = process.env,
+): AdapterConfig {
   const parsed = AdapterEnvSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
@@ -49,7 +52,10 @@ export function loadAdapterConfig(agency: Agency, env: NodeJS.ProcessEnv = proce
     service: `adapter-${agency}`,
     port: Number(env[`${upper}_ADAPTER_PORT`] ?? e.ADAPTER_PORT ?? DEFAULT_ADAPTER_PORTS[agency]),
     host: e.ADAPTER_HOST,
-    sourceDatabaseUrl: perAgencyUrl ?? e.SOURCE_DATABASE_URL ?? withDatabase(e.DATABASE_URL, sourceDatabaseName(agency)),
+    sourceDatabaseUrl:
+      perAgencyUrl ??
+      e.SOURCE_DATABASE_URL ??
+      withDatabase(e.DATABASE_URL, sourceDatabaseName(agency)),
     brokerJwksUrl: e.BROKER_JWKS_URL,
     keysDir: resolve(e.KEYS_DIR),
     kafka: e,

@@ -32,7 +32,16 @@ export interface SourceConnector {
   /** Data categories this source can release, e.g. `occurrences`, `attendances`. */
   readonly categories: readonly string[];
   findSubject(criteria: SubjectCriteria): Promise<FindResult>;
-  fetchRecords(subjectRef: string, categories: readonly string[]): Promise<Record<string, SourceRecord[]>>;
+  fetchRecords(
+    subjectRef: string,
+    categories: readonly string[],
+  ): Promise<Record<string, SourceRecord[]>>;
   /** Optional: record a case outcome fed back by the MASH in the source system; idempotent by outcomeId. */
-  recordOutcome?(outcome: { outcomeId: string; caseRef: string; subjectRef?: string; outcome: string; decidedAt: string }): Promise<void>;
+  recordOutcome?(outcome: {
+    outcomeId: string;
+    caseRef: string;
+    subjectRef?: string;
+    outcome: string;
+    decidedAt: string;
+  }): Promise<void>;
 }

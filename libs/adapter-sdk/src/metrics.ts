@@ -10,10 +10,24 @@ export class AdapterMetrics extends ServiceMetrics {
 
   constructor(service: string) {
     super(service);
-    this.requests = this.counter('mash_adapter_requests_total', 'Query requests answered, by status', ['outcome']);
-    this.rejections = this.counter('mash_adapter_rejections_total', 'Requests refused before the source was read', ['code']);
-    this.deadLettered = this.counter('mash_adapter_dead_lettered_total', 'Malformed messages sent to the DLQ');
+    this.requests = this.counter(
+      'mash_adapter_requests_total',
+      'Query requests answered, by status',
+      ['outcome'],
+    );
+    this.rejections = this.counter(
+      'mash_adapter_rejections_total',
+      'Requests refused before the source was read',
+      ['code'],
+    );
+    this.deadLettered = this.counter(
+      'mash_adapter_dead_lettered_total',
+      'Malformed messages sent to the DLQ',
+    );
     this.sourceErrors = this.counter('mash_adapter_source_errors_total', 'Source system failures');
-    this.outcomes = this.counter('mash_adapter_outcomes_recorded_total', 'Case outcomes recorded in the source');
+    this.outcomes = this.counter(
+      'mash_adapter_outcomes_recorded_total',
+      'Case outcomes recorded in the source',
+    );
   }
 }

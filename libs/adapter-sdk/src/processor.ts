@@ -61,7 +61,8 @@ export class QueryRequestProcessor {
     const parsed = parseMessage(QueryRequestedV1, message.value);
     if (!parsed.ok) return this.deadLetter(message, parsed.reason);
     const request = parsed.value;
-    if (request.agency !== this.agency) return this.deadLetter(message, 'request for another agency');
+    if (request.agency !== this.agency)
+      return this.deadLetter(message, 'request for another agency');
 
     let grant: VerifiedGrant;
     let criteria: SubjectCriteria;
@@ -107,7 +108,10 @@ export class QueryRequestProcessor {
     const body = await sealSigned(answer, this.keys.signing, await this.brokerJwks.encryptionKey());
     await this.dataSource
       .getRepository(GrantLedgerEntry)
-      .update({ grantId: grant.grantId }, { status: 'answered', replyBody: body, answeredAt: new Date() });
+      .update(
+        { grantId: grant.grantId },
+        { status: 'answered', replyBody: body, answeredAt: new Date() },
+      );
     await this.publishReply(request, body);
     this.metrics.requests.inc({ outcome: answer.status });
     return { kind: 'answered', status: answer.status };
@@ -167,13 +171,24 @@ export class QueryRequestProcessor {
         method: found.method,
         confidence: found.confidence,
       });
-      const match = { confidence: found.confidence, method: found.method, evidence: found.evidence };
+      const match = {
+        confidence: found.confidence,
+        method: found.method,
+        evidence: found.evidence,
+      };
       if (found.status !== 'match' || !found.subjectRef) {
         // A possible match releases no records: the analyst must add identifiers and ask again.
-        return { ...base, status: found.status === 'match' ? 'possible-match' : found.status, match };
+        return {
+          ...base,
+          status: found.status === 'match' ? 'possible-match' : found.status,
+          match,
+        };
       }
-      const names = grant.categories.map((c) => c.name).filter((c) => this.connector.categories.includes(c));
-      const raw = names.length > 0 ? await this.connector.fetchRecords(found.subjectRef, names) : {};
+      const names = grant.categories
+        .map((c) => c.name)
+        .filter((c) => this.connector.categories.includes(c));
+      const raw =
+        names.length > 0 ? await this.connector.fetchRecords(found.subjectRef, names) : {};
       // Defence in depth: the adapter applies the grant's minimisation itself before data leaves.
       const records: Record<string, SourceRecord[]> = minimise(raw, {
         categories: grant.categories as CategoryObligation[],
@@ -189,11 +204,19 @@ export class QueryRequestProcessor {
       return { ...base, status: 'match', match, records };
     } catch {
       this.metrics.sourceErrors.inc();
-      return { ...base, status: 'failed', rejection: { code: 'SOURCE.UNAVAILABLE', message: 'source system error' } };
+      return {
+        ...base,
+        status: 'failed',
+        rejection: { code: 'SOURCE.UNAVAILABLE', message: 'source system error' },
+      };
     }
   }
 
-  private async reject(request: QueryRequestedV1, code: string, grantId: string | undefined): Promise<ProcessOutcome> {
+  private async reject(
+    request: QueryRequestedV1,
+    code: string,
+    grantId: string | undefined,
+  ): Promise<ProcessOutcome> {
     this.metrics.rejections.inc({ code });
     await this.audit.record(request.partnership, 'agency.grant.rejected', 'failure', {
       queryId: request.queryId,
@@ -211,7 +234,11 @@ export class QueryRequestProcessor {
       respondedAt: new Date().toISOString(),
     };
     try {
-      const body = await sealSigned(answer, this.keys.signing, await this.brokerJwks.encryptionKey());
+      const body = await sealSigned(
+        answer,
+        this.keys.signing,
+        await this.brokerJwks.encryptionKey(),
+      );
       await this.publishReply(request, body);
     } catch {
       // Without the broker's key the rejection cannot be sealed; the audit event stands.

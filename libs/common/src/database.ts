@@ -4,7 +4,8 @@ import { Client } from 'pg';
 export async function ensureDatabase(url: string): Promise<void> {
   const target = new URL(url);
   const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`unsafe database name in DATABASE_URL`);
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name))
+    throw new Error(`unsafe database name in DATABASE_URL`);
   const admin = new URL(url);
   admin.pathname = '/postgres';
   const client = new Client({ connectionString: admin.toString() });
@@ -34,7 +35,10 @@ export function withDatabase(url: string, name: string): string {
 export async function databaseAnswers(url: string, timeoutMs = 2000): Promise<boolean> {
   const admin = new URL(url);
   admin.pathname = '/postgres';
-  const client = new Client({ connectionString: admin.toString(), connectionTimeoutMillis: timeoutMs });
+  const client = new Client({
+    connectionString: admin.toString(),
+    connectionTimeoutMillis: timeoutMs,
+  });
   try {
     await client.connect();
     await client.query('SELECT 1');

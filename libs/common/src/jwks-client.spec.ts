@@ -5,7 +5,11 @@ import { JwksClient } from './jwks-client';
 
 async function key(kid: string) {
   const pair = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
-  return { kid, privateKey: pair.privateKey, jwk: { ...(await exportJWK(pair.publicKey)), kid, alg: 'EdDSA', use: 'sig' } as JWK };
+  return {
+    kid,
+    privateKey: pair.privateKey,
+    jwk: { ...(await exportJWK(pair.publicKey)), kid, alg: 'EdDSA', use: 'sig' } as JWK,
+  };
 }
 
 describe(JwksClient.name, () => {
@@ -44,8 +48,13 @@ describe(JwksClient.name, () => {
     const sut = new JwksClient(url, { cooldownMs: 0 });
     await sut.get();
     served = [old.jwk, fresh.jwk];
-    const token = await new SignJWT({}).setProtectedHeader({ alg: 'EdDSA', kid: 'new' }).sign(fresh.privateKey);
-    const resolved = await sut.getKey({ alg: 'EdDSA', kid: 'new' }, { payload: token, signature: '' } as never);
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'EdDSA', kid: 'new' })
+      .sign(fresh.privateKey);
+    const resolved = await sut.getKey({ alg: 'EdDSA', kid: 'new' }, {
+      payload: token,
+      signature: '',
+    } as never);
     expect(resolved).toBeDefined();
     expect(hits).toBe(2);
   });
@@ -56,7 +65,9 @@ describe(JwksClient.name, () => {
     const sut = new JwksClient(url, { cooldownMs: 60_000 });
     await sut.get();
     for (let i = 0; i < 20; i++) {
-      await expect(sut.getKey({ alg: 'EdDSA', kid: `unknown-${i}` }, {} as never)).rejects.toThrow();
+      await expect(
+        sut.getKey({ alg: 'EdDSA', kid: `unknown-${i}` }, {} as never),
+      ).rejects.toThrow();
     }
     expect(hits).toBe(1);
   });

@@ -16,7 +16,9 @@ export function kafkaClientConfig(env: KafkaEnv, clientId: string): KafkaConfig 
   let sasl: SASLOptions | undefined;
   if (env.KAFKA_SASL_MECHANISM) {
     if (!env.KAFKA_SASL_USERNAME || !env.KAFKA_SASL_PASSWORD) {
-      throw new Error('KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required with KAFKA_SASL_MECHANISM');
+      throw new Error(
+        'KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required with KAFKA_SASL_MECHANISM',
+      );
     }
     sasl = {
       mechanism: env.KAFKA_SASL_MECHANISM,
@@ -68,12 +70,22 @@ export function rawMessageOf(context: KafkaContextLike): RawKafkaMessage {
   const raw = context.getMessage();
   const headers: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(raw.headers ?? {})) {
-    headers[k] = v === undefined || v === null ? undefined : Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
+    headers[k] =
+      v === undefined || v === null
+        ? undefined
+        : Buffer.isBuffer(v)
+          ? v.toString('utf8')
+          : String(v);
   }
   const value = raw.value;
   return {
     topic: context.getTopic(),
-    value: value === null || value === undefined ? null : Buffer.isBuffer(value) ? value : Buffer.from(String(value)),
+    value:
+      value === null || value === undefined
+        ? null
+        : Buffer.isBuffer(value)
+          ? value
+          : Buffer.from(String(value)),
     headers,
   };
 }

@@ -20,7 +20,12 @@ export class ServiceMetrics {
     return new Gauge({ name, help, labelNames, registers: [this.registry] });
   }
 
-  histogram(name: string, help: string, labelNames: string[] = [], buckets?: number[]): Histogram<string> {
+  histogram(
+    name: string,
+    help: string,
+    labelNames: string[] = [],
+    buckets?: number[],
+  ): Histogram<string> {
     return new Histogram({ name, help, labelNames, buckets, registers: [this.registry] });
   }
 }

@@ -12,11 +12,14 @@ describe('AsyncAPI document', () => {
   });
 
   it('describes every topic the system uses', () => {
-    const addresses = Object.values(sut.channels as Record<string, { address: string }>).map((c) => c.address);
+    const addresses = Object.values(sut.channels as Record<string, { address: string }>).map(
+      (c) => c.address,
+    );
     expect(addresses.sort()).toEqual(allTopics().sort());
   });
 
   it('names topics lowercase, dotted and versioned', () => {
-    for (const topic of allTopics()) expect(topic).toMatch(/^mash\.[a-z-]+(\.[a-z-]+)*\.v\d+(\.dlq)?$/);
+    for (const topic of allTopics())
+      expect(topic).toMatch(/^mash\.[a-z-]+(\.[a-z-]+)*\.v\d+(\.dlq)?$/);
   });
 });

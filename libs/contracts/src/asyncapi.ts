@@ -25,7 +25,10 @@ const headers: Json = {
   type: 'object',
   description: 'Headers carry ids only, never personal data.',
   properties: {
-    [Headers.correlationId]: { type: 'string', description: 'The query, case or outcome this message belongs to.' },
+    [Headers.correlationId]: {
+      type: 'string',
+      description: 'The query, case or outcome this message belongs to.',
+    },
     [Headers.messageId]: { type: 'string', format: 'uuid' },
     [Headers.messageType]: { type: 'string' },
     [Headers.schemaVersion]: { type: 'string', enum: ['1'] },
@@ -36,7 +39,10 @@ const headers: Json = {
 const dlqHeaders: Json = {
   type: 'object',
   properties: {
-    [Headers.dlqReason]: { type: 'string', description: 'Why the message was refused: field paths and rule codes, never values.' },
+    [Headers.dlqReason]: {
+      type: 'string',
+      description: 'Why the message was refused: field paths and rule codes, never values.',
+    },
     [Headers.dlqSourceTopic]: { type: 'string' },
   },
   required: [Headers.dlqReason, Headers.dlqSourceTopic],
@@ -61,16 +67,45 @@ export function asyncApiDocument(): Json {
     },
     QueryRespondedV1: {
       name: 'query.responded',
-      title: "An agency's answer: signed by the agency, encrypted to the broker (body holds QueryAnswerV1)",
+      title:
+        "An agency's answer: signed by the agency, encrypted to the broker (body holds QueryAnswerV1)",
       headers,
       payload: schema(QueryRespondedV1),
     },
-    QueryAnswerV1: { name: 'query.answer', title: 'The signed content inside QueryRespondedV1.body (never on the wire in clear)', payload: schema(QueryAnswerV1) },
-    CaseOutcomeV1: { name: 'case.outcome', title: 'The MASH decision, encrypted to the agency', headers, payload: schema(CaseOutcomeV1) },
-    CaseOutcomeAcknowledgedV1: { name: 'case.outcome.acknowledged', title: 'The agency recorded the outcome', headers, payload: schema(CaseOutcomeAcknowledgedV1) },
-    AgencyAuditEventV1: { name: 'audit.agency-event', title: 'An agency-side audit event, signed by the agency', headers, payload: schema(AgencyAuditEventV1) },
-    AuditCheckpointV1: { name: 'audit.checkpoint', title: 'A signed audit chain head', payload: schema(AuditCheckpointV1) },
-    CaseDeadlineApproachingV1: { name: 'case.deadline.approaching', title: 'A case is near its deadline', headers, payload: schema(CaseDeadlineApproachingV1) },
+    QueryAnswerV1: {
+      name: 'query.answer',
+      title: 'The signed content inside QueryRespondedV1.body (never on the wire in clear)',
+      payload: schema(QueryAnswerV1),
+    },
+    CaseOutcomeV1: {
+      name: 'case.outcome',
+      title: 'The MASH decision, encrypted to the agency',
+      headers,
+      payload: schema(CaseOutcomeV1),
+    },
+    CaseOutcomeAcknowledgedV1: {
+      name: 'case.outcome.acknowledged',
+      title: 'The agency recorded the outcome',
+      headers,
+      payload: schema(CaseOutcomeAcknowledgedV1),
+    },
+    AgencyAuditEventV1: {
+      name: 'audit.agency-event',
+      title: 'An agency-side audit event, signed by the agency',
+      headers,
+      payload: schema(AgencyAuditEventV1),
+    },
+    AuditCheckpointV1: {
+      name: 'audit.checkpoint',
+      title: 'A signed audit chain head',
+      payload: schema(AuditCheckpointV1),
+    },
+    CaseDeadlineApproachingV1: {
+      name: 'case.deadline.approaching',
+      title: 'A case is near its deadline',
+      headers,
+      payload: schema(CaseDeadlineApproachingV1),
+    },
     AgreementStatusChangedV1: {
       name: 'agreement.status.changed',
       title: 'The lifecycle status of an agreement version, signed by the broker (compacted topic)',
@@ -89,22 +124,94 @@ export function asyncApiDocument(): Json {
   const perAgency = (agency: Agency) => {
     const slug = agency.replace('-', '');
     specs.push(
-      { id: `${slug}QueryRequested`, address: Topics.queryRequested(agency), message: 'QueryRequestedV1', description: `Broker -> ${agency} adapter.`, key: 'query id' },
-      { id: `${slug}QueryRequestedDlq`, address: Topics.deadLetter(Topics.queryRequested(agency)), message: 'DeadLetter', description: `Requests the ${agency} adapter refused as malformed.`, key: 'correlation id' },
-      { id: `${slug}QueryResponded`, address: Topics.queryResponded(agency), message: 'QueryRespondedV1', description: `${agency} adapter -> broker.`, key: 'query id' },
-      { id: `${slug}QueryRespondedDlq`, address: Topics.deadLetter(Topics.queryResponded(agency)), message: 'DeadLetter', description: `Answers the broker refused as malformed.`, key: 'correlation id' },
-      { id: `${slug}CaseOutcome`, address: Topics.caseOutcome(agency), message: 'CaseOutcomeV1', description: `Broker -> ${agency} adapter: the outcome of a case it contributed to or referred.`, key: 'case id' },
-      { id: `${slug}CaseOutcomeDlq`, address: Topics.deadLetter(Topics.caseOutcome(agency)), message: 'DeadLetter', description: 'Outcomes the adapter refused as malformed.', key: 'correlation id' },
-      { id: `${slug}CaseOutcomeAcknowledged`, address: Topics.caseOutcomeAcknowledged(agency), message: 'CaseOutcomeAcknowledgedV1', description: `${agency} adapter -> broker.`, key: 'case id' },
-      { id: `${slug}AgreementStatus`, address: Topics.agreementStatus(agency), message: 'AgreementStatusChangedV1', description: `Broker -> ${agency} adapter: agreements in force; the adapter refuses grants under a suspended or expired version.`, key: 'agreement id@version' },
+      {
+        id: `${slug}QueryRequested`,
+        address: Topics.queryRequested(agency),
+        message: 'QueryRequestedV1',
+        description: `Broker -> ${agency} adapter.`,
+        key: 'query id',
+      },
+      {
+        id: `${slug}QueryRequestedDlq`,
+        address: Topics.deadLetter(Topics.queryRequested(agency)),
+        message: 'DeadLetter',
+        description: `Requests the ${agency} adapter refused as malformed.`,
+        key: 'correlation id',
+      },
+      {
+        id: `${slug}QueryResponded`,
+        address: Topics.queryResponded(agency),
+        message: 'QueryRespondedV1',
+        description: `${agency} adapter -> broker.`,
+        key: 'query id',
+      },
+      {
+        id: `${slug}QueryRespondedDlq`,
+        address: Topics.deadLetter(Topics.queryResponded(agency)),
+        message: 'DeadLetter',
+        description: `Answers the broker refused as malformed.`,
+        key: 'correlation id',
+      },
+      {
+        id: `${slug}CaseOutcome`,
+        address: Topics.caseOutcome(agency),
+        message: 'CaseOutcomeV1',
+        description: `Broker -> ${agency} adapter: the outcome of a case it contributed to or referred.`,
+        key: 'case id',
+      },
+      {
+        id: `${slug}CaseOutcomeDlq`,
+        address: Topics.deadLetter(Topics.caseOutcome(agency)),
+        message: 'DeadLetter',
+        description: 'Outcomes the adapter refused as malformed.',
+        key: 'correlation id',
+      },
+      {
+        id: `${slug}CaseOutcomeAcknowledged`,
+        address: Topics.caseOutcomeAcknowledged(agency),
+        message: 'CaseOutcomeAcknowledgedV1',
+        description: `${agency} adapter -> broker.`,
+        key: 'case id',
+      },
+      {
+        id: `${slug}AgreementStatus`,
+        address: Topics.agreementStatus(agency),
+        message: 'AgreementStatusChangedV1',
+        description: `Broker -> ${agency} adapter: agreements in force; the adapter refuses grants under a suspended or expired version.`,
+        key: 'agreement id@version',
+      },
     );
   };
   AGENCIES.forEach(perAgency);
   specs.push(
-    { id: 'audit', address: Topics.audit, message: 'AgencyAuditEventV1', description: 'Adapters -> broker audit log.', key: 'partnership' },
-    { id: 'auditDlq', address: Topics.deadLetter(Topics.audit), message: 'DeadLetter', description: 'Audit events refused as malformed.', key: 'correlation id' },
-    { id: 'auditCheckpoint', address: Topics.auditCheckpoint, message: 'AuditCheckpointV1', description: 'Signed audit chain heads, for copies outside the database.', key: 'chain id' },
-    { id: 'caseDeadlineApproaching', address: Topics.caseDeadlineApproaching, message: 'CaseDeadlineApproachingV1', description: 'Cases nearing their deadline.', key: 'case id' },
+    {
+      id: 'audit',
+      address: Topics.audit,
+      message: 'AgencyAuditEventV1',
+      description: 'Adapters -> broker audit log.',
+      key: 'partnership',
+    },
+    {
+      id: 'auditDlq',
+      address: Topics.deadLetter(Topics.audit),
+      message: 'DeadLetter',
+      description: 'Audit events refused as malformed.',
+      key: 'correlation id',
+    },
+    {
+      id: 'auditCheckpoint',
+      address: Topics.auditCheckpoint,
+      message: 'AuditCheckpointV1',
+      description: 'Signed audit chain heads, for copies outside the database.',
+      key: 'chain id',
+    },
+    {
+      id: 'caseDeadlineApproaching',
+      address: Topics.caseDeadlineApproaching,
+      message: 'CaseDeadlineApproachingV1',
+      description: 'Cases nearing their deadline.',
+      key: 'case id',
+    },
   );
 
   const channels: Json = {};
@@ -133,7 +240,11 @@ export function asyncApiDocument(): Json {
     },
     defaultContentType: 'application/json',
     servers: {
-      local: { host: '127.0.0.1:9092', protocol: 'kafka', description: 'Single-node KRaft broker started by deploy/kafka/kafka.sh' },
+      local: {
+        host: '127.0.0.1:9092',
+        protocol: 'kafka',
+        description: 'Single-node KRaft broker started by deploy/kafka/kafka.sh',
+      },
     },
     channels,
     operations,
@@ -143,7 +254,12 @@ export function asyncApiDocument(): Json {
 
 /** Every topic the system uses, for tests that the document is complete. */
 export function allTopics(): string[] {
-  const topics = [Topics.audit, Topics.deadLetter(Topics.audit), Topics.auditCheckpoint, Topics.caseDeadlineApproaching];
+  const topics = [
+    Topics.audit,
+    Topics.deadLetter(Topics.audit),
+    Topics.auditCheckpoint,
+    Topics.caseDeadlineApproaching,
+  ];
   for (const a of AGENCIES) {
     topics.push(
       Topics.queryRequested(a),

@@ -2,7 +2,11 @@ import { z } from 'zod';
 import { AGENCIES } from './agencies';
 
 const uuid = z.uuid();
-const compactJose = z.string().min(20).max(1_000_000).regex(/^[A-Za-z0-9_\-.]+$/, 'compact JOSE serialisation');
+const compactJose = z
+  .string()
+  .min(20)
+  .max(1_000_000)
+  .regex(/^[A-Za-z0-9_\-.]+$/, 'compact JOSE serialisation');
 
 /**
  * Broker -> adapter: ask one agency about one subject. Everything about the subject is inside
@@ -39,7 +43,13 @@ export const QueryRespondedV1 = z
   .strict();
 export type QueryRespondedV1 = z.infer<typeof QueryRespondedV1>;
 
-export const ANSWER_STATUSES = ['match', 'possible-match', 'no-match', 'rejected', 'failed'] as const;
+export const ANSWER_STATUSES = [
+  'match',
+  'possible-match',
+  'no-match',
+  'rejected',
+  'failed',
+] as const;
 export type AnswerStatus = (typeof ANSWER_STATUSES)[number];
 
 const recordValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
@@ -59,7 +69,9 @@ export const QueryAnswerV1 = z
         confidence: z.number().min(0).max(1),
         method: z.string(),
         evidence: z
-          .array(z.object({ field: z.string(), outcome: z.string(), weight: z.number().optional() }))
+          .array(
+            z.object({ field: z.string(), outcome: z.string(), weight: z.number().optional() }),
+          )
           .optional(),
       })
       .optional(),

@@ -17,16 +17,25 @@ describe(parseMessage.name, () => {
   };
 
   it('accepts a valid message', () => {
-    expect(parseMessage(QueryRequestedV1, Buffer.from(JSON.stringify(valid)))).toEqual({ ok: true, value: valid });
+    expect(parseMessage(QueryRequestedV1, Buffer.from(JSON.stringify(valid)))).toEqual({
+      ok: true,
+      value: valid,
+    });
   });
 
   it('refuses bytes that are not JSON without throwing', () => {
-    expect(parseMessage(QueryRequestedV1, Buffer.from('{not json'))).toEqual({ ok: false, reason: 'not JSON' });
+    expect(parseMessage(QueryRequestedV1, Buffer.from('{not json'))).toEqual({
+      ok: false,
+      reason: 'not JSON',
+    });
   });
 
   it('names the failing fields but never echoes their values', () => {
     const secret = 'Jane Doe 2014-05-06';
-    const result = parseMessage(QueryRequestedV1, JSON.stringify({ ...valid, agency: secret, extra: secret }));
+    const result = parseMessage(
+      QueryRequestedV1,
+      JSON.stringify({ ...valid, agency: secret, extra: secret }),
+    );
     expect(result.ok).toBe(false);
     if (!result.ok) {
       expect(result.reason).toContain('agency');

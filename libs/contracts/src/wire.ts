@@ -3,7 +3,10 @@ import { z } from 'zod';
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 /** Parses raw Kafka bytes against a schema without throwing; the reason names fields, never values. */
-export function parseMessage<T>(schema: z.ZodType<T>, raw: Buffer | string | null | undefined): ParseResult<T> {
+export function parseMessage<T>(
+  schema: z.ZodType<T>,
+  raw: Buffer | string | null | undefined,
+): ParseResult<T> {
   if (raw === null || raw === undefined) return { ok: false, reason: 'empty message' };
   let json: unknown;
   try {

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { DomainError } from '@mash/common';
@@ -75,11 +81,18 @@ export class CapacityReleaser implements OnApplicationBootstrap, OnApplicationSh
 
   /** The waiting requests of one agency, in the order they will be sent. */
   async waiting(partnership: string, agency: string): Promise<Waiting[]> {
-    const rows = await this.dataSource.getRepository(CapacityQueueEntity).find({ where: { partnership, agency } });
+    const rows = await this.dataSource
+      .getRepository(CapacityQueueEntity)
+      .find({ where: { partnership, agency } });
     const waiting: Waiting[] = [];
     for (const row of rows) {
       const kase = await this.cases.get(partnership, row.caseId).catch(() => null);
-      waiting.push({ row, rag: kase?.rag ?? 'green', dueAt: kase?.dueAt ?? NEVER, caseOpen: kase?.status === 'open' });
+      waiting.push({
+        row,
+        rag: kase?.rag ?? 'green',
+        dueAt: kase?.dueAt ?? NEVER,
+        caseOpen: kase?.status === 'open',
+      });
     }
     return waiting.sort((a, b) =>
       compareQueued(
@@ -90,7 +103,9 @@ export class CapacityReleaser implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async releaseAll(): Promise<number> {
-    const keys = (await this.dataSource.query(`SELECT DISTINCT partnership, agency FROM capacity_queue`)) as Array<{ partnership: string; agency: string }>;
+    const keys = (await this.dataSource.query(
+      `SELECT DISTINCT partnership, agency FROM capacity_queue`,
+    )) as Array<{ partnership: string; agency: string }>;
     let released = 0;
     for (const { partnership, agency } of keys) {
       await this.capacity.seed(partnership, agency);
@@ -108,9 +123,13 @@ export class CapacityReleaser implements OnApplicationBootstrap, OnApplicationSh
 
   private async release(row: CapacityQueueEntity): Promise<boolean> {
     const now = new Date();
-    const query = await this.dataSource.getRepository(QueryEntity).findOne({ where: { id: row.queryId } });
+    const query = await this.dataSource
+      .getRepository(QueryEntity)
+      .findOne({ where: { id: row.queryId } });
     if (!query) {
-      await this.dataSource.getRepository(CapacityQueueEntity).delete({ queryId: row.queryId, agency: row.agency });
+      await this.dataSource
+        .getRepository(CapacityQueueEntity)
+        .delete({ queryId: row.queryId, agency: row.agency });
       return false;
     }
     const deadlineAt = new Date(now.getTime() + this.config.queryTimeoutMs);
@@ -129,7 +148,11 @@ export class CapacityReleaser implements OnApplicationBootstrap, OnApplicationSh
         now,
       );
     } catch (error) {
-      await this.finish(row, 'failed', error instanceof DomainError ? error.code : 'AGENCY.KEYS_UNAVAILABLE');
+      await this.finish(
+        row,
+        'failed',
+        error instanceof DomainError ? error.code : 'AGENCY.KEYS_UNAVAILABLE',
+      );
       return false;
     }
     const sent = await this.dataSource.transaction(async (tx) => {
@@ -137,10 +160,21 @@ export class CapacityReleaser implements OnApplicationBootstrap, OnApplicationSh
         .getRepository(QueryAgencyEntity)
         .createQueryBuilder()
         .update()
-        .set({ status: 'pending', grantId: built.grantId, requestHash: built.requestHash, dispatchedAt: now, deadlineAt })
-        .where("query_id = :queryId AND agency = :agency AND status = 'queued'", { queryId: row.queryId, agency: row.agency })
+        .set({
+          status: 'pending',
+          grantId: built.grantId,
+          requestHash: built.requestHash,
+          dispatchedAt: now,
+          deadlineAt,
+        })
+        .where("query_id = :queryId AND agency = :agency AND status = 'queued'", {
+          queryId: row.queryId,
+          agency: row.agency,
+        })
         .execute();
-      await tx.getRepository(CapacityQueueEntity).delete({ queryId: row.queryId, agency: row.agency });
+      await tx
+        .getRepository(CapacityQueueEntity)
+        .delete({ queryId: row.queryId, agency: row.agency });
       if ((result.affected ?? 0) === 0) return false;
       await this.audit.record(
         {
@@ -152,7 +186,13 @@ export class CapacityReleaser implements OnApplicationBootstrap, OnApplicationSh
           caseId: row.caseId,
           queryId: row.queryId,
           agency: row.agency,
-          details: { grantId: built.grantId, agreement: row.decision.agreement ?? null, requestedBy: query.requestedBy, requestedRole: query.requestedRole, queuedMs: now.getTime() - row.enqueuedAt.getTime() },
+          details: {
+            grantId: built.grantId,
+            agreement: row.decision.agreement ?? null,
+            requestedBy: query.requestedBy,
+            requestedRole: query.requestedRole,
+            queuedMs: now.getTime() - row.enqueuedAt.getTime(),
+          },
         },
         tx,
       );
@@ -166,16 +206,25 @@ export class CapacityReleaser implements OnApplicationBootstrap, OnApplicationSh
     return sent;
   }
 
-  private async finish(row: CapacityQueueEntity, status: 'failed', failureCode: string): Promise<void> {
+  private async finish(
+    row: CapacityQueueEntity,
+    status: 'failed',
+    failureCode: string,
+  ): Promise<void> {
     await this.dataSource.transaction(async (tx) => {
       await tx
         .getRepository(QueryAgencyEntity)
         .createQueryBuilder()
         .update()
         .set({ status, failureCode })
-        .where("query_id = :queryId AND agency = :agency AND status = 'queued'", { queryId: row.queryId, agency: row.agency })
+        .where("query_id = :queryId AND agency = :agency AND status = 'queued'", {
+          queryId: row.queryId,
+          agency: row.agency,
+        })
         .execute();
-      await tx.getRepository(CapacityQueueEntity).delete({ queryId: row.queryId, agency: row.agency });
+      await tx
+        .getRepository(CapacityQueueEntity)
+        .delete({ queryId: row.queryId, agency: row.agency });
       await this.queryRepository.refreshStatus(row.queryId, tx);
     });
   }

@@ -28,7 +28,9 @@ export class CapacityService {
   ) {}
 
   limit(partnership: string, agency: string, at = this.clock()): number | undefined {
-    const capacity = this.thresholds.matrixFor(partnership, at).capacity as Partial<Record<string, { queriesPerHour: number }>>;
+    const capacity = this.thresholds.matrixFor(partnership, at).capacity as Partial<
+      Record<string, { queriesPerHour: number }>
+    >;
     return capacity[agency]?.queriesPerHour;
   }
 
@@ -49,7 +51,9 @@ export class CapacityService {
     const limit = this.limit(partnership, agency, now);
     if (limit === undefined) return true;
     const key = `${partnership}\u0000${agency}`;
-    const window = (this.windows.get(key) ?? []).filter((d) => d.getTime() > now.getTime() - WINDOW_MS);
+    const window = (this.windows.get(key) ?? []).filter(
+      (d) => d.getTime() > now.getTime() - WINDOW_MS,
+    );
     this.windows.set(key, window);
     if (!capacityAvailable(window, limit, now)) return false;
     window.push(now);
@@ -64,15 +68,36 @@ export class CapacityService {
       `SELECT dispatched_at FROM federated_query_agency WHERE partnership = $1 AND agency = $2 AND dispatched_at > $3`,
       [partnership, agency, new Date(this.clock().getTime() - WINDOW_MS)],
     )) as Array<{ dispatched_at: Date }>;
-    if (!this.windows.has(key)) this.windows.set(key, rows.map((r) => new Date(r.dispatched_at)));
+    if (!this.windows.has(key))
+      this.windows.set(
+        key,
+        rows.map((r) => new Date(r.dispatched_at)),
+      );
   }
 
   async hasQueued(partnership: string, agency: string): Promise<boolean> {
-    return (await this.dataSource.getRepository(CapacityQueueEntity).count({ where: { partnership, agency } })) > 0;
+    return (
+      (await this.dataSource
+        .getRepository(CapacityQueueEntity)
+        .count({ where: { partnership, agency } })) > 0
+    );
   }
 
-  entry(queryId: string, caseId: string, partnership: string, decision: Decision, now: Date): CapacityQueueEntity {
-    return Object.assign(new CapacityQueueEntity(), { queryId, agency: decision.agency, partnership, caseId, decision, enqueuedAt: now });
+  entry(
+    queryId: string,
+    caseId: string,
+    partnership: string,
+    decision: Decision,
+    now: Date,
+  ): CapacityQueueEntity {
+    return Object.assign(new CapacityQueueEntity(), {
+      queryId,
+      agency: decision.agency,
+      partnership,
+      caseId,
+      decision,
+      enqueuedAt: now,
+    });
   }
 
   /** Stores waiting requests in the caller's transaction (with the query's parts), audited. */
@@ -89,7 +114,10 @@ export class CapacityService {
         caseId: e.caseId,
         queryId: e.queryId,
         agency: e.agency,
-        details: { reason: 'agency capacity reached', queriesPerHour: this.limit(e.partnership, e.agency) ?? null },
+        details: {
+          reason: 'agency capacity reached',
+          queriesPerHour: this.limit(e.partnership, e.agency) ?? null,
+        },
       })),
       tx,
     );

@@ -28,13 +28,19 @@ export class CaseController {
   @Post('referrals')
   @Roles('analyst')
   @ApiZodBody(ReferralSchema)
-  openFromReferral(@CurrentUser() user: Principal, @Body(new ZodPipe(ReferralSchema)) dto: ReferralDto) {
+  openFromReferral(
+    @CurrentUser() user: Principal,
+    @Body(new ZodPipe(ReferralSchema)) dto: ReferralDto,
+  ) {
     return this.cases.openFromReferral(user, dto);
   }
 
   @Get('cases')
   @Roles('analyst', 'manager')
-  list(@CurrentUser() user: Principal, @Query(new ZodPipe(CaseListQuerySchema)) filter: CaseListQuery) {
+  list(
+    @CurrentUser() user: Principal,
+    @Query(new ZodPipe(CaseListQuerySchema)) filter: CaseListQuery,
+  ) {
     return this.cases.list(user, filter);
   }
 
@@ -49,21 +55,33 @@ export class CaseController {
   @HttpCode(200)
   @Roles('analyst', 'manager')
   @ApiZodBody(RerateSchema)
-  rerate(@CurrentUser() user: Principal, @Param('id', id) caseId: string, @Body(new ZodPipe(RerateSchema)) dto: RerateDto) {
+  rerate(
+    @CurrentUser() user: Principal,
+    @Param('id', id) caseId: string,
+    @Body(new ZodPipe(RerateSchema)) dto: RerateDto,
+  ) {
     return this.cases.rerate(user, caseId, dto);
   }
 
   @Put('cases/:id/consent')
   @Roles('analyst', 'manager')
   @ApiZodBody(ConsentSchema)
-  recordConsent(@CurrentUser() user: Principal, @Param('id', id) caseId: string, @Body(new ZodPipe(ConsentSchema)) dto: ConsentDto) {
+  recordConsent(
+    @CurrentUser() user: Principal,
+    @Param('id', id) caseId: string,
+    @Body(new ZodPipe(ConsentSchema)) dto: ConsentDto,
+  ) {
     return this.cases.recordConsent(user, caseId, dto);
   }
 
   @Post('cases/:id/consent/:decisionId/approve')
   @HttpCode(200)
   @Roles('manager')
-  approveConsent(@CurrentUser() user: Principal, @Param('id', id) caseId: string, @Param('decisionId', id) decisionId: string) {
+  approveConsent(
+    @CurrentUser() user: Principal,
+    @Param('id', id) caseId: string,
+    @Param('decisionId', id) decisionId: string,
+  ) {
     return this.cases.approveConsent(user, caseId, decisionId);
   }
 }

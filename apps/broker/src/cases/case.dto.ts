@@ -4,8 +4,16 @@ import { AGENCIES, SubjectCriteriaSchema } from '@mash/contracts';
 export const ReferralSchema = z
   .object({
     subject: SubjectCriteriaSchema,
-    referrer: z.object({ agency: z.enum([...AGENCIES, 'other']), name: z.string().trim().min(1).max(200).optional() }).strict(),
-    concerns: z.array(z.string().regex(/^[a-z][a-z0-9-]{1,63}$/)).min(1).max(20),
+    referrer: z
+      .object({
+        agency: z.enum([...AGENCIES, 'other']),
+        name: z.string().trim().min(1).max(200).optional(),
+      })
+      .strict(),
+    concerns: z
+      .array(z.string().regex(/^[a-z][a-z0-9-]{1,63}$/))
+      .min(1)
+      .max(20),
     narrative: z.string().max(20_000).optional(),
     /** When the referral reached the hub; defaults to now. Deadlines run from it. */
     receivedAt: z.iso.datetime({ offset: true }).optional(),
@@ -28,7 +36,11 @@ export const ConsentSchema = z
   .object({
     status: z.enum(['given', 'refused', 'not-sought']),
     reason: z
-      .enum(['risk-of-significant-harm', 'cannot-reasonably-be-obtained', 'would-prejudice-crime-prevention'])
+      .enum([
+        'risk-of-significant-harm',
+        'cannot-reasonably-be-obtained',
+        'would-prejudice-crime-prevention',
+      ])
       .optional(),
     justification: z.string().trim().min(10).max(5000),
   })
@@ -36,13 +48,23 @@ export const ConsentSchema = z
 export type ConsentDto = z.infer<typeof ConsentSchema>;
 
 export const RerateSchema = z
-  .object({ rag: z.enum(['red', 'amber', 'green']), rationale: z.string().trim().min(10).max(5000) })
+  .object({
+    rag: z.enum(['red', 'amber', 'green']),
+    rationale: z.string().trim().min(10).max(5000),
+  })
   .strict();
 export type RerateDto = z.infer<typeof RerateSchema>;
 
 export const OutcomeSchema = z
   .object({
-    outcome: z.enum(['nfa', 'early-help', 's17-assessment', 's47-strategy', 'police-action', 'other']),
+    outcome: z.enum([
+      'nfa',
+      'early-help',
+      's17-assessment',
+      's47-strategy',
+      'police-action',
+      'other',
+    ]),
     rationale: z.string().trim().min(10).max(10_000),
     /** Close the case with this outcome (starts the retention clock). Default true. */
     close: z.boolean().default(true),

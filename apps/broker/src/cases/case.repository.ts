@@ -21,27 +21,49 @@ export class CaseRepository {
     await this.repo(tx).insert(entity);
   }
 
-  async get(partnership: string, id: string, tx?: EntityManager, lock = false): Promise<CaseEntity> {
-    const qb = this.repo(tx).createQueryBuilder('c').where('c.id = :id AND c.partnership = :partnership', { id, partnership });
+  async get(
+    partnership: string,
+    id: string,
+    tx?: EntityManager,
+    lock = false,
+  ): Promise<CaseEntity> {
+    const qb = this.repo(tx)
+      .createQueryBuilder('c')
+      .where('c.id = :id AND c.partnership = :partnership', { id, partnership });
     if (lock) qb.setLock('pessimistic_write');
     const found = await qb.getOne();
     if (!found) throw new NotFoundError('case');
     return found;
   }
 
-  async list(partnership: string, filter: CaseListQuery, now: Date): Promise<{ items: CaseEntity[]; total: number }> {
-    const qb = this.repo().createQueryBuilder('c').where('c.partnership = :partnership', { partnership });
+  async list(
+    partnership: string,
+    filter: CaseListQuery,
+    now: Date,
+  ): Promise<{ items: CaseEntity[]; total: number }> {
+    const qb = this.repo()
+      .createQueryBuilder('c')
+      .where('c.partnership = :partnership', { partnership });
     if (filter.status) qb.andWhere('c.status = :status', { status: filter.status });
     if (filter.rag) qb.andWhere('c.rag = :rag', { rag: filter.rag });
     if (filter.overdue === 'true') qb.andWhere("c.status = 'open' AND c.due_at < :now", { now });
-    if (filter.overdue === 'false') qb.andWhere("(c.due_at IS NULL OR c.due_at >= :now OR c.status <> 'open')", { now });
+    if (filter.overdue === 'false')
+      qb.andWhere("(c.due_at IS NULL OR c.due_at >= :now OR c.status <> 'open')", { now });
     // Most urgent first: earliest deadline, then newest referral.
-    qb.orderBy('c.due_at', 'ASC', 'NULLS LAST').addOrderBy('c.received_at', 'DESC').skip(filter.offset).take(filter.limit);
+    qb.orderBy('c.due_at', 'ASC', 'NULLS LAST')
+      .addOrderBy('c.received_at', 'DESC')
+      .skip(filter.offset)
+      .take(filter.limit);
     const [items, total] = await qb.getManyAndCount();
     return { items, total };
   }
 
-  async update(partnership: string, id: string, patch: Partial<CaseEntity>, tx?: EntityManager): Promise<void> {
+  async update(
+    partnership: string,
+    id: string,
+    patch: Partial<CaseEntity>,
+    tx?: EntityManager,
+  ): Promise<void> {
     await this.repo(tx).update({ id, partnership }, patch);
   }
 }

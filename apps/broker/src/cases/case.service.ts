@@ -4,7 +4,15 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { DomainError } from '@mash/common';
 import type { SubjectCriteria } from '@mash/contracts';
-import { assessOrThrow, describeTimeLeft, dueAt, isOverdue, timeLeft, triage, type ThresholdMatrix } from '@mash/thresholds';
+import {
+  assessOrThrow,
+  describeTimeLeft,
+  dueAt,
+  isOverdue,
+  timeLeft,
+  triage,
+  type ThresholdMatrix,
+} from '@mash/thresholds';
 import type { CaseConsent } from '@mash/policy';
 import { AuditService } from '../audit/audit.service';
 import { primaryRole, type Principal } from '../auth/principal';
@@ -37,7 +45,12 @@ export interface CaseDetail extends CaseSummary {
   consent: unknown[];
   ratingHistory: RatingChangeView[];
   outcomes: OutcomeView[];
-  transparencyWithheld: Array<{ item: string; reason: string | null; withheldBy: string; withheldAt: string }>;
+  transparencyWithheld: Array<{
+    item: string;
+    reason: string | null;
+    withheldBy: string;
+    withheldAt: string;
+  }>;
   closedAt: string | null;
   retainUntil: string | null;
   dataDeletedAt: string | null;
@@ -69,7 +82,11 @@ export class CaseService {
     private readonly outcomes: OutcomeService,
   ) {}
 
-  async openFromReferral(user: Principal, dto: ReferralDto, now = new Date()): Promise<CaseSummary> {
+  async openFromReferral(
+    user: Principal,
+    dto: ReferralDto,
+    now = new Date(),
+  ): Promise<CaseSummary> {
     const matrix = this.thresholds.matrixFor(user.partnership, now);
     const assessment = assessOrThrow(matrix, dto.concerns);
     const decision = triage(assessment);
@@ -97,7 +114,9 @@ export class CaseService {
       closedAt: null,
       deadlineNotifiedAt: null,
       // A signposted referral is not taken in: what it holds is kept only for the retention period.
-      retainUntil: signposted ? new Date(now.getTime() + matrix.retentionDaysAfterClose * DAY_MS) : null,
+      retainUntil: signposted
+        ? new Date(now.getTime() + matrix.retentionDaysAfterClose * DAY_MS)
+        : null,
       purgedAt: null,
       sharedCategories: null,
     } satisfies Partial<CaseEntity>);
@@ -113,7 +132,13 @@ export class CaseService {
           outcome: 'success',
           caseId: entity.id,
           subjectPseudonyms: pseudonyms,
-          details: { level: entity.level, rag: entity.rag, concerns: entity.concerns, referrerAgency: entity.referrerAgency, thresholdVersion: matrix.version },
+          details: {
+            level: entity.level,
+            rag: entity.rag,
+            concerns: entity.concerns,
+            referrerAgency: entity.referrerAgency,
+            thresholdVersion: matrix.version,
+          },
         },
         tx,
       );
@@ -139,7 +164,10 @@ export class CaseService {
     };
   }
 
-  async list(user: Principal, filter: CaseListQuery): Promise<{ items: CaseSummary[]; total: number }> {
+  async list(
+    user: Principal,
+    filter: CaseListQuery,
+  ): Promise<{ items: CaseSummary[]; total: number }> {
     const now = new Date();
     const { items, total } = await this.cases.list(user.partnership, filter, now);
     return { items: items.map((c) => this.summary(c, now)), total };
@@ -147,11 +175,15 @@ export class CaseService {
 
   async read(user: Principal, id: string): Promise<CaseDetail> {
     const c = await this.cases.get(user.partnership, id);
-    const subject = c.subjectSealed ? await this.keys.cipher.open<SubjectCriteria>(c.subjectSealed) : null;
+    const subject = c.subjectSealed
+      ? await this.keys.cipher.open<SubjectCriteria>(c.subjectSealed)
+      : null;
     const consent = await this.consentHistory(user.partnership, id);
     const ratingHistory = await this.ratingHistory(user.partnership, id);
     const outcomes = await this.outcomes.forCase(user.partnership, id);
-    const withheld = await this.dataSource.getRepository(TransparencyWithholdingEntity).find({ where: { partnership: user.partnership, caseId: id }, order: { withheldAt: 'ASC' } });
+    const withheld = await this.dataSource
+      .getRepository(TransparencyWithholdingEntity)
+      .find({ where: { partnership: user.partnership, caseId: id }, order: { withheldAt: 'ASC' } });
     await this.audit.record({
       partnership: user.partnership,
       actorType: 'user',
@@ -182,7 +214,12 @@ export class CaseService {
   }
 
   async subjectOf(c: CaseEntity): Promise<SubjectCriteria> {
-    if (!c.subjectSealed) throw new DomainError('CASE.DATA_DELETED', 'the personal data of this case has been deleted after its retention period', 410);
+    if (!c.subjectSealed)
+      throw new DomainError(
+        'CASE.DATA_DELETED',
+        'the personal data of this case has been deleted after its retention period',
+        410,
+      );
     return this.keys.cipher.open<SubjectCriteria>(c.subjectSealed);
   }
 
@@ -190,13 +227,24 @@ export class CaseService {
    * Changes the case's RAG rating, with a rationale kept in its history, and recomputes the
    * deadline from when the referral was received. A new deadline gets its own near-deadline warning.
    */
-  async rerate(user: Principal, caseId: string, dto: RerateDto, now = new Date()): Promise<CaseSummary & { ratingHistory: RatingChangeView[] }> {
+  async rerate(
+    user: Principal,
+    caseId: string,
+    dto: RerateDto,
+    now = new Date(),
+  ): Promise<CaseSummary & { ratingHistory: RatingChangeView[] }> {
     const role = primaryRole(user, ['manager', 'analyst']);
     const rationaleSealed = await this.keys.cipher.seal(dto.rationale);
     const updated = await this.dataSource.transaction(async (tx) => {
       const c = await this.cases.get(user.partnership, caseId, tx, true);
-      if (c.status !== 'open') throw new DomainError('CASE.NOT_OPEN', `the case is ${c.status}; only an open case can be re-rated`, 409);
-      if (c.rag === dto.rag) throw new DomainError('CASE.RATING_UNCHANGED', `the case is already rated ${dto.rag}`, 409);
+      if (c.status !== 'open')
+        throw new DomainError(
+          'CASE.NOT_OPEN',
+          `the case is ${c.status}; only an open case can be re-rated`,
+          409,
+        );
+      if (c.rag === dto.rag)
+        throw new DomainError('CASE.RATING_UNCHANGED', `the case is already rated ${dto.rag}`, 409);
       const matrix = this.thresholds.matrixFor(user.partnership, c.receivedAt);
       const newDue = dueAt(matrix, dto.rag, c.receivedAt);
       const change = Object.assign(new CaseRatingChangeEntity(), {
@@ -214,7 +262,11 @@ export class CaseService {
       } satisfies Partial<CaseRatingChangeEntity>);
       await tx.getRepository(CaseRatingChangeEntity).insert(change);
       const dueChanged = c.dueAt?.getTime() !== newDue.getTime();
-      const patch: Partial<CaseEntity> = { rag: dto.rag, dueAt: newDue, ...(dueChanged ? { deadlineNotifiedAt: null } : {}) };
+      const patch: Partial<CaseEntity> = {
+        rag: dto.rag,
+        dueAt: newDue,
+        ...(dueChanged ? { deadlineNotifiedAt: null } : {}),
+      };
       await this.cases.update(user.partnership, caseId, patch, tx);
       await this.audit.record(
         {
@@ -225,24 +277,37 @@ export class CaseService {
           action: 'case.rerated',
           outcome: 'success',
           caseId,
-          details: { from: c.rag, to: dto.rag, fromDueAt: c.dueAt?.toISOString() ?? null, toDueAt: newDue.toISOString(), thresholdVersion: matrix.version },
+          details: {
+            from: c.rag,
+            to: dto.rag,
+            fromDueAt: c.dueAt?.toISOString() ?? null,
+            toDueAt: newDue.toISOString(),
+            thresholdVersion: matrix.version,
+          },
         },
         tx,
       );
       return Object.assign(c, patch);
     });
-    return { ...this.summary(updated, now), ratingHistory: await this.ratingHistory(user.partnership, caseId) };
+    return {
+      ...this.summary(updated, now),
+      ratingHistory: await this.ratingHistory(user.partnership, caseId),
+    };
   }
 
   private async ratingHistory(partnership: string, caseId: string): Promise<RatingChangeView[]> {
-    const rows = await this.dataSource.getRepository(CaseRatingChangeEntity).find({ where: { partnership, caseId }, order: { changedAt: 'ASC' } });
+    const rows = await this.dataSource
+      .getRepository(CaseRatingChangeEntity)
+      .find({ where: { partnership, caseId }, order: { changedAt: 'ASC' } });
     return Promise.all(
       rows.map(async (r) => ({
         from: r.fromRag,
         to: r.toRag,
         fromDueAt: r.fromDueAt?.toISOString() ?? null,
         toDueAt: r.toDueAt?.toISOString() ?? null,
-        rationale: r.rationaleSealed ? await this.keys.cipher.open<string>(r.rationaleSealed) : null,
+        rationale: r.rationaleSealed
+          ? await this.keys.cipher.open<string>(r.rationaleSealed)
+          : null,
         changedBy: r.changedBy,
         changedRole: r.changedRole,
         changedAt: r.changedAt.toISOString(),
@@ -264,7 +329,9 @@ export class CaseService {
         id: r.id,
         status: r.status,
         reason: r.reason,
-        justification: r.justificationSealed ? await this.keys.cipher.open<string>(r.justificationSealed) : null,
+        justification: r.justificationSealed
+          ? await this.keys.cipher.open<string>(r.justificationSealed)
+          : null,
         decidedBy: r.decidedBy,
         decidedRole: r.decidedRole,
         decidedAt: r.decidedAt.toISOString(),
@@ -290,7 +357,11 @@ export class CaseService {
 
   async recordConsent(user: Principal, caseId: string, dto: ConsentDto): Promise<unknown> {
     if (dto.status !== 'given' && !dto.reason) {
-      throw new DomainError('CONSENT.REASON_REQUIRED', 'proceeding without consent needs a reason', 400);
+      throw new DomainError(
+        'CONSENT.REASON_REQUIRED',
+        'proceeding without consent needs a reason',
+        400,
+      );
     }
     const role = primaryRole(user, ['manager', 'analyst']);
     const row = Object.assign(new ConsentDecisionEntity(), {
@@ -332,7 +403,12 @@ export class CaseService {
       decidedRole: role,
       decidedAt: row.decidedAt.toISOString(),
       // Without consent, an analyst's decision waits for a manager where an agreement requires it.
-      approval: dto.status === 'given' ? 'not-needed' : role === 'manager' ? 'approved' : 'pending-manager-approval',
+      approval:
+        dto.status === 'given'
+          ? 'not-needed'
+          : role === 'manager'
+            ? 'approved'
+            : 'pending-manager-approval',
     };
   }
 
@@ -340,9 +416,16 @@ export class CaseService {
     return this.dataSource.transaction(async (tx) => {
       await this.cases.get(user.partnership, caseId, tx, true);
       const repo = tx.getRepository(ConsentDecisionEntity);
-      const row = await repo.findOne({ where: { id: decisionId, caseId, partnership: user.partnership } });
+      const row = await repo.findOne({
+        where: { id: decisionId, caseId, partnership: user.partnership },
+      });
       if (!row) throw new DomainError('CONSENT.NOT_FOUND', 'consent decision not found', 404);
-      if (row.decidedBy === user.sub) throw new DomainError('CONSENT.SELF_APPROVAL', 'a manager cannot approve their own decision', 403);
+      if (row.decidedBy === user.sub)
+        throw new DomainError(
+          'CONSENT.SELF_APPROVAL',
+          'a manager cannot approve their own decision',
+          403,
+        );
       const approvedAt = new Date();
       await repo.update({ id: row.id }, { approvedBy: user.sub, approvedAt });
       await this.audit.record(

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { z } from 'zod';
@@ -64,9 +69,12 @@ export class DeadlineWatcher implements OnApplicationBootstrap, OnApplicationShu
       const candidates = await tx
         .getRepository(CaseEntity)
         .createQueryBuilder('c')
-        .where("c.status = 'open' AND c.due_at IS NOT NULL AND c.deadline_notified_at IS NULL AND c.due_at <= :horizon", {
-          horizon: new Date(now.getTime() + HORIZON_MS),
-        })
+        .where(
+          "c.status = 'open' AND c.due_at IS NOT NULL AND c.deadline_notified_at IS NULL AND c.due_at <= :horizon",
+          {
+            horizon: new Date(now.getTime() + HORIZON_MS),
+          },
+        )
         .orderBy('c.due_at', 'ASC')
         .limit(500)
         .setLock('pessimistic_write')
@@ -74,7 +82,9 @@ export class DeadlineWatcher implements OnApplicationBootstrap, OnApplicationShu
         .getMany();
       // A case already past its deadline and never announced (e.g. the broker was down) is announced too.
       const near = candidates.filter(
-        (c) => timeLeft(c.dueAt as Date, now) <= this.thresholds.matrixFor(c.partnership, c.receivedAt).nearDeadlineMinutes * 60_000,
+        (c) =>
+          timeLeft(c.dueAt as Date, now) <=
+          this.thresholds.matrixFor(c.partnership, c.receivedAt).nearDeadlineMinutes * 60_000,
       );
       if (near.length === 0) return [];
       const records: KafkaRecord[] = near.map((c) => {
@@ -134,7 +144,9 @@ export class DeadlineWatcher implements OnApplicationBootstrap, OnApplicationShu
     )) as Array<{ rag: Rag; overdue: boolean; n: number }>;
     for (const rag of RAGS) {
       for (const deadline of ['within', 'overdue'] as const) {
-        const n = rows.filter((r) => r.rag === rag && r.overdue === (deadline === 'overdue')).reduce((a, r) => a + r.n, 0);
+        const n = rows
+          .filter((r) => r.rag === rag && r.overdue === (deadline === 'overdue'))
+          .reduce((a, r) => a + r.n, 0);
         this.metrics.casesByDeadline.set({ rag, deadline }, n);
       }
     }

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -55,7 +61,10 @@ export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationSh
       const due = await tx
         .getRepository(CaseEntity)
         .createQueryBuilder('c')
-        .where("c.status IN ('closed', 'signposted') AND c.purged_at IS NULL AND c.retain_until <= :now", { now })
+        .where(
+          "c.status IN ('closed', 'signposted') AND c.purged_at IS NULL AND c.retain_until <= :now",
+          { now },
+        )
         .orderBy('c.retain_until', 'ASC')
         .limit(BATCH)
         .setLock('pessimistic_write')
@@ -84,13 +93,34 @@ export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationSh
     );
     await tx.getRepository(CaseEntity).update(
       { id: c.id },
-      { subjectSealed: null, narrativeSealed: null, referrerNameSealed: null, purgedAt: now, sharedCategories: shared },
+      {
+        subjectSealed: null,
+        narrativeSealed: null,
+        referrerNameSealed: null,
+        purgedAt: now,
+        sharedCategories: shared,
+      },
     );
-    await tx.query(`UPDATE consent_decision SET justification_sealed = NULL WHERE partnership = $1 AND case_id = $2`, [c.partnership, c.id]);
-    await tx.query(`UPDATE case_rating_change SET rationale_sealed = NULL WHERE partnership = $1 AND case_id = $2`, [c.partnership, c.id]);
-    await tx.query(`UPDATE case_outcome SET rationale_sealed = NULL WHERE partnership = $1 AND case_id = $2`, [c.partnership, c.id]);
-    await tx.query(`UPDATE transparency_withholding SET reason_sealed = NULL WHERE partnership = $1 AND case_id = $2`, [c.partnership, c.id]);
-    await tx.query(`DELETE FROM capacity_queue WHERE partnership = $1 AND case_id = $2`, [c.partnership, c.id]);
+    await tx.query(
+      `UPDATE consent_decision SET justification_sealed = NULL WHERE partnership = $1 AND case_id = $2`,
+      [c.partnership, c.id],
+    );
+    await tx.query(
+      `UPDATE case_rating_change SET rationale_sealed = NULL WHERE partnership = $1 AND case_id = $2`,
+      [c.partnership, c.id],
+    );
+    await tx.query(
+      `UPDATE case_outcome SET rationale_sealed = NULL WHERE partnership = $1 AND case_id = $2`,
+      [c.partnership, c.id],
+    );
+    await tx.query(
+      `UPDATE transparency_withholding SET reason_sealed = NULL WHERE partnership = $1 AND case_id = $2`,
+      [c.partnership, c.id],
+    );
+    await tx.query(`DELETE FROM capacity_queue WHERE partnership = $1 AND case_id = $2`, [
+      c.partnership,
+      c.id,
+    ]);
     await this.audit.record(
       {
         partnership: c.partnership,

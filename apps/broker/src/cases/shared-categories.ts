@@ -16,5 +16,7 @@ export async function sharedCategoriesOf(
       if (Array.isArray(rows) && rows.length > 0) (shared[part.agency] ??= new Set()).add(category);
     }
   }
-  return Object.fromEntries(Object.entries(shared).map(([agency, set]) => [agency, [...set].sort()]));
+  return Object.fromEntries(
+    Object.entries(shared).map(([agency, set]) => [agency, [...set].sort()]),
+  );
 }

@@ -1,5 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { loadThresholdMatrices, type ThresholdMatrix, type ThresholdMatrixRegistry } from '@mash/thresholds';
+import {
+  loadThresholdMatrices,
+  type ThresholdMatrix,
+  type ThresholdMatrixRegistry,
+} from '@mash/thresholds';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
 
 /**

@@ -33,7 +33,10 @@ export class GlobalExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void | Observable<never> {
     if (host.getType() !== 'http') {
       // Kafka handlers: let the transport see the failure (it redelivers); never shape it as HTTP.
-      this.logger.error(`message handler failed: ${exception instanceof Error ? exception.name : 'unknown'}`, exception instanceof Error ? exception.stack : undefined);
+      this.logger.error(
+        `message handler failed: ${exception instanceof Error ? exception.name : 'unknown'}`,
+        exception instanceof Error ? exception.stack : undefined,
+      );
       return throwError(() => exception);
     }
     const http = host.switchToHttp();
@@ -52,23 +55,48 @@ export class GlobalExceptionFilter implements ExceptionFilter {
 
   private toBody(exception: unknown, correlationId: string): ErrorBody {
     if (exception instanceof DomainError) {
-      return { statusCode: exception.status, code: exception.code, message: exception.message, correlationId, details: exception.details };
+      return {
+        statusCode: exception.status,
+        code: exception.code,
+        message: exception.message,
+        correlationId,
+        details: exception.details,
+      };
     }
     if (exception instanceof PolicyError) {
       const problems = (exception as { problems?: unknown }).problems;
-      return { statusCode: 400, code: exception.code, message: exception.message.split('\n')[0], correlationId, details: problems ? { problems } : undefined };
+      return {
+        statusCode: 400,
+        code: exception.code,
+        message: exception.message.split('\n')[0],
+        correlationId,
+        details: problems ? { problems } : undefined,
+      };
     }
     if (exception instanceof ThresholdError) {
       const status = exception.code === 'THRESHOLD.NO_MATRIX' ? 422 : 400;
-      return { statusCode: status, code: exception.code, message: exception.message, correlationId };
+      return {
+        statusCode: status,
+        code: exception.code,
+        message: exception.message,
+        correlationId,
+      };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
-      const given = typeof response === 'object' && response !== null ? (response as { code?: unknown }).code : undefined;
+      const given =
+        typeof response === 'object' && response !== null
+          ? (response as { code?: unknown }).code
+          : undefined;
       const cause = (exception as { cause?: unknown }).cause;
       if (status === 400 && (cause instanceof SyntaxError || /JSON/.test(exception.message))) {
-        return { statusCode: 400, code: 'REQUEST.MALFORMED_JSON', message: 'request body is not valid JSON', correlationId };
+        return {
+          statusCode: 400,
+          code: 'REQUEST.MALFORMED_JSON',
+          message: 'request body is not valid JSON',
+          correlationId,
+        };
       }
       return {
         statusCode: status,
@@ -79,10 +107,20 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     }
     const typed = exception as { type?: string; status?: number; statusCode?: number };
     if (typed?.type === 'entity.parse.failed') {
-      return { statusCode: 400, code: 'REQUEST.MALFORMED_JSON', message: 'request body is not valid JSON', correlationId };
+      return {
+        statusCode: 400,
+        code: 'REQUEST.MALFORMED_JSON',
+        message: 'request body is not valid JSON',
+        correlationId,
+      };
     }
     if (typed?.type === 'entity.too.large') {
-      return { statusCode: 413, code: 'REQUEST.TOO_LARGE', message: 'request body is too large', correlationId };
+      return {
+        statusCode: 413,
+        code: 'REQUEST.TOO_LARGE',
+        message: 'request body is too large',
+        correlationId,
+      };
     }
     return { statusCode: 500, code: 'INTERNAL', message: 'internal error', correlationId };
   }

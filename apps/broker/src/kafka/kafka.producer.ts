@@ -32,7 +32,13 @@ export class KafkaProducer implements OnApplicationShutdown {
 
   async send(record: KafkaRecord): Promise<void> {
     await this.connect();
-    await lastValueFrom(this.client.emit(record.topic, { key: record.key, value: record.value, headers: record.headers }));
+    await lastValueFrom(
+      this.client.emit(record.topic, {
+        key: record.key,
+        value: record.value,
+        headers: record.headers,
+      }),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -34,7 +34,12 @@ export class AgencyDirectory {
 
   keysFor(partnership: string, agency: Agency): JwksClient {
     const url = this.url(partnership, agency);
-    if (!url) throw new DomainError('AGENCY.NOT_REGISTERED', `${agency} is not registered for this partnership`, 422);
+    if (!url)
+      throw new DomainError(
+        'AGENCY.NOT_REGISTERED',
+        `${agency} is not registered for this partnership`,
+        422,
+      );
     let client = this.clients.get(url);
     if (!client) {
       client = new JwksClient(url, { cooldownMs: 5_000 });

@@ -1,7 +1,14 @@
 import { createHmac, randomBytes, type JsonWebKey } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EnvelopeCipher, FileKeyProvider, FileKeyRingStore, ServiceKeys, publicJwks, type KeyRing } from '@mash/trust';
+import {
+  EnvelopeCipher,
+  FileKeyProvider,
+  FileKeyRingStore,
+  ServiceKeys,
+  publicJwks,
+  type KeyRing,
+} from '@mash/trust';
 import type { BrokerConfig } from '../config/config';
 
 export const BROKER_SERVICE = 'broker';
@@ -22,14 +29,20 @@ export class BrokerKeys {
     const store = new FileKeyRingStore(config.keysDir);
     const broker = await ServiceKeys.fromRing(await store.loadOrCreate(BROKER_SERVICE));
     const devIssuer =
-      config.auth.mode === 'dev' ? await ServiceKeys.fromRing(await store.loadOrCreate(DEV_ISSUER_SERVICE)) : undefined;
+      config.auth.mode === 'dev'
+        ? await ServiceKeys.fromRing(await store.loadOrCreate(DEV_ISSUER_SERVICE))
+        : undefined;
     const auditRing = await store.loadOrCreate(AUDIT_SERVICE);
     // Published beside the checkpoint file so `npm run audit -- verify` works without the broker.
     mkdirSync(config.keysDir, { recursive: true });
-    writeFileSync(join(config.keysDir, `${AUDIT_SERVICE}.public.json`), JSON.stringify(publicJwks(auditRing), null, 2));
+    writeFileSync(
+      join(config.keysDir, `${AUDIT_SERVICE}.public.json`),
+      JSON.stringify(publicJwks(auditRing), null, 2),
+    );
     const cipher = new EnvelopeCipher(new FileKeyProvider(join(config.keysDir, 'broker-kek.json')));
     const pseudonymFile = join(config.keysDir, 'audit-pseudonym.key');
-    if (!existsSync(pseudonymFile)) writeFileSync(pseudonymFile, randomBytes(32).toString('base64'), { mode: 0o600 });
+    if (!existsSync(pseudonymFile))
+      writeFileSync(pseudonymFile, randomBytes(32).toString('base64'), { mode: 0o600 });
     const master = Buffer.from(readFileSync(pseudonymFile, 'utf8').trim(), 'base64');
     return new BrokerKeys(broker, devIssuer, auditRing, cipher, master);
   }

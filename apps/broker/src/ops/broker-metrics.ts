@@ -18,20 +18,48 @@ export class BrokerMetrics extends ServiceMetrics {
 
   constructor() {
     super('broker');
-    this.authFailures = this.counter('mash_auth_failures_total', 'Failed authentications, by code', ['code']);
-    this.authzFailures = this.counter('mash_authz_failures_total', 'Refused authorisations, by code', ['code']);
-    this.decisions = this.counter('mash_policy_decisions_total', 'Policy decisions', ['agency', 'decision']);
-    this.dispatched = this.counter('mash_requests_dispatched_total', 'Requests sent to agencies', ['agency']);
-    this.answers = this.counter('mash_answers_total', 'Agency answers accepted, by status', ['agency', 'status']);
-    this.answersRejected = this.counter('mash_answers_rejected_total', 'Agency answers refused, by code', ['code']);
-    this.deadLettered = this.counter('mash_broker_dead_lettered_total', 'Malformed messages sent to a DLQ', ['topic']);
+    this.authFailures = this.counter(
+      'mash_auth_failures_total',
+      'Failed authentications, by code',
+      ['code'],
+    );
+    this.authzFailures = this.counter(
+      'mash_authz_failures_total',
+      'Refused authorisations, by code',
+      ['code'],
+    );
+    this.decisions = this.counter('mash_policy_decisions_total', 'Policy decisions', [
+      'agency',
+      'decision',
+    ]);
+    this.dispatched = this.counter('mash_requests_dispatched_total', 'Requests sent to agencies', [
+      'agency',
+    ]);
+    this.answers = this.counter('mash_answers_total', 'Agency answers accepted, by status', [
+      'agency',
+      'status',
+    ]);
+    this.answersRejected = this.counter(
+      'mash_answers_rejected_total',
+      'Agency answers refused, by code',
+      ['code'],
+    );
+    this.deadLettered = this.counter(
+      'mash_broker_dead_lettered_total',
+      'Malformed messages sent to a DLQ',
+      ['topic'],
+    );
     this.queryLatency = this.histogram(
       'mash_agency_answer_seconds',
       'Time from dispatch to an accepted answer',
       ['agency'],
       [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     );
-    this.casesByDeadline = this.gauge('mash_cases_open', 'Open cases by RAG and whether past their deadline', ['rag', 'deadline']);
+    this.casesByDeadline = this.gauge(
+      'mash_cases_open',
+      'Open cases by RAG and whether past their deadline',
+      ['rag', 'deadline'],
+    );
     this.outboxPending = this.gauge('mash_outbox_pending', 'Outbox messages not yet published');
   }
 }

@@ -22,7 +22,10 @@ export class OpsController {
     @Inject(BrokerKeys) private readonly keys: BrokerKeys,
     private readonly metrics: BrokerMetrics,
   ) {
-    this.kafka = new Kafka({ ...kafkaClientConfig(config.kafka, 'broker-health'), retry: { retries: 0 } });
+    this.kafka = new Kafka({
+      ...kafkaClientConfig(config.kafka, 'broker-health'),
+      retry: { retries: 0 },
+    });
   }
 
   /** Liveness and readiness: 200 when the database and Kafka answer, 503 otherwise. */

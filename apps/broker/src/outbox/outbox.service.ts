@@ -1,4 +1,9 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { KafkaProducer, type KafkaRecord } from '../kafka/kafka.producer';
@@ -32,7 +37,13 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
   async enqueue(manager: EntityManager, records: KafkaRecord[], availableAt?: Date): Promise<void> {
     if (records.length === 0) return;
     await manager.getRepository(OutboxMessageEntity).insert(
-      records.map((r) => ({ topic: r.topic, key: r.key, value: r.value, headers: r.headers, availableAt: availableAt ?? new Date() })),
+      records.map((r) => ({
+        topic: r.topic,
+        key: r.key,
+        value: r.value,
+        headers: r.headers,
+        availableAt: availableAt ?? new Date(),
+      })),
     );
   }
 
@@ -57,7 +68,9 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
     }
     this.running = this.drain()
       .then(() => undefined)
-      .catch((error: unknown) => this.logger.warn(`relay pass failed: ${error instanceof Error ? error.name : 'error'}`))
+      .catch((error: unknown) =>
+        this.logger.warn(`relay pass failed: ${error instanceof Error ? error.name : 'error'}`),
+      )
       .finally(() => {
         this.running = undefined;
         if (this.again) {
@@ -82,15 +95,27 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
           .setOnLocked('skip_locked')
           .getMany();
         for (const row of rows) {
-          await this.producer.send({ topic: row.topic, key: row.key, value: row.value, headers: row.headers });
-          await manager.update(OutboxMessageEntity, { id: row.id }, { publishedAt: new Date(), attempts: row.attempts + 1 });
+          await this.producer.send({
+            topic: row.topic,
+            key: row.key,
+            value: row.value,
+            headers: row.headers,
+          });
+          await manager.update(
+            OutboxMessageEntity,
+            { id: row.id },
+            { publishedAt: new Date(), attempts: row.attempts + 1 },
+          );
         }
         return rows.length;
       });
       total += sent;
       if (sent < BATCH || this.stopped || this.paused) break;
     }
-    const pending = await this.dataSource.getRepository(OutboxMessageEntity).count({ where: { publishedAt: IsNull() } }).catch(() => 0);
+    const pending = await this.dataSource
+      .getRepository(OutboxMessageEntity)
+      .count({ where: { publishedAt: IsNull() } })
+      .catch(() => 0);
     this.metrics.outboxPending.set(pending);
     return total;
   }

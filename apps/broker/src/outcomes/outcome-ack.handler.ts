@@ -52,7 +52,11 @@ export class OutcomeAckHandler {
           outcome: 'success',
           caseId: delivery.caseId,
           agency: ack.agency,
-          details: { outcomeId: ack.outcomeId, recordedAt: ack.recordedAt, attempts: delivery.attempts },
+          details: {
+            outcomeId: ack.outcomeId,
+            recordedAt: ack.recordedAt,
+            attempts: delivery.attempts,
+          },
         },
         tx,
       );

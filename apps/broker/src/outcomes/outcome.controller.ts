@@ -19,7 +19,11 @@ export class OutcomeController {
   @Post('cases/:id/outcome')
   @Roles('analyst', 'manager')
   @ApiZodBody(OutcomeSchema)
-  record(@CurrentUser() user: Principal, @Param('id', id) caseId: string, @Body(new ZodPipe(OutcomeSchema)) dto: OutcomeDto) {
+  record(
+    @CurrentUser() user: Principal,
+    @Param('id', id) caseId: string,
+    @Body(new ZodPipe(OutcomeSchema)) dto: OutcomeDto,
+  ) {
     return this.outcomes.record(user, caseId, dto);
   }
 }

@@ -1,6 +1,13 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export const OUTCOMES = ['nfa', 'early-help', 's17-assessment', 's47-strategy', 'police-action', 'other'] as const;
+export const OUTCOMES = [
+  'nfa',
+  'early-help',
+  's17-assessment',
+  's47-strategy',
+  'police-action',
+  'other',
+] as const;
 export type OutcomeType = (typeof OUTCOMES)[number];
 
 /** The MASH decision on a case. Its id is the `outcomeId` agencies record it under. */

@@ -12,19 +12,36 @@ export class OutcomeRepository {
     return tx ?? this.dataSource.manager;
   }
 
-  async insert(outcome: CaseOutcomeEntity, deliveries: OutcomeDeliveryEntity[], tx: EntityManager): Promise<void> {
+  async insert(
+    outcome: CaseOutcomeEntity,
+    deliveries: OutcomeDeliveryEntity[],
+    tx: EntityManager,
+  ): Promise<void> {
     await tx.getRepository(CaseOutcomeEntity).insert(outcome);
     if (deliveries.length > 0) await tx.getRepository(OutcomeDeliveryEntity).insert(deliveries);
   }
 
-  async forCase(partnership: string, caseId: string, tx?: EntityManager): Promise<Array<{ outcome: CaseOutcomeEntity; deliveries: OutcomeDeliveryEntity[] }>> {
-    const outcomes = await this.m(tx).getRepository(CaseOutcomeEntity).find({ where: { partnership, caseId }, order: { decidedAt: 'DESC' } });
-    const deliveries = await this.m(tx).getRepository(OutcomeDeliveryEntity).find({ where: { partnership, caseId }, order: { agency: 'ASC' } });
-    return outcomes.map((outcome) => ({ outcome, deliveries: deliveries.filter((d) => d.outcomeId === outcome.id) }));
+  async forCase(
+    partnership: string,
+    caseId: string,
+    tx?: EntityManager,
+  ): Promise<Array<{ outcome: CaseOutcomeEntity; deliveries: OutcomeDeliveryEntity[] }>> {
+    const outcomes = await this.m(tx)
+      .getRepository(CaseOutcomeEntity)
+      .find({ where: { partnership, caseId }, order: { decidedAt: 'DESC' } });
+    const deliveries = await this.m(tx)
+      .getRepository(OutcomeDeliveryEntity)
+      .find({ where: { partnership, caseId }, order: { agency: 'ASC' } });
+    return outcomes.map((outcome) => ({
+      outcome,
+      deliveries: deliveries.filter((d) => d.outcomeId === outcome.id),
+    }));
   }
 
   async get(outcomeId: string, tx?: EntityManager): Promise<CaseOutcomeEntity | null> {
-    return this.m(tx).getRepository(CaseOutcomeEntity).findOne({ where: { id: outcomeId } });
+    return this.m(tx)
+      .getRepository(CaseOutcomeEntity)
+      .findOne({ where: { id: outcomeId } });
   }
 
   /**
@@ -53,22 +70,41 @@ export class OutcomeRepository {
       .getMany();
   }
 
-  async updateDelivery(outcomeId: string, agency: string, patch: Partial<OutcomeDeliveryEntity>, tx: EntityManager): Promise<void> {
+  async updateDelivery(
+    outcomeId: string,
+    agency: string,
+    patch: Partial<OutcomeDeliveryEntity>,
+    tx: EntityManager,
+  ): Promise<void> {
     await tx.getRepository(OutcomeDeliveryEntity).update({ outcomeId, agency }, patch);
   }
 
-  async delivery(outcomeId: string, agency: string, tx?: EntityManager): Promise<OutcomeDeliveryEntity | null> {
-    return this.m(tx).getRepository(OutcomeDeliveryEntity).findOne({ where: { outcomeId, agency } });
+  async delivery(
+    outcomeId: string,
+    agency: string,
+    tx?: EntityManager,
+  ): Promise<OutcomeDeliveryEntity | null> {
+    return this.m(tx)
+      .getRepository(OutcomeDeliveryEntity)
+      .findOne({ where: { outcomeId, agency } });
   }
 
   /** Marks a delivery delivered once; returns whether this call did it. */
-  async markDelivered(outcomeId: string, agency: string, at: Date, tx: EntityManager): Promise<boolean> {
+  async markDelivered(
+    outcomeId: string,
+    agency: string,
+    at: Date,
+    tx: EntityManager,
+  ): Promise<boolean> {
     const result = await tx
       .getRepository(OutcomeDeliveryEntity)
       .createQueryBuilder()
       .update()
       .set({ status: 'delivered', deliveredAt: at, lastError: null })
-      .where("outcome_id = :outcomeId AND agency = :agency AND status = 'pending'", { outcomeId, agency })
+      .where("outcome_id = :outcomeId AND agency = :agency AND status = 'pending'", {
+        outcomeId,
+        agency,
+      })
       .execute();
     return (result.affected ?? 0) > 0;
   }

@@ -27,7 +27,14 @@ export interface OutcomeView {
   decidedRole: string;
   decidedAt: string;
   closedCase: boolean;
-  deliveries: Array<{ agency: string; roles: string[]; status: string; attempts: number; lastSentAt: string | null; deliveredAt: string | null }>;
+  deliveries: Array<{
+    agency: string;
+    roles: string[];
+    status: string;
+    attempts: number;
+    lastSentAt: string | null;
+    deliveredAt: string | null;
+  }>;
 }
 
 /** What an agency's copy of an outcome carries (encrypted to the agency): no rationale, no free text. */
@@ -60,14 +67,29 @@ export class OutcomeService {
     private readonly audit: AuditService,
   ) {}
 
-  async record(user: Principal, caseId: string, dto: OutcomeDto, now = new Date()): Promise<OutcomeView> {
+  async record(
+    user: Principal,
+    caseId: string,
+    dto: OutcomeDto,
+    now = new Date(),
+  ): Promise<OutcomeView> {
     const role = primaryRole(user, ['manager', 'analyst']);
     const kase = await this.cases.get(user.partnership, caseId);
-    if (kase.status !== 'open') throw new DomainError('CASE.NOT_OPEN', `the case is ${kase.status}; an outcome needs an open case`, 409);
+    if (kase.status !== 'open')
+      throw new DomainError(
+        'CASE.NOT_OPEN',
+        `the case is ${kase.status}; an outcome needs an open case`,
+        409,
+      );
     const contributors = await this.outcomes.contributors(user.partnership, caseId);
     const recipients = new Map<Agency, string[]>();
-    for (const agency of contributors) if (isAgency(agency)) recipients.set(agency, ['contributed']);
-    if (isAgency(kase.referrerAgency)) recipients.set(kase.referrerAgency, [...(recipients.get(kase.referrerAgency) ?? []), 'referred']);
+    for (const agency of contributors)
+      if (isAgency(agency)) recipients.set(agency, ['contributed']);
+    if (isAgency(kase.referrerAgency))
+      recipients.set(kase.referrerAgency, [
+        ...(recipients.get(kase.referrerAgency) ?? []),
+        'referred',
+      ]);
 
     const outcome = Object.assign(new CaseOutcomeEntity(), {
       id: randomUUID(),
@@ -112,14 +134,23 @@ export class OutcomeService {
 
     await this.dataSource.transaction(async (tx) => {
       const locked = await this.cases.get(user.partnership, caseId, tx, true);
-      if (locked.status !== 'open') throw new DomainError('CASE.NOT_OPEN', `the case is ${locked.status}; an outcome needs an open case`, 409);
+      if (locked.status !== 'open')
+        throw new DomainError(
+          'CASE.NOT_OPEN',
+          `the case is ${locked.status}; an outcome needs an open case`,
+          409,
+        );
       await this.outcomes.insert(outcome, deliveries, tx);
       if (dto.close) {
         const matrix = this.thresholds.matrixFor(user.partnership, now);
         await this.cases.update(
           user.partnership,
           caseId,
-          { status: 'closed', closedAt: now, retainUntil: new Date(now.getTime() + matrix.retentionDaysAfterClose * DAY_MS) },
+          {
+            status: 'closed',
+            closedAt: now,
+            retainUntil: new Date(now.getTime() + matrix.retentionDaysAfterClose * DAY_MS),
+          },
           tx,
         );
       }
@@ -133,10 +164,25 @@ export class OutcomeService {
             action: 'case.outcome.recorded',
             outcome: 'success',
             caseId,
-            details: { outcomeId: outcome.id, outcome: dto.outcome, closed: dto.close, recipients: [...recipients.keys()] },
+            details: {
+              outcomeId: outcome.id,
+              outcome: dto.outcome,
+              closed: dto.close,
+              recipients: [...recipients.keys()],
+            },
           },
           ...(dto.close
-            ? [{ partnership: user.partnership, actorType: 'user' as const, actorId: user.sub, actorRole: role, action: 'case.closed', outcome: 'success' as const, caseId }]
+            ? [
+                {
+                  partnership: user.partnership,
+                  actorType: 'user' as const,
+                  actorId: user.sub,
+                  actorRole: role,
+                  action: 'case.closed',
+                  outcome: 'success' as const,
+                  caseId,
+                },
+              ]
             : []),
         ],
         tx,
@@ -151,12 +197,22 @@ export class OutcomeService {
     const found = await this.outcomes.forCase(partnership, caseId);
     return Promise.all(
       found.map(async ({ outcome, deliveries }) =>
-        this.view(outcome, deliveries, outcome.rationaleSealed ? await this.keys.cipher.open<string>(outcome.rationaleSealed) : null),
+        this.view(
+          outcome,
+          deliveries,
+          outcome.rationaleSealed
+            ? await this.keys.cipher.open<string>(outcome.rationaleSealed)
+            : null,
+        ),
       ),
     );
   }
 
-  private view(o: CaseOutcomeEntity, deliveries: OutcomeDeliveryEntity[], rationale: string | null): OutcomeView {
+  private view(
+    o: CaseOutcomeEntity,
+    deliveries: OutcomeDeliveryEntity[],
+    rationale: string | null,
+  ): OutcomeView {
     return {
       id: o.id,
       outcome: o.outcome,
@@ -187,10 +243,28 @@ export class OutcomeService {
         try {
           messages.push(await this.message(outcome, d.agency));
           const attempts = d.attempts + 1;
-          await this.outcomes.updateDelivery(d.outcomeId, d.agency, { attempts, lastSentAt: now, nextAttemptAt: new Date(now.getTime() + this.backoff(attempts)), lastError: null }, tx);
+          await this.outcomes.updateDelivery(
+            d.outcomeId,
+            d.agency,
+            {
+              attempts,
+              lastSentAt: now,
+              nextAttemptAt: new Date(now.getTime() + this.backoff(attempts)),
+              lastError: null,
+            },
+            tx,
+          );
         } catch (error) {
           const code = error instanceof DomainError ? error.code : 'AGENCY.KEYS_UNAVAILABLE';
-          await this.outcomes.updateDelivery(d.outcomeId, d.agency, { nextAttemptAt: new Date(now.getTime() + this.backoff(d.attempts + 1)), lastError: code }, tx);
+          await this.outcomes.updateDelivery(
+            d.outcomeId,
+            d.agency,
+            {
+              nextAttemptAt: new Date(now.getTime() + this.backoff(d.attempts + 1)),
+              lastError: code,
+            },
+            tx,
+          );
         }
       }
       await this.outbox.enqueue(tx, messages);
@@ -208,7 +282,10 @@ export class OutcomeService {
   }
 
   private async message(outcome: CaseOutcomeEntity, agency: Agency): Promise<KafkaRecord> {
-    const body: OutcomeBody = { outcome: outcome.outcome, decidedAt: outcome.decidedAt.toISOString() };
+    const body: OutcomeBody = {
+      outcome: outcome.outcome,
+      decidedAt: outcome.decidedAt.toISOString(),
+    };
     const key = await this.directory.keysFor(outcome.partnership, agency).encryptionKey();
     const message: CaseOutcomeV1 = {
       type: 'case.outcome',

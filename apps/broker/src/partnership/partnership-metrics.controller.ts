@@ -7,7 +7,10 @@ import { ZodPipe } from '../common/zod.pipe';
 import { PartnershipMetricsService } from './partnership-metrics.service';
 
 const RangeSchema = z
-  .object({ from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional() })
+  .object({
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+  })
   .strict();
 type Range = z.infer<typeof RangeSchema>;
 
@@ -21,6 +24,10 @@ export class PartnershipMetricsController {
   @Get('partnership')
   @Roles('manager')
   partnership(@CurrentUser() user: Principal, @Query(new ZodPipe(RangeSchema)) range: Range) {
-    return this.metrics.compute(user.partnership, range.from ? new Date(range.from) : undefined, range.to ? new Date(range.to) : undefined);
+    return this.metrics.compute(
+      user.partnership,
+      range.from ? new Date(range.from) : undefined,
+      range.to ? new Date(range.to) : undefined,
+    );
   }
 }

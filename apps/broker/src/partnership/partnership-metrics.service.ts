@@ -39,18 +39,35 @@ export interface PartnershipMetrics {
 export class PartnershipMetricsService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async compute(partnership: string, from?: Date, to?: Date, now = new Date()): Promise<PartnershipMetrics> {
+  async compute(
+    partnership: string,
+    from?: Date,
+    to?: Date,
+    now = new Date(),
+  ): Promise<PartnershipMetrics> {
     const end = to ?? now;
     const start = from ?? new Date(end.getTime() - YEAR_MS);
     if (start >= end) throw new DomainError('METRICS.BAD_RANGE', 'from must be before to', 400);
     const params = [partnership, start, end];
-    const q = async <T>(sql: string, extra: unknown[] = []): Promise<T[]> => (await this.dataSource.query(sql, [...params, ...extra])) as T[];
+    const q = async <T>(sql: string, extra: unknown[] = []): Promise<T[]> =>
+      (await this.dataSource.query(sql, [...params, ...extra])) as T[];
     const inRange = `c.partnership = $1 AND c.received_at >= $2 AND c.received_at < $3`;
 
-    const byAgency = await q<{ key: string; n: number }>(`SELECT c.referrer_agency AS key, count(*)::int AS n FROM mash_case c WHERE ${inRange} GROUP BY 1 ORDER BY 1`);
-    const byRag = await q<{ key: string; n: number }>(`SELECT c.rag AS key, count(*)::int AS n FROM mash_case c WHERE ${inRange} AND c.status <> 'signposted' GROUP BY 1`);
-    const [{ n: signposted }] = await q<{ n: number }>(`SELECT count(*)::int AS n FROM mash_case c WHERE ${inRange} AND c.status = 'signposted'`);
-    const [d] = await q<{ on_time: number; late: number; open_overdue: number; open_within: number }>(
+    const byAgency = await q<{ key: string; n: number }>(
+      `SELECT c.referrer_agency AS key, count(*)::int AS n FROM mash_case c WHERE ${inRange} GROUP BY 1 ORDER BY 1`,
+    );
+    const byRag = await q<{ key: string; n: number }>(
+      `SELECT c.rag AS key, count(*)::int AS n FROM mash_case c WHERE ${inRange} AND c.status <> 'signposted' GROUP BY 1`,
+    );
+    const [{ n: signposted }] = await q<{ n: number }>(
+      `SELECT count(*)::int AS n FROM mash_case c WHERE ${inRange} AND c.status = 'signposted'`,
+    );
+    const [d] = await q<{
+      on_time: number;
+      late: number;
+      open_overdue: number;
+      open_within: number;
+    }>(
       `SELECT count(*) FILTER (WHERE o.first_at IS NOT NULL AND o.first_at <= c.due_at)::int AS on_time,
               count(*) FILTER (WHERE o.first_at IS NOT NULL AND o.first_at > c.due_at)::int AS late,
               count(*) FILTER (WHERE o.first_at IS NULL AND c.status = 'open' AND c.due_at < $4)::int AS open_overdue,

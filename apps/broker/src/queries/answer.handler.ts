@@ -45,18 +45,31 @@ export class AnswerHandler {
     if (envelope.agency !== topicAgency) return this.refuse(envelope, 'ANSWER.WRONG_TOPIC', null);
     const part = await this.queries.part(envelope.queryId, envelope.agency);
     if (!part) return this.refuse(envelope, 'ANSWER.UNKNOWN_QUERY', null);
-    if (part.partnership !== envelope.partnership) return this.refuse(envelope, 'ANSWER.PARTNERSHIP_MISMATCH', part.partnership);
+    if (part.partnership !== envelope.partnership)
+      return this.refuse(envelope, 'ANSWER.PARTNERSHIP_MISMATCH', part.partnership);
 
     let answer: QueryAnswerV1;
     try {
-      const opened = await openSigned<unknown>(envelope.body, this.keys.broker, this.directory.keysFor(part.partnership, envelope.agency).getKey);
+      const opened = await openSigned<unknown>(
+        envelope.body,
+        this.keys.broker,
+        this.directory.keysFor(part.partnership, envelope.agency).getKey,
+      );
       const valid = QueryAnswerV1.safeParse(opened.payload);
       if (!valid.success) throw new TrustError('ANSWER.MALFORMED', 'answer content is not valid');
       answer = valid.data;
     } catch (error) {
-      return this.refuse(envelope, error instanceof TrustError ? error.code : 'ANSWER.UNVERIFIABLE', part.partnership);
+      return this.refuse(
+        envelope,
+        error instanceof TrustError ? error.code : 'ANSWER.UNVERIFIABLE',
+        part.partnership,
+      );
     }
-    if (answer.queryId !== envelope.queryId || answer.agency !== envelope.agency || answer.partnership !== part.partnership) {
+    if (
+      answer.queryId !== envelope.queryId ||
+      answer.agency !== envelope.agency ||
+      answer.partnership !== part.partnership
+    ) {
       return this.refuse(envelope, 'ANSWER.ENVELOPE_MISMATCH', part.partnership);
     }
     if (!part.requestHash || answer.requestHash !== part.requestHash) {
@@ -66,7 +79,11 @@ export class AnswerHandler {
     let status: AgencyStatus = answer.status === 'rejected' ? 'failed' : answer.status;
     let failureCode = answer.rejection?.code ?? null;
     // An agreement suspended after the request left takes effect here too: nothing it covered is kept.
-    if (status === 'match' && part.agreement && !(await this.agreementInForce(part.partnership, part.agreement))) {
+    if (
+      status === 'match' &&
+      part.agreement &&
+      !(await this.agreementInForce(part.partnership, part.agreement))
+    ) {
       status = 'failed';
       failureCode = 'POLICY.AGREEMENT_NOT_IN_FORCE';
     }
@@ -83,7 +100,13 @@ export class AnswerHandler {
         part.agency,
         {
           status,
-          match: answer.match ? { confidence: answer.match.confidence, method: answer.match.method, evidence: answer.match.evidence } : null,
+          match: answer.match
+            ? {
+                confidence: answer.match.confidence,
+                method: answer.match.method,
+                evidence: answer.match.evidence,
+              }
+            : null,
           recordsSealed,
           failureCode,
           respondedAt,
@@ -106,7 +129,10 @@ export class AnswerHandler {
             late,
             method: answer.match?.method ?? null,
             confidence: answer.match?.confidence ?? null,
-            categories: recordsSealed && answer.records ? Object.fromEntries(Object.entries(answer.records).map(([k, v]) => [k, v.length])) : {},
+            categories:
+              recordsSealed && answer.records
+                ? Object.fromEntries(Object.entries(answer.records).map(([k, v]) => [k, v.length]))
+                : {},
             rejection: failureCode,
           },
         },
@@ -117,19 +143,33 @@ export class AnswerHandler {
     });
     if (!applied) return 'duplicate';
     this.metrics.answers.inc({ agency: part.agency, status });
-    if (part.dispatchedAt) this.metrics.queryLatency.observe({ agency: part.agency }, (Date.now() - part.dispatchedAt.getTime()) / 1000);
+    if (part.dispatchedAt)
+      this.metrics.queryLatency.observe(
+        { agency: part.agency },
+        (Date.now() - part.dispatchedAt.getTime()) / 1000,
+      );
     return 'accepted';
   }
 
-  private async agreementInForce(partnership: string, agreement: { id: string; version: number }): Promise<boolean> {
+  private async agreementInForce(
+    partnership: string,
+    agreement: { id: string; version: number },
+  ): Promise<boolean> {
     try {
-      return (await this.agreements.get(partnership, agreement.id, agreement.version)).status === 'active';
+      return (
+        (await this.agreements.get(partnership, agreement.id, agreement.version)).status ===
+        'active'
+      );
     } catch {
       return false;
     }
   }
 
-  private async refuse(envelope: QueryRespondedV1, code: string, partnership: string | null): Promise<AnswerOutcome> {
+  private async refuse(
+    envelope: QueryRespondedV1,
+    code: string,
+    partnership: string | null,
+  ): Promise<AnswerOutcome> {
     this.metrics.answersRejected.inc({ code });
     this.logger.warn(`answer refused: ${code} (${envelope.agency})`);
     await this.audit

@@ -29,22 +29,48 @@ function buildController(): Type {
   }
   for (const agency of AGENCIES) {
     const name = `onAnswer_${agency.replace('-', '_')}`;
-    const handler = async function (this: BrokerKafkaController, _payload: unknown, context: KafkaContext): Promise<void> {
+    const handler = async function (
+      this: BrokerKafkaController,
+      _payload: unknown,
+      context: KafkaContext,
+    ): Promise<void> {
       await this.answers.handle(agency as Agency, rawMessageOf(context));
     };
-    Object.defineProperty(BrokerKafkaController.prototype, name, { value: handler, writable: true, configurable: true });
-    const descriptor = Object.getOwnPropertyDescriptor(BrokerKafkaController.prototype, name) as PropertyDescriptor;
+    Object.defineProperty(BrokerKafkaController.prototype, name, {
+      value: handler,
+      writable: true,
+      configurable: true,
+    });
+    const descriptor = Object.getOwnPropertyDescriptor(
+      BrokerKafkaController.prototype,
+      name,
+    ) as PropertyDescriptor;
     EventPattern(Topics.queryResponded(agency))(BrokerKafkaController.prototype, name, descriptor);
     Payload()(BrokerKafkaController.prototype, name, 0);
     Ctx()(BrokerKafkaController.prototype, name, 1);
     // Agencies' acknowledgements that they recorded a case outcome.
     const ackName = `onOutcomeAck_${agency.replace('-', '_')}`;
-    const ackHandler = async function (this: BrokerKafkaController, _payload: unknown, context: KafkaContext): Promise<void> {
+    const ackHandler = async function (
+      this: BrokerKafkaController,
+      _payload: unknown,
+      context: KafkaContext,
+    ): Promise<void> {
       await this.outcomeAcks.handle(agency as Agency, rawMessageOf(context));
     };
-    Object.defineProperty(BrokerKafkaController.prototype, ackName, { value: ackHandler, writable: true, configurable: true });
-    const ackDescriptor = Object.getOwnPropertyDescriptor(BrokerKafkaController.prototype, ackName) as PropertyDescriptor;
-    EventPattern(Topics.caseOutcomeAcknowledged(agency))(BrokerKafkaController.prototype, ackName, ackDescriptor);
+    Object.defineProperty(BrokerKafkaController.prototype, ackName, {
+      value: ackHandler,
+      writable: true,
+      configurable: true,
+    });
+    const ackDescriptor = Object.getOwnPropertyDescriptor(
+      BrokerKafkaController.prototype,
+      ackName,
+    ) as PropertyDescriptor;
+    EventPattern(Topics.caseOutcomeAcknowledged(agency))(
+      BrokerKafkaController.prototype,
+      ackName,
+      ackDescriptor,
+    );
     Payload()(BrokerKafkaController.prototype, ackName, 0);
     Ctx()(BrokerKafkaController.prototype, ackName, 1);
   }

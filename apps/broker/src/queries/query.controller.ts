@@ -20,7 +20,11 @@ export class QueryController {
   @HttpCode(202)
   @Roles('analyst')
   @ApiZodBody(CreateQuerySchema)
-  create(@CurrentUser() user: Principal, @Param('id', id) caseId: string, @Body(new ZodPipe(CreateQuerySchema)) dto: CreateQueryDto) {
+  create(
+    @CurrentUser() user: Principal,
+    @Param('id', id) caseId: string,
+    @Body(new ZodPipe(CreateQuerySchema)) dto: CreateQueryDto,
+  ) {
     return this.queries.create(user, caseId, dto);
   }
 
@@ -29,7 +33,11 @@ export class QueryController {
   @HttpCode(200)
   @Roles('analyst', 'manager', 'agreement-admin')
   @ApiZodBody(CreateQuerySchema)
-  dryRun(@CurrentUser() user: Principal, @Param('id', id) caseId: string, @Body(new ZodPipe(CreateQuerySchema)) dto: CreateQueryDto) {
+  dryRun(
+    @CurrentUser() user: Principal,
+    @Param('id', id) caseId: string,
+    @Body(new ZodPipe(CreateQuerySchema)) dto: CreateQueryDto,
+  ) {
     return this.queries.dryRun(user, caseId, dto);
   }
 

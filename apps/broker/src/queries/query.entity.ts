@@ -2,7 +2,15 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm'
 import type { Obligations } from '@mash/policy';
 
 export type QueryStatus = 'pending' | 'complete' | 'partial';
-export type AgencyStatus = 'pending' | 'queued' | 'match' | 'possible-match' | 'no-match' | 'denied' | 'timed-out' | 'failed';
+export type AgencyStatus =
+  | 'pending'
+  | 'queued'
+  | 'match'
+  | 'possible-match'
+  | 'no-match'
+  | 'denied'
+  | 'timed-out'
+  | 'failed';
 
 @Entity({ name: 'federated_query' })
 @Index(['partnership', 'caseId'])
@@ -81,7 +89,11 @@ export class QueryAgencyEntity {
   dispatchedAt!: Date | null;
 
   @Column({ type: 'jsonb', nullable: true })
-  match!: { confidence: number; method: string; evidence?: Array<{ field: string; outcome: string; weight?: number }> } | null;
+  match!: {
+    confidence: number;
+    method: string;
+    evidence?: Array<{ field: string; outcome: string; weight?: number }>;
+  } | null;
 
   /** Envelope-encrypted released records. */
   @Column({ name: 'records_sealed', type: 'text', nullable: true })

@@ -2,7 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { NotFoundError } from '@mash/common';
-import { QueryAgencyEntity, QueryEntity, type AgencyStatus, type QueryStatus } from './query.entity';
+import {
+  QueryAgencyEntity,
+  QueryEntity,
+  type AgencyStatus,
+  type QueryStatus,
+} from './query.entity';
 
 const ANSWERABLE: AgencyStatus[] = ['pending', 'timed-out'];
 
@@ -15,45 +20,74 @@ export class QueryRepository {
     return tx ?? this.dataSource.manager;
   }
 
-  async insert(query: QueryEntity, agencies: QueryAgencyEntity[], tx: EntityManager): Promise<void> {
+  async insert(
+    query: QueryEntity,
+    agencies: QueryAgencyEntity[],
+    tx: EntityManager,
+  ): Promise<void> {
     await tx.getRepository(QueryEntity).insert(query);
     if (agencies.length > 0) await tx.getRepository(QueryAgencyEntity).insert(agencies);
   }
 
-  async get(partnership: string, id: string): Promise<{ query: QueryEntity; agencies: QueryAgencyEntity[] }> {
+  async get(
+    partnership: string,
+    id: string,
+  ): Promise<{ query: QueryEntity; agencies: QueryAgencyEntity[] }> {
     const query = await this.m().getRepository(QueryEntity).findOne({ where: { id, partnership } });
     if (!query) throw new NotFoundError('query');
-    const agencies = await this.m().getRepository(QueryAgencyEntity).find({ where: { queryId: id, partnership }, order: { agency: 'ASC' } });
+    const agencies = await this.m()
+      .getRepository(QueryAgencyEntity)
+      .find({ where: { queryId: id, partnership }, order: { agency: 'ASC' } });
     return { query, agencies };
   }
 
   async listForCase(partnership: string, caseId: string): Promise<QueryEntity[]> {
-    return this.m().getRepository(QueryEntity).find({ where: { partnership, caseId }, order: { createdAt: 'DESC' } });
+    return this.m()
+      .getRepository(QueryEntity)
+      .find({ where: { partnership, caseId }, order: { createdAt: 'DESC' } });
   }
 
   async agenciesForQueries(partnership: string, queryIds: string[]): Promise<QueryAgencyEntity[]> {
     if (queryIds.length === 0) return [];
-    return this.m().getRepository(QueryAgencyEntity).find({ where: { partnership, queryId: In(queryIds) } });
+    return this.m()
+      .getRepository(QueryAgencyEntity)
+      .find({ where: { partnership, queryId: In(queryIds) } });
   }
 
   /** Used by the answer consumer, which learns the partnership from the stored row, not the message. */
-  async part(queryId: string, agency: string, tx?: EntityManager): Promise<QueryAgencyEntity | null> {
+  async part(
+    queryId: string,
+    agency: string,
+    tx?: EntityManager,
+  ): Promise<QueryAgencyEntity | null> {
     return this.m(tx).getRepository(QueryAgencyEntity).findOne({ where: { queryId, agency } });
   }
 
   /** Applies an answer once: only while the part is pending or timed out. Returns whether it applied. */
-  async applyAnswer(queryId: string, agency: string, patch: Partial<QueryAgencyEntity>, tx: EntityManager): Promise<boolean> {
+  async applyAnswer(
+    queryId: string,
+    agency: string,
+    patch: Partial<QueryAgencyEntity>,
+    tx: EntityManager,
+  ): Promise<boolean> {
     const result = await tx
       .getRepository(QueryAgencyEntity)
       .createQueryBuilder()
       .update()
       .set(patch)
-      .where('query_id = :queryId AND agency = :agency AND status IN (:...answerable)', { queryId, agency, answerable: ANSWERABLE })
+      .where('query_id = :queryId AND agency = :agency AND status IN (:...answerable)', {
+        queryId,
+        agency,
+        answerable: ANSWERABLE,
+      })
       .execute();
     return (result.affected ?? 0) > 0;
   }
 
-  async timeOutExpired(now: Date, tx: EntityManager): Promise<Array<{ queryId: string; agency: string; partnership: string }>> {
+  async timeOutExpired(
+    now: Date,
+    tx: EntityManager,
+  ): Promise<Array<{ queryId: string; agency: string; partnership: string }>> {
     type Row = { query_id: string; agency: string; partnership: string };
     // TypeORM answers an UPDATE ... RETURNING with [rows, affectedCount].
     const [rows] = (await tx.query(

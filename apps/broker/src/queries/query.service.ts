@@ -3,7 +3,14 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { DomainError } from '@mash/common';
-import { AGENCIES, Headers, Topics, type Agency, type QueryRequestedV1, type SubjectCriteria } from '@mash/contracts';
+import {
+  AGENCIES,
+  Headers,
+  Topics,
+  type Agency,
+  type QueryRequestedV1,
+  type SubjectCriteria,
+} from '@mash/contracts';
 import { decide, minimise, type Decision } from '@mash/policy';
 import { criteriaHash, encryptFor, sealCriteria, sha256, signGrant } from '@mash/trust';
 import { AgreementRepository } from '../agreements/agreement.repository';
@@ -66,7 +73,11 @@ export class QueryService {
   ) {}
 
   /** What each agency would share for this purpose on this case, and why: no request is sent. */
-  async dryRun(user: Principal, caseId: string, dto: CreateQueryDto): Promise<Array<Decision & { explanation: string }>> {
+  async dryRun(
+    user: Principal,
+    caseId: string,
+    dto: CreateQueryDto,
+  ): Promise<Array<Decision & { explanation: string }>> {
     const { decisions } = await this.decideAll(user, caseId, dto);
     const { explain } = await import('@mash/policy');
     return decisions.map((d) => ({ ...d, explanation: explain(d) }));
@@ -74,7 +85,12 @@ export class QueryService {
 
   private async decideAll(user: Principal, caseId: string, dto: CreateQueryDto, now = new Date()) {
     const kase = await this.cases.get(user.partnership, caseId);
-    if (kase.status !== 'open') throw new DomainError('CASE.NOT_OPEN', `the case is ${kase.status}; queries need an open case`, 409);
+    if (kase.status !== 'open')
+      throw new DomainError(
+        'CASE.NOT_OPEN',
+        `the case is ${kase.status}; queries need an open case`,
+        409,
+      );
     const consent = await this.caseService.consentFor(user.partnership, caseId);
     const agreements = await this.agreements.forDecision(user.partnership);
     const agencies = dto.agencies ? [...new Set(dto.agencies)] : [...AGENCIES];
@@ -109,8 +125,17 @@ export class QueryService {
     for (const decision of decisions) {
       this.metrics.decisions.inc({ agency: decision.agency, decision: decision.decision });
       // The justification recorded with the consent decision satisfies the agreement; a query may add its own.
-      if (decision.decision === 'permit' && decision.obligations.justificationRequired && !dto.justification && consent.status === 'none') {
-        throw new DomainError('QUERY.JUSTIFICATION_REQUIRED', `the agreement with ${decision.agency} needs a justification for this purpose`, 400);
+      if (
+        decision.decision === 'permit' &&
+        decision.obligations.justificationRequired &&
+        !dto.justification &&
+        consent.status === 'none'
+      ) {
+        throw new DomainError(
+          'QUERY.JUSTIFICATION_REQUIRED',
+          `the agreement with ${decision.agency} needs a justification for this purpose`,
+          400,
+        );
       }
       const part: QueryAgencyEntity = Object.assign(new QueryAgencyEntity(), {
         queryId,
@@ -131,13 +156,25 @@ export class QueryService {
         respondedAt: null,
         late: false,
       } as Partial<QueryAgencyEntity>);
-      if (decision.decision === 'permit' && !(await this.capacity.admit(user.partnership, decision.agency))) {
+      if (
+        decision.decision === 'permit' &&
+        !(await this.capacity.admit(user.partnership, decision.agency))
+      ) {
         // Beyond the agency's hourly capacity: waits, and is built and signed when released.
         part.status = 'queued';
         queued.push(this.capacity.entry(queryId, kase.id, user.partnership, decision, now));
       } else if (decision.decision === 'permit') {
         try {
-          const message = await this.buildRequest(user, role, kase.id, queryId, decision, subject, deadlineAt, now);
+          const message = await this.buildRequest(
+            user,
+            role,
+            kase.id,
+            queryId,
+            decision,
+            subject,
+            deadlineAt,
+            now,
+          );
           part.grantId = message.grantId;
           part.requestHash = message.requestHash;
           part.dispatchedAt = now;
@@ -210,7 +247,12 @@ export class QueryService {
               queryId,
               agency: p.agency,
               subjectPseudonyms: pseudonyms,
-              details: { grantId: p.grantId, agreement: p.agreement, requestedBy: user.sub, requestedRole: role },
+              details: {
+                grantId: p.grantId,
+                agreement: p.agreement,
+                requestedBy: user.sub,
+                requestedRole: role,
+              },
             })),
         ],
         tx,
@@ -303,16 +345,27 @@ export class QueryService {
     return this.view(found, true);
   }
 
-  async view(found: { query: QueryEntity; agencies: QueryAgencyEntity[] }, withRecords: boolean): Promise<QueryView> {
+  async view(
+    found: { query: QueryEntity; agencies: QueryAgencyEntity[] },
+    withRecords: boolean,
+  ): Promise<QueryView> {
     const agencies: AgencyView[] = [];
     for (const a of found.agencies) {
-      const view: AgencyView = { agency: a.agency, decision: a.decision, reasons: a.reasons, status: a.status, agreement: a.agreement };
+      const view: AgencyView = {
+        agency: a.agency,
+        decision: a.decision,
+        reasons: a.reasons,
+        status: a.status,
+        agreement: a.agreement,
+      };
       if (a.match) view.match = a.match;
       if (a.failureCode) view.failure = a.failureCode;
       if (a.respondedAt) view.respondedAt = a.respondedAt.toISOString();
       if (a.late) view.late = true;
       if (withRecords && a.recordsSealed && a.obligations) {
-        const records = await this.keys.cipher.open<Record<string, Array<Record<string, unknown>>>>(a.recordsSealed);
+        const records = await this.keys.cipher.open<Record<string, Array<Record<string, unknown>>>>(
+          a.recordsSealed,
+        );
         view.records = minimise(records, a.obligations);
       }
       agencies.push(view);
@@ -345,7 +398,8 @@ export class QueryService {
         })),
         tx,
       );
-      for (const queryId of new Set(expired.map((e) => e.queryId))) await this.queries.refreshStatus(queryId, tx);
+      for (const queryId of new Set(expired.map((e) => e.queryId)))
+        await this.queries.refreshStatus(queryId, tx);
       return expired.length;
     });
   }

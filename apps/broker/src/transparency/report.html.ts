@@ -10,16 +10,25 @@ export function renderTransparencyHtml(report: TransparencyReport): string {
   const e = escapeHtml;
   const parts: string[] = [];
   parts.push(`<h1>${e(report.title)}</h1>`, `<p>${e(report.introduction)}</p>`);
-  if (report.referral) parts.push('<h2>Why the hub became involved</h2>', `<p>${e(report.referral.text)}</p>`);
+  if (report.referral)
+    parts.push('<h2>Why the hub became involved</h2>', `<p>${e(report.referral.text)}</p>`);
   parts.push('<h2>Which services were asked</h2>');
   if (report.agencies.length === 0) parts.push('<p>No services were asked for information.</p>');
   for (const a of report.agencies) {
     parts.push(`<section><h3>${e(a.name)}</h3>`, `<p>${e(a.text)}</p>`);
     if (a.kindsOfInformation.length > 0) {
-      parts.push('<p>Kinds of information shared:</p><ul>', ...a.kindsOfInformation.map((k) => `<li>${e(k.description)}</li>`), '</ul>');
+      parts.push(
+        '<p>Kinds of information shared:</p><ul>',
+        ...a.kindsOfInformation.map((k) => `<li>${e(k.description)}</li>`),
+        '</ul>',
+      );
     }
     if (a.lawfulBasis.length > 0) {
-      parts.push('<p>The law that allowed it:</p><ul>', ...a.lawfulBasis.map((g) => `<li><strong>${e(g.label)}</strong>: ${e(g.description)}</li>`), '</ul>');
+      parts.push(
+        '<p>The law that allowed it:</p><ul>',
+        ...a.lawfulBasis.map((g) => `<li><strong>${e(g.label)}</strong>: ${e(g.description)}</li>`),
+        '</ul>',
+      );
     }
     parts.push('</section>');
   }
@@ -27,7 +36,12 @@ export function renderTransparencyHtml(report: TransparencyReport): string {
   if (report.decision) parts.push('<h2>What was decided</h2>', `<p>${e(report.decision.text)}</p>`);
   parts.push('<h2>How long the information is kept</h2>', `<p>${e(report.dataRetention)}</p>`);
   parts.push('<h2>Your rights</h2>', `<p>${e(report.yourRights)}</p>`);
-  const generated = new Date(report.generatedAt).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
+  const generated = new Date(report.generatedAt).toLocaleDateString('en-GB', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'Europe/London',
+  });
   parts.push(`<footer><p>Prepared on ${e(generated)}. Reference: ${e(report.caseId)}</p></footer>`);
   return `<!doctype html>
 <html lang="en-GB">

@@ -9,9 +9,27 @@ function input(overrides: Partial<ReportInput> = {}): ReportInput {
     concerns: ['Neglect'],
     consent: { status: 'not-sought', reason: 'risk-of-significant-harm' },
     requests: [
-      { agency: 'police', purpose: 'mash-triage', askedAt: new Date('2026-05-22T16:00:00Z'), status: 'match', legalGateways: ['uk-gdpr-art-6-1-e', 'cda-1998-s115'] },
-      { agency: 'health', purpose: 'mash-triage', askedAt: new Date('2026-05-22T16:00:00Z'), status: 'match', legalGateways: ['uk-gdpr-art-6-1-e'] },
-      { agency: 'education', purpose: 'mash-triage', askedAt: new Date('2026-05-22T16:00:00Z'), status: 'no-match', legalGateways: ['uk-gdpr-art-6-1-e'] },
+      {
+        agency: 'police',
+        purpose: 'mash-triage',
+        askedAt: new Date('2026-05-22T16:00:00Z'),
+        status: 'match',
+        legalGateways: ['uk-gdpr-art-6-1-e', 'cda-1998-s115'],
+      },
+      {
+        agency: 'health',
+        purpose: 'mash-triage',
+        askedAt: new Date('2026-05-22T16:00:00Z'),
+        status: 'match',
+        legalGateways: ['uk-gdpr-art-6-1-e'],
+      },
+      {
+        agency: 'education',
+        purpose: 'mash-triage',
+        askedAt: new Date('2026-05-22T16:00:00Z'),
+        status: 'no-match',
+        legalGateways: ['uk-gdpr-art-6-1-e'],
+      },
     ],
     shared: {
       police: [{ category: 'warnings', description: 'Warning markers on the police system.' }],
@@ -33,15 +51,33 @@ describe(buildTransparencyReport.name, () => {
     expect(sut.agencies.map((a) => a.agency)).toEqual(['education', 'health', 'police']);
     const police = sut.agencies.find((a) => a.agency === 'police')!;
     expect(police.text).toContain('warning markers on the police system');
-    expect(police.lawfulBasis.map((g) => g.label)).toEqual(['UK GDPR Art 6(1)(e)', 'Crime and Disorder Act 1998 s115']);
-    expect(sut.agencies.find((a) => a.agency === 'education')!.text).toContain('did not share any information');
-    expect(sut.consent).toMatchObject({ sought: false, text: expect.stringContaining('significant harm') });
+    expect(police.lawfulBasis.map((g) => g.label)).toEqual([
+      'UK GDPR Art 6(1)(e)',
+      'Crime and Disorder Act 1998 s115',
+    ]);
+    expect(sut.agencies.find((a) => a.agency === 'education')!.text).toContain(
+      'did not share any information',
+    );
+    expect(sut.consent).toMatchObject({
+      sought: false,
+      text: expect.stringContaining('significant harm'),
+    });
     expect(sut.decision!.text).toContain('early help');
     expect(sut.referral!.text).toContain('22 May 2026');
   });
 
   it('leaves out withheld agencies, categories and sections without a trace', () => {
-    const sut = buildTransparencyReport(input({ withheld: new Set(['agency:police', 'category:health:gp', 'section:consent', 'section:decision', 'section:referral']) }));
+    const sut = buildTransparencyReport(
+      input({
+        withheld: new Set([
+          'agency:police',
+          'category:health:gp',
+          'section:consent',
+          'section:decision',
+          'section:referral',
+        ]),
+      }),
+    );
     const text = JSON.stringify(sut);
     expect(text).not.toMatch(/police/i);
     expect(text).not.toContain('GP registration');
@@ -55,7 +91,12 @@ describe(buildTransparencyReport.name, () => {
 
 describe(renderTransparencyHtml.name, () => {
   it('escapes every piece of text it prints', () => {
-    const report = buildTransparencyReport(input({ concerns: ['<script>alert("x")</script>'], shared: { health: [{ category: 'gp', description: '<img src=x onerror=alert(1)>' }] } }));
+    const report = buildTransparencyReport(
+      input({
+        concerns: ['<script>alert("x")</script>'],
+        shared: { health: [{ category: 'gp', description: '<img src=x onerror=alert(1)>' }] },
+      }),
+    );
     const sut = renderTransparencyHtml(report);
     expect(sut).not.toContain('<script>');
     expect(sut).not.toContain('<img');
@@ -64,6 +105,8 @@ describe(renderTransparencyHtml.name, () => {
   });
 
   it('escapes the five HTML-significant characters and the backtick', () => {
-    expect(escapeHtml(`<a href="x" title='y'>&\``)).toBe('&#60;a href=&#34;x&#34; title=&#39;y&#39;&#62;&#38;&#96;');
+    expect(escapeHtml(`<a href="x" title='y'>&\``)).toBe(
+      '&#60;a href=&#34;x&#34; title=&#39;y&#39;&#62;&#38;&#96;',
+    );
   });
 });

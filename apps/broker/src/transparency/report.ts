@@ -55,21 +55,28 @@ export const AGENCY_NAMES: Record<string, string> = {
 const PURPOSE_TEXT: Record<string, string> = {
   'mash-triage': 'to decide quickly whether your child needed help or protection, and what kind',
   'strategy-discussion': 'to plan, with the other services, how to keep your child safe',
-  's47-enquiry': 'for an enquiry into whether your child was at risk of significant harm (section 47 of the Children Act 1989)',
+  's47-enquiry':
+    'for an enquiry into whether your child was at risk of significant harm (section 47 of the Children Act 1989)',
 };
 
 const CONSENT_TEXT: Record<string, string> = {
-  'risk-of-significant-harm': 'asking for your consent could have put your child at risk of significant harm',
+  'risk-of-significant-harm':
+    'asking for your consent could have put your child at risk of significant harm',
   'cannot-reasonably-be-obtained': 'it was not reasonably possible to ask for your consent in time',
-  'would-prejudice-crime-prevention': 'asking for your consent could have got in the way of preventing or detecting a crime',
-  'would-prejudice-enquiries': 'asking for your consent could have got in the way of the enquiries into your child’s safety',
+  'would-prejudice-crime-prevention':
+    'asking for your consent could have got in the way of preventing or detecting a crime',
+  'would-prejudice-enquiries':
+    'asking for your consent could have got in the way of the enquiries into your child’s safety',
 };
 
 export const OUTCOME_TEXT: Record<string, string> = {
   nfa: 'No further action was needed from the safeguarding hub.',
-  'early-help': 'Your family was offered early help: support from local services, which you can choose to accept.',
-  's17-assessment': 'Children’s social care will assess whether your child needs extra support (a child in need assessment, section 17 of the Children Act 1989).',
-  's47-strategy': 'The services met to plan how to keep your child safe (a strategy discussion under section 47 of the Children Act 1989).',
+  'early-help':
+    'Your family was offered early help: support from local services, which you can choose to accept.',
+  's17-assessment':
+    'Children’s social care will assess whether your child needs extra support (a child in need assessment, section 17 of the Children Act 1989).',
+  's47-strategy':
+    'The services met to plan how to keep your child safe (a strategy discussion under section 47 of the Children Act 1989).',
   'police-action': 'The police were asked to take action.',
   other: 'Another course of action was agreed.',
 };
@@ -77,7 +84,12 @@ export const OUTCOME_TEXT: Record<string, string> = {
 const GATEWAYS = new Map(LEGAL_GATEWAYS.map((g) => [g.code, g]));
 
 function day(d: Date): string {
-  return d.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
+  return d.toLocaleDateString('en-GB', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: 'Europe/London',
+  });
 }
 
 function listText(items: string[]): string {
@@ -92,7 +104,9 @@ function listText(items: string[]): string {
  */
 export function buildTransparencyReport(input: ReportInput, now = new Date()): TransparencyReport {
   const hidden = (item: string) => input.withheld.has(item);
-  const agencies = [...new Set(input.requests.map((r) => r.agency))].filter((a) => !hidden(`agency:${a}`)).sort();
+  const agencies = [...new Set(input.requests.map((r) => r.agency))]
+    .filter((a) => !hidden(`agency:${a}`))
+    .sort();
   const report: TransparencyReport = {
     caseId: input.caseId,
     generatedAt: now.toISOString(),
@@ -121,7 +135,9 @@ export function buildTransparencyReport(input: ReportInput, now = new Date()): T
   for (const agency of agencies) {
     const requests = input.requests.filter((r) => r.agency === agency);
     const name = AGENCY_NAMES[agency] ?? agency;
-    const kinds = (input.shared[agency] ?? []).filter((k) => !hidden(`category:${agency}:${k.category}`));
+    const kinds = (input.shared[agency] ?? []).filter(
+      (k) => !hidden(`category:${agency}:${k.category}`),
+    );
     const gatewayCodes = [...new Set(requests.flatMap((r) => r.legalGateways))];
     const lawfulBasis = gatewayCodes.flatMap((code) => {
       const g = GATEWAYS.get(code);
@@ -136,7 +152,9 @@ export function buildTransparencyReport(input: ReportInput, now = new Date()): T
           ? `They shared these kinds of information: ${listText(kinds.map((k) => k.description.replace(/\.$/, '').toLowerCase()))}.`
           : 'They shared information.'
         : 'They did not share any information about your child.',
-      lawfulBasis.length > 0 ? `The law that allowed this: ${listText(lawfulBasis.map((g) => g.label))}.` : '',
+      lawfulBasis.length > 0
+        ? `The law that allowed this: ${listText(lawfulBasis.map((g) => g.label))}.`
+        : '',
     ]
       .filter(Boolean)
       .join(' ');
@@ -165,7 +183,11 @@ export function buildTransparencyReport(input: ReportInput, now = new Date()): T
           : c.status === 'not-sought'
             ? `You were not asked for your consent because ${CONSENT_TEXT[c.reason ?? ''] ?? 'the law allowed the hub to share information without it to protect your child'}.`
             : 'No decision about consent was recorded.';
-    report.consent = { sought: c.status === 'given' || c.status === 'refused', status: c.status, text };
+    report.consent = {
+      sought: c.status === 'given' || c.status === 'refused',
+      status: c.status,
+      text,
+    };
   }
 
   if (input.decision && !hidden('section:decision')) {

@@ -8,7 +8,12 @@ import { ZodPipe } from '../common/zod.pipe';
 import { UuidSchema } from '../cases/case.dto';
 import { renderTransparencyHtml } from './report.html';
 import type { TransparencyReport } from './report';
-import { ReportQuerySchema, WithholdSchema, type ReportQuery, type WithholdDto } from './transparency.dto';
+import {
+  ReportQuerySchema,
+  WithholdSchema,
+  type ReportQuery,
+  type WithholdDto,
+} from './transparency.dto';
 import { TransparencyService } from './transparency.service';
 
 const id = new ZodPipe(UuidSchema);
@@ -30,7 +35,8 @@ export class TransparencyController {
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<TransparencyReport | string> {
-    const html = query.format === 'html' || (query.format !== 'json' && /\btext\/html\b/.test(accept ?? ''));
+    const html =
+      query.format === 'html' || (query.format !== 'json' && /\btext\/html\b/.test(accept ?? ''));
     const report = await this.transparency.report(user, caseId, html ? 'html' : 'json');
     if (!html) return report;
     res.type('text/html; charset=utf-8');
@@ -42,7 +48,11 @@ export class TransparencyController {
   @HttpCode(200)
   @Roles('manager')
   @ApiZodBody(WithholdSchema)
-  withhold(@CurrentUser() user: Principal, @Param('id', id) caseId: string, @Body(new ZodPipe(WithholdSchema)) dto: WithholdDto) {
+  withhold(
+    @CurrentUser() user: Principal,
+    @Param('id', id) caseId: string,
+    @Body(new ZodPipe(WithholdSchema)) dto: WithholdDto,
+  ) {
     return this.transparency.withhold(user, caseId, dto);
   }
 }

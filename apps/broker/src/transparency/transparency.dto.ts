@@ -3,11 +3,18 @@ import { AGENCIES } from '@mash/contracts';
 
 const agency = `(${AGENCIES.join('|')})`;
 /** `agency:<agency>`, `category:<agency>:<category>` or `section:<referral|consent|decision>`. */
-export const WITHHOLD_ITEM = new RegExp(`^(agency:${agency}|category:${agency}:[a-z][a-zA-Z0-9_-]{0,63}|section:(referral|consent|decision))$`);
+export const WITHHOLD_ITEM = new RegExp(
+  `^(agency:${agency}|category:${agency}:[a-z][a-zA-Z0-9_-]{0,63}|section:(referral|consent|decision))$`,
+);
 
 export const WithholdSchema = z
   .object({
-    item: z.string().regex(WITHHOLD_ITEM, 'expected agency:<agency>, category:<agency>:<category> or section:<referral|consent|decision>'),
+    item: z
+      .string()
+      .regex(
+        WITHHOLD_ITEM,
+        'expected agency:<agency>, category:<agency>:<category> or section:<referral|consent|decision>',
+      ),
     reason: z.string().trim().min(10).max(5000),
   })
   .strict();

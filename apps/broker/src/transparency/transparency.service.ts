@@ -17,7 +17,10 @@ import type { WithholdDto } from './transparency.dto';
 import { TransparencyWithholdingEntity } from './withholding.entity';
 
 function humanise(name: string): string {
-  const words = name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[-_]/g, ' ').toLowerCase();
+  const words = name
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replace(/[-_]/g, ' ')
+    .toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
@@ -35,7 +38,11 @@ export class TransparencyService {
     private readonly audit: AuditService,
   ) {}
 
-  async withhold(user: Principal, caseId: string, dto: WithholdDto): Promise<{ item: string; withheldBy: string; withheldAt: string }> {
+  async withhold(
+    user: Principal,
+    caseId: string,
+    dto: WithholdDto,
+  ): Promise<{ item: string; withheldBy: string; withheldAt: string }> {
     const row = Object.assign(new TransparencyWithholdingEntity(), {
       id: randomUUID(),
       partnership: user.partnership,
@@ -53,7 +60,10 @@ export class TransparencyService {
         .createQueryBuilder()
         .insert()
         .values(row)
-        .orUpdate(['reason_sealed', 'withheld_by', 'withheld_at'], ['partnership', 'case_id', 'item'])
+        .orUpdate(
+          ['reason_sealed', 'withheld_by', 'withheld_at'],
+          ['partnership', 'case_id', 'item'],
+        )
         .execute();
       await this.audit.record(
         {
@@ -72,17 +82,31 @@ export class TransparencyService {
     return { item: row.item, withheldBy: row.withheldBy, withheldAt: row.withheldAt.toISOString() };
   }
 
-  async report(user: Principal, caseId: string, format: 'json' | 'html', now = new Date()): Promise<TransparencyReport> {
+  async report(
+    user: Principal,
+    caseId: string,
+    format: 'json' | 'html',
+    now = new Date(),
+  ): Promise<TransparencyReport> {
     const kase = await this.cases.get(user.partnership, caseId);
     const matrix = this.caseService.matrix(user.partnership, kase.receivedAt);
     const queries = await this.queries.listForCase(user.partnership, caseId);
-    const parts = (await this.queries.agenciesForQueries(user.partnership, queries.map((q) => q.id))).filter((p) => p.decision === 'permit');
+    const parts = (
+      await this.queries.agenciesForQueries(
+        user.partnership,
+        queries.map((q) => q.id),
+      )
+    ).filter((p) => p.decision === 'permit');
     const agreementCache = new Map<string, AgreementVersion | null>();
-    const agreementOf = async (ref: { id: string; version: number } | null): Promise<AgreementVersion | null> => {
+    const agreementOf = async (
+      ref: { id: string; version: number } | null,
+    ): Promise<AgreementVersion | null> => {
       if (!ref) return null;
       const key = `${ref.id}@${ref.version}`;
       if (!agreementCache.has(key)) {
-        const row = await this.agreements.get(user.partnership, ref.id, ref.version).catch(() => null);
+        const row = await this.agreements
+          .get(user.partnership, ref.id, ref.version)
+          .catch(() => null);
         agreementCache.set(key, row ? row.content : null);
       }
       return agreementCache.get(key) ?? null;
@@ -106,16 +130,23 @@ export class TransparencyService {
         legalGateways: rule?.legalGateways ?? agreement?.legalGateways ?? [],
       });
     }
-    const sharedNames = kase.purgedAt ? (kase.sharedCategories ?? {}) : await sharedCategoriesOf(this.keys.cipher, parts);
+    const sharedNames = kase.purgedAt
+      ? (kase.sharedCategories ?? {})
+      : await sharedCategoriesOf(this.keys.cipher, parts);
     const shared: ReportInput['shared'] = Object.fromEntries(
       Object.entries(sharedNames).map(([agency, names]) => [
         agency,
-        names.map((category) => ({ category, description: descriptions.get(`${agency}:${category}`) ?? humanise(category) })),
+        names.map((category) => ({
+          category,
+          description: descriptions.get(`${agency}:${category}`) ?? humanise(category),
+        })),
       ]),
     );
     const consent = await this.caseService.consentFor(user.partnership, caseId);
     const latest = (await this.outcomes.forCase(user.partnership, caseId))[0]?.outcome;
-    const withheld = await this.dataSource.getRepository(TransparencyWithholdingEntity).find({ where: { partnership: user.partnership, caseId } });
+    const withheld = await this.dataSource
+      .getRepository(TransparencyWithholdingEntity)
+      .find({ where: { partnership: user.partnership, caseId } });
 
     const report = buildTransparencyReport(
       {
@@ -126,7 +157,9 @@ export class TransparencyService {
         consent: { status: consent.status, reason: consent.reason },
         requests,
         shared,
-        decision: latest ? { outcome: latest.outcome, decidedAt: latest.decidedAt, closed: latest.closedCase } : null,
+        decision: latest
+          ? { outcome: latest.outcome, decidedAt: latest.decidedAt, closed: latest.closedCase }
+          : null,
         dataDeletedAt: kase.purgedAt,
         withheld: new Set(withheld.map((w) => w.item)),
       },
