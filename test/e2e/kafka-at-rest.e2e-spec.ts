@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ConfigResourceTypes } from 'kafkajs';
 import request from 'supertest';
 import { Topics, type Agency } from '@mash/contracts';
 import {
@@ -17,9 +18,34 @@ import {
   status,
   type DemoSubject,
 } from '../support/federation';
+import { kafka } from '../support/kafka';
 
 const ALL = ['police', 'health', 'education', 'social-care'] as const;
-const DATA_DIR = resolve(process.env.KAFKA_DATA_DIR ?? join(ROOT, '.local/kafka/data'));
+// Where the Kafka under test keeps its logs: KAFKA_DATA_DIR, else what the broker itself reports.
+let DATA_DIR = resolve(process.env.KAFKA_DATA_DIR ?? join(ROOT, '.local/kafka/data'));
+
+async function brokerLogDir(): Promise<string | undefined> {
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    const { brokers } = await admin.describeCluster();
+    const described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [
+        {
+          type: ConfigResourceTypes.BROKER,
+          name: String(brokers[0].nodeId),
+          configNames: ['log.dirs'],
+        },
+      ],
+    });
+    return described.resources[0]?.configEntries
+      .find((e) => e.configName === 'log.dirs')
+      ?.configValue?.split(',')[0];
+  } finally {
+    await admin.disconnect();
+  }
+}
 
 /** Subjects nobody's source knows: their data reaches Kafka only if the broker leaks criteria. */
 const INVENTED: DemoSubject['subject'][] = [
@@ -112,6 +138,7 @@ describe("Kafka's files after an end-to-end run", () => {
   const asked: Array<{ queryId: string; agencies: Agency[] }> = [];
 
   beforeAll(async () => {
+    if (!process.env.KAFKA_DATA_DIR) DATA_DIR = (await brokerLogDir()) ?? DATA_DIR;
     if (!existsSync(DATA_DIR))
       throw new Error(
         `no Kafka data directory at ${DATA_DIR}: run the local Kafka (deploy/kafka/kafka.sh) or set KAFKA_DATA_DIR`,
