@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AGENCIES, SubjectCriteriaSchema } from '@mash/contracts';
+import { CONSENT_REASONS } from '@mash/policy';
 
 export const ReferralSchema = z
   .object({
@@ -35,13 +36,8 @@ export type CaseListQuery = z.infer<typeof CaseListQuerySchema>;
 export const ConsentSchema = z
   .object({
     status: z.enum(['given', 'refused', 'not-sought']),
-    reason: z
-      .enum([
-        'risk-of-significant-harm',
-        'cannot-reasonably-be-obtained',
-        'would-prejudice-crime-prevention',
-      ])
-      .optional(),
+    // The reasons agreements can accept for sharing without consent: one vocabulary.
+    reason: z.enum(CONSENT_REASONS).optional(),
     justification: z.string().trim().min(10).max(5000),
   })
   .strict();
