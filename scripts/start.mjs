@@ -44,8 +44,11 @@ async function stopAll(code = 0) {
   if (stopping) return;
   stopping = true;
   log('stopping...');
+  // Give each service time to leave its Kafka consumer group cleanly; a killed member holds its
+  // partitions until the session times out, which delays the next start by half a minute.
   for (const child of children) child.kill('SIGTERM');
-  await new Promise((r) => setTimeout(r, 1500));
+  const exited = children.map((c) => (c.exitCode !== null ? Promise.resolve() : new Promise((r) => c.once('exit', r))));
+  await Promise.race([Promise.all(exited), new Promise((r) => setTimeout(r, 15_000))]);
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   for (const fn of cleanups.reverse()) {
     try {

@@ -74,6 +74,9 @@ export async function createBrokerApp(
         postfixId: '',
         subscribe: { fromBeginning: true },
         parser: { keepBinary: true },
+        // kafkajs handles one partition at a time by default; answers and audit events from
+        // several topics would queue behind each other's database commits.
+        run: { partitionsConsumedConcurrently: 8 },
       },
     },
     { inheritAppConfig: true },

@@ -49,6 +49,9 @@ export async function createAdapterApp(options: AdapterModuleOptions): Promise<I
         subscribe: { fromBeginning: true },
         // Raw bytes: the SDK validates every message itself and dead-letters what fails.
         parser: { keepBinary: true },
+        // kafkajs handles one partition at a time by default; answers and audit events from
+        // several topics would queue behind each other's database commits.
+        run: { partitionsConsumedConcurrently: 4 },
       },
     },
     { inheritAppConfig: true },
