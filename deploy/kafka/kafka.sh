@@ -246,7 +246,9 @@ wait_until_ready() {
     fi
     since=$(file_size "$SERVER_LOG")
     ((since < log_offset)) && log_offset=0 # the log rolled over during startup
-    if tail -c +"$((log_offset + 1))" "$SERVER_LOG" 2>/dev/null | grep -q 'Kafka Server started\|started (kafka.server.KafkaRaftServer)' \
+    # grep -c reads to the end: with grep -q, tail dies of SIGPIPE once more than a pipe buffer of log
+    # follows the match (a broker with many consumer groups), and pipefail turns that into "not ready".
+    if tail -c +"$((log_offset + 1))" "$SERVER_LOG" 2>/dev/null | grep -c 'Kafka Server started\|started (kafka.server.KafkaRaftServer)' >/dev/null \
       && kafka_answers "$PORT"; then
       printf '\n' >&2
       return 0
