@@ -1,5 +1,14 @@
 import type { Agency, SubjectCriteria } from '@mash/contracts';
 
+/** A case outcome the MASH feeds back to an agency that contributed or referred. */
+export interface MashOutcomeFeedback {
+  outcomeId: string;
+  caseRef: string;
+  subjectRef?: string;
+  outcome: string;
+  decidedAt: string;
+}
+
 export type FindStatus = 'match' | 'possible-match' | 'no-match';
 
 /** Evidence that names which fields agreed; never the values themselves. */
@@ -37,11 +46,5 @@ export interface SourceConnector {
     categories: readonly string[],
   ): Promise<Record<string, SourceRecord[]>>;
   /** Optional: record a case outcome fed back by the MASH in the source system; idempotent by outcomeId. */
-  recordOutcome?(outcome: {
-    outcomeId: string;
-    caseRef: string;
-    subjectRef?: string;
-    outcome: string;
-    decidedAt: string;
-  }): Promise<void>;
+  recordOutcome?(outcome: MashOutcomeFeedback): Promise<void>;
 }

@@ -9,3 +9,4 @@ export * from './agreement-status';
 export * from './outcomes';
 export * from './adapter.module';
 export * from './bootstrap';
+export * from './outcome-table';

@@ -1,4 +1,10 @@
-import type { FindResult, SourceConnector, SourceRecord } from '@mash/adapter-sdk';
+import {
+  insertMashOutcome,
+  type FindResult,
+  type MashOutcomeFeedback,
+  type SourceConnector,
+  type SourceRecord,
+} from '@mash/adapter-sdk';
 import type { SubjectCriteria } from '@mash/contracts';
 import type { DataSource } from 'typeorm';
 import { createPoliceSubjectFinder } from './find-subject';
@@ -38,24 +44,8 @@ export class PoliceConnector implements SourceConnector {
     return result;
   }
 
-  async recordOutcome(outcome: {
-    outcomeId: string;
-    caseRef: string;
-    subjectRef?: string;
-    outcome: string;
-    decidedAt: string;
-  }): Promise<void> {
-    await this.db.query(
-      `INSERT INTO mash_outcome (outcome_id, case_ref, subject_ref, outcome, decided_at)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (outcome_id) DO NOTHING`,
-      [
-        outcome.outcomeId,
-        outcome.caseRef,
-        outcome.subjectRef ?? null,
-        outcome.outcome,
-        outcome.decidedAt,
-      ],
-    );
+  recordOutcome(outcome: MashOutcomeFeedback): Promise<void> {
+    return insertMashOutcome(this.db, outcome);
   }
 
   private occurrences(personId: string): Promise<SourceRecord[]> {
