@@ -1,3 +1,4 @@
+import { MatchKeyEntity, MatchModelEntity } from '@mash/adapter-sdk';
 import type { Agency } from '@mash/contracts';
 import {
   CURRENT_MODEL_ID,
@@ -9,22 +10,16 @@ import {
 } from '@mash/matching';
 import type { ObjectLiteral } from 'typeorm';
 import {
-  EducationMatchKey,
-  EducationMatchModel,
   EducationPupil,
   educationCandidate,
   type EducationIdentityRow,
 } from '../../apps/adapter-education/src/source';
 import {
-  HealthMatchKey,
-  HealthMatchModel,
   HealthPatient,
   healthCandidate,
   type HealthIdentityRow,
 } from '../../apps/adapter-health/src/source';
 import {
-  PoliceMatchKey,
-  PoliceMatchModel,
   PolicePerson,
   PolicePersonAddress,
   policeCandidate,
@@ -33,8 +28,6 @@ import {
 } from '../../apps/adapter-police/src/source';
 import {
   SocialCareChild,
-  SocialCareMatchKey,
-  SocialCareMatchModel,
   socialCareCandidate,
   type SocialCareIdentityRow,
 } from '../../apps/adapter-social-care/src/source';
@@ -70,13 +63,6 @@ export function sourceCandidates(seed: AgencySeed): SourceCandidate[] {
     }
   }
 }
-
-const ENTITIES: Record<Agency, { key: unknown; model: unknown }> = {
-  police: { key: PoliceMatchKey, model: PoliceMatchModel },
-  health: { key: HealthMatchKey, model: HealthMatchModel },
-  education: { key: EducationMatchKey, model: EducationMatchModel },
-  'social-care': { key: SocialCareMatchKey, model: SocialCareMatchModel },
-};
 
 export interface MatchingOptions {
   /** Query-side records sampled from the other agencies for fitting (default 20,000). */
@@ -132,7 +118,8 @@ export function matchingTables(
       }
     }
     const keys = own.flatMap(matchKeyRows);
-    const { key, model: modelEntity } = ENTITIES[seed.agency];
+    const key = MatchKeyEntity;
+    const modelEntity = MatchModelEntity;
     const tables: TableRows[] = [{ entity: key as TableRows['entity'], rows: keys }];
     if (model) {
       tables.push({

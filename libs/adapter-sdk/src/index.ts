@@ -10,3 +10,4 @@ export * from './outcomes';
 export * from './adapter.module';
 export * from './bootstrap';
 export * from './outcome-table';
+export * from './source-tables';
