@@ -2,11 +2,15 @@ import { defaultModel } from './default-model';
 import { generateNhsNumber } from './identifiers';
 import { seededRandom } from './model';
 import type { MatchSubject } from './record';
+import { FIELD_LEVELS } from './compare';
+import { levelWeight, type MatchModel } from './model';
+import { Matcher } from './matcher';
 import {
   fitSourceModel,
   type Queryable,
   type SourceCandidate,
   SourceMatcher,
+  withKeyingSlipFloor,
 } from './source-lookup';
 
 /** A source of candidates served from memory, recording the SQL it was asked. */
@@ -190,5 +194,92 @@ describe(fitSourceModel.name, () => {
     expect(given.m[0] / given.u[0]).toBeGreaterThan(1);
     expect(sut.fields.nhsNumber).toEqual(defaultModel().fields.nhsNumber);
     expect(sut.priorLog2Odds).toBeLessThan(0);
+  });
+});
+
+describe(withKeyingSlipFloor.name, () => {
+  const hand = defaultModel(400);
+  const close = FIELD_LEVELS.givenName.indexOf('close');
+  const fuzzy = FIELD_LEVELS.givenName.indexOf('fuzzy');
+  const swapped = FIELD_LEVELS.dateOfBirth.indexOf('day-month-swapped');
+  /** What EM gave for a police source whose records never disagreed with the other agencies'. */
+  const fitted: MatchModel = {
+    ...hand,
+    priorLog2Odds: -7.9,
+    fields: {
+      ...hand.fields,
+      familyName: {
+        levels: [...FIELD_LEVELS.familyName],
+        m: [0.97, 0.01, 0.01, 0.01],
+        u: [0.0175, 0.0025, 0.005, 0.975],
+      },
+      postcode: {
+        levels: [...FIELD_LEVELS.postcode],
+        m: [0.9, 0.03, 0.03, 0.01, 0.03],
+        u: [0.0225, 0.02, 0.05, 0.0025, 0.905],
+      },
+      givenName: {
+        levels: [...FIELD_LEVELS.givenName],
+        m: [0.976612, 0.000227, 0.022934, 0.000227],
+        u: [0.006752, 0.004, 0.005156, 0.984092],
+      },
+      dateOfBirth: {
+        levels: [...FIELD_LEVELS.dateOfBirth],
+        m: [0.998865, 0.000227, 0.000227, 0.000227, 0.000227, 0.000227],
+        u: [0.000198, 0.000048, 0.005445, 0.002939, 0.039085, 0.952285],
+      },
+    },
+  };
+  const child = {
+    givenName: 'Riley',
+    familyName: 'Knight',
+    dateOfBirth: '2012-09-10',
+    postcode: 'NN4 9GL',
+  };
+  // The referral's slips: a transposed letter, day and month swapped.
+  const typed = { ...child, givenName: 'Rliey', dateOfBirth: '2012-10-09' };
+
+  it('keeps a keying slip as evidence for the same child where the fit never saw one', () => {
+    expect(levelWeight(fitted, 'givenName', close)).toBeLessThan(0);
+    expect(new Matcher(fitted).compare(typed, child).band).toBe('possible');
+
+    const sut = { ...fitted, fields: withKeyingSlipFloor(fitted.fields) };
+
+    expect(levelWeight(sut, 'givenName', close)).toBeGreaterThan(0);
+    expect(levelWeight(sut, 'givenName', close)).toBeGreaterThanOrEqual(
+      levelWeight(sut, 'givenName', fuzzy),
+    );
+    expect(levelWeight(sut, 'dateOfBirth', swapped)).toBeGreaterThan(0);
+    expect(sut.fields.givenName!.m.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+    expect(new Matcher(sut).compare(typed, child).band).toBe('match');
+  });
+
+  it('leaves full disagreement, postcode and identifiers as fitted', () => {
+    const sut = withKeyingSlipFloor(fitted.fields);
+    expect(sut.postcode).toEqual(fitted.fields.postcode);
+    expect(sut.nhsNumber).toEqual(fitted.fields.nhsNumber);
+    const given = sut.givenName!;
+    expect(given.m[3] / given.m[0]).toBeCloseTo(0.000227 / given.m[0], 9);
+    expect(given.u).toEqual(fitted.fields.givenName!.u);
+  });
+
+  it('is applied to every fitted source model', () => {
+    const r = seededRandom(11);
+    const names = ['Riley', 'Oliver', 'Isla', 'Noah', 'Ava', 'Leo', 'Mia', 'Jack', 'Grace'];
+    const surnames = ['Knight', 'Jones', 'Patel', 'Khan', 'Brown', 'Evans', 'Hill'];
+    const source: MatchSubject[] = Array.from({ length: 600 }, (_, i) => ({
+      givenName: names[Math.floor(r() * names.length)],
+      familyName: surnames[Math.floor(r() * surnames.length)] + String.fromCharCode(97 + (i % 26)),
+      dateOfBirth: `20${10 + Math.floor(r() * 9)}-${String(1 + Math.floor(r() * 12)).padStart(2, '0')}-1${Math.floor(r() * 9)}`,
+      postcode: `NN${1 + Math.floor(r() * 5)} ${Math.floor(r() * 9)}AB`,
+    }));
+
+    const sut = fitSourceModel({ source, queries: source.slice(0, 300), randomPairs: 5000 });
+
+    for (const field of ['givenName', 'dateOfBirth'] as const) {
+      const m = sut.fields[field]!.m;
+      const floor = hand.fields[field]!.m;
+      for (let l = 1; l < m.length - 1; l++) expect(m[l]).toBeGreaterThanOrEqual(floor[l] * 0.999);
+    }
   });
 });

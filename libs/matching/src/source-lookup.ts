@@ -305,7 +305,39 @@ export function fitSourceModel(input: FitSourceModelInput): MatchModel {
   // cannot be estimated here; the hand-set weights stand in for them.
   const fallback = defaultModel().fields;
   for (const f of FIELD_NAMES) fields[f] ??= fallback[f];
-  return { ...model, fields };
+  return { ...model, fields: withKeyingSlipFloor(fields) };
+}
+
+/**
+ * EM learns m only from how the agencies' own records differ from each other. Where they agree
+ * cleanly (police and social care rarely mistype a child they know), it drives m of the partial
+ * levels (a transposed letter, day and month swapped) towards zero, and a slip then weighs
+ * *against* the match, below a fuzzy name. A referral is typed from a phone call and carries slips
+ * the training pairs never showed, so each partial level keeps at least the hand-set keying-error
+ * rate of `defaultModel`; the mass comes from the exact level. Full disagreement is left as fitted,
+ * and so are postcode, address and identifiers, whose near misses are as likely a neighbour's.
+ */
+const SLIP_FIELDS: ReadonlySet<FieldName> = new Set(['givenName', 'familyName', 'dateOfBirth']);
+
+export function withKeyingSlipFloor(fields: MatchModel['fields']): MatchModel['fields'] {
+  const hand = defaultModel().fields;
+  const result: MatchModel['fields'] = {};
+  for (const [name, fitted] of Object.entries(fields) as Array<
+    [FieldName, NonNullable<MatchModel['fields'][FieldName]>]
+  >) {
+    const floor = SLIP_FIELDS.has(name) ? hand[name]?.m : undefined;
+    const last = fitted.m.length - 1;
+    if (!floor || floor.length !== fitted.m.length) {
+      result[name] = fitted;
+      continue;
+    }
+    const m = fitted.m.map((p, l) => (l > 0 && l < last ? Math.max(p, floor[l]) : p));
+    const excess = m.reduce((a, b) => a + b, 0) - 1;
+    m[0] = Math.max(m[0] - excess, floor[0]);
+    const sum = m.reduce((a, b) => a + b, 0);
+    result[name] = { ...fitted, m: m.map((p) => p / sum) };
+  }
+  return result;
 }
 
 const uniform = (n: number): number[] => new Array<number>(n).fill(1 / n);
