@@ -47,7 +47,7 @@ describe('The outbox across a broker crash between commit and publish', () => {
   async function startBroker(extra: Record<string, string> = {}): Promise<void> {
     const child = spawn(
       process.execPath,
-      ['-r', '@swc-node/register', resolve(ROOT, 'apps/broker/src/main.ts')],
+      ['-r', '@swc-node/register', resolve(ROOT, 'test/support/broker-main.ts')],
       {
         cwd: ROOT,
         env: { ...env, ...extra },

@@ -62,7 +62,6 @@ describe('The MASH case workflow', () => {
   let subjects: DemoSubject[];
   let analyst: string;
   let manager: string;
-  let clockOffset = 0;
 
   beforeAll(async () => {
     await dropDatabases(['broker', ...ALL]);
@@ -71,16 +70,15 @@ describe('The MASH case workflow', () => {
     analyst = await federation.token('analyst');
     manager = await federation.token('manager', 'demo', 'test-manager');
     federation.broker.get(OutcomeService).retryDelayMs = 1000;
-    federation.broker.get(CapacityService).clock = () => new Date(Date.now() + clockOffset);
   }, 180_000);
 
   afterAll(async () => {
     await federation.stop();
   });
 
-  // Each test starts in a fresh capacity hour, so only the capacity test meets the limit.
+  // Each test starts two hours on (a fresh capacity hour), so only the capacity test meets the limit.
   beforeEach(() => {
-    clockOffset += 2 * HOUR;
+    federation.clock.advance(2 * HOUR);
   });
 
   const http = () => request(federation.http());
@@ -171,7 +169,7 @@ describe('The MASH case workflow', () => {
   });
 
   it('re-rates a case with a rationale kept in its history, recomputes the deadline and lists overdue cases by due time', async () => {
-    const receivedAt = new Date(Date.now() - 10 * HOUR).toISOString();
+    const receivedAt = new Date(federation.clock.now().getTime() - 10 * HOUR).toISOString();
     const caseId = await openCase(
       { givenName: 'Rerate', familyName: 'Child', dateOfBirth: '2014-01-02' },
       { concerns: ['parental-mental-health'], receivedAt },
@@ -230,7 +228,7 @@ describe('The MASH case workflow', () => {
       // Red, due in 30 minutes: inside the demo matrix's 60 minutes.
       const caseId = await openCase(
         { givenName: 'Near', familyName: 'Deadline', dateOfBirth: '2013-03-03' },
-        { receivedAt: new Date(Date.now() - 3.5 * HOUR).toISOString() },
+        { receivedAt: new Date(federation.clock.now().getTime() - 3.5 * HOUR).toISOString() },
       );
       const farId = await openCase({
         givenName: 'Far',
@@ -417,7 +415,7 @@ describe('The MASH case workflow', () => {
       });
 
     // An hour on: two slots free, and they go to red and amber although green waited longest.
-    clockOffset += 2 * HOUR;
+    federation.clock.advance(2 * HOUR);
     await eventually(async () =>
       (await statusOf(ids.red)).agencies[0].status !== 'queued' &&
       (await statusOf(ids.amber)).agencies[0].status !== 'queued'
@@ -427,7 +425,7 @@ describe('The MASH case workflow', () => {
     expect((await statusOf(ids.green)).agencies[0].status).toBe('queued');
     expect((await settled(ids.red)).agencies[0].status).toBe('match');
 
-    clockOffset += 2 * HOUR;
+    federation.clock.advance(2 * HOUR);
     const green = await settled(ids.green);
     expect(green.agencies[0].status).toBe('match');
     expect(capacity.limit('demo', 'police')).toBe(2);
@@ -510,9 +508,11 @@ describe('The MASH case workflow', () => {
 
   it('deletes a closed case’s results and personal data after its retention period, keeping ids and an audit entry with metadata only', async () => {
     const sweeper = federation.broker.get(RetentionSweeper);
-    expect(await sweeper.sweep(new Date(Date.now() + 89 * DAY))).toBe(0);
+    expect(await sweeper.sweep(new Date(federation.clock.now().getTime() + 89 * DAY))).toBe(0);
     expect((await readCase(downCase)).subject).not.toBeNull();
-    expect(await sweeper.sweep(new Date(Date.now() + 91 * DAY))).toBeGreaterThanOrEqual(2);
+    expect(
+      await sweeper.sweep(new Date(federation.clock.now().getTime() + 91 * DAY)),
+    ).toBeGreaterThanOrEqual(2);
 
     const purged = await readCase(downCase);
     expect(purged).toMatchObject({

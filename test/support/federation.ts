@@ -9,15 +9,18 @@ import { resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Client } from 'pg';
-import { withDatabase } from '@mash/common';
+import { type PinnedClock, withDatabase } from '@mash/common';
 import { AGENCIES, type Agency } from '@mash/contracts';
 import { createBrokerApp } from '../../apps/broker/src/app';
+import { TEST_AS_OF, testClock } from './clock';
 import { issueDevToken } from '../../apps/broker/src/auth/dev-issuer';
 import type { Role } from '../../apps/broker/src/auth/principal';
 import { createPoliceAdapter } from '../../apps/adapter-police/src/police.adapter';
 import { createHealthAdapter } from '../../apps/adapter-health/src/health.adapter';
 import { createEducationAdapter } from '../../apps/adapter-education/src/education.adapter';
 import { createSocialCareAdapter } from '../../apps/adapter-social-care/src/social-care.adapter';
+
+export { TEST_AS_OF, TEST_NOW, testClock } from './clock';
 
 export const ROOT = resolve(__dirname, '../..');
 export const TEST_KEYS_DIR = resolve(ROOT, '.local/test/keys');
@@ -109,6 +112,8 @@ export function seedSources(people = 400): DemoSubject[] {
       TEST_DEMO_DIR,
       '--seed',
       '7',
+      '--as-of',
+      TEST_AS_OF,
     ],
     { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
   );
@@ -150,11 +155,14 @@ export class Federation {
   broker!: NestExpressApplication;
   adapters = new Map<Agency, INestApplication>();
 
-  constructor(readonly env: NodeJS.ProcessEnv = baseEnv()) {}
+  constructor(
+    readonly env: NodeJS.ProcessEnv = baseEnv(),
+    readonly clock: PinnedClock = testClock(),
+  ) {}
 
   async startBroker(): Promise<void> {
     await acquireSuiteLock();
-    this.broker = (await createBrokerApp(this.env)).app;
+    this.broker = (await createBrokerApp(this.env, { clock: this.clock })).app;
   }
 
   async startAdapter(agency: Agency): Promise<INestApplication> {

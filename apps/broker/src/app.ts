@@ -3,7 +3,7 @@ import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { LogLevel } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { ensureDatabase, ensureTopics, kafkaClientConfig } from '@mash/common';
+import { type Clock, ensureDatabase, ensureTopics, kafkaClientConfig } from '@mash/common';
 import { AGENCIES, Topics } from '@mash/contracts';
 import { AgreementService } from './agreements/agreement.service';
 import { BrokerModule } from './broker.module';
@@ -37,16 +37,20 @@ function logLevels(): LogLevel[] {
 /** Builds and starts the broker: database, topics, HTTP API and the Kafka consumers. */
 export async function createBrokerApp(
   env: NodeJS.ProcessEnv = process.env,
+  options: { clock?: Clock } = {},
 ): Promise<{ app: NestExpressApplication; config: BrokerConfig }> {
   const config = loadBrokerConfig(env);
   await ensureDatabase(config.databaseUrl);
   const kafka = kafkaClientConfig(config.kafka, 'broker');
   await ensureTopics(kafka, brokerTopics());
   const keys = await BrokerKeys.load(config);
-  const app = await NestFactory.create<NestExpressApplication>(BrokerModule.forRoot(config, keys), {
-    logger: logLevels(),
-    bodyParser: false,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    BrokerModule.forRoot(config, keys, options.clock),
+    {
+      logger: logLevels(),
+      bodyParser: false,
+    },
+  );
   app.useBodyParser('json', { limit: '256kb' });
   app.disable('x-powered-by');
   app.use(correlationMiddleware);

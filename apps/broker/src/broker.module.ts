@@ -1,3 +1,4 @@
+import { Clock, SystemClock } from '@mash/common';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
@@ -51,7 +52,11 @@ import { PartnershipMetricsService } from './partnership/partnership-metrics.ser
 
 @Module({})
 export class BrokerModule {
-  static forRoot(config: BrokerConfig, keys: BrokerKeys): DynamicModule {
+  static forRoot(
+    config: BrokerConfig,
+    keys: BrokerKeys,
+    clock: Clock = new SystemClock(),
+  ): DynamicModule {
     return {
       module: BrokerModule,
       imports: [
@@ -75,6 +80,7 @@ export class BrokerModule {
       providers: [
         { provide: BROKER_CONFIG, useValue: config },
         { provide: BrokerKeys, useValue: keys },
+        { provide: Clock, useValue: clock },
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },
         // Order matters: authenticate, then check the route's roles (deny by default).
         { provide: APP_GUARD, useClass: JwtAuthGuard },

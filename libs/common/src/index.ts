@@ -3,3 +3,4 @@ export * from './errors';
 export * from './kafka';
 export * from './metrics';
 export * from './jwks-client';
+export * from './clock';

@@ -1,7 +1,7 @@
 import type { AgreementVersion } from './agreement';
 import { agreementFixture, requestFixture } from './agreement.fixture';
 import type { Decision, DecisionRequest } from './decision';
-import { decide, PolicyIndex } from './engine';
+import { decide, londonDayStart, PolicyIndex } from './engine';
 import { agreementHash } from './hash';
 
 const codes = (d: Decision) => d.reasons.map((r) => r.code);
@@ -51,21 +51,51 @@ describe(PolicyIndex.name, () => {
     });
 
     it('denies before the agreement comes into force, saying when it will', () => {
-      const sut = run(requestFixture({ now: new Date('2026-03-31T23:59:59Z') }));
+      // 23:59:59 on 31 March London time (BST began on 29 March 2026).
+      const sut = run(requestFixture({ now: new Date('2026-03-31T22:59:59Z') }));
       expect(codes(sut)).toEqual(['POLICY.NO_ACTIVE_AGREEMENT']);
       expect(sut.reasons[0].text).toContain('1 April 2026');
     });
 
-    it('treats effectiveFrom and effectiveTo as whole days, inclusive', () => {
-      expect(run(requestFixture({ now: new Date('2026-04-01T00:00:00Z') })).decision).toBe(
+    it('treats effectiveFrom and effectiveTo as whole London days, inclusive', () => {
+      // 00:00 BST on 1 April 2026 is 23:00 UTC on 31 March.
+      expect(run(requestFixture({ now: new Date('2026-03-31T23:00:00Z') })).decision).toBe(
         'permit',
       );
-      expect(run(requestFixture({ now: new Date('2029-03-31T23:59:59Z') })).decision).toBe(
+      // BST began on 25 March 2029: the last second of 31 March London time is 22:59:59 UTC.
+      expect(run(requestFixture({ now: new Date('2029-03-31T22:59:59Z') })).decision).toBe(
         'permit',
       );
-      const sut = run(requestFixture({ now: new Date('2029-04-01T00:00:00Z') }));
+      const sut = run(requestFixture({ now: new Date('2029-03-31T23:00:00Z') }));
       expect(codes(sut)).toEqual(['POLICY.AGREEMENT_EXPIRED']);
       expect(sut.reasons[0].text).toContain('31 March 2029');
+    });
+
+    it('starts and ends a version at London midnight in summer: 23:30 UTC in June is the next day', () => {
+      const june = [
+        agreementFixture({ version: 1, effectiveTo: '2026-06-14' }),
+        agreementFixture({ version: 2, effectiveFrom: '2026-06-15', effectiveTo: undefined }),
+      ];
+      // 00:30 BST on 15 June: version 2 governs, version 1 has ended.
+      const after = run(requestFixture({ now: new Date('2026-06-14T23:30:00Z') }), june);
+      expect(after.agreement?.version).toBe(2);
+      // 23:30 BST on 14 June: still version 1.
+      const before = run(requestFixture({ now: new Date('2026-06-14T22:30:00Z') }), june);
+      expect(before.agreement?.version).toBe(1);
+      // Only version 1: at 00:30 BST on 15 June it has ended, and the reason names its last day.
+      const ended = run(requestFixture({ now: new Date('2026-06-14T23:30:00Z') }), [june[0]]);
+      expect(codes(ended)).toEqual(['POLICY.AGREEMENT_EXPIRED']);
+      expect(ended.reasons[0].text).toContain('14 June 2026');
+    });
+
+    it('takes the London day across both clock changes', () => {
+      // 28 March 2027: clocks go forward at 01:00 UTC; the day began at 00:00 UTC (GMT).
+      expect(londonDayStart('2027-03-28')).toBe(Date.parse('2027-03-28T00:00:00Z'));
+      expect(londonDayStart('2027-03-29')).toBe(Date.parse('2027-03-28T23:00:00Z'));
+      // 31 October 2027: clocks go back at 01:00 UTC; the day began at 23:00 UTC (BST).
+      expect(londonDayStart('2027-10-31')).toBe(Date.parse('2027-10-30T23:00:00Z'));
+      expect(londonDayStart('2027-11-01')).toBe(Date.parse('2027-11-01T00:00:00Z'));
+      expect(londonDayStart('2028-02-29')).toBe(Date.parse('2028-02-29T00:00:00Z'));
     });
 
     it('treats an agreement without effectiveTo as open-ended', () => {

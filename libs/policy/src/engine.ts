@@ -26,6 +26,30 @@ import {
 
 const DAY_MS = 86_400_000;
 
+/**
+ * Agreements are signed in England: `effectiveFrom` and `effectiveTo` are London calendar days,
+ * so a version comes into force at 00:00 GMT or BST, not at 00:00 UTC (an hour late all summer).
+ */
+const LONDON = 'Europe/London';
+const londonHour = new Intl.DateTimeFormat('en-GB', {
+  timeZone: LONDON,
+  hour: 'numeric',
+  hourCycle: 'h23',
+});
+
+/** The instant the London day `YYYY-MM-DD` begins. */
+export function londonDayStart(isoDate: string): number {
+  const utcMidnight = Date.parse(`${isoDate}T00:00:00Z`);
+  // London is UTC+0 or UTC+1, and changes at 01:00 UTC, so the wall-clock hour at 00:00 UTC is
+  // the offset in force at London's own midnight.
+  const offsetHours = Number(londonHour.format(utcMidnight));
+  return utcMidnight - offsetHours * 3_600_000;
+}
+
+function isoDayAfter(isoDate: string): string {
+  return new Date(Date.parse(`${isoDate}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+}
+
 interface CompiledCategory {
   name: string;
   minimumLevel: number;
@@ -104,11 +128,11 @@ export function compileAgreement(agreement: AgreementVersion): CompiledAgreement
     id: agreement.id,
     version: agreement.version,
     hash: agreementHash(agreement),
-    fromMs: Date.parse(`${agreement.effectiveFrom}T00:00:00Z`),
+    fromMs: londonDayStart(agreement.effectiveFrom),
     toMs:
       agreement.effectiveTo === undefined
         ? Infinity
-        : Date.parse(`${agreement.effectiveTo}T00:00:00Z`) + DAY_MS,
+        : londonDayStart(isoDayAfter(agreement.effectiveTo)),
     purposes,
   };
   compiledCache.set(agreement, compiled);
@@ -187,7 +211,7 @@ const dateFormat = new Intl.DateTimeFormat('en-GB', {
   day: 'numeric',
   month: 'long',
   year: 'numeric',
-  timeZone: 'UTC',
+  timeZone: LONDON,
 });
 const dateText = (ms: number) => dateFormat.format(ms);
 
@@ -340,7 +364,7 @@ function decideOver(pairLineages: readonly Lineage[], request: DecisionRequest):
         [
           reason(
             'POLICY.AGREEMENT_EXPIRED',
-            `the data-sharing agreement with ${agency} ended on ${dateText(ended.toMs - DAY_MS)} and no later version is in force`,
+            `the data-sharing agreement with ${agency} ended on ${dateText(ended.toMs - 1)} and no later version is in force`,
           ),
         ],
         ended,

@@ -4,7 +4,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { stringify } from 'yaml';
-import { DomainError, kafkaClientConfig } from '@mash/common';
+import { DomainError, kafkaClientConfig, Clock } from '@mash/common';
 import {
   agreementHash,
   parseAgreementFile,
@@ -61,6 +61,7 @@ export class AgreementService implements OnApplicationBootstrap {
     private readonly outbox: OutboxService,
     @Inject(BrokerKeys) private readonly keys: BrokerKeys,
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -109,7 +110,7 @@ export class AgreementService implements OnApplicationBootstrap {
             content: agreement,
             hash: agreementHash(agreement),
             createdBy: `import:${file}`,
-            activatedAt: agreement.status === 'active' ? new Date() : null,
+            activatedAt: agreement.status === 'active' ? this.clock.now() : null,
           },
           tx,
         );
@@ -117,7 +118,7 @@ export class AgreementService implements OnApplicationBootstrap {
           await this.announce(tx, [
             {
               row: await this.repo.get(agreement.partnership, agreement.id, agreement.version, tx),
-              changedAt: new Date(),
+              changedAt: this.clock.now(),
             },
           ]);
         await this.audit.record(
@@ -240,7 +241,7 @@ export class AgreementService implements OnApplicationBootstrap {
           403,
         );
       }
-      const now = new Date();
+      const now = this.clock.now();
       // The version in force for this agency is replaced by the new one.
       const replaced = await this.repo.expireOtherActive(user.partnership, id, version, tx);
       await this.repo.update(
@@ -288,7 +289,7 @@ export class AgreementService implements OnApplicationBootstrap {
           `only an active agreement can be suspended; this version is ${row.status}`,
           409,
         );
-      const now = new Date();
+      const now = this.clock.now();
       await this.repo.update(
         user.partnership,
         id,

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { DomainError } from '@mash/common';
+import { DomainError, Clock } from '@mash/common';
 import { compareQueued } from '@mash/thresholds';
 import { AuditService } from '../audit/audit.service';
 import { CaseRepository } from '../cases/case.repository';
@@ -55,6 +55,7 @@ export class CapacityReleaser implements OnApplicationBootstrap, OnApplicationSh
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
     private readonly metrics: BrokerMetrics,
+    private readonly clock: Clock,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -122,7 +123,7 @@ export class CapacityReleaser implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async release(row: CapacityQueueEntity): Promise<boolean> {
-    const now = new Date();
+    const now = this.clock.now();
     const query = await this.dataSource
       .getRepository(QueryEntity)
       .findOne({ where: { id: row.queryId } });

@@ -1,3 +1,4 @@
+import { Clock } from '@mash/common';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -18,16 +19,16 @@ const WINDOW_MS = 60 * 60 * 1000;
 @Injectable()
 export class CapacityService {
   /** Test hook: the capacity clock (lets a test move an hour on without waiting). */
-  clock: () => Date = () => new Date();
   private readonly windows = new Map<string, Date[]>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly thresholds: ThresholdService,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
   ) {}
 
-  limit(partnership: string, agency: string, at = this.clock()): number | undefined {
+  limit(partnership: string, agency: string, at = this.clock.now()): number | undefined {
     const capacity = this.thresholds.matrixFor(partnership, at).capacity as Partial<
       Record<string, { queriesPerHour: number }>
     >;
@@ -47,7 +48,7 @@ export class CapacityService {
 
   /** Takes a slot if there is one at the capacity clock's now (synchronous: no interleaving). */
   take(partnership: string, agency: string): boolean {
-    const now = this.clock();
+    const now = this.clock.now();
     const limit = this.limit(partnership, agency, now);
     if (limit === undefined) return true;
     const key = `${partnership}\u0000${agency}`;
@@ -66,7 +67,7 @@ export class CapacityService {
     if (this.windows.has(key)) return;
     const rows = (await this.dataSource.query(
       `SELECT dispatched_at FROM federated_query_agency WHERE partnership = $1 AND agency = $2 AND dispatched_at > $3`,
-      [partnership, agency, new Date(this.clock().getTime() - WINDOW_MS)],
+      [partnership, agency, new Date(this.clock.now().getTime() - WINDOW_MS)],
     )) as Array<{ dispatched_at: Date }>;
     if (!this.windows.has(key))
       this.windows.set(

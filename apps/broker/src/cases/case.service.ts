@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { DomainError } from '@mash/common';
+import { DomainError, Clock } from '@mash/common';
 import type { SubjectCriteria } from '@mash/contracts';
 import {
   assessOrThrow,
@@ -80,12 +80,13 @@ export class CaseService {
     private readonly audit: AuditService,
     @Inject(BrokerKeys) private readonly keys: BrokerKeys,
     private readonly outcomes: OutcomeService,
+    private readonly clock: Clock,
   ) {}
 
   async openFromReferral(
     user: Principal,
     dto: ReferralDto,
-    now = new Date(),
+    now = this.clock.now(),
   ): Promise<CaseSummary> {
     const matrix = this.thresholds.matrixFor(user.partnership, now);
     const assessment = assessOrThrow(matrix, dto.concerns);
@@ -146,7 +147,7 @@ export class CaseService {
     return this.summary(entity, now);
   }
 
-  summary(c: CaseEntity, now = new Date()): CaseSummary {
+  summary(c: CaseEntity, now = this.clock.now()): CaseSummary {
     const left = c.dueAt && c.status === 'open' ? timeLeft(c.dueAt, now) : null;
     return {
       id: c.id,
@@ -168,7 +169,7 @@ export class CaseService {
     user: Principal,
     filter: CaseListQuery,
   ): Promise<{ items: CaseSummary[]; total: number }> {
-    const now = new Date();
+    const now = this.clock.now();
     const { items, total } = await this.cases.list(user.partnership, filter, now);
     return { items: items.map((c) => this.summary(c, now)), total };
   }
@@ -231,7 +232,7 @@ export class CaseService {
     user: Principal,
     caseId: string,
     dto: RerateDto,
-    now = new Date(),
+    now = this.clock.now(),
   ): Promise<CaseSummary & { ratingHistory: RatingChangeView[] }> {
     const role = primaryRole(user, ['manager', 'analyst']);
     const rationaleSealed = await this.keys.cipher.seal(dto.rationale);
@@ -373,7 +374,7 @@ export class CaseService {
       justificationSealed: await this.keys.cipher.seal(dto.justification),
       decidedBy: user.sub,
       decidedRole: role,
-      decidedAt: new Date(),
+      decidedAt: this.clock.now(),
       approvedBy: null,
       approvedAt: null,
     });
@@ -426,7 +427,7 @@ export class CaseService {
           'a manager cannot approve their own decision',
           403,
         );
-      const approvedAt = new Date();
+      const approvedAt = this.clock.now();
       await repo.update({ id: row.id }, { approvedBy: user.sub, approvedAt });
       await this.audit.record(
         {

@@ -1,3 +1,4 @@
+import { Clock } from '@mash/common';
 import { randomUUID } from 'node:crypto';
 import {
   Injectable,
@@ -38,6 +39,7 @@ export class DeadlineWatcher implements OnApplicationBootstrap, OnApplicationShu
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
     private readonly metrics: BrokerMetrics,
+    private readonly clock: Clock,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -50,7 +52,7 @@ export class DeadlineWatcher implements OnApplicationBootstrap, OnApplicationShu
     if (this.timer) clearInterval(this.timer);
   }
 
-  async tick(now = new Date()): Promise<void> {
+  async tick(now = this.clock.now()): Promise<void> {
     if (this.busy) return;
     this.busy = true;
     try {
@@ -64,7 +66,7 @@ export class DeadlineWatcher implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /** Returns the ids of the cases announced. */
-  async notifyApproaching(now = new Date()): Promise<string[]> {
+  async notifyApproaching(now = this.clock.now()): Promise<string[]> {
     const announced = await this.dataSource.transaction(async (tx) => {
       const candidates = await tx
         .getRepository(CaseEntity)
@@ -136,7 +138,7 @@ export class DeadlineWatcher implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /** Open cases by RAG and whether their deadline has passed (`within` or `overdue`). */
-  async refreshGauge(now = new Date()): Promise<void> {
+  async refreshGauge(now = this.clock.now()): Promise<void> {
     const rows = (await this.dataSource.query(
       `SELECT rag, (due_at IS NOT NULL AND due_at < $1) AS overdue, count(*)::int AS n
          FROM mash_case WHERE status = 'open' GROUP BY 1, 2`,

@@ -1,3 +1,4 @@
+import { Clock } from '@mash/common';
 import {
   Inject,
   Injectable,
@@ -32,6 +33,7 @@ export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationSh
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(BrokerKeys) private readonly keys: BrokerKeys,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -56,7 +58,7 @@ export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationSh
   }
 
   /** Deletes the data of cases whose retention ended at or before `now`. Returns how many cases. */
-  async sweep(now = new Date()): Promise<number> {
+  async sweep(now = this.clock.now()): Promise<number> {
     return this.dataSource.transaction(async (tx) => {
       const due = await tx
         .getRepository(CaseEntity)

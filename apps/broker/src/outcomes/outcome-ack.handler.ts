@@ -1,3 +1,4 @@
+import { Clock } from '@mash/common';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -22,6 +23,7 @@ export class OutcomeAckHandler {
     private readonly outcomes: OutcomeRepository,
     private readonly audit: AuditService,
     private readonly deadLetters: DeadLetters,
+    private readonly clock: Clock,
   ) {}
 
   async handle(topicAgency: Agency, message: RawMessage): Promise<AckOutcome> {
@@ -41,7 +43,12 @@ export class OutcomeAckHandler {
       return 'ignored';
     }
     const applied = await this.dataSource.transaction(async (tx) => {
-      const done = await this.outcomes.markDelivered(ack.outcomeId, ack.agency, new Date(), tx);
+      const done = await this.outcomes.markDelivered(
+        ack.outcomeId,
+        ack.agency,
+        this.clock.now(),
+        tx,
+      );
       if (!done) return false;
       await this.audit.record(
         {

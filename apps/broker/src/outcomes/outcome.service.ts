@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { DomainError } from '@mash/common';
+import { DomainError, Clock } from '@mash/common';
 import { AGENCIES, Headers, Topics, type Agency, type CaseOutcomeV1 } from '@mash/contracts';
 import { encryptFor } from '@mash/trust';
 import { AuditService } from '../audit/audit.service';
@@ -65,13 +65,14 @@ export class OutcomeService {
     private readonly directory: AgencyDirectory,
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
   ) {}
 
   async record(
     user: Principal,
     caseId: string,
     dto: OutcomeDto,
-    now = new Date(),
+    now = this.clock.now(),
   ): Promise<OutcomeView> {
     const role = primaryRole(user, ['manager', 'analyst']);
     const kase = await this.cases.get(user.partnership, caseId);
@@ -233,7 +234,7 @@ export class OutcomeService {
   }
 
   /** Puts every pending delivery whose retry is due back in the outbox. Returns how many. */
-  async redeliver(now = new Date(), limit = 50): Promise<number> {
+  async redeliver(now = this.clock.now(), limit = 50): Promise<number> {
     const sent = await this.dataSource.transaction(async (tx) => {
       const due = await this.outcomes.due(now, limit, tx);
       const messages: KafkaRecord[] = [];

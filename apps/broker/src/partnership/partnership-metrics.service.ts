@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { DomainError } from '@mash/common';
+import { DomainError, Clock } from '@mash/common';
 
 const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
 
@@ -37,13 +37,16 @@ export interface PartnershipMetrics {
  */
 @Injectable()
 export class PartnershipMetricsService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
 
   async compute(
     partnership: string,
     from?: Date,
     to?: Date,
-    now = new Date(),
+    now = this.clock.now(),
   ): Promise<PartnershipMetrics> {
     const end = to ?? now;
     const start = from ?? new Date(end.getTime() - YEAR_MS);

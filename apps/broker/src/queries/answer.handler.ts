@@ -1,3 +1,4 @@
+import { Clock } from '@mash/common';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -33,6 +34,7 @@ export class AnswerHandler {
     private readonly metrics: BrokerMetrics,
     private readonly deadLetters: DeadLetters,
     private readonly agreements: AgreementRepository,
+    private readonly clock: Clock,
   ) {}
 
   async handle(topicAgency: Agency, message: RawMessage): Promise<AnswerOutcome> {
@@ -146,7 +148,7 @@ export class AnswerHandler {
     if (part.dispatchedAt)
       this.metrics.queryLatency.observe(
         { agency: part.agency },
-        (Date.now() - part.dispatchedAt.getTime()) / 1000,
+        (this.clock.now().getTime() - part.dispatchedAt.getTime()) / 1000,
       );
     return 'accepted';
   }

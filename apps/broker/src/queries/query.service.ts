@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { DomainError } from '@mash/common';
+import { DomainError, Clock } from '@mash/common';
 import {
   AGENCIES,
   Headers,
@@ -70,6 +70,7 @@ export class QueryService {
     private readonly audit: AuditService,
     private readonly metrics: BrokerMetrics,
     private readonly capacity: CapacityService,
+    private readonly clock: Clock,
   ) {}
 
   /** What each agency would share for this purpose on this case, and why: no request is sent. */
@@ -83,7 +84,12 @@ export class QueryService {
     return decisions.map((d) => ({ ...d, explanation: explain(d) }));
   }
 
-  private async decideAll(user: Principal, caseId: string, dto: CreateQueryDto, now = new Date()) {
+  private async decideAll(
+    user: Principal,
+    caseId: string,
+    dto: CreateQueryDto,
+    now = this.clock.now(),
+  ) {
     const kase = await this.cases.get(user.partnership, caseId);
     if (kase.status !== 'open')
       throw new DomainError(
@@ -111,7 +117,7 @@ export class QueryService {
   }
 
   async create(user: Principal, caseId: string, dto: CreateQueryDto): Promise<QueryView> {
-    const now = new Date();
+    const now = this.clock.now();
     const { kase, decisions, consent } = await this.decideAll(user, caseId, dto, now);
     const subject = await this.caseService.subjectOf(kase);
     const role = primaryRole(user, ['analyst', 'manager']);
@@ -382,7 +388,7 @@ export class QueryService {
   }
 
   /** Marks agencies that missed the query's deadline as timed out. Returns how many. */
-  async sweepTimeouts(now = new Date()): Promise<number> {
+  async sweepTimeouts(now = this.clock.now()): Promise<number> {
     return this.dataSource.transaction(async (tx) => {
       const expired = await this.queries.timeOutExpired(now, tx);
       if (expired.length === 0) return 0;

@@ -1,3 +1,4 @@
+import { Clock } from '@mash/common';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -36,6 +37,7 @@ export class TransparencyService {
     private readonly agreements: AgreementRepository,
     private readonly outcomes: OutcomeRepository,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
   ) {}
 
   async withhold(
@@ -50,7 +52,7 @@ export class TransparencyService {
       item: dto.item,
       reasonSealed: await this.keys.cipher.seal(dto.reason),
       withheldBy: user.sub,
-      withheldAt: new Date(),
+      withheldAt: this.clock.now(),
     } satisfies Partial<TransparencyWithholdingEntity>);
     await this.dataSource.transaction(async (tx) => {
       await this.cases.get(user.partnership, caseId, tx, true);
@@ -86,7 +88,7 @@ export class TransparencyService {
     user: Principal,
     caseId: string,
     format: 'json' | 'html',
-    now = new Date(),
+    now = this.clock.now(),
   ): Promise<TransparencyReport> {
     const kase = await this.cases.get(user.partnership, caseId);
     const matrix = this.caseService.matrix(user.partnership, kase.receivedAt);
