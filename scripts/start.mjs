@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import demo from './demo-child.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(ROOT);
@@ -121,7 +122,7 @@ async function main() {
   const subjectsFile = resolve(ROOT, '.local/demo/subjects.json');
   if (!existsSync(subjectsFile) || process.env.SEED === '1') {
     log('seeding synthetic agency source data...');
-    const seeded = spawnSync(process.execPath, ['-r', '@swc-node/register', 'scripts/seed.ts', '--people', process.env.SEED_PEOPLE ?? '2000', '--database-url', databaseUrl, '--out', '.local/demo', '--seed', '42', '--as-of', process.env.SEED_AS_OF ?? '2026-09-01'], { stdio: 'inherit' });
+    const seeded = spawnSync(process.execPath, ['-r', '@swc-node/register', 'scripts/seed.ts', '--people', process.env.SEED_PEOPLE ?? String(demo.DEMO_SEED.people), '--database-url', databaseUrl, '--out', '.local/demo', '--seed', String(demo.DEMO_SEED.seed), '--as-of', process.env.SEED_AS_OF ?? demo.DEMO_SEED.asOf], { stdio: 'inherit' });
     if (seeded.status !== 0) throw new Error('seeding failed');
   }
 
@@ -153,7 +154,7 @@ async function main() {
   await Promise.all(Object.entries(adapters).map(([a, p]) => waitHttp(`http://127.0.0.1:${p}/health`, `adapter-${a}`)));
 
   const subjects = JSON.parse(readFileSync(subjectsFile, 'utf8'));
-  const everywhere = subjects.find((s) => s.knownTo.length === 4) ?? subjects[0];
+  const everywhere = demo.demoChild(subjects);
   const seconds = ((Date.now() - t0) / 1000).toFixed(1);
   process.stdout.write(`
 MASH federation ready in ${seconds} s

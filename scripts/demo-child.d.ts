@@ -1,0 +1,4 @@
+import type { DemoSubject } from './seed/run';
+
+export declare const DEMO_SEED: { people: number; seed: number; asOf: string };
+export declare function demoChild(subjects: DemoSubject[]): DemoSubject;
