@@ -1,24 +1,59 @@
 #!/usr/bin/env node
-// npm test: type-check, unit tests, the migration drift check, then the integration and
-// end-to-end tests against the real Kafka (started by the jest global setup when
-// KAFKA_BROKERS is unset) and the real PostgreSQL.
+// npm test: type-check, lint, unit tests (then again on moved clocks and zones), the migration
+// drift check, then the integration and end-to-end tests against the real Kafka (started by the
+// jest global setup when KAFKA_BROKERS is unset) and the real PostgreSQL.
+// `npm test -- <step prefix>` runs only the steps whose names start with it.
 import { spawnSync } from 'node:child_process';
+
+// The unit tests again with the clock and zone moved, so a test that depends on the day it runs
+// fails here rather than on some later day: both BST change nights, a leap day, the last minute
+// of a year, and a zone fourteen hours from London. libfaketime starts the clock at the instant
+// (read in TZ) and lets it run; monotonic clocks stay real so timers behave.
+const MOVED_CLOCKS = [
+  ['Europe/London', '2027-03-28 00:30:00', 'BST begins that night'],
+  ['Europe/London', '2027-10-31 01:30:00', 'BST ends: the hour that happens twice'],
+  ['Europe/London', '2028-02-29 12:00:00', 'a leap day'],
+  ['Europe/London', '2027-12-31 23:59:00', 'the last minute of a year'],
+  ['Pacific/Kiritimati', undefined, 'UTC+14, the real time'],
+];
+
+function hasFaketime() {
+  return spawnSync('faketime', ['-f', '+0', 'true']).status === 0;
+}
+
+const movedClockSteps = MOVED_CLOCKS.map(([zone, at, why]) => [
+  `unit tests at ${at ?? 'now'} ${zone} (${why})`,
+  at ? 'faketime' : 'npx',
+  at ? ['-f', `@${at}`, 'npx', 'jest', '--selectProjects', 'unit', '--silent'] : ['jest', '--selectProjects', 'unit', '--silent'],
+  { TZ: zone, FAKETIME_DONT_FAKE_MONOTONIC: '1' },
+  at !== undefined,
+]);
 
 const steps = [
   ['type-check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
   ['lint (ESLint and Prettier)', 'npm', ['run', '-s', 'lint']],
   ['unit tests', 'npx', ['jest', '--selectProjects', 'unit']],
+  ...movedClockSteps,
   ['migrations match entities', 'node', ['-r', '@swc-node/register', 'scripts/migrations.ts', 'check']],
   // --forceExit: kafkajs leaves sockets closing after the last federation stops; every file stops its own.
   ['integration and end-to-end tests', 'npx', ['jest', '--selectProjects', 'integration', '--runInBand', '--forceExit']],
 ];
 
 const only = process.argv[2];
-for (const [name, command, args] of steps) {
+for (const [name, command, args, env = {}, needsFaketime = false] of steps) {
   if (only && !name.startsWith(only)) continue;
   process.stderr.write(`\n=== ${name} ===\n`);
+  if (needsFaketime && !hasFaketime()) {
+    // CI installs faketime (.ci/run); on a developer's machine without it, say so and go on.
+    if (process.env.CI) {
+      process.stderr.write('=== faketime is not installed (apt-get install faketime) ===\n');
+      process.exit(1);
+    }
+    process.stderr.write(`=== ${name}: skipped, faketime is not installed ===\n`);
+    continue;
+  }
   const started = Date.now();
-  const result = spawnSync(command, args, { stdio: 'inherit', env: process.env });
+  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
   process.stderr.write(`=== ${name}: ${result.status === 0 ? 'ok' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s ===\n`);
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
