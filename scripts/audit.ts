@@ -5,6 +5,9 @@
  *                           [--from N] [--to N] [--no-stored-checkpoints]
  *   npm run audit -- export --partnership P [--format jsonl|csv] [--out FILE] [--since ISO] [--until ISO]
  *                           [--actor ID] [--case ID] [--action A] [--outcome O]
+ *     --partnership system exports the system chain (failed sign-ins that name no partnership).
+ *     --since is inclusive, --until exclusive (ISO 8601 date or time). The export is itself recorded
+ *     as audit.exported (actor cli:<OS user>) before anything is written out.
  *   npm run audit -- checkpoint --private-key FILE [--checkpoints FILE]
  *
  * DATABASE_URL (or --database-url) defaults to postgres://postgres@127.0.0.1:5432/mash_broker.
@@ -15,20 +18,26 @@
  * Progress goes to stderr; results to stdout.
  */
 import { existsSync, createWriteStream } from 'node:fs';
+import { userInfo } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { Pool } from 'pg';
 import {
+  AuditLog,
   AuditQuery,
+  checkpointSourcesOf,
   Checkpointer,
+  SYSTEM_CHAIN_ID,
   DEFAULT_CHECKPOINT_FILE,
   OUTCOMES,
   parsePublicKeys,
   readCheckpointFile,
   readStoredCheckpoints,
+  remedyFor,
   verifyChain,
+  type VerifyFailure,
   type Outcome,
   type SignedCheckpoint,
 } from '@mash/audit';
@@ -68,13 +77,16 @@ async function verify(pool: Pool, args: string[]): Promise<number> {
     },
   });
   const checkpoints: SignedCheckpoint[] = [];
+  const copies: { file: SignedCheckpoint[]; database: SignedCheckpoint[] } = {
+    file: [],
+    database: [],
+  };
   const file = values.checkpoints ?? (existsSync(checkpointFile()) ? checkpointFile() : undefined);
   if (file !== undefined) {
-    checkpoints.push(
-      ...(await readCheckpointFile(file)).filter(
-        (c) => values.chain === undefined || c.chainId === values.chain,
-      ),
+    copies.file = (await readCheckpointFile(file)).filter(
+      (c) => values.chain === undefined || c.chainId === values.chain,
     );
+    checkpoints.push(...copies.file);
     progress(`${checkpoints.length} checkpoint(s) from ${file}`);
   } else {
     progress(
@@ -83,6 +95,7 @@ async function verify(pool: Pool, args: string[]): Promise<number> {
   }
   if (!values['no-stored-checkpoints']) {
     const stored = await readStoredCheckpoints(pool, values.chain);
+    copies.database = stored;
     checkpoints.push(...stored);
     progress(`${stored.length} checkpoint(s) from audit_checkpoint`);
   }
@@ -118,15 +131,24 @@ async function verify(pool: Pool, args: string[]): Promise<number> {
   progress(
     `${result.checked.toLocaleString('en-GB')} entries and ${result.checkpointsChecked} checkpoint(s) checked in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
-  process.stdout.write(`${JSON.stringify(result)}\n`);
   if (result.ok) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
     progress('audit log intact');
     return 0;
   }
-  const f = result.firstFailure;
-  progress(
-    `TAMPERING DETECTED: ${f?.reason} at chain ${f?.chainId} position ${f?.chainSeq}${f?.seq == null ? '' : ` (seq ${f.seq})`}`,
+  const { checkpoint: failing, ...f } = result.firstFailure as VerifyFailure;
+  const sources = checkpointSourcesOf(failing, copies).map((s) =>
+    s === 'file' ? `file ${file}` : 'audit_checkpoint table',
   );
+  const remedy = remedyFor(f.reason, checkpointSourcesOf(failing, copies));
+  process.stdout.write(
+    `${JSON.stringify({ ...result, firstFailure: { ...f, ...(failing ? { checkpointSources: sources } : {}), remedy } })}\n`,
+  );
+  progress(
+    `TAMPERING DETECTED: ${f.reason} at chain ${f.chainId} position ${f.chainSeq}${f.seq == null ? '' : ` (seq ${f.seq})`}` +
+      (sources.length > 0 ? `; the checkpoint that disagrees is in: ${sources.join(', ')}` : ''),
+  );
+  progress(`what to do: ${remedy}`);
   return 1;
 }
 
@@ -151,8 +173,18 @@ async function exportEvents(pool: Pool, args: string[]): Promise<number> {
     throw new UsageError('--format must be jsonl or csv');
   if (values.outcome !== undefined && !(OUTCOMES as readonly string[]).includes(values.outcome))
     throw new UsageError(`--outcome must be one of ${OUTCOMES.join(', ')}`);
+  for (const [name, value] of [
+    ['since', values.since],
+    ['until', values.until],
+  ] as const)
+    if (value !== undefined && Number.isNaN(new Date(value).getTime()))
+      throw new UsageError(
+        `--${name} must be an ISO 8601 date or time, e.g. 2026-01-31 or 2026-01-31T09:00:00Z`,
+      );
+  const system = values.partnership === SYSTEM_CHAIN_ID;
   const filter = {
     partnership: values.partnership,
+    systemChain: system,
     from: values.since,
     to: values.until,
     actorId: values.actor,
@@ -160,6 +192,28 @@ async function exportEvents(pool: Pool, args: string[]): Promise<number> {
     action: values.action,
     outcome: values.outcome as Outcome | undefined,
   };
+  // Like the API's export, the CLI's is an access to the log and is recorded first (fail closed).
+  await new AuditLog(pool).append({
+    partnership: system ? null : values.partnership,
+    actorType: 'user',
+    actorId: `cli:${osUser()}`,
+    action: 'audit.exported',
+    outcome: 'success',
+    details: {
+      via: 'cli',
+      format: values.format,
+      filter: JSON.parse(
+        JSON.stringify({
+          since: values.since,
+          until: values.until,
+          actor: values.actor,
+          case: values.case,
+          action: values.action,
+          outcome: values.outcome,
+        }),
+      ) as Record<string, unknown>,
+    },
+  });
   const query = new AuditQuery(pool);
   const source = values.format === 'csv' ? query.exportCsv(filter) : query.exportJsonLines(filter);
   let bytes = 0;
@@ -198,6 +252,14 @@ async function checkpoint(pool: Pool, args: string[]): Promise<number> {
   for (const cp of written) process.stdout.write(`${JSON.stringify(cp)}\n`);
   progress(`${written.length} chain head(s) checkpointed`);
   return 0;
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username || 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 function databaseUrl(args: string[]): string {

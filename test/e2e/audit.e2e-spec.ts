@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Pool } from 'pg';
@@ -99,6 +100,18 @@ describe('The auditor’s view of the audit log, end to end', () => {
       token,
     ).expect(status(200));
     return res.body.items as Entry[];
+  }
+
+  function runAuditCli(args: string[]): Promise<{ code: number; stdout: string }> {
+    return new Promise((done) => {
+      execFile(
+        process.execPath,
+        ['-r', '@swc-node/register', 'scripts/audit.ts', ...args],
+        { cwd: ROOT, env: { ...process.env, DATABASE_URL: testDatabaseUrl('broker') } },
+        (err, stdout) =>
+          done({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout }),
+      );
+    });
   }
 
   beforeAll(async () => {
@@ -211,6 +224,103 @@ describe('The auditor’s view of the audit log, end to end', () => {
       `/api/v1/audit/reports/subject-accesses?subject=${tokens.body.nameDob as string}`,
     ).expect(status(200));
     expect((report.body.items as Entry[]).some((e) => e.seq === requested.seq)).toBe(true);
+  });
+
+  it('answers “who looked at this child”: every view, release and report of the child’s data, with who and when', async () => {
+    await get(`/api/v1/cases/${story.caseId}`, manager).expect(status(200));
+    await get(`/api/v1/cases/${story.caseId}/transparency-report`, manager).expect(status(200));
+    const { givenName, familyName, dateOfBirth } = story.child.subject;
+    const tokens = await http()
+      .post('/api/v1/audit/pseudonym')
+      .set('Authorization', `Bearer ${auditor}`)
+      .send({ givenName, familyName, dateOfBirth })
+      .expect(status(200));
+    const wanted = (items: Entry[]) => [
+      items.find((e) => e.action === 'case.viewed' && e.actorId === 'test-manager'),
+      items.find((e) => e.action === 'query.results.viewed' && e.actorId === 'test-analyst'),
+      items.find(
+        (e) => e.action === 'transparency.report.generated' && e.actorId === 'test-manager',
+      ),
+      ...ALL.map((agency) =>
+        items.find((e) => e.action === 'agency.records.released' && e.actorId === agency),
+      ),
+    ];
+    const items = await eventually(async () => {
+      const res = await get(
+        `/api/v1/audit/reports/subject-accesses?subject=${tokens.body.nameDob as string}`,
+      ).expect(status(200));
+      const found = res.body.items as Array<Entry & { occurredAt: string }>;
+      return wanted(found).every((e) => e !== undefined) ? found : undefined;
+    });
+    for (const e of wanted(items)) {
+      expect(e).toMatchObject({ caseId: story.caseId, occurredAt: expect.any(String) });
+      expect(e?.subjectPseudonyms).toContain(tokens.body.nameDob);
+    }
+  });
+
+  it('records the request’s correlation id on case, query and failed sign-in events, so an error can be traced', async () => {
+    const traced = (n: number) => `e2e-trace-${n}-${Date.now()}`;
+    const opened = traced(1);
+    const res = await http()
+      .post('/api/v1/referrals')
+      .set('Authorization', `Bearer ${analyst}`)
+      .set('x-correlation-id', opened)
+      .send({
+        subject: story.child.subject,
+        referrer: { agency: 'education' },
+        concerns: ['neglect'],
+      })
+      .expect(status(201));
+    expect((await events({ correlation: opened })).map((e) => e.action)).toContain('case.opened');
+    await consentNotSought(res.body.id as string);
+    const asked = traced(2);
+    await http()
+      .post(`/api/v1/cases/${res.body.id as string}/queries`)
+      .set('Authorization', `Bearer ${analyst}`)
+      .set('x-correlation-id', asked)
+      .send({ purpose: 'mash-triage', agencies: ['police'] })
+      .expect(status(202));
+    expect((await events({ correlation: asked })).map((e) => e.action)).toEqual(
+      expect.arrayContaining(['query.requested', 'policy.decision']),
+    );
+
+    // A refused token naming the partnership: its auditor finds it by action and by the
+    // correlation id the 401 carried, through the API and the CLI export.
+    const claims = Buffer.from(
+      JSON.stringify({ sub: 'someone', partnership: 'demo', roles: ['analyst'] }),
+    ).toString('base64url');
+    const refusedId = traced(3);
+    const refused = await http()
+      .get('/api/v1/cases')
+      .set('Authorization', `Bearer eyJhbGciOiJub25lIn0.${claims}.`)
+      .set('x-correlation-id', refusedId)
+      .expect(status(401));
+    expect(refused.body.correlationId).toBe(refusedId);
+    const failed = await eventually(async () => {
+      const found = await events({ action: 'auth.failed', correlation: refusedId });
+      return found.length > 0 ? found : undefined;
+    });
+    expect(failed).toEqual([
+      expect.objectContaining({
+        partnership: 'demo',
+        actorId: 'anonymous',
+        outcome: 'failure',
+        details: expect.objectContaining({ code: refused.body.code, partnershipClaimed: true }),
+      }),
+    ]);
+    const exported = await runAuditCli([
+      'export',
+      '--partnership',
+      'demo',
+      '--action',
+      'auth.failed',
+    ]);
+    expect(exported.code).toBe(0);
+    expect(exported.stdout).toContain(refusedId);
+    const cliExports = await events({ action: 'audit.exported' });
+    expect(cliExports.some((e) => e.actorId.startsWith('cli:') && e.details.via === 'cli')).toBe(
+      true,
+    );
   });
 
   it('verifies the log intact against checkpoints in the database, the file and on Kafka', async () => {

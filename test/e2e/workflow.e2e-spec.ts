@@ -462,6 +462,23 @@ describe('The MASH case workflow', () => {
       .kindsOfInformation.map((k: { category: string }) => k.category);
     expect(healthShared.length).toBeGreaterThan(0);
     const hiddenCategory = healthShared[0];
+    // A misspelt item would hide nothing: refused, naming what the report has.
+    const misspelt = await http()
+      .post(`/api/v1/cases/${deliveredCase}/transparency/withhold`)
+      .set('Authorization', `Bearer ${manager}`)
+      .send({
+        item: `category:health:${hiddenCategory}s`,
+        reason: 'Telling would alert the suspected adult in the household.',
+      })
+      .expect(status(400));
+    expect(misspelt.body).toMatchObject({
+      code: 'TRANSPARENCY.UNKNOWN_ITEM',
+      message: expect.stringContaining(`category:health:${hiddenCategory}`),
+      details: {
+        field: 'item',
+        validItems: expect.arrayContaining(['agency:police', `category:health:${hiddenCategory}`]),
+      },
+    });
     for (const item of ['agency:police', 'section:consent', `category:health:${hiddenCategory}`]) {
       await http()
         .post(`/api/v1/cases/${deliveredCase}/transparency/withhold`)

@@ -16,6 +16,11 @@ export interface TimeRange {
 export interface AuditFilter extends TimeRange {
   /** Mandatory: a search never crosses partnerships. */
   readonly partnership: string;
+  /**
+   * Search the `system` chain (events that belong to no partnership, such as failed sign-ins
+   * without a token) instead; `partnership` is then ignored. For the operator's CLI, never the API.
+   */
+  readonly systemChain?: boolean;
   readonly actorId?: string;
   readonly caseId?: string;
   readonly queryId?: string;
@@ -160,7 +165,8 @@ function quoteIdent(name: string): string {
 
 function buildFilter(filter: AuditFilter): Sql {
   const sql = new Sql();
-  sql.where.push(`partnership = ${sql.p(requirePartnership(filter.partnership))}`);
+  if (filter.systemChain === true) sql.where.push('partnership IS NULL');
+  else sql.where.push(`partnership = ${sql.p(requirePartnership(filter.partnership))}`);
   if (filter.actorId !== undefined) sql.where.push(`actor_id = ${sql.p(filter.actorId)}`);
   if (filter.caseId !== undefined) sql.where.push(`case_id = ${sql.p(filter.caseId)}`);
   if (filter.queryId !== undefined) sql.where.push(`query_id = ${sql.p(filter.queryId)}`);

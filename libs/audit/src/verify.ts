@@ -23,6 +23,60 @@ export interface VerifyFailure {
   readonly chainId: string;
   readonly chainSeq: number;
   readonly reason: VerifyFailureReason;
+  /** For the checkpoint reasons: the checkpoint that disagreed (see `checkpointSourcesOf`). */
+  readonly checkpoint?: SignedCheckpoint;
+}
+
+/** Where a verifier read a checkpoint from. */
+export type CheckpointSource = 'file' | 'database' | 'other';
+
+/**
+ * Which of the copies the verifier read hold the checkpoint that disagreed, so a report can say
+ * "the checkpoint file disagrees" rather than only "checkpoint-mismatch".
+ */
+export function checkpointSourcesOf(
+  failing: SignedCheckpoint | undefined,
+  copies: Partial<Record<CheckpointSource, readonly SignedCheckpoint[]>>,
+): CheckpointSource[] {
+  if (failing === undefined) return [];
+  return (Object.keys(copies) as CheckpointSource[]).filter((source) =>
+    (copies[source] ?? []).some(
+      (c) => c.chainId === failing.chainId && c.signature === failing.signature,
+    ),
+  );
+}
+
+/** What to do about a failure, in a sentence: the remedy docs/audit.md gives for each reason. */
+export function remedyFor(reason: string, sources: readonly CheckpointSource[] = []): string {
+  const named =
+    sources.length === 0
+      ? 'a checkpoint'
+      : sources
+          .map((s) =>
+            s === 'file'
+              ? 'the checkpoint file'
+              : s === 'database'
+                ? 'the audit_checkpoint table'
+                : 'the supplied checkpoints',
+          )
+          .join(' and ');
+  switch (reason) {
+    case 'checkpoint-mismatch':
+    case 'truncated':
+      return (
+        `${named} ${sources.length > 1 ? 'disagree' : 'disagrees'} with the chain. ` +
+        (sources.length === 1 && sources[0] === 'file'
+          ? 'If the broker database was deliberately recreated (a development reset), the file describes the log that was thrown away: move it aside and verify again. '
+          : '') +
+        'Otherwise treat it as tampering: keep the database and every checkpoint copy (file, topic mash.audit.checkpoint.v1) unchanged and escalate to the security team.'
+      );
+    case 'checkpoint-signature-invalid':
+      return `${named} does not verify against the published checkpoint key: check that the public key file is the broker's (KEYS_DIR/audit-checkpoint.public.json), otherwise treat the checkpoint as forged and escalate.`;
+    case 'checkpoint-file-unreadable':
+      return 'a line of the checkpoint file is not a checkpoint: compare the file with the copy on mash.audit.checkpoint.v1 and escalate.';
+    default:
+      return 'the entries themselves were changed, deleted or moved: keep the database unchanged (take a copy), and escalate to the security team; the entry named is the first one affected.';
+  }
 }
 
 export interface VerifyResult {
@@ -87,6 +141,7 @@ export async function verifyChain(
         chainId: cp.chainId,
         chainSeq: cp.chainSeq,
         reason: 'checkpoint-signature-invalid',
+        checkpoint: cp,
       });
     }
   }
@@ -189,7 +244,8 @@ export async function verifyChain(
       while (cpIndex < chainCps.length && chainCps[cpIndex].chainSeq <= e.chainSeq) {
         const cp = chainCps[cpIndex++];
         checkpointsChecked++;
-        if (cp.headHash !== e.hash) return fail({ ...at, reason: 'checkpoint-mismatch' });
+        if (cp.headHash !== e.hash)
+          return fail({ ...at, reason: 'checkpoint-mismatch', checkpoint: cp });
       }
       prevHash = e.hash;
       before = last;
@@ -204,6 +260,7 @@ export async function verifyChain(
         chainId,
         chainSeq: chainCps[cpIndex].chainSeq,
         reason: 'truncated',
+        checkpoint: chainCps[cpIndex],
       });
     }
   }

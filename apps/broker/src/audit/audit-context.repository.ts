@@ -47,6 +47,25 @@ export class AuditContextRepository {
   }
 
   /**
+   * `partnership|caseId` → the subject's pseudonym tokens, as recorded when the case was opened
+   * (or signposted). From the log itself, so it survives the case's personal data being purged.
+   */
+  async casePseudonyms(refs: readonly CaseRef[], tx?: Executor): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    if (refs.length === 0) return out;
+    const rows = (await (tx ?? this.dataSource).query(
+      `SELECT DISTINCT ON (e.partnership, e.case_id) e.partnership, e.case_id AS id, e.subject_pseudonyms
+         FROM audit_event e
+         JOIN unnest($1::text[], $2::text[]) AS r(partnership, id) ON e.partnership = r.partnership AND e.case_id = r.id
+        WHERE e.action IN ('case.opened', 'case.signposted') AND cardinality(e.subject_pseudonyms) > 0
+        ORDER BY e.partnership, e.case_id, e.seq`,
+      [refs.map((r) => r.partnership), refs.map((r) => r.id)],
+    )) as Array<{ partnership: string; id: string; subject_pseudonyms: string[] }>;
+    for (const r of rows) out.set(key(r), r.subject_pseudonyms);
+    return out;
+  }
+
+  /**
    * The first and last chain positions of `chainId` whose entries fall in [from, to). Null when the
    * range holds no entry. Uses the (partnership, occurred_at) index: one chain is one partnership.
    */

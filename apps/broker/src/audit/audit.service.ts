@@ -4,6 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { AuditLog, subjectPseudonym, type AuditEventInput } from '@mash/audit';
 import { DomainError } from '@mash/common';
 import type { SubjectCriteria } from '@mash/contracts';
+import { currentCorrelationId } from '../common/correlation';
 import { BrokerKeys } from '../keys/broker-keys';
 import { AuditContextRepository, key, type CaseRef } from './audit-context.repository';
 
@@ -32,7 +33,10 @@ export class AuditService {
 
   /** Records events; throws AUDIT.UNAVAILABLE when they cannot be written. */
   async record(events: AuditEventInput | AuditEventInput[], tx?: EntityManager): Promise<void> {
-    const list = Array.isArray(events) ? events : [events];
+    const correlationId = currentCorrelationId();
+    const list = (Array.isArray(events) ? events : [events]).map((e) =>
+      e.correlationId || !correlationId ? e : { ...e, correlationId },
+    );
     try {
       if (this.failWrites) throw new Error('audit writes disabled');
       const enriched = await this.withCaseContext(list, tx);
@@ -80,12 +84,23 @@ export class AuditService {
         caseRefs.push({ partnership: e.partnership, id: e.caseId });
     }
     const statuses = await this.context.caseStatuses(caseRefs, tx);
+    // Views, releases and reports of a case's data concern its subject: give them the subject's
+    // pseudonyms so "who looked at this child" (the subject-accesses report) finds them.
+    const unnamed: CaseRef[] = [];
+    for (const e of withCase)
+      if (e.partnership && e.caseId && !e.subjectPseudonyms?.length)
+        unnamed.push({ partnership: e.partnership, id: e.caseId });
+    const pseudonyms = await this.context.casePseudonyms(unnamed, tx);
     return withCase.map((e) => {
-      const status =
-        e.partnership && e.caseId && e.details?.caseStatus === undefined
-          ? statuses.get(key({ partnership: e.partnership, id: e.caseId }))
-          : undefined;
-      return status ? { ...e, details: { ...e.details, caseStatus: status } } : e;
+      if (!e.partnership || !e.caseId) return e;
+      const ref = key({ partnership: e.partnership, id: e.caseId });
+      const status = e.details?.caseStatus === undefined ? statuses.get(ref) : undefined;
+      const tokens = e.subjectPseudonyms?.length ? undefined : pseudonyms.get(ref);
+      return {
+        ...e,
+        ...(tokens ? { subjectPseudonyms: tokens } : {}),
+        ...(status ? { details: { ...e.details, caseStatus: status } } : {}),
+      };
     });
   }
 }

@@ -7,10 +7,12 @@ import type { DataSource } from 'typeorm';
 import {
   AuditError,
   AuditQuery,
+  checkpointSourcesOf,
   nhsPseudonym,
   parsePublicKeys,
   readCheckpointFile,
   readStoredCheckpoints,
+  remedyFor,
   subjectPseudonym,
   verifyChain,
   type AuditEntry,
@@ -57,6 +59,10 @@ export interface VerifyReport {
     chainSeq: number;
     reason: VerifyFailureReason | 'checkpoint-file-unreadable';
     explanation: string;
+    /** For a checkpoint failure: which copies hold the checkpoint that disagreed. */
+    checkpointSources?: Array<'file' | 'database'>;
+    /** What to do about it (docs/audit.md, "When verification fails"). */
+    remedy: string;
     entry?: { occurredAt: string; action: string; actorId: string } | null;
   };
   verifiedAt: string;
@@ -70,7 +76,7 @@ const EXPLANATIONS: Record<VerifyFailureReason | 'checkpoint-file-unreadable', s
   reordered:
     'entries are out of order at this position: rows were moved, or a forged row was slipped in',
   'checkpoint-mismatch':
-    'the chain differs from what a signed checkpoint recorded: it was rewritten and re-hashed',
+    'the chain differs from what a signed checkpoint recorded: it was rewritten and re-hashed, or the database was recreated while an older checkpoint copy was kept',
   'checkpoint-signature-invalid':
     'a checkpoint does not verify against the published checkpoint key: it was forged or edited',
   truncated:
@@ -136,20 +142,8 @@ export class AuditorService {
     const chainId = user.partnership;
     const range = await this.rangeOf(chainId, q);
     const verifiedAt = new Date().toISOString();
-    let report: VerifyReport;
-    if (range === 'empty') {
-      report = {
-        ok: true,
-        chainId,
-        range: { fromSeq: null, toSeq: null },
-        checked: 0,
-        checkpointsChecked: 0,
-        checkpointSources: { file: 'missing', fileCheckpoints: 0, storedCheckpoints: 0 },
-        verifiedAt,
-      };
-    } else {
-      report = await this.verifyRange(chainId, range, verifiedAt);
-    }
+    // An empty range checks nothing, but still says what the checkpoint copies hold.
+    const report = await this.verifyRange(chainId, range === 'empty' ? 'empty' : range, verifiedAt);
     await this.recordUse(
       user,
       'audit.verified',
@@ -339,7 +333,7 @@ export class AuditorService {
 
   private async verifyRange(
     chainId: string,
-    range: { fromSeq?: number; toSeq?: number },
+    range: { fromSeq?: number; toSeq?: number } | 'empty',
     verifiedAt: string,
   ): Promise<VerifyReport> {
     const sources: VerifyReport['checkpointSources'] = {
@@ -347,11 +341,15 @@ export class AuditorService {
       fileCheckpoints: 0,
       storedCheckpoints: 0,
     };
-    const outRange = { fromSeq: range.fromSeq ?? null, toSeq: range.toSeq ?? null };
+    const outRange =
+      range === 'empty'
+        ? { fromSeq: null, toSeq: null }
+        : { fromSeq: range.fromSeq ?? null, toSeq: range.toSeq ?? null };
     const checkpoints: SignedCheckpoint[] = [];
+    let fromFile: SignedCheckpoint[] = [];
     if (existsSync(this.config.auditCheckpointFile)) {
       try {
-        const fromFile = (await readCheckpointFile(this.config.auditCheckpointFile)).filter(
+        fromFile = (await readCheckpointFile(this.config.auditCheckpointFile)).filter(
           (c) => c.chainId === chainId,
         );
         checkpoints.push(...fromFile);
@@ -372,6 +370,7 @@ export class AuditorService {
             chainSeq: 0,
             reason: 'checkpoint-file-unreadable',
             explanation: EXPLANATIONS['checkpoint-file-unreadable'],
+            remedy: remedyFor('checkpoint-file-unreadable'),
           },
           verifiedAt,
         };
@@ -380,6 +379,16 @@ export class AuditorService {
     const stored = await readStoredCheckpoints(this.dataSource, chainId);
     checkpoints.push(...stored);
     sources.storedCheckpoints = stored.length;
+    if (range === 'empty')
+      return {
+        ok: true,
+        chainId,
+        range: outRange,
+        checked: 0,
+        checkpointsChecked: 0,
+        checkpointSources: sources,
+        verifiedAt,
+      };
     const result = await verifyChain(this.dataSource, {
       chainId,
       fromSeq: range.fromSeq,
@@ -396,11 +405,18 @@ export class AuditorService {
       checkpointSources: sources,
       verifiedAt,
     };
-    const f = result.firstFailure;
-    if (f) {
+    if (result.firstFailure) {
+      const { checkpoint, ...f } = result.firstFailure;
+      const disagreeing = checkpointSourcesOf(checkpoint, { file: fromFile, database: stored });
       report.firstFailure = {
         ...f,
         explanation: EXPLANATIONS[f.reason],
+        ...(checkpoint
+          ? {
+              checkpointSources: disagreeing.filter((s): s is 'file' | 'database' => s !== 'other'),
+            }
+          : {}),
+        remedy: remedyFor(f.reason, disagreeing),
         entry: f.seq === null ? null : await this.context.entryAt(f.chainId, f.seq),
       };
     }

@@ -2,11 +2,12 @@ import { Reflector } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import { DomainError } from '@mash/common';
 import { BrokerMetrics } from '../ops/broker-metrics';
-import { RolesGuard } from './auth.guard';
+import type { BrokerConfig } from '../config/config';
+import { JwtAuthGuard, RolesGuard } from './auth.guard';
 import { Public, Roles } from './decorators';
 import { FailureLimiter } from './failure-limiter';
 import type { Principal } from './principal';
-import type { SecurityEvents } from './security-events';
+import type { AuthFailure, SecurityEvents } from './security-events';
 
 class Probe {
   @Roles('manager')
@@ -81,5 +82,71 @@ describe(FailureLimiter.name, () => {
     sut.fail('c', 10);
     expect(sut.fail('c', 20)).toBe(true);
     expect(sut.fail('c', 1_500)).toBe(false);
+  });
+});
+
+describe(JwtAuthGuard.name, () => {
+  const LIMIT = 3;
+  const config = {
+    auth: { failureLimit: LIMIT, failureWindowSeconds: 60, partnershipClaim: 'partnership' },
+  } as unknown as BrokerConfig;
+  let written: Array<{ action: string } & AuthFailure>;
+  let sut: JwtAuthGuard;
+
+  beforeEach(() => {
+    written = [];
+    const security = {
+      authFailed: (e: AuthFailure) => written.push({ action: 'auth.failed', ...e }),
+      throttled: (e: AuthFailure) => written.push({ action: 'auth.throttled', ...e }),
+    } as unknown as SecurityEvents;
+    sut = new JwtAuthGuard(new Reflector(), new BrokerMetrics(), security, config);
+  });
+
+  function refuse(ip: string, authorization?: string): string | undefined {
+    const req = {
+      method: 'GET',
+      path: '/api/v1/cases',
+      route: { path: '/api/v1/cases' },
+      ip,
+      correlationId: 'corr-0001',
+      header: (name: string) => (name === 'authorization' ? authorization : undefined),
+    };
+    const host = new ExecutionContextHost([req, {}, () => undefined]);
+    host.setType('http');
+    return codeOf(() => sut.handleRequest(undefined, false, undefined, host));
+  }
+
+  it('checks the failure limit before writing: a client hammering without a token writes a bounded number of entries', () => {
+    const codes = Array.from({ length: 50 }, () => refuse('10.0.0.9'));
+    expect(codes.slice(0, LIMIT)).toEqual(Array(LIMIT).fill('401 AUTH.TOKEN_MISSING'));
+    expect(new Set(codes.slice(LIMIT))).toEqual(new Set(['429 AUTH.TOO_MANY_FAILURES']));
+    expect(written.map((w) => w.action)).toEqual([
+      ...Array(LIMIT).fill('auth.failed'),
+      'auth.throttled',
+    ]);
+  });
+
+  it('writes only so many no-token failures a window, however many addresses send them', () => {
+    for (let i = 0; i < 200; i += 1) refuse(`10.1.${Math.floor(i / 250)}.${i % 250}`);
+    expect(written.length).toBe(LIMIT * 10);
+  });
+
+  it('files a refused token under the partnership it claims, marked as claimed, with the correlation id', () => {
+    const claims = Buffer.from(JSON.stringify({ partnership: 'demo', sub: 'x' })).toString(
+      'base64url',
+    );
+    expect(refuse('10.0.0.7', `Bearer eyJhbGciOiJub25lIn0.${claims}.`)).toBe(
+      '401 AUTH.TOKEN_INVALID',
+    );
+    expect(refuse('10.0.0.7')).toBe('401 AUTH.TOKEN_MISSING');
+    expect(written).toEqual([
+      expect.objectContaining({
+        action: 'auth.failed',
+        code: 'AUTH.TOKEN_INVALID',
+        partnership: 'demo',
+        correlationId: 'corr-0001',
+      }),
+      expect.objectContaining({ code: 'AUTH.TOKEN_MISSING', partnership: undefined }),
+    ]);
   });
 });

@@ -2,8 +2,10 @@ import { ExecutionContext, Inject, Injectable, Logger, type CanActivate } from '
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
+import { decodeJwt } from 'jose';
 import { DomainError } from '@mash/common';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
+import { correlationIdOf } from '../common/correlation';
 import { BrokerMetrics } from '../ops/broker-metrics';
 import { SecurityEvents } from './security-events';
 import { PUBLIC_KEY, ROLES_KEY } from './decorators';
@@ -11,14 +13,38 @@ import { FailureLimiter } from './failure-limiter';
 import type { Principal, Role } from './principal';
 
 function clientOf(req: Request): string {
-  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+  return req.ip ?? req.socket?.remoteAddress ?? 'unknown';
 }
+
+const PARTNERSHIP_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * The partnership a refused token claims, read WITHOUT verifying it, only to file the failure
+ * where that partnership's auditor can find it (`details.partnershipClaimed`). Undefined when
+ * there is no readable claim: such failures go on the `system` chain.
+ */
+function claimedPartnership(req: Request, claim: string): string | undefined {
+  const token = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(req.header('authorization') ?? '')?.[1];
+  if (!token) return undefined;
+  try {
+    const value = decodeJwt(token)[claim];
+    return typeof value === 'string' && PARTNERSHIP_ID.test(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** How many failures without any token the whole broker writes to the audit log per window. */
+const ANONYMOUS_AUDIT_FACTOR = 10;
 
 /** Authenticates every route except those marked @Public. */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') implements CanActivate {
   private readonly logger = new Logger('Auth');
   private readonly limiter: FailureLimiter;
+  /** Bounds audit entries for requests with no token at all, across every client address. */
+  private readonly anonymous: FailureLimiter;
+  private readonly partnershipClaim: string;
 
   constructor(
     private readonly reflector: Reflector,
@@ -31,6 +57,11 @@ export class JwtAuthGuard extends AuthGuard('jwt') implements CanActivate {
       config.auth.failureLimit,
       config.auth.failureWindowSeconds * 1000,
     );
+    this.anonymous = new FailureLimiter(
+      config.auth.failureLimit * ANONYMOUS_AUDIT_FACTOR,
+      config.auth.failureWindowSeconds * 1000,
+    );
+    this.partnershipClaim = config.auth.partnershipClaim;
   }
 
   override canActivate(context: ExecutionContext): ReturnType<CanActivate['canActivate']> {
@@ -58,19 +89,36 @@ export class JwtAuthGuard extends AuthGuard('jwt') implements CanActivate {
     this.logger.warn(
       `authentication failed: ${failure.code} ${req.method} ${req.route?.path ?? req.path}`,
     );
-    this.security.authFailed(
-      failure.code,
-      clientOf(req),
-      `${req.method} ${req.route?.path ?? 'unmatched'}`,
-    );
+    const client = clientOf(req);
+    const route = `${req.method} ${req.route?.path ?? 'unmatched'}`;
+    const event = {
+      code: failure.code,
+      client,
+      route,
+      partnership: claimedPartnership(req, this.partnershipClaim),
+      correlationId: correlationIdOf(req),
+    };
     // An identity provider outage is not the client's fault: it does not count towards the limit.
-    if (failure.status < 500 && this.limiter.fail(clientOf(req))) {
+    if (failure.status >= 500) {
+      this.security.authFailed(event);
+      throw failure;
+    }
+    // The limit is checked before anything is written: past it, a client's failures are only
+    // counted (metrics) and the moment it crossed the limit is recorded once, so a client cannot
+    // grow the append-only log by hammering the API.
+    const standing = this.limiter.failure(client);
+    if (standing !== 'under') {
+      if (standing === 'first-over') this.security.throttled(event);
       throw new DomainError(
         'AUTH.TOO_MANY_FAILURES',
         'too many failed authentications; slow down',
         429,
       );
     }
+    // Requests with no token at all are mostly noise (and cheap to send from many addresses):
+    // only so many a window are written, whoever sends them.
+    if (failure.code !== 'AUTH.TOKEN_MISSING' || !this.anonymous.fail('no-token'))
+      this.security.authFailed(event);
     throw failure;
   }
 
@@ -112,7 +160,12 @@ export class RolesGuard implements CanActivate {
     if (!user || !user.roles.some((r) => roles.includes(r))) {
       this.metrics.authzFailures.inc({ code: 'AUTH.FORBIDDEN' });
       if (user)
-        this.security.forbidden(user, `${req.method} ${req.route?.path ?? 'unmatched'}`, roles);
+        this.security.forbidden(
+          user,
+          `${req.method} ${req.route?.path ?? 'unmatched'}`,
+          roles,
+          correlationIdOf(req),
+        );
       throw new DomainError(
         'AUTH.FORBIDDEN',
         `this action needs one of the roles: ${roles.join(', ')}`,

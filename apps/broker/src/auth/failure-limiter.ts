@@ -13,14 +13,24 @@ export class FailureLimiter {
 
   /** Records a failure; returns true when this client is now over the limit. */
   fail(client: string, now = Date.now()): boolean {
+    return this.failure(client, now) !== 'under';
+  }
+
+  /**
+   * Records a failure and says where the client stands: `first-over` only on the failure that
+   * takes it past the limit, so a caller can record that moment once rather than every failure.
+   */
+  failure(client: string, now = Date.now()): 'under' | 'first-over' | 'over' {
     const since = now - this.windowMs;
     const recent = (this.failures.get(client) ?? []).filter((t) => t > since);
+    const wasOver = recent.length > this.limit;
     recent.push(now);
     // Only the newest limit+1 failures decide; a client hammering us must not grow the list.
     if (recent.length > this.limit + 1) recent.splice(0, recent.length - this.limit - 1);
     this.failures.set(client, recent);
     if (this.failures.size > 10_000) this.prune(since);
-    return recent.length > this.limit;
+    if (recent.length <= this.limit) return 'under';
+    return wasOver ? 'over' : 'first-over';
   }
 
   private prune(since: number): void {

@@ -1,4 +1,4 @@
-import { buildTransparencyReport, type ReportInput } from './report';
+import { buildTransparencyReport, withholdableItems, type ReportInput } from './report';
 import { escapeHtml, renderTransparencyHtml } from './report.html';
 
 function input(overrides: Partial<ReportInput> = {}): ReportInput {
@@ -108,5 +108,22 @@ describe(renderTransparencyHtml.name, () => {
     expect(escapeHtml(`<a href="x" title='y'>&\``)).toBe(
       '&#60;a href=&#34;x&#34; title=&#39;y&#39;&#62;&#38;&#96;',
     );
+  });
+});
+
+describe(withholdableItems.name, () => {
+  it('lists the agencies asked, the kinds each shared and the sections the report has', () => {
+    expect(withholdableItems(input())).toEqual([
+      'section:referral',
+      'section:consent',
+      'section:decision',
+      'agency:education',
+      'agency:health',
+      'agency:police',
+      'category:health:attendances',
+      'category:health:gp',
+      'category:police:warnings',
+    ]);
+    expect(withholdableItems(input({ decision: null }))).not.toContain('section:decision');
   });
 });

@@ -98,6 +98,24 @@ function listText(items: string[]): string {
 }
 
 /**
+ * Everything in this case's report a manager can withhold, in the `item` syntax: each agency asked,
+ * each kind of information an agency shared, and the referral, consent and (once there is one)
+ * decision sections. A withholding naming anything else would hide nothing.
+ */
+export function withholdableItems(input: Omit<ReportInput, 'withheld'>): string[] {
+  const agencies = [...new Set(input.requests.map((r) => r.agency))].sort();
+  return [
+    'section:referral',
+    'section:consent',
+    ...(input.decision ? ['section:decision'] : []),
+    ...agencies.map((a) => `agency:${a}`),
+    ...agencies.flatMap((a) =>
+      (input.shared[a] ?? []).map((k) => `category:${a}:${k.category}`).sort(),
+    ),
+  ];
+}
+
+/**
  * The transparency report in plain English for the family: who was asked, what kinds of
  * information they shared, why, on what legal basis, whether consent was sought, and what was
  * decided. Anything withheld by a manager is left out entirely, without a trace that it existed.

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { DomainError } from '@mash/common';
 import type { AgreementVersion } from '@mash/policy';
 import { AgreementRepository } from '../agreements/agreement.repository';
 import { AuditService } from '../audit/audit.service';
@@ -13,7 +14,12 @@ import { sharedCategoriesOf } from '../cases/shared-categories';
 import { BrokerKeys } from '../keys/broker-keys';
 import { OutcomeRepository } from '../outcomes/outcome.repository';
 import { QueryRepository } from '../queries/query.repository';
-import { buildTransparencyReport, type ReportInput, type TransparencyReport } from './report';
+import {
+  buildTransparencyReport,
+  withholdableItems,
+  type ReportInput,
+  type TransparencyReport,
+} from './report';
 import type { WithholdDto } from './transparency.dto';
 import { TransparencyWithholdingEntity } from './withholding.entity';
 
@@ -45,6 +51,14 @@ export class TransparencyService {
     caseId: string,
     dto: WithholdDto,
   ): Promise<{ item: string; withheldBy: string; withheldAt: string }> {
+    const items = withholdableItems(await this.inputFor(user, caseId));
+    if (!items.includes(dto.item))
+      throw new DomainError(
+        'TRANSPARENCY.UNKNOWN_ITEM',
+        `item: "${dto.item}" is not in this case's report, so withholding it would hide nothing; this report has: ${items.join(', ')}`,
+        400,
+        { field: 'item', validItems: items },
+      );
     const row = Object.assign(new TransparencyWithholdingEntity(), {
       id: randomUUID(),
       partnership: user.partnership,
@@ -90,6 +104,29 @@ export class TransparencyService {
     format: 'json' | 'html',
     now = this.clock.now(),
   ): Promise<TransparencyReport> {
+    const input = await this.inputFor(user, caseId);
+    const withheld = await this.dataSource
+      .getRepository(TransparencyWithholdingEntity)
+      .find({ where: { partnership: user.partnership, caseId } });
+    const report = buildTransparencyReport(
+      { ...input, withheld: new Set(withheld.map((w) => w.item)) },
+      now,
+    );
+    await this.audit.record({
+      partnership: user.partnership,
+      actorType: 'user',
+      actorId: user.sub,
+      actorRole: primaryRole(user, ['manager', 'analyst']),
+      action: 'transparency.report.generated',
+      outcome: 'success',
+      caseId,
+      details: { format, withheldItems: withheld.length },
+    });
+    return report;
+  }
+
+  /** What the case's report is built from, before withholdings. */
+  private async inputFor(user: Principal, caseId: string): Promise<Omit<ReportInput, 'withheld'>> {
     const kase = await this.cases.get(user.partnership, caseId);
     const matrix = this.caseService.matrix(user.partnership, kase.receivedAt);
     const queries = await this.queries.listForCase(user.partnership, caseId);
@@ -146,37 +183,18 @@ export class TransparencyService {
     );
     const consent = await this.caseService.consentFor(user.partnership, caseId);
     const latest = (await this.outcomes.forCase(user.partnership, caseId))[0]?.outcome;
-    const withheld = await this.dataSource
-      .getRepository(TransparencyWithholdingEntity)
-      .find({ where: { partnership: user.partnership, caseId } });
-
-    const report = buildTransparencyReport(
-      {
-        caseId,
-        receivedAt: kase.receivedAt,
-        referrerAgency: kase.referrerAgency,
-        concerns: kase.concerns.map((c) => matrix.concerns[c]?.label ?? humanise(c)),
-        consent: { status: consent.status, reason: consent.reason },
-        requests,
-        shared,
-        decision: latest
-          ? { outcome: latest.outcome, decidedAt: latest.decidedAt, closed: latest.closedCase }
-          : null,
-        dataDeletedAt: kase.purgedAt,
-        withheld: new Set(withheld.map((w) => w.item)),
-      },
-      now,
-    );
-    await this.audit.record({
-      partnership: user.partnership,
-      actorType: 'user',
-      actorId: user.sub,
-      actorRole: primaryRole(user, ['manager', 'analyst']),
-      action: 'transparency.report.generated',
-      outcome: 'success',
+    return {
       caseId,
-      details: { format, withheldItems: withheld.length },
-    });
-    return report;
+      receivedAt: kase.receivedAt,
+      referrerAgency: kase.referrerAgency,
+      concerns: kase.concerns.map((c) => matrix.concerns[c]?.label ?? humanise(c)),
+      consent: { status: consent.status, reason: consent.reason },
+      requests,
+      shared,
+      decision: latest
+        ? { outcome: latest.outcome, decidedAt: latest.decidedAt, closed: latest.closedCase }
+        : null,
+      dataDeletedAt: kase.purgedAt,
+    };
   }
 }
