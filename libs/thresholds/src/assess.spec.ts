@@ -68,7 +68,9 @@ describe(assessOrThrow.name, () => {
     expect(thrown).toMatchObject({
       code: 'THRESHOLD.UNKNOWN_CONCERN',
       concernsUnknown: ['made-up'],
+      concernsKnown: expect.arrayContaining(['neglect', 'sexual-abuse']),
     });
+    expect((thrown as Error).message).toMatch(/"made-up".*knows: .*neglect/);
   });
 
   it('grades known concerns normally', () => {

@@ -59,7 +59,7 @@ export function assessOrThrow(
 ): Assessment {
   const assessment = assess(matrix, concerns);
   if (assessment.concernsUnknown.length > 0) {
-    throw new UnknownConcernError(assessment.concernsUnknown);
+    throw new UnknownConcernError(assessment.concernsUnknown, Object.keys(matrix.concerns).sort());
   }
   return assessment;
 }

@@ -24,12 +24,18 @@ export class InvalidThresholdMatrixError extends ThresholdError {
 /** The referral names concern codes the partnership's matrix does not know: a 400 for the caller. */
 export class UnknownConcernError extends ThresholdError {
   readonly code = 'THRESHOLD.UNKNOWN_CONCERN';
-  constructor(readonly concernsUnknown: readonly string[]) {
+  constructor(
+    readonly concernsUnknown: readonly string[],
+    /** The codes the partnership's matrix knows, so the caller can correct the referral. */
+    readonly concernsKnown: readonly string[] = [],
+  ) {
     // Codes are caller-supplied strings, not personal data, but keep them short in the message.
     super(
-      `Unknown concern code${concernsUnknown.length === 1 ? '' : 's'}: ${concernsUnknown
+      `concerns: unknown concern code${concernsUnknown.length === 1 ? '' : 's'} ${concernsUnknown
         .map((c) => JSON.stringify(c.slice(0, 64)))
-        .join(', ')}`,
+        .join(
+          ', ',
+        )}${concernsKnown.length > 0 ? `; the partnership's threshold matrix knows: ${concernsKnown.join(', ')}` : ''}`,
     );
     this.name = UnknownConcernError.name;
   }

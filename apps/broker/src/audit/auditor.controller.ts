@@ -69,7 +69,7 @@ export class AuditorController {
   @Roles('auditor')
   report(
     @CurrentUser() user: Principal,
-    @Param('name', new ZodPipe(ReportNameSchema)) name: ReportName,
+    @Param('name', new ZodPipe(ReportNameSchema, 'name')) name: ReportName,
     @Query(new ZodPipe(AuditReportQuerySchema)) q: AuditReportQuery,
     @Req() req: Request,
   ) {

@@ -61,3 +61,15 @@ describe('PseudonymRequestSchema', () => {
     expect(sut.safeParse({}).success).toBe(false);
   });
 });
+
+describe('a date alone in from/to', () => {
+  it('means the start of that day in Europe/London, in winter and in summer', () => {
+    expect(AuditEventsQuerySchema.parse({ from: '2026-01-15' }).from?.toISOString()).toBe(
+      '2026-01-15T00:00:00.000Z',
+    );
+    expect(AuditEventsQuerySchema.parse({ from: '2026-07-15' }).from?.toISOString()).toBe(
+      '2026-07-14T23:00:00.000Z',
+    );
+    expect(AuditEventsQuerySchema.safeParse({ from: '15/07/2026' }).success).toBe(false);
+  });
+});

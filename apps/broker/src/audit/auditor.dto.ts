@@ -3,7 +3,26 @@ import { OUTCOMES } from '@mash/audit';
 
 const text = z.string().trim().min(1).max(200);
 const pseudonym = z.string().regex(/^[0-9a-f]{64}$/, 'expected a 64-character pseudonym token');
-const time = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+/** Midnight in Europe/London at the start of `day` (YYYY-MM-DD): what a UK auditor means by a date. */
+export function londonMidnight(day: string): Date {
+  const utc = new Date(`${day}T00:00:00Z`);
+  // The zone's offset at that instant (+00:00 or +01:00); clocks never change at midnight there.
+  const offset = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/London',
+    timeZoneName: 'longOffset',
+  })
+    .formatToParts(utc)
+    .find((p) => p.type === 'timeZoneName')?.value;
+  const m = /GMT([+-])(\d{2}):(\d{2})/.exec(offset ?? '');
+  const minutes = m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+  return new Date(utc.getTime() - minutes * 60_000);
+}
+
+/** An ISO 8601 time with a zone, or a date alone meaning the start of that day in Europe/London. */
+const time = z.union([
+  z.iso.datetime({ offset: true }).transform((s) => new Date(s)),
+  z.iso.date().transform(londonMidnight),
+]);
 /** A query parameter given once or repeated, each possibly comma-separated. */
 const splitList = z.union([z.string(), z.array(z.string())]).transform((v) =>
   (Array.isArray(v) ? v : [v])

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } fro
 import type { Request, Response } from 'express';
 import { throwError, type Observable } from 'rxjs';
 import { DomainError } from '@mash/common';
-import { ThresholdError } from '@mash/thresholds';
+import { ThresholdError, UnknownConcernError } from '@mash/thresholds';
 import { PolicyError } from '@mash/policy';
 import { correlationIdOf } from './correlation';
 
@@ -80,6 +80,15 @@ export class GlobalExceptionFilter implements ExceptionFilter {
         code: exception.code,
         message: exception.message,
         correlationId,
+        ...(exception instanceof UnknownConcernError
+          ? {
+              details: {
+                field: 'concerns',
+                unknown: exception.concernsUnknown,
+                validCodes: exception.concernsKnown,
+              },
+            }
+          : {}),
       };
     }
     if (exception instanceof HttpException) {
