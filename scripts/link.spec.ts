@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LinkCliError, mapRows, parseArgs, readCsv, runLink } from './link';
+import { LinkCliError, loadMapping, mapRows, parseArgs, readCsv, runLink } from './link';
 
 describe(parseArgs.name, () => {
   it('reads the documented options', () => {
@@ -137,5 +137,26 @@ describe(runLink.name, () => {
     expect(out.length).toBe(1 + sut.links);
     expect(sut.quality?.precision).toBe(1);
     expect(sut.quality?.truePositives).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe(loadMapping.name, () => {
+  it('explains a bad mapping field by field, in words rather than raw JSON', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'link-map-'));
+    const path = join(dir, 'map.json');
+    writeFileSync(path, JSON.stringify({ id: 'rec_id', identifiers: { nhs: 'x' }, surname: 'y' }));
+    let message = '';
+    try {
+      loadMapping(path);
+    } catch (e) {
+      expect(e).toBeInstanceOf(LinkCliError);
+      message = (e as Error).message;
+    }
+    expect(message).not.toMatch(/^\s*\[/m);
+    expect(message).toMatch(/surname/);
+    expect(message).toMatch(/identifiers/);
+    expect(message).toMatch(/only id is required/);
+    writeFileSync(path, '{ id: ');
+    expect(() => loadMapping(path)).toThrow(/is not JSON/);
   });
 });

@@ -54,12 +54,25 @@ export class LinkCliError extends Error {
   }
 }
 
+const MAPPING_HELP =
+  'a mapping is a JSON object such as { "id": "rec_id", "givenName": "given_name", "familyName": "surname", "dateOfBirth": { "column": "date_of_birth", "format": "YYYYMMDD" }, "postcode": "postcode", "address": ["address_1", "suburb"], "identifiers": { "nhsNumber": "nhs_no" } }; only id is required';
+
 export function loadMapping(path: string): ColumnMapping {
-  const parsed = ColumnMappingSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-  if (!parsed.success)
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
     throw new LinkCliError(
       'LINK.BAD_MAPPING',
-      `mapping ${path} is invalid: ${parsed.error.message}`,
+      `mapping ${path} is not JSON (${e instanceof Error ? e.message : String(e)}); ${MAPPING_HELP}`,
+    );
+  }
+  const parsed = ColumnMappingSchema.safeParse(json);
+  if (!parsed.success)
+    // One line per problem, naming the field and what it may be, instead of zod's raw JSON.
+    throw new LinkCliError(
+      'LINK.BAD_MAPPING',
+      `mapping ${path} is invalid:\n${z.prettifyError(parsed.error)}\n${MAPPING_HELP}`,
     );
   return parsed.data;
 }
