@@ -8,7 +8,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigResourceTypes } from 'kafkajs';
 import request from 'supertest';
-import { Topics, type Agency } from '@mash/contracts';
+import { TOPIC_NAMESPACE, Topics, type Agency } from '@mash/contracts';
 import {
   Federation,
   ROOT,
@@ -70,11 +70,11 @@ interface Segment {
   text: string;
 }
 
-/** Every `*.log` segment of the `mash.*` topics, as byte-preserving text. */
+/** Every `*.log` segment of this namespace's topics (`mash-test.*` in tests), as byte-preserving text. */
 function readSegments(): Segment[] {
   const segments: Segment[] = [];
   for (const dir of readdirSync(DATA_DIR)) {
-    if (!dir.startsWith('mash.')) continue;
+    if (!dir.startsWith(`${TOPIC_NAMESPACE}.`)) continue;
     const topic = dir.replace(/-\d+$/, '');
     for (const name of readdirSync(join(DATA_DIR, dir))) {
       if (!name.endsWith('.log')) continue;

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import request from 'supertest';
 import { Client } from 'pg';
-import type { Agency } from '@mash/contracts';
+import { Topics, type Agency } from '@mash/contracts';
 import {
   Federation,
   ROOT,
@@ -142,8 +142,8 @@ describe('The outbox across a broker crash between commit and publish', () => {
       `SELECT topic FROM outbox_message WHERE published_at IS NULL AND topic LIKE '%.case.outcome.v1' ORDER BY topic`,
     );
     expect(waiting.map((w) => w.topic)).toEqual([
-      'mash.health.case.outcome.v1',
-      'mash.police.case.outcome.v1',
+      Topics.caseOutcome('health'),
+      Topics.caseOutcome('police'),
     ]);
     for (const agency of ['police', 'health'] as const) {
       expect(

@@ -11,12 +11,14 @@ import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 import { ensureTopics, kafkaClientConfig } from '@mash/common';
-import { Topics } from '@mash/contracts';
+import { DEFAULT_TOPIC_NAMESPACE, topicsIn } from '@mash/contracts';
 import { ROOT } from '../support/federation';
 
 const PORT = Number(process.env.KAFKA_SASL_PORT ?? 9094);
 const SCRIPT = join(ROOT, 'deploy/kafka/kafka.sh');
 const PASSWORDS = join(ROOT, '.local/kafka/scram-passwords.json');
+// The SASL Kafka is a dedicated instance whose ACLs name the deployed (default) namespace.
+const Topics = topicsIn(DEFAULT_TOPIC_NAMESPACE);
 const OWN = Topics.queryRequested('police');
 const OTHER = Topics.queryRequested('health');
 

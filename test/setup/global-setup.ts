@@ -25,6 +25,8 @@ function portAnswers(host: string, port: number): Promise<boolean> {
 }
 
 export default async function globalSetup(): Promise<void> {
+  // Also here, for anything the setup itself spawns: see test/setup/namespace.ts.
+  process.env.KAFKA_TOPIC_NAMESPACE ??= 'mash-test';
   const databaseUrl =
     process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   if (!(await databaseAnswers(databaseUrl))) {

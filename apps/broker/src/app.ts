@@ -4,7 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { LogLevel } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { type Clock, ensureDatabase, ensureTopics, kafkaClientConfig } from '@mash/common';
-import { AGENCIES, Topics } from '@mash/contracts';
+import { AGENCIES, consumerGroup, Topics } from '@mash/contracts';
 import { AgreementService } from './agreements/agreement.service';
 import { BrokerModule } from './broker.module';
 import { correlationMiddleware } from './common/correlation';
@@ -74,7 +74,11 @@ export async function createBrokerApp(
       transport: Transport.KAFKA,
       options: {
         client: kafka,
-        consumer: { groupId: 'broker', allowAutoTopicCreation: false, sessionTimeout: 30_000 },
+        consumer: {
+          groupId: consumerGroup('broker'),
+          allowAutoTopicCreation: false,
+          sessionTimeout: 30_000,
+        },
         postfixId: '',
         subscribe: { fromBeginning: true },
         parser: { keepBinary: true },

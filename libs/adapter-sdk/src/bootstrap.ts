@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import type { INestApplication, LogLevel } from '@nestjs/common';
 import { ensureDatabase, ensureTopics, kafkaClientConfig } from '@mash/common';
-import { Topics } from '@mash/contracts';
+import { consumerGroup, Topics } from '@mash/contracts';
 import { AdapterModule, type AdapterModuleOptions } from './adapter.module';
 
 export function adapterTopics(agency: AdapterModuleOptions['config']['agency']): string[] {
@@ -39,9 +39,10 @@ export async function createAdapterApp(options: AdapterModuleOptions): Promise<I
       transport: Transport.KAFKA,
       options: {
         client: kafka,
-        // Group id is exactly `adapter-<agency>`, which the documented ACLs name.
+        // Group id is exactly `adapter-<agency>`, which the documented ACLs name (prefixed only
+        // in a test namespace, see KAFKA_TOPIC_NAMESPACE).
         consumer: {
-          groupId: config.service,
+          groupId: consumerGroup(config.service),
           allowAutoTopicCreation: false,
           sessionTimeout: 30_000,
         },

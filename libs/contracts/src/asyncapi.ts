@@ -11,7 +11,10 @@ import {
   QueryRequestedV1,
   QueryRespondedV1,
 } from './messages';
-import { Headers, Topics } from './topics';
+import { DEFAULT_TOPIC_NAMESPACE, Headers, topicsIn } from './topics';
+
+// The document describes the deployed topics, whatever namespace this process runs in.
+const Topics = topicsIn(DEFAULT_TOPIC_NAMESPACE);
 
 type Json = Record<string, unknown>;
 
