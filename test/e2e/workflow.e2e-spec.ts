@@ -413,6 +413,20 @@ describe('The MASH case workflow', () => {
         status: 'pending',
         agencies: [{ agency: 'police', status: 'queued' }],
       });
+    // The analyst sees each request's place and when it should go: two an hour, both used now,
+    // so red and amber in an hour and green an hour later.
+    const place = async (id: string) => (await statusOf(id)).agencies[0].queue;
+    const red = await place(ids.red);
+    const last = await place(ids.green);
+    expect(red).toMatchObject({ position: 1, waitingFor: expect.stringMatching(/capacity/) });
+    expect((await place(ids.amber)).position).toBe(2);
+    expect(last.position).toBe(3);
+    expect(Date.parse(red.expectedReleaseAt) - federation.clock.now().getTime()).toBeGreaterThan(
+      0.9 * HOUR,
+    );
+    expect(Date.parse(last.expectedReleaseAt) - Date.parse(red.expectedReleaseAt)).toBeGreaterThan(
+      0.9 * HOUR,
+    );
 
     // An hour on: two slots free, and they go to red and amber although green waited longest.
     federation.clock.advance(2 * HOUR);

@@ -4,6 +4,7 @@ import {
   compareQueued,
   nextCapacityAt,
   type Queued,
+  releaseTimes,
   SlidingWindowLimiter,
 } from './queue';
 import { RAGS } from './schema';
@@ -108,5 +109,13 @@ describe(SlidingWindowLimiter.name, () => {
 
   it('refuses a non-positive rate', () => {
     expect(() => new SlidingWindowLimiter(0)).toThrow(RangeError);
+  });
+});
+
+describe(releaseTimes.name, () => {
+  it('gives each waiting query the first free slot after the one before it', () => {
+    // Two an hour, sent at 0 and 10: the queue's first goes at 60, the second at 70, the third at 120.
+    expect(releaseTimes([at(0), at(10)], 2, at(30), 3)).toEqual([at(60), at(70), at(120)]);
+    expect(releaseTimes([], 2, at(30), 2)).toEqual([at(30), at(30)]);
   });
 });

@@ -55,6 +55,27 @@ export function nextCapacityAt(
   return new Date(inWindow[inWindow.length - queriesPerHour] + WINDOW_MS);
 }
 
+/**
+ * When each of the next `count` waiting queries can be sent, in queue order, if nothing else
+ * changes (no re-rating, no restart, the agency reachable): each takes the first free slot after
+ * the one before it. What an analyst is shown as the expected release time.
+ */
+export function releaseTimes(
+  windowStarts: readonly Date[],
+  queriesPerHour: number,
+  now: Date,
+  count: number,
+): Date[] {
+  const window = [...windowStarts];
+  const times: Date[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const at = nextCapacityAt(window, queriesPerHour, times[i - 1] ?? now);
+    window.push(at);
+    times.push(at);
+  }
+  return times;
+}
+
 function sentInWindow(windowStarts: readonly Date[], now: Date): number {
   const t = now.getTime();
   let n = 0;

@@ -116,13 +116,16 @@ export class CapacityReleaser implements OnApplicationBootstrap, OnApplicationSh
           continue;
         }
         if (!this.capacity.take(partnership, agency)) break;
-        if (await this.release(next.row)) released += 1;
+        const sent = await this.release(next.row);
+        // The agency cannot be reached: the rest of its queue waits too, in order.
+        if (sent === 'agency-unreachable') break;
+        if (sent) released += 1;
       }
     }
     return released;
   }
 
-  private async release(row: CapacityQueueEntity): Promise<boolean> {
+  private async release(row: CapacityQueueEntity): Promise<boolean | 'agency-unreachable'> {
     const now = this.clock.now();
     const query = await this.dataSource
       .getRepository(QueryEntity)
@@ -149,12 +152,21 @@ export class CapacityReleaser implements OnApplicationBootstrap, OnApplicationSh
         now,
       );
     } catch (error) {
-      await this.finish(
-        row,
-        'failed',
-        error instanceof DomainError ? error.code : 'AGENCY.KEYS_UNAVAILABLE',
-      );
-      return false;
+      if (error instanceof DomainError) {
+        await this.finish(row, 'failed', error.code);
+        return false;
+      }
+      // The agency's keys cannot be fetched: its adapter is not up (typically just after a
+      // restart). Not the request's fault: it keeps its place and slot-free, is tried again on
+      // the next pass, and the analyst sees why it waits (the part's failure code while queued).
+      this.capacity.giveBack(row.partnership, row.agency);
+      await this.dataSource
+        .getRepository(QueryAgencyEntity)
+        .update(
+          { queryId: row.queryId, agency: row.agency, status: 'queued' },
+          { failureCode: 'AGENCY.KEYS_UNAVAILABLE' },
+        );
+      return 'agency-unreachable';
     }
     const sent = await this.dataSource.transaction(async (tx) => {
       const result = await tx
@@ -163,6 +175,7 @@ export class CapacityReleaser implements OnApplicationBootstrap, OnApplicationSh
         .update()
         .set({
           status: 'pending',
+          failureCode: null,
           grantId: built.grantId,
           requestHash: built.requestHash,
           dispatchedAt: now,

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Decision } from '@mash/policy';
-import { capacityAvailable } from '@mash/thresholds';
+import { capacityAvailable, compareQueued, releaseTimes } from '@mash/thresholds';
 import { AuditService } from '../audit/audit.service';
 import { ThresholdService } from '../cases/threshold.service';
 import { CapacityQueueEntity } from './capacity.entity';
@@ -74,6 +74,46 @@ export class CapacityService {
         key,
         rows.map((r) => new Date(r.dispatched_at)),
       );
+  }
+
+  /**
+   * Where a waiting request stands: its place in the agency's queue (1 = next) and when it is
+   * expected to go, if the agency stays reachable and nothing is re-rated. Null when not waiting.
+   */
+  async placeInQueue(
+    partnership: string,
+    agency: string,
+    queryId: string,
+  ): Promise<{ position: number; expectedReleaseAt: string | null } | null> {
+    const rows = (await this.dataSource.query(
+      `SELECT q.query_id::text AS id, q.enqueued_at, c.rag, c.due_at
+         FROM capacity_queue q LEFT JOIN mash_case c ON c.partnership = q.partnership AND c.id = q.case_id
+        WHERE q.partnership = $1 AND q.agency = $2`,
+      [partnership, agency],
+    )) as Array<{ id: string; enqueued_at: Date; rag: string | null; due_at: Date | null }>;
+    // The releaser's order (CapacityReleaser.waiting): the case's current rating and deadline.
+    const order = rows
+      .map((r) => ({
+        id: r.id,
+        rag: (r.rag ?? 'green') as 'red' | 'amber' | 'green',
+        dueAt: r.due_at ? new Date(r.due_at) : new Date(8.64e15),
+        enqueuedAt: new Date(r.enqueued_at),
+      }))
+      .sort(compareQueued);
+    const index = order.findIndex((r) => r.id === queryId);
+    if (index < 0) return null;
+    const now = this.clock.now();
+    const limit = this.limit(partnership, agency, now);
+    if (limit === undefined) return { position: index + 1, expectedReleaseAt: now.toISOString() };
+    await this.seed(partnership, agency);
+    const window = this.windows.get(`${partnership}\u0000${agency}`) ?? [];
+    const times = releaseTimes(window, limit, now, index + 1);
+    return { position: index + 1, expectedReleaseAt: times[index].toISOString() };
+  }
+
+  /** Returns a slot taken for a request that could not be sent after all. */
+  giveBack(partnership: string, agency: string): void {
+    this.windows.get(`${partnership}\u0000${agency}`)?.pop();
   }
 
   async hasQueued(partnership: string, agency: string): Promise<boolean> {

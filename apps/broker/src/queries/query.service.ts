@@ -41,6 +41,12 @@ export interface AgencyView {
   failure?: string;
   respondedAt?: string;
   late?: boolean;
+  /** While `queued`: its place in the agency's queue, when it should go, and what it waits for. */
+  queue?: {
+    position: number;
+    expectedReleaseAt: string | null;
+    waitingFor: string;
+  };
 }
 
 export interface QueryView {
@@ -366,6 +372,21 @@ export class QueryService {
       };
       if (a.match) view.match = a.match;
       if (a.failureCode) view.failure = a.failureCode;
+      if (a.status === 'queued') {
+        const place = await this.capacity.placeInQueue(
+          found.query.partnership,
+          a.agency,
+          found.query.id,
+        );
+        view.queue = {
+          position: place?.position ?? 1,
+          expectedReleaseAt: place?.expectedReleaseAt ?? null,
+          // A queued part carries a failure code only while its agency cannot be reached.
+          waitingFor: a.failureCode
+            ? `the agency's adapter: its keys could not be fetched (${a.failureCode}); the request keeps its place and is sent when the agency is reachable`
+            : "the agency's hourly capacity",
+        };
+      }
       if (a.respondedAt) view.respondedAt = a.respondedAt.toISOString();
       if (a.late) view.late = true;
       if (withRecords && a.recordsSealed && a.obligations) {
