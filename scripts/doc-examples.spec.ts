@@ -1,0 +1,40 @@
+import { extractExamples, httpCalls } from './doc-examples';
+
+describe(extractExamples.name, () => {
+  const markdown = [
+    'Text',
+    '```bash',
+    'TOKEN=$(npm run -s token -- --role analyst --partnership demo)',
+    'curl -s $API/cases -H "Authorization: Bearer $TOKEN" | jq',
+    '```',
+    '```sh',
+    'npm run keys -- list [--service S]',
+    '```',
+    '```bash',
+    'npm start',
+    '```',
+    '```',
+    'GET /api/v1/audit/verify?from=1&to=5   # positions',
+    'POST /api/v1/audit/pseudonym   { "nhsNumber": "943 476 5919" }',
+    '→ { "tokens": [] }',
+    '```',
+    '```ts',
+    'const x = 1;',
+    '```',
+  ].join('\n');
+
+  it('sorts fenced blocks into shell, HTTP and other, and says why a shell block is not run', () => {
+    const sut = extractExamples(markdown, 'X.md');
+    expect(sut.map((e) => [e.kind, e.skip ?? 'run', e.line])).toEqual([
+      ['shell', 'run', 2],
+      ['shell', 'a synopsis of options, not a command', 6],
+      ['shell', 'starts or tests the whole project', 9],
+      ['http', 'run', 12],
+      ['other', 'run', 17],
+    ]);
+    expect(httpCalls(sut[3])).toEqual([
+      { method: 'GET', path: '/api/v1/audit/verify?from=1&to=5' },
+      { method: 'POST', path: '/api/v1/audit/pseudonym', body: { nhsNumber: '943 476 5919' } },
+    ]);
+  });
+});
