@@ -27,7 +27,7 @@ describe(extractExamples.name, () => {
     const sut = extractExamples(markdown, 'X.md');
     expect(sut.map((e) => [e.kind, e.skip ?? 'run', e.line])).toEqual([
       ['shell', 'run', 2],
-      ['shell', 'a synopsis of options, not a command', 6],
+      ['shell', 'a synopsis or a template with placeholders, not a command', 6],
       ['shell', 'starts or tests the whole project', 9],
       ['http', 'run', 12],
       ['other', 'run', 17],

@@ -37,12 +37,17 @@ export function extractExamples(markdown: string, file: string): DocExample[] {
   const out: DocExample[] = [];
   const lines = markdown.split('\n');
   for (let i = 0; i < lines.length; i += 1) {
-    const open = /^```\s*([\w-]*)/.exec(lines[i]);
+    const open = /^\s*```\s*([\w-]*)/.exec(lines[i]);
     if (!open) continue;
     const start = i + 1;
     let end = start;
-    while (end < lines.length && !/^```\s*$/.test(lines[end])) end += 1;
-    const text = lines.slice(start, end).join('\n');
+    while (end < lines.length && !/^\s*```\s*$/.test(lines[end])) end += 1;
+    // Blocks inside list items are indented: take the indent off.
+    const indent = /^\s*/.exec(lines[i])?.[0].length ?? 0;
+    const text = lines
+      .slice(start, end)
+      .map((l) => l.slice(Math.min(indent, /^\s*/.exec(l)?.[0].length ?? 0)))
+      .join('\n');
     i = end;
     const lang = open[1].toLowerCase();
     const body = text.split('\n').filter((l) => l.trim() !== '');
@@ -53,7 +58,9 @@ export function extractExamples(markdown: string, file: string): DocExample[] {
     if (kind === 'shell') {
       const reason = NOT_IN_A_TEST.find(([re]) => re.test(text))?.[1];
       if (reason) example.skip = reason;
-      else if (isSynopsis(text)) example.skip = 'a synopsis of options, not a command';
+      else if (isSynopsis(text))
+        example.skip = 'a synopsis or a template with placeholders, not a command';
+      else if (isSettings(text)) example.skip = 'settings for a deployment, not a command';
     }
     out.push(example);
   }
@@ -63,7 +70,16 @@ export function extractExamples(markdown: string, file: string): DocExample[] {
 /** `[--flag]`, `a|b` or `<placeholder>` outside quotes: a usage line, not a command to run. */
 function isSynopsis(text: string): boolean {
   const unquoted = text.replace(/'[^']*'|"[^"]*"/g, '');
-  return /\[--|\s<[a-z-]+>|\w\|\w/.test(unquoted);
+  return /\[--|<[a-z][^>]*>|\w\|\w/.test(unquoted);
+}
+
+/** Only `NAME=value` lines: environment for a deployment (an identity provider's, say). */
+function isSettings(text: string): boolean {
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+  return lines.length > 0 && lines.every((l) => /^[A-Z][A-Z0-9_]*=/.test(l));
 }
 
 /** The calls in an `http` block; lines that are not calls (results, comments) are left out. */
