@@ -214,6 +214,8 @@ describe('A federated query, end to end over Kafka', () => {
       .expect(status(400));
     expect(invalid.body.code).toBe('REQUEST.INVALID');
     expect(JSON.stringify(invalid.body)).not.toContain('2015-13-45');
+    // The field, what was wrong and what is allowed.
+    expect(invalid.body.message).toMatch(/subject\.dateOfBirth .*YYYY-MM-DD/);
 
     const unknownConcern = await request(federation.http())
       .post('/api/v1/referrals')
@@ -225,6 +227,11 @@ describe('A federated query, end to end over Kafka', () => {
       })
       .expect(status(400));
     expect(unknownConcern.body.code).toBe('THRESHOLD.UNKNOWN_CONCERN');
+    expect(unknownConcern.body.message).toMatch(/"not-a-concern".*knows: .*neglect/);
+    expect(unknownConcern.body.details).toMatchObject({
+      field: 'concerns',
+      validCodes: expect.arrayContaining(['neglect', 'missing-from-home']),
+    });
 
     const missing = await request(federation.http())
       .get('/api/v1/queries/5b0e3f56-7d43-4a5e-9d7a-1f1f1f1f1f1f')
