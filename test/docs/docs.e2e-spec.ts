@@ -92,8 +92,9 @@ describe('The examples in README.md and docs/', () => {
           : call.path.startsWith('/api/v1/agreements') && call.method !== 'GET'
             ? 'agreement-admin'
             : 'analyst';
-        const res = await request(federation.http())
-          [call.method.toLowerCase() as 'get' | 'post' | 'put'](call.path)
+        const agent = request(federation.http());
+        const method = call.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
+        const res = await agent[method](call.path)
           .set('Authorization', `Bearer ${tokens[role]}`)
           .send(call.body as object);
         expect([`${call.method} ${call.path}`, res.status < 300 ? 'ok' : res.body]).toEqual([
