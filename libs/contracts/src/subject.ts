@@ -3,7 +3,10 @@ import { z } from 'zod';
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'expected a real calendar date, YYYY-MM-DD');
+  .refine(
+    (s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)),
+    'expected a real calendar date, YYYY-MM-DD',
+  );
 
 export const IdentifiersSchema = z
   .object({
