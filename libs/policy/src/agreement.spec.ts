@@ -73,6 +73,32 @@ describe(validateAgreement.name, () => {
     expect(fields(sut)).toEqual(['purposes.mash-triage.legalGateways.1']);
   });
 
+  it('takes a household rule, defaulting to per-person consent, and rejects adult categories the purpose lacks', () => {
+    const base = agreementFixture();
+    const triage = base.purposes['mash-triage']!;
+    const withHousehold = (household: unknown) =>
+      agreementFixture({
+        purposes: { 'mash-triage': { ...triage, household } as typeof triage },
+      });
+    const parsed = validateAgreement(
+      withHousehold({ relationships: ['parent'], adultCategories: ['warnings'] }),
+    );
+    expect(parsed.purposes['mash-triage']?.household).toEqual({
+      relationships: ['parent'],
+      adultCategories: ['warnings'],
+      consentScope: 'per-person',
+    });
+    expect(
+      fields(withHousehold({ relationships: ['parent'], adultCategories: ['custody'] })),
+    ).toEqual(['purposes.mash-triage.household.adultCategories.0']);
+    expect(fields(withHousehold({ relationships: ['lodger'] }))).toEqual([
+      'purposes.mash-triage.household.relationships.0',
+    ]);
+    expect(fields(withHousehold({ relationships: [] }))).toEqual([
+      'purposes.mash-triage.household.relationships',
+    ]);
+  });
+
   it('rejects an agreement covering no purpose, and unknown purposes', () => {
     expect(fields(agreementFixture({ purposes: {} }))).toEqual(['purposes']);
     const sut = { ...agreementFixture(), purposes: { 'fishing-expedition': { categories: {} } } };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AGENCIES, PURPOSES } from '@mash/contracts';
+import { AGENCIES, MEMBER_RELATIONSHIPS, PURPOSES } from '@mash/contracts';
 import { LEGAL_GATEWAY_CODES, legalGateway, type LegalGatewayCode } from './gateways';
 import { AGREEMENT_STATUSES, CONSENT_REASONS, MASK_KINDS, RAGS } from './vocabulary';
 
@@ -61,6 +61,28 @@ export const ConsentRuleSchema = z.discriminatedUnion('rule', [
 ]);
 export type ConsentRule = z.infer<typeof ConsentRuleSchema>;
 
+export const HouseholdRuleSchema = z
+  .strictObject({
+    /** Which of the child's household may be asked about, besides the child. */
+    relationships: z.array(z.enum(MEMBER_RELATIONSHIPS)).min(1),
+    /**
+     * The purpose's categories that may be shared about an adult (18 or over on the day asked);
+     * a child in the household gets every category the subject would. Empty: nothing about adults.
+     */
+    adultCategories: z.array(name('a category name')).default([]),
+    /**
+     * `per-person` (default): each person's own consent decision governs what is shared about
+     * them, so one member's refusal does not stop asking about the others. `household`: a refusal
+     * by any member stops asking about everyone for this purpose unless it is overridden.
+     */
+    consentScope: z.enum(['per-person', 'household']).default('per-person'),
+  })
+  .meta({
+    description:
+      'Who in the child’s household the agency may be asked about for this purpose, and what may be shared about adults. Absent: only the child the case is about.',
+  });
+export type HouseholdRule = z.infer<typeof HouseholdRuleSchema>;
+
 export const PurposeRuleSchema = z.strictObject({
   /** The gateways this purpose relies on; a subset of the agreement's. Defaults to all of them. */
   legalGateways: z.array(LegalGatewayCodeSchema).min(1).optional(),
@@ -71,6 +93,7 @@ export const PurposeRuleSchema = z.strictObject({
   /** The analyst must record a justification even when consent was given. */
   justificationRequired: z.boolean().optional(),
   categories: z.record(name('a category name'), CategoryRuleSchema),
+  household: HouseholdRuleSchema.optional(),
 });
 export type PurposeRule = z.infer<typeof PurposeRuleSchema>;
 
@@ -99,9 +122,9 @@ export const AgreementVersionSchema = z
     consent: ConsentRuleSchema,
     retentionDays: z.int().min(1).max(36500),
     purposes: z.partialRecord(z.enum(PURPOSES), PurposeRuleSchema),
-    /** First day in force (inclusive, UTC). */
+    /** First day in force (inclusive, a London day: from 00:00 GMT or BST). */
     effectiveFrom: isoDate,
-    /** Last day in force (inclusive, UTC); absent means open-ended. */
+    /** Last day in force (inclusive, a London day); absent means open-ended. */
     effectiveTo: isoDate.optional(),
     reviewDate: isoDate,
     status: z.enum(AGREEMENT_STATUSES),
@@ -148,6 +171,15 @@ export const AgreementVersionSchema = z
     }
     for (const [purpose, rule] of purposes) {
       if (!rule) continue;
+      rule.household?.adultCategories.forEach((category, i) => {
+        if (!(category in rule.categories)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['purposes', purpose, 'household', 'adultCategories', i],
+            message: `${category} is not among this purpose's categories (${Object.keys(rule.categories).join(', ')})`,
+          });
+        }
+      });
       rule.legalGateways?.forEach((code, i) => {
         if (!gateways.has(code)) {
           ctx.addIssue({

@@ -1,4 +1,4 @@
-import type { Agency, Purpose } from '@mash/contracts';
+import type { Agency, MemberRelationship, Purpose } from '@mash/contracts';
 import type { AgreementVersion } from './agreement';
 import type { MaskKind, Rag } from './vocabulary';
 
@@ -17,8 +17,20 @@ export interface DecisionRequest {
   agency: Agency;
   purpose: Purpose;
   user: { sub: string; roles: readonly string[] };
+  /**
+   * The consent that governs this request: the subject's, or the member's own when `member` is
+   * set (with `household` consent scope, the caller passes a refusal by any member).
+   */
   case: { id: string; level: number; rag: Rag; consent: CaseConsent };
   now: Date;
+  /** A household member other than the child the case is about; absent for the child. */
+  member?: {
+    relationship: MemberRelationship;
+    /** 18 or over on the day asked. */
+    adult: boolean;
+    /** Another member's refusal, for agreements whose household consent scope is `household`. */
+    householdRefusal?: boolean;
+  };
 }
 
 export interface DecisionInput {
@@ -48,6 +60,9 @@ export const REASON_CODES = [
   'POLICY.MANAGER_APPROVAL_PENDING',
   'POLICY.BELOW_THRESHOLD',
   'POLICY.NOTHING_TO_SHARE',
+  'POLICY.RELATIONSHIP_NOT_COVERED',
+  'POLICY.NOT_SHARED_FOR_ADULTS',
+  'POLICY.HOUSEHOLD_CONSENT_REFUSED',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
@@ -63,7 +78,7 @@ export interface DecisionReason {
   code: ReasonCode;
   /** Plain English for the analyst; never contains personal data. */
   text: string;
-  /** The data category a BELOW_THRESHOLD reason is about. */
+  /** The data category a BELOW_THRESHOLD or NOT_SHARED_FOR_ADULTS reason is about. */
   category?: string;
 }
 

@@ -473,4 +473,112 @@ describe(PolicyIndex.name, () => {
       'deny',
     );
   });
+
+  describe('household members', () => {
+    /** The fixture's triage purpose, covering siblings, parents and a parent's partner. */
+    function household(
+      rule: NonNullable<NonNullable<AgreementVersion['purposes']['mash-triage']>['household']> = {
+        relationships: ['sibling', 'parent', 'partner-of-parent'],
+        adultCategories: ['warnings'],
+        consentScope: 'per-person',
+      },
+    ): AgreementVersion {
+      const base = agreementFixture();
+      return {
+        ...base,
+        purposes: {
+          ...base.purposes,
+          'mash-triage': { ...base.purposes['mash-triage']!, household: rule },
+        },
+      };
+    }
+
+    it('asks about the child alone where the agreement says nothing of the household', () => {
+      const sut = run(requestFixture({ member: { relationship: 'sibling', adult: false } }), [
+        agreementFixture(),
+      ]);
+      expect(codes(sut)).toEqual(['POLICY.RELATIONSHIP_NOT_COVERED']);
+      expect(sut.reasons[0].text).toContain('does not cover asking about a sibling');
+      expect(sut.agreement?.version).toBe(1);
+    });
+
+    it('denies a relationship the agreement does not list', () => {
+      const sut = run(requestFixture({ member: { relationship: 'other-adult', adult: true } }), [
+        household(),
+      ]);
+      expect(codes(sut)).toEqual(['POLICY.RELATIONSHIP_NOT_COVERED']);
+    });
+
+    it('shares about a child in the household what it would share about the subject', () => {
+      const child = run(requestFixture(), [household()]);
+      const sibling = run(requestFixture({ member: { relationship: 'sibling', adult: false } }), [
+        household(),
+      ]);
+      expect(sibling.decision).toBe('permit');
+      expect(sibling.obligations).toEqual(child.obligations);
+    });
+
+    it('shares about an adult only the categories the agreement names for adults, and says so', () => {
+      const sut = run(
+        requestFixture({ member: { relationship: 'partner-of-parent', adult: true } }),
+        [household()],
+      );
+      expect(sut.decision).toBe('permit');
+      expect(categoryNames(sut)).toEqual(['warnings']);
+      expect(sut.reasons).toContainEqual(
+        expect.objectContaining({ code: 'POLICY.NOT_SHARED_FOR_ADULTS', category: 'occurrences' }),
+      );
+    });
+
+    it('shares nothing about an adult when the agreement names no category for adults', () => {
+      const sut = run(requestFixture({ member: { relationship: 'parent', adult: true } }), [
+        household({ relationships: ['parent'], adultCategories: [], consentScope: 'per-person' }),
+      ]);
+      expect(sut.decision).toBe('deny');
+      expect(codes(sut)).toContain('POLICY.NOT_SHARED_FOR_ADULTS');
+    });
+
+    it("takes each person's own consent: a parent's refusal for herself does not stop asking about the children", () => {
+      const refused = { status: 'refused' as const };
+      const mother = run(
+        requestFixture({ member: { relationship: 'parent', adult: true } }, { consent: refused }),
+        [household()],
+      );
+      expect(mother.decision).toBe('deny');
+      expect(codes(mother)).toContain('POLICY.CONSENT_REFUSED');
+      const sibling = run(
+        requestFixture({
+          member: { relationship: 'sibling', adult: false, householdRefusal: true },
+        }),
+        [household()],
+      );
+      expect(sibling.decision).toBe('permit');
+    });
+
+    it('lets one refusal stop asking about everyone where the agreement treats consent as the household’s', () => {
+      const sut = run(
+        requestFixture({
+          member: { relationship: 'sibling', adult: false, householdRefusal: true },
+        }),
+        [
+          household({
+            relationships: ['sibling'],
+            adultCategories: [],
+            consentScope: 'household',
+          }),
+        ],
+      );
+      expect(codes(sut)).toEqual(['POLICY.HOUSEHOLD_CONSENT_REFUSED']);
+    });
+
+    it('refuses a member with an unknown relationship as an invalid request', () => {
+      const sut = run(
+        requestFixture({
+          member: { relationship: 'lodger' as 'sibling', adult: true },
+        }),
+        [household()],
+      );
+      expect(codes(sut)).toEqual(['POLICY.INVALID_REQUEST']);
+    });
+  });
 });

@@ -1,4 +1,10 @@
-import { AGENCIES, PURPOSES, type Agency, type Purpose } from '@mash/contracts';
+import {
+  AGENCIES,
+  MEMBER_RELATIONSHIPS,
+  PURPOSES,
+  type Agency,
+  type Purpose,
+} from '@mash/contracts';
 import type { AgreementVersion, ConsentRule } from './agreement';
 import { legalGateway } from './gateways';
 import { agreementHash } from './hash';
@@ -10,6 +16,7 @@ import {
   RAG_RANK,
   RAGS,
   REFUSAL_OVERRIDE_REASONS,
+  RELATIONSHIP_LABEL,
   type ConsentReason,
   type Rag,
 } from './vocabulary';
@@ -68,6 +75,11 @@ interface CompiledPurpose {
   retentionDays: number;
   justificationRequired: boolean;
   categories: readonly CompiledCategory[];
+  household?: {
+    relationships: ReadonlySet<string>;
+    adultCategories: ReadonlySet<string>;
+    consentScope: 'per-person' | 'household';
+  };
 }
 
 /** An agreement version with everything `decide` needs precomputed: window, hash, per-purpose rules. */
@@ -121,6 +133,15 @@ export function compileAgreement(agreement: AgreementVersion): CompiledAgreement
           ),
         }))
         .filter((c) => c.fields.length > 0),
+      ...(rule.household
+        ? {
+            household: {
+              relationships: new Set(rule.household.relationships),
+              adultCategories: new Set(rule.household.adultCategories ?? []),
+              consentScope: rule.household.consentScope ?? 'per-person',
+            },
+          }
+        : {}),
     });
   }
   const compiled: CompiledAgreement = {
@@ -249,6 +270,13 @@ function invalidRequest(request: DecisionRequest): string | undefined {
     return "the case's RAG rating is not green, amber or red";
   if (!c.consent || !['given', 'refused', 'not-sought', 'none'].includes(c.consent.status))
     return "the case's consent status is not recorded correctly";
+  const m = request.member;
+  if (
+    m !== undefined &&
+    (!(MEMBER_RELATIONSHIPS as readonly string[]).includes(m.relationship) ||
+      typeof m.adult !== 'boolean')
+  )
+    return 'the request names a household member without a known relationship or age';
   return undefined;
 }
 
@@ -378,6 +406,36 @@ function decideOver(pairLineages: readonly Lineage[], request: DecisionRequest):
   }
 
   const purpose = chosenPurpose;
+  const member = request.member;
+  if (member) {
+    const who = RELATIONSHIP_LABEL[member.relationship];
+    if (!purpose.household?.relationships.has(member.relationship)) {
+      return deny(
+        request,
+        [
+          reason(
+            'POLICY.RELATIONSHIP_NOT_COVERED',
+            `the data-sharing agreement with ${agency} (version ${chosen.version}) does not cover asking about ${who} for ${purposeLabel}`,
+          ),
+        ],
+        chosen,
+        purpose,
+      );
+    }
+    if (purpose.household.consentScope === 'household' && member.householdRefusal) {
+      return deny(
+        request,
+        [
+          reason(
+            'POLICY.HOUSEHOLD_CONSENT_REFUSED',
+            `a member of the household refused consent, and the agreement with ${agency} treats consent for ${purposeLabel} as the household's`,
+          ),
+        ],
+        chosen,
+        purpose,
+      );
+    }
+  }
   const reasons: DecisionReason[] = [];
   const consent = evaluateConsent(purpose, request, purposeLabel);
   reasons.push(consent.reason);
@@ -387,6 +445,16 @@ function decideOver(pairLineages: readonly Lineage[], request: DecisionRequest):
   const categories: CategoryObligation[] = [];
   const drops: DecisionReason[] = [];
   for (const c of purpose.categories) {
+    if (member?.adult && !purpose.household?.adultCategories.has(c.name)) {
+      drops.push(
+        reason(
+          'POLICY.NOT_SHARED_FOR_ADULTS',
+          `${c.name} are shared about children only: the agreement does not share them about an adult`,
+          c.name,
+        ),
+      );
+      continue;
+    }
     if (level >= c.minimumLevel && ragRank >= c.minimumRagRank) {
       categories.push({ name: c.name, fields: c.fields.map((f) => ({ ...f })) });
       continue;

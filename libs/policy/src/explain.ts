@@ -56,10 +56,14 @@ export function explain(decision: Decision): string {
   const categories = list(decision.obligations.categories.map(describeCategory));
   const under = gateways.length > 0 ? ` under ${list(gateways)}` : '';
   const because = list(
-    decision.reasons.filter((r) => r.code !== 'POLICY.BELOW_THRESHOLD').map(clause),
+    decision.reasons
+      .filter(
+        (r) => r.code !== 'POLICY.BELOW_THRESHOLD' && r.code !== 'POLICY.NOT_SHARED_FOR_ADULTS',
+      )
+      .map(clause),
   );
   const dropped = decision.reasons
-    .filter((r) => r.code === 'POLICY.BELOW_THRESHOLD')
+    .filter((r) => r.code === 'POLICY.BELOW_THRESHOLD' || r.code === 'POLICY.NOT_SHARED_FOR_ADULTS')
     .map((r) => ` ${r.text}`)
     .join('');
   const retention = ` The data may be kept for ${decision.obligations.retentionDays} days${

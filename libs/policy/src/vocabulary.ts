@@ -1,4 +1,4 @@
-import type { Agency, Purpose } from '@mash/contracts';
+import type { Agency, MemberRelationship, Purpose } from '@mash/contracts';
 
 export const MASK_KINDS = [
   'year-only',
@@ -59,4 +59,14 @@ export const MASK_LABEL: Readonly<Record<MaskKind, string>> = {
   'partial-postcode': 'partial postcode',
   initial: 'initials only',
   redact: 'redacted',
+};
+
+/** A household member as a reason's sentence names them: "asking about a parent's partner". */
+export const RELATIONSHIP_LABEL: Readonly<Record<MemberRelationship, string>> = {
+  sibling: 'a sibling',
+  parent: 'a parent',
+  carer: 'a carer',
+  'partner-of-parent': 'a parent’s partner',
+  'other-adult': 'another adult in the household',
+  'other-child': 'another child in the household',
 };
