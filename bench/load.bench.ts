@@ -1,0 +1,274 @@
+/**
+ * Open-loop load on the whole federation, as a MASH would put it under load: cases opened for
+ * children known to every agency, a manager's consent decision on each, then
+ * `POST /api/v1/cases/:id/queries` at a fixed rate whatever the answers do (open loop: a slow
+ * broker does not slow the offered rate down), each query followed until it is no longer pending.
+ *
+ *   npm run bench -- load                       # rates 5,10,20 q/s for 20 s each
+ *   LOAD_RATES=50,100,200 LOAD_SECONDS=60 npm run bench -- load
+ *   LOAD_URL=http://127.0.0.1:3000 npm run bench -- load   # use a federation already running
+ *
+ * Without LOAD_URL it brings the federation up as `npm start` does (scripts/start.mjs, with the
+ * demo partnership's hourly capacity raised so that nothing queues) and stops it afterwards.
+ * Writes bench/results/load.json: per rate the offered and achieved rate, POST and
+ * time-to-complete percentiles, how many were refused, partial or never finished, and the CPU
+ * each service used (share of one core, from /proc).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { issueDevToken } from '../apps/broker/src/auth/dev-issuer';
+
+const ROOT = resolve(__dirname, '..');
+const RATES = (process.env.LOAD_RATES ?? '5,10,20').split(',').map(Number);
+const SECONDS = Number(process.env.LOAD_SECONDS ?? 20);
+/** How often an open query's view is read; a screen without Server-Sent Events polls like this. */
+const POLL_MS = Number(process.env.LOAD_POLL_MS ?? 1000);
+/** A query still pending this long after its POST counts as never finished. */
+const GIVE_UP_MS = 60_000;
+const log = (msg: string): void => void process.stderr.write(`[load.bench] ${msg}\n`);
+
+interface Sample {
+  postMs: number;
+  status: number;
+  /** From just before the POST to the first read showing it no longer pending. */
+  completeMs?: number;
+  /** performance.now() at that read. */
+  doneAt?: number;
+  outcome?: string;
+}
+
+function percentile(sorted: number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+const round = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** CPU seconds (user + system) of each federation process, read from /proc. */
+function serviceCpu(): Map<string, number> {
+  const tick = 100; // USER_HZ on Linux
+  const result = new Map<string, number>();
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+      const service = /apps\/(broker|adapter-[a-z-]+)\/src\/main\.ts/.exec(cmd)?.[1];
+      const name = service ?? (/kafka\.Kafka/.test(cmd) ? 'kafka' : undefined);
+      if (!name) continue;
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      const seconds = (Number(fields[11]) + Number(fields[12])) / tick;
+      result.set(name, (result.get(name) ?? 0) + seconds);
+    } catch {
+      /* the process ended meanwhile */
+    }
+  }
+  return result;
+}
+
+/** PostgreSQL's share is all backends together, from pg_stat: not per process, so left out. */
+function cpuShare(before: Map<string, number>, after: Map<string, number>, seconds: number) {
+  const share: Record<string, number> = {};
+  for (const [name, used] of after)
+    share[name] = Math.round(((used - (before.get(name) ?? 0)) / seconds) * 100) / 100;
+  return share;
+}
+
+async function startFederation(port: number): Promise<{ url: string; stop: () => Promise<void> }> {
+  // The demo matrix allows 120 queries an hour per agency; raise it so the load is not queued.
+  const thresholds = mkdtempSync(join(tmpdir(), 'mash-load-thresholds-'));
+  for (const file of readdirSync(join(ROOT, 'deploy/thresholds'))) {
+    const matrix = parse(readFileSync(join(ROOT, 'deploy/thresholds', file), 'utf8'));
+    for (const agency of Object.keys(matrix.capacity ?? {}))
+      matrix.capacity[agency] = { queriesPerHour: 1_000_000 };
+    writeFileSync(join(thresholds, file), stringify(matrix));
+  }
+  log(`starting the federation (npm start) on port ${port}, capacity raised...`);
+  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'scripts/start.mjs')], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), THRESHOLDS_DIR: thresholds, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let banner = '';
+  child.stdout?.on('data', (chunk: Buffer) => (banner += chunk.toString()));
+  const until = Date.now() + 240_000;
+  while (!banner.includes('federation ready')) {
+    if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}`);
+    if (Date.now() > until) throw new Error('the federation did not start within 4 minutes');
+    await sleep(500);
+  }
+  log('federation ready');
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGINT');
+      await Promise.race([exited, sleep(30_000)]);
+    },
+  };
+}
+
+interface Subject {
+  subject: Record<string, unknown>;
+  knownTo: string[];
+}
+
+async function main(): Promise<void> {
+  const external = process.env.LOAD_URL;
+  const federation = external
+    ? { url: external, stop: async () => undefined }
+    : await startFederation(Number(process.env.LOAD_PORT ?? 3300));
+  const api = `${federation.url}/api/v1`;
+  const keysDir = resolve(ROOT, process.env.KEYS_DIR ?? '.local/keys');
+  const subjects = JSON.parse(
+    readFileSync(resolve(ROOT, '.local/demo/subjects.json'), 'utf8'),
+  ) as Subject[];
+  const everywhere = subjects.filter((s) => s.knownTo.length === 4);
+  if (everywhere.length === 0) throw new Error('no demo child is known to all four agencies');
+
+  // Several analysts, so a per-user rate limit does not stand in for the broker's capacity.
+  const analysts = await Promise.all(
+    Array.from({ length: 20 }, (_, i) =>
+      issueDevToken(keysDir, { sub: `load-analyst-${i}`, roles: ['analyst'], partnership: 'demo' }),
+    ),
+  );
+  const manager = await issueDevToken(keysDir, {
+    sub: 'load-manager',
+    roles: ['manager'],
+    partnership: 'demo',
+  });
+  const call = async (token: string, method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${api}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  };
+
+  // A pool of open cases with consent recorded; queries are spread over them.
+  const caseCount = Math.min(50, Math.max(...RATES));
+  log(`opening ${caseCount} cases with a manager's consent decision...`);
+  const cases: string[] = [];
+  for (let i = 0; i < caseCount; i++) {
+    const child = everywhere[i % everywhere.length];
+    const opened = await call(analysts[0], 'POST', '/referrals', {
+      subject: child.subject,
+      referrer: { agency: 'education', name: 'Load test' },
+      concerns: ['physical-abuse'],
+    });
+    if (opened.status !== 201) throw new Error(`referral refused: ${opened.status}`);
+    const id = opened.body.id as string;
+    const consent = await call(manager, 'PUT', `/cases/${id}/consent`, {
+      status: 'not-sought',
+      reason: 'risk-of-significant-harm',
+      justification: 'Asking the family could place the child at risk of significant harm.',
+    });
+    if (consent.status !== 200) throw new Error(`consent refused: ${consent.status}`);
+    cases.push(id);
+  }
+
+  const results = [];
+  for (const rate of RATES) {
+    const total = Math.round(rate * SECONDS);
+    log(`${rate} q/s for ${SECONDS} s (${total} queries, views polled every ${POLL_MS} ms)...`);
+    const samples: Sample[] = [];
+    const pending: Promise<void>[] = [];
+    const cpuBefore = serviceCpu();
+    const started = performance.now();
+    for (let i = 0; i < total; i++) {
+      // Open loop: the i-th query is sent at i / rate seconds, however the earlier ones fare.
+      const due = started + (i * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 0) await sleep(wait);
+      const token = analysts[i % analysts.length];
+      const sample: Sample = { postMs: 0, status: 0 };
+      samples.push(sample);
+      pending.push(
+        (async () => {
+          const t0 = performance.now();
+          const posted = await call(token, 'POST', `/cases/${cases[i % cases.length]}/queries`, {
+            purpose: 'mash-triage',
+          }).catch(() => ({ status: 0, body: {} as Record<string, unknown> }));
+          sample.postMs = performance.now() - t0;
+          sample.status = posted.status;
+          if (posted.status !== 202) return;
+          const id = posted.body.id as string;
+          while (performance.now() - t0 < GIVE_UP_MS) {
+            await sleep(POLL_MS);
+            const view = await call(token, 'GET', `/queries/${id}`).catch(() => undefined);
+            const status = view?.body.status as string | undefined;
+            if (status && status !== 'pending') {
+              sample.doneAt = performance.now();
+              sample.completeMs = sample.doneAt - t0;
+              sample.outcome = status;
+              return;
+            }
+          }
+        })(),
+      );
+      if ((i + 1) % Math.max(1, Math.round(rate * 5)) === 0)
+        log(`  sent ${i + 1}/${total} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+    }
+    const sendSeconds = (performance.now() - started) / 1000;
+    const cpuAfter = serviceCpu();
+    log('  waiting for the last queries to finish...');
+    await Promise.all(pending);
+    const accepted = samples.filter((s) => s.status === 202);
+    const completed = accepted.filter((s) => s.completeMs !== undefined);
+    const lastDoneAt = Math.max(started, ...completed.map((s) => s.doneAt ?? started));
+    const posts = samples.map((s) => s.postMs).sort((a, b) => a - b);
+    const done = completed.map((s) => s.completeMs!).sort((a, b) => a - b);
+    const result = {
+      offeredPerSecond: rate,
+      seconds: SECONDS,
+      sent: total,
+      accepted: accepted.length,
+      refused: samples.filter((s) => s.status === 429 || s.status === 503).length,
+      otherErrors: samples.filter((s) => ![202, 429, 503].includes(s.status)).length,
+      // Finished queries over the time from the first POST to the last one seen finished.
+      achievedPerSecond:
+        Math.round((completed.length / Math.max(1, (lastDoneAt - started) / 1000)) * 10) / 10,
+      complete: completed.filter((s) => s.outcome === 'complete').length,
+      partial: completed.filter((s) => s.outcome === 'partial').length,
+      neverFinished: accepted.length - completed.length,
+      postMs: { p50: round(percentile(posts, 50)), p99: round(percentile(posts, 99)) },
+      timeToCompleteMs: {
+        p50: round(percentile(done, 50)),
+        p99: round(percentile(done, 99)),
+        resolutionMs: POLL_MS,
+      },
+      cpuShareOfOneCore: cpuShare(cpuBefore, cpuAfter, sendSeconds),
+    };
+    log(
+      `  ${result.accepted}/${total} accepted, ${result.complete} complete, ${result.partial} partial, ` +
+        `POST p50 ${result.postMs.p50} ms, complete p50 ${result.timeToCompleteMs.p50} ms`,
+    );
+    results.push(result);
+  }
+  await federation.stop();
+
+  const out = {
+    benchmark: 'load',
+    description:
+      'Open-loop federated queries against the whole federation (broker, four adapters, Kafka, PostgreSQL) on one machine.',
+    generatedAt: new Date().toISOString(),
+    node: process.version,
+    cpu: cpus()[0]?.model,
+    cores: cpus().length,
+    federation: external ? `running at ${external}` : 'started by npm start, capacity raised',
+    pollMs: POLL_MS,
+    rates: results,
+  };
+  await mkdir(join(ROOT, 'bench/results'), { recursive: true });
+  await writeFile(join(ROOT, 'bench/results/load.json'), `${JSON.stringify(out, null, 2)}\n`);
+  log('wrote bench/results/load.json');
+}
+
+main().catch((error: unknown) => {
+  log(`failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
