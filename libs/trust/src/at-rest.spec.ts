@@ -1,3 +1,4 @@
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,5 +45,18 @@ describe(FileKeyProvider.name, () => {
       code: 'AT_REST.DECRYPT_FAILED',
     });
     expect(readFileSync(file, 'utf8')).not.toContain('"a"');
+  });
+
+  it('refuses a GCM tag cut to 4 bytes (a forgery would need only 2^32 guesses)', async () => {
+    const sut = new FileKeyProvider(file);
+    const kek = JSON.parse(readFileSync(file, 'utf8')) as { keys: Record<string, string> };
+    const key = Buffer.from(kek.keys[sut.currentKeyId], 'base64');
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    cipher.final();
+    const truncated = Buffer.concat([iv, cipher.getAuthTag().subarray(0, 4)]);
+    await expect(sut.unwrap(sut.currentKeyId, truncated)).rejects.toMatchObject({
+      code: 'AT_REST.MALFORMED',
+    });
   });
 });

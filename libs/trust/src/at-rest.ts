@@ -15,19 +15,28 @@ export interface KeyProvider {
   unwrap(keyId: string, wrapped: Buffer): Promise<Buffer>;
 }
 
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
 function gcmEncrypt(key: Buffer, plaintext: Buffer): Buffer {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
   const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   return Buffer.concat([iv, cipher.getAuthTag(), ct]);
 }
 
+/**
+ * The tag length is pinned: without `authTagLength` Node accepts any tag from 4 bytes up, so a
+ * value cut short after a 4-byte tag would need only 2^32 guesses to forge.
+ */
 function gcmDecrypt(key: Buffer, sealed: Buffer): Buffer {
-  const iv = sealed.subarray(0, 12);
-  const tag = sealed.subarray(12, 28);
-  const decipher = createDecipheriv('aes-256-gcm', key, iv);
+  if (sealed.length < IV_BYTES + TAG_BYTES)
+    throw new TrustError('AT_REST.MALFORMED', 'sealed value is too short');
+  const iv = sealed.subarray(0, IV_BYTES);
+  const tag = sealed.subarray(IV_BYTES, IV_BYTES + TAG_BYTES);
+  const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
   decipher.setAuthTag(tag);
-  return Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]);
+  return Buffer.concat([decipher.update(sealed.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
 }
 
 interface KekFile {
