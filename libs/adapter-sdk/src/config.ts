@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { KafkaEnvSchema, withDatabase } from '@mash/common';
+import { KafkaEnvSchema, isSecureJwksUrl, withDatabase } from '@mash/common';
 import type { Agency } from '@mash/contracts';
 
 export const DEFAULT_ADAPTER_PORTS: Record<Agency, number> = {
@@ -17,6 +17,8 @@ const AdapterEnvSchema = KafkaEnvSchema.extend({
   BROKER_JWKS_URL: z.string().url().default('http://127.0.0.1:3000/.well-known/jwks.json'),
   KEYS_DIR: z.string().default('.local/keys'),
   ADAPTER_HOST: z.string().default('127.0.0.1'),
+  /** Lets a demo on a private container network fetch the broker's keys over plain http. */
+  ALLOW_INSECURE_JWKS: z.enum(['true', 'false']).default('false'),
 });
 
 export interface AdapterConfig {
@@ -45,6 +47,10 @@ export function loadAdapterConfig(
     throw new Error(`invalid adapter configuration: ${problems}`);
   }
   const e = parsed.data;
+  if (e.ALLOW_INSECURE_JWKS !== 'true' && !isSecureJwksUrl(e.BROKER_JWKS_URL))
+    throw new Error(
+      'invalid adapter configuration: BROKER_JWKS_URL must be https (plain http only to a loopback address, or set ALLOW_INSECURE_JWKS=true for a private demo network)',
+    );
   const upper = agency.toUpperCase().replace('-', '_');
   const perAgencyUrl = env[`${upper}_DATABASE_URL`];
   return {

@@ -85,3 +85,20 @@ export class JwksClient {
     return all[all.length - 1];
   }
 }
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Key sets decide whom we trust, so they are fetched over TLS. Plain `http` is allowed only to
+ * a loopback address, where the bytes never leave the machine (local runs and tests).
+ */
+export function isSecureJwksUrl(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (parsed.protocol === 'https:') return true;
+  return parsed.protocol === 'http:' && LOOPBACK.has(parsed.hostname);
+}

@@ -85,4 +85,20 @@ describe(loadBrokerConfig.name, () => {
       jwksUrl: undefined,
     });
   });
+
+  it('refuses plain-http key set URLs in production, except to a loopback address', () => {
+    expect(refusal({ ...ENTRA, AUTH_JWKS_URL: 'http://idp.example.org/keys' })).toMatch(
+      /https key set URLs.*refused: AUTH_JWKS_URL/,
+    );
+    expect(
+      refusal({ ...ENTRA, POLICE_JWKS_URL: 'http://adapter-police:3101/.well-known/jwks.json' }),
+    ).toMatch(/refused: POLICE_JWKS_URL/);
+    expect(
+      loadBrokerConfig({ ...ENTRA, AUTH_JWKS_URL: 'http://127.0.0.1:8080/keys' }).auth.jwksUrl,
+    ).toBe('http://127.0.0.1:8080/keys');
+    expect(
+      loadBrokerConfig({ AUTH_MODE: 'dev', POLICE_JWKS_URL: 'http://adapter-police:3101/jwks' })
+        .agencyJwksOverrides.police,
+    ).toBe('http://adapter-police:3101/jwks');
+  });
 });

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { KafkaEnvSchema } from '@mash/common';
+import { KafkaEnvSchema, isSecureJwksUrl } from '@mash/common';
 
 const BrokerEnvSchema = KafkaEnvSchema.extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -106,6 +106,28 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
       );
     }
   }
+  const agencyJwksOverrides: Partial<Record<string, string>> = Object.fromEntries(
+    ['police', 'health', 'education', 'social-care']
+      .map((a) => [a, env[`${a.toUpperCase().replace('-', '_')}_JWKS_URL`]])
+      .filter(([, url]) => typeof url === 'string' && url.length > 0),
+  );
+  if (e.AUTH_MODE === 'production') {
+    const insecure = Object.entries({
+      AUTH_JWKS_URL: e.AUTH_JWKS_URL,
+      ...Object.fromEntries(
+        Object.entries(agencyJwksOverrides).map(([a, url]) => [
+          `${a.toUpperCase().replace('-', '_')}_JWKS_URL`,
+          url,
+        ]),
+      ),
+    })
+      .filter(([, url]) => url !== undefined && !isSecureJwksUrl(url))
+      .map(([name]) => name);
+    if (insecure.length > 0)
+      throw new ConfigError(
+        `AUTH_MODE=production needs https key set URLs (plain http only to a loopback address); refused: ${insecure.join(', ')}`,
+      );
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -133,11 +155,7 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     thresholdsDir: resolve(e.THRESHOLDS_DIR),
     auditCheckpointFile: resolve(e.AUDIT_CHECKPOINT_FILE),
     auditCheckpointIntervalSeconds: e.AUDIT_CHECKPOINT_INTERVAL_SECONDS,
-    agencyJwksOverrides: Object.fromEntries(
-      ['police', 'health', 'education', 'social-care']
-        .map((a) => [a, env[`${a.toUpperCase().replace('-', '_')}_JWKS_URL`]])
-        .filter(([, url]) => typeof url === 'string' && url.length > 0),
-    ),
+    agencyJwksOverrides,
   };
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
-import { DomainError, JwksClient } from '@mash/common';
+import { DomainError, JwksClient, isSecureJwksUrl } from '@mash/common';
 import { AGENCIES, type Agency } from '@mash/contracts';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
 
@@ -24,6 +24,16 @@ export class AgencyDirectory {
     const parsed = Registry.safeParse(JSON.parse(readFileSync(config.agencyRegistryFile, 'utf8')));
     if (!parsed.success) throw new Error(`agency registry ${config.agencyRegistryFile} is invalid`);
     this.registry = parsed.data;
+    if (config.auth.mode === 'production') {
+      const urls = [
+        ...Object.values(this.registry.default ?? {}),
+        ...Object.values(this.registry.partnerships).flatMap((p) => Object.values(p)),
+      ].map((entry) => entry.jwksUrl);
+      if (urls.some((url) => !isSecureJwksUrl(url)))
+        throw new Error(
+          `agency registry ${config.agencyRegistryFile} names a plain-http key set URL; production needs https`,
+        );
+    }
   }
 
   private url(partnership: string, agency: Agency): string | undefined {
