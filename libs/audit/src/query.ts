@@ -222,7 +222,19 @@ export const CSV_COLUMNS = [
   'hash',
 ] as const;
 
+/**
+ * A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, carriage return first) is
+ * prefixed with `'` (OWASP "CSV injection"): actor ids come from tokens and free-text filters.
+ */
+export function defuseCsvCell(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
 function csvRecord(e: AuditEntry): string[] {
+  return csvCells(e).map(defuseCsvCell);
+}
+
+function csvCells(e: AuditEntry): string[] {
   return [
     String(e.seq),
     e.chainId,

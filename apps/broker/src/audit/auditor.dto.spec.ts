@@ -23,6 +23,12 @@ describe('AuditEventsQuerySchema', () => {
     expect(sut.safeParse({ limit: '1001' }).success).toBe(false);
     expect(sut.safeParse({ action: 'DROP TABLE' }).success).toBe(false);
   });
+
+  it('takes only a case id as the case filter, so no formula reaches the search event', () => {
+    expect(sut.safeParse({ case: '=HYPERLINK("http://x","y")' }).success).toBe(false);
+    const id = '8f2b0c1e-4a5d-4c3b-9e7f-1a2b3c4d5e6f';
+    expect(sut.parse({ case: id }).case).toBe(id);
+  });
 });
 
 describe('AuditVerifyQuerySchema', () => {

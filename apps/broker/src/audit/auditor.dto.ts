@@ -41,7 +41,8 @@ const action = z
 export const AuditEventsQuerySchema = z
   .object({
     actor: text.optional(),
-    case: text.optional(),
+    /** Case ids are UUIDs; free text here would be stored on the auditor's own search event. */
+    case: z.uuid().optional(),
     query: text.optional(),
     correlation: text.optional(),
     /** A pseudonym token from POST /api/v1/audit/pseudonym. */
