@@ -14,7 +14,7 @@ const BATCH = 100;
 
 /**
  * Transactional outbox: `enqueue` inside the caller's transaction; the relay publishes after
- * commit (kicked at once, and polled as a safety net) and marks rows published. A crash between
+ * commit (kicked at once, and polled as a safety net) and deletes the rows it published. A crash between
  * commit and publish means the row is published on restart: at-least-once, so consumers are
  * idempotent by message or outcome id.
  */
@@ -101,11 +101,9 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
             value: row.value,
             headers: row.headers,
           });
-          await manager.update(
-            OutboxMessageEntity,
-            { id: row.id },
-            { publishedAt: new Date(), attempts: row.attempts + 1 },
-          );
+          // Deleted once published: a request carries a child's sealed criteria and must not
+          // outlive the case's retention in this table.
+          await manager.delete(OutboxMessageEntity, { id: row.id });
         }
         return rows.length;
       });
