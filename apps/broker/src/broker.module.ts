@@ -7,6 +7,7 @@ import { AgreementController } from './agreements/agreement.controller';
 import { AgreementRepository } from './agreements/agreement.repository';
 import { AgreementService } from './agreements/agreement.service';
 import { AgencyAuditHandler } from './audit/agency-audit.handler';
+import { AgencyEventReceiptRepository } from './audit/agency-event-receipt.repository';
 import { AuditService } from './audit/audit.service';
 import { AuditContextRepository } from './audit/audit-context.repository';
 import { AuditorController } from './audit/auditor.controller';
@@ -94,6 +95,7 @@ export class BrokerModule {
         AuditorService,
         AuditCheckpointScheduler,
         AgencyAuditHandler,
+        AgencyEventReceiptRepository,
         KafkaProducer,
         DeadLetters,
         OutboxService,

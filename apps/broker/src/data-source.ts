@@ -1,6 +1,7 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { AuditCheckpointEntity, AuditEventEntity, AuditSchema1700000000000 } from '@mash/audit';
 import { AgreementVersionEntity } from './agreements/agreement.entity';
+import { AgencyEventReceiptEntity } from './audit/agency-event-receipt.entity';
 import { CaseEntity } from './cases/case.entity';
 import { ConsentDecisionEntity } from './cases/consent.entity';
 import { OutboxMessageEntity } from './outbox/outbox.entity';
@@ -11,6 +12,7 @@ import { TransparencyWithholdingEntity } from './transparency/withholding.entity
 import { QueryAgencyEntity, QueryEntity } from './queries/query.entity';
 import { BrokerSchema1764160000000 } from './migrations/1764160000000-BrokerSchema';
 import { CaseWorkflow1764300000000 } from './migrations/1764300000000-CaseWorkflow';
+import { Hardening1764400000000 } from './migrations/1764400000000-Hardening';
 
 export const BROKER_ENTITIES = [
   CaseEntity,
@@ -26,12 +28,14 @@ export const BROKER_ENTITIES = [
   CaseOutcomeEntity,
   OutcomeDeliveryEntity,
   TransparencyWithholdingEntity,
+  AgencyEventReceiptEntity,
 ];
 
 export const BROKER_MIGRATIONS = [
   AuditSchema1700000000000,
   BrokerSchema1764160000000,
   CaseWorkflow1764300000000,
+  Hardening1764400000000,
 ];
 
 export function brokerDataSourceOptions(url: string): DataSourceOptions {

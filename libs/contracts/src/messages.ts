@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { AGENCIES } from './agencies';
 
 const uuid = z.uuid();
+/** A MASH partnership id as it appears on the wire; the audit log refuses an empty one. */
+const partnership = z.string().min(1).max(64);
 const compactJose = z
   .string()
   .min(20)
@@ -19,7 +21,7 @@ export const QueryRequestedV1 = z
     messageId: uuid,
     queryId: uuid,
     agency: z.enum(AGENCIES),
-    partnership: z.string().min(1).max(64),
+    partnership,
     grant: compactJose,
     criteria: compactJose,
     deadline: z.iso.datetime(),
@@ -36,7 +38,7 @@ export const QueryRespondedV1 = z
     messageId: uuid,
     queryId: uuid,
     agency: z.enum(AGENCIES),
-    partnership: z.string().min(1).max(64),
+    partnership,
     body: compactJose,
     respondedAt: z.iso.datetime(),
   })
@@ -59,7 +61,7 @@ export const QueryAnswerV1 = z
   .object({
     queryId: uuid,
     agency: z.enum(AGENCIES),
-    partnership: z.string(),
+    partnership,
     grantId: z.string().optional(),
     /** SHA-256 of the grant token this answers, so an answer cannot be moved to another request. */
     requestHash: z.string(),
@@ -90,7 +92,7 @@ export const CaseOutcomeV1 = z
     messageId: uuid,
     outcomeId: uuid,
     caseId: uuid,
-    partnership: z.string(),
+    partnership,
     agency: z.enum(AGENCIES),
     /** JWE to the agency: `{ outcome, rationale?, decidedAt, subjectRef? , criteria? }`. */
     body: compactJose,
@@ -106,7 +108,7 @@ export const CaseOutcomeAcknowledgedV1 = z
     messageId: uuid,
     outcomeId: uuid,
     caseId: uuid,
-    partnership: z.string(),
+    partnership,
     agency: z.enum(AGENCIES),
     recordedAt: z.iso.datetime(),
   })
@@ -120,13 +122,29 @@ export const AgencyAuditEventV1 = z
     version: z.literal(1),
     messageId: uuid,
     agency: z.enum(AGENCIES),
-    partnership: z.string(),
+    partnership,
     /** JWS over `{ action, outcome, queryId?, grantId?, reason?, details }`. */
     signed: compactJose,
     occurredAt: z.iso.datetime(),
   })
   .strict();
 export type AgencyAuditEventV1 = z.infer<typeof AgencyAuditEventV1>;
+
+/** What `AgencyAuditEventV1.signed` carries, as the agency signed it. */
+export const AgencyAuditContentV1 = z
+  .object({
+    agency: z.enum(AGENCIES),
+    partnership,
+    action: z
+      .string()
+      .max(100)
+      .regex(/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/),
+    outcome: z.enum(['success', 'failure']),
+    details: z.record(z.string(), z.unknown()),
+    occurredAt: z.iso.datetime(),
+  })
+  .strict();
+export type AgencyAuditContentV1 = z.infer<typeof AgencyAuditContentV1>;
 
 export const AuditCheckpointV1 = z
   .object({
@@ -147,7 +165,7 @@ export const CaseDeadlineApproachingV1 = z
     version: z.literal(1),
     messageId: uuid,
     caseId: uuid,
-    partnership: z.string(),
+    partnership,
     rag: z.enum(['red', 'amber', 'green']),
     dueAt: z.iso.datetime(),
   })
@@ -165,7 +183,7 @@ export const AgreementStatusChangedV1 = z
     type: z.literal('agreement.status.changed'),
     version: z.literal(1),
     messageId: uuid,
-    partnership: z.string().min(1).max(64),
+    partnership,
     agency: z.enum(AGENCIES),
     agreementId: uuid,
     agreementVersion: z.number().int().positive(),
@@ -178,7 +196,7 @@ export const AGREEMENT_STATUS_JWS_TYPE = 'mash-agreement-status+jws';
 
 export const AgreementStatusClaimsV1 = z
   .object({
-    partnership: z.string().min(1).max(64),
+    partnership,
     agency: z.enum(AGENCIES),
     agreementId: uuid,
     agreementVersion: z.number().int().positive(),

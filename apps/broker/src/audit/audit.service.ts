@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { AuditLog, subjectPseudonym, type AuditEventInput } from '@mash/audit';
+import { AuditLog, AuditWriteError, subjectPseudonym, type AuditEventInput } from '@mash/audit';
 import { DomainError } from '@mash/common';
 import type { SubjectCriteria } from '@mash/contracts';
 import { currentCorrelationId } from '../common/correlation';
@@ -41,8 +41,18 @@ export class AuditService {
       if (this.failWrites) throw new Error('audit writes disabled');
       const enriched = await this.withCaseContext(list, tx);
       await this.log.appendMany(enriched, tx ? { tx } : {});
-    } catch {
-      this.logger.error(`audit write failed for ${list.map((e) => e.action).join(', ')}`);
+    } catch (error) {
+      // The cause names fields and SQL states only (AuditWriteError never carries values).
+      const cause =
+        error instanceof AuditWriteError
+          ? `${error.message}${error.detail?.sqlState ? ` (SQLSTATE ${error.detail.sqlState})` : ''}`
+          : error instanceof Error
+            ? error.name
+            : 'unknown error';
+      this.logger.error(`audit write failed for ${list.map((e) => e.action).join(', ')}: ${cause}`);
+      // An event the log refuses will be refused on every retry: say so, so consumers dead-letter it.
+      if (error instanceof AuditWriteError && error.detail?.reason === 'invalid-event')
+        throw new DomainError('AUDIT.INVALID_EVENT', 'the audit event is not valid', 500);
       throw new DomainError(
         'AUDIT.UNAVAILABLE',
         'the audit log cannot be written, so the action was not carried out',

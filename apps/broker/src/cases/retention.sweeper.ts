@@ -18,7 +18,7 @@ const BATCH = 100;
 /**
  * Lets go of a closed (or signposted) case's data once its partnership's retention period after
  * closing has passed: the records agencies released, the subject's details, and every free-text
- * field (narrative, referrer's name, consent justifications, rating rationales, the outcome's
+ * field (narrative, referrer's name, consent and query justifications, rating rationales, the outcome's
  * rationale, withholding reasons). Ids, codes, dates, statuses, the subject pseudonym and the
  * kinds of information shared (labels) are kept, so the history, the metrics and the transparency
  * report still work. The audit entry carries metadata only.
@@ -105,6 +105,10 @@ export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationSh
     );
     await tx.query(
       `UPDATE consent_decision SET justification_sealed = NULL WHERE partnership = $1 AND case_id = $2`,
+      [c.partnership, c.id],
+    );
+    await tx.query(
+      `UPDATE federated_query SET justification_sealed = NULL WHERE partnership = $1 AND case_id = $2`,
       [c.partnership, c.id],
     );
     await tx.query(

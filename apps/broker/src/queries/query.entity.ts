@@ -42,6 +42,10 @@ export class QueryEntity {
   @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })
   completedAt!: Date | null;
 
+  /** Why this query was needed, in the analyst's words (encrypted at rest; deleted with the case's data). */
+  @Column({ name: 'justification_sealed', type: 'text', nullable: true })
+  justificationSealed!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

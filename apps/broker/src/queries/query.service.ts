@@ -53,6 +53,7 @@ export interface QueryView {
   id: string;
   caseId: string;
   purpose: string;
+  justification?: string;
   status: string;
   createdAt: string;
   deadlineAt: string;
@@ -209,6 +210,9 @@ export class QueryService {
       requestedRole: role,
       deadlineAt,
       completedAt: null,
+      justificationSealed: dto.justification
+        ? await this.keys.cipher.seal(dto.justification)
+        : null,
     } satisfies Partial<QueryEntity>);
 
     await this.dataSource.transaction(async (tx) => {
@@ -226,7 +230,12 @@ export class QueryService {
             caseId: kase.id,
             queryId,
             subjectPseudonyms: pseudonyms,
-            details: { purpose: dto.purpose, agencies: decisions.map((d) => d.agency) },
+            details: {
+              purpose: dto.purpose,
+              agencies: decisions.map((d) => d.agency),
+              // The text itself is free text (it may name people): stored encrypted with the query.
+              justification: dto.justification ? 'given' : 'none',
+            },
           },
           ...decisions.map((d) => ({
             partnership: user.partnership,
@@ -401,6 +410,9 @@ export class QueryService {
       id: found.query.id,
       caseId: found.query.caseId,
       purpose: found.query.purpose,
+      ...(withRecords && found.query.justificationSealed
+        ? { justification: await this.keys.cipher.open<string>(found.query.justificationSealed) }
+        : {}),
       status: found.query.status,
       createdAt: found.query.createdAt.toISOString(),
       deadlineAt: found.query.deadlineAt.toISOString(),
