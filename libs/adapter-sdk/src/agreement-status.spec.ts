@@ -9,6 +9,7 @@ describe(AgreementStatusRegistry.name, () => {
   let broker: { privateKey: CryptoKey; kid: string };
   let other: { privateKey: CryptoKey; kid: string };
   let sut: AgreementStatusRegistry;
+  let brokerKeys: ReturnType<typeof createLocalJWKSet>;
 
   beforeAll(async () => {
     const make = async (kid: string) => {
@@ -23,7 +24,8 @@ describe(AgreementStatusRegistry.name, () => {
     const o = await make('intruder-1');
     broker = b;
     other = o;
-    sut = new AgreementStatusRegistry('police', createLocalJWKSet({ keys: [b.jwk] }));
+    brokerKeys = createLocalJWKSet({ keys: [b.jwk] });
+    sut = new AgreementStatusRegistry('police', brokerKeys);
   });
 
   async function message(
@@ -34,6 +36,7 @@ describe(AgreementStatusRegistry.name, () => {
       agency?: 'police' | 'health';
       outerVersion?: number;
       version?: number;
+      changedAt?: Date;
     } = {},
   ): Promise<string> {
     const version = opts.version ?? AGREEMENT.version;
@@ -44,8 +47,8 @@ describe(AgreementStatusRegistry.name, () => {
       agreementVersion: version,
       status,
       hash: 'a'.repeat(64),
-      changedAt: new Date().toISOString(),
-      issuedAt: new Date().toISOString(),
+      changedAt: (opts.changedAt ?? new Date()).toISOString(),
+      issuedAt: (opts.changedAt ?? new Date()).toISOString(),
     };
     const signer = opts.signer ?? broker;
     const signed = await new CompactSign(new TextEncoder().encode(JSON.stringify(claims)))
@@ -66,6 +69,17 @@ describe(AgreementStatusRegistry.name, () => {
       signed,
     });
   }
+
+  it('does not let a replayed older "active" un-suspend a version', async () => {
+    const registry = new AgreementStatusRegistry('police', brokerKeys);
+    const before = new Date(Date.UTC(2026, 0, 1, 9));
+    const after = new Date(Date.UTC(2026, 0, 1, 10));
+    const oldActive = await message('active', { changedAt: before });
+    expect(await registry.apply(oldActive)).toBe('applied');
+    expect(await registry.apply(await message('suspended', { changedAt: after }))).toBe('applied');
+    expect(await registry.apply(oldActive)).toBe('stale');
+    expect(registry.notInForce('demo', AGREEMENT)).toBe(true);
+  });
 
   it('knows nothing of a version it has not been told about, so the grant decides', () => {
     expect(

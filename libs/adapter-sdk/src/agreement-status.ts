@@ -16,7 +16,7 @@ export const AGREEMENT_NOT_IN_FORCE = 'GRANT.AGREEMENT_NOT_IN_FORCE';
 export const AGREEMENT_STATUS_UNKNOWN = 'GRANT.AGREEMENT_STATUS_UNKNOWN';
 
 export type AgreementLifecycle = AgreementStatusClaimsV1['status'];
-export type StatusApplyOutcome = 'applied' | 'invalid';
+export type StatusApplyOutcome = 'applied' | 'stale' | 'invalid';
 
 /** What the processor asks before it touches the source. */
 export interface AgreementStatusGate {
@@ -34,10 +34,13 @@ const keyOf = (partnership: string, id: string, version: number) =>
 /**
  * The adapter's view of which agreement versions are in force, built from the broker's signed
  * status messages. Only the JWS content is trusted; a message for another agency is ignored. The
- * latest message for a version wins, as on the compacted topic (only the broker may write to it).
+ * latest change for a version wins, by its signed `changedAt` (then `issuedAt`), not by arrival:
+ * a replayed older message changes nothing.
  */
 export class AgreementStatusRegistry {
   private readonly statuses = new Map<string, AgreementLifecycle>();
+  /** When each version's status last changed, as the broker signed it: an older message loses. */
+  private readonly changedAt = new Map<string, string>();
 
   constructor(
     private readonly agency: Agency,
@@ -70,10 +73,14 @@ export class AgreementStatusRegistry {
     ) {
       return 'invalid';
     }
-    this.statuses.set(
-      keyOf(claims.partnership, claims.agreementId, claims.agreementVersion),
-      claims.status,
-    );
+    const key = keyOf(claims.partnership, claims.agreementId, claims.agreementVersion);
+    // A replayed older message (say "active" from before a suspension) is genuinely signed, so
+    // only its signed `changedAt` tells it apart: it must not undo a later change.
+    const stamp = `${new Date(claims.changedAt).toISOString()}|${new Date(claims.issuedAt).toISOString()}`;
+    const seen = this.changedAt.get(key);
+    if (seen !== undefined && stamp < seen) return 'stale';
+    this.changedAt.set(key, stamp);
+    this.statuses.set(key, claims.status);
     return 'applied';
   }
 
@@ -139,6 +146,10 @@ export class AgreementStatusFeed implements AgreementStatusGate, OnModuleDestroy
       autoCommit: false,
       eachMessage: async ({ partition, message }) => {
         const outcome = await this.registry.apply(message.value);
+        if (outcome === 'stale')
+          this.logger.warn(
+            `ignored an agreement status older than the one in force (offset ${message.offset})`,
+          );
         if (outcome === 'invalid') {
           this.invalid += 1;
           this.logger.warn(
