@@ -218,8 +218,25 @@ export class AdapterModule {
             ds: DataSource,
             publisher: Publisher,
             metrics: AdapterMetrics,
-          ) => new OutcomeProcessor(config.agency, connector, keys, ds, publisher, metrics),
-          inject: [SOURCE_CONNECTOR, SERVICE_KEYS, getDataSourceToken(), PUBLISHER, AdapterMetrics],
+            jwks: JwksClient,
+          ) =>
+            new OutcomeProcessor(
+              config.agency,
+              connector,
+              keys,
+              ds,
+              publisher,
+              metrics,
+              jwks.getKey,
+            ),
+          inject: [
+            SOURCE_CONNECTOR,
+            SERVICE_KEYS,
+            getDataSourceToken(),
+            PUBLISHER,
+            AdapterMetrics,
+            BROKER_JWKS,
+          ],
         },
       ],
     };

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { Logger } from '@nestjs/common';
+import type { JWTVerifyGetKey } from 'jose';
 import {
+  CaseOutcomeBodyV1,
   CaseOutcomeV1,
   Headers,
   Topics,
@@ -8,24 +11,23 @@ import {
   type Agency,
   type CaseOutcomeAcknowledgedV1,
 } from '@mash/contracts';
-import { TrustError, decryptJson, type ServiceKeys } from '@mash/trust';
+import { TrustError, openSigned, type ServiceKeys } from '@mash/trust';
 import type { SourceConnector } from './connector';
 import { OutcomeInboxEntry } from './ledger';
 import type { Publisher } from './publisher';
 import type { AdapterMetrics } from './metrics';
 import type { IncomingMessage } from './processor';
 
-interface OutcomeBody {
-  outcome: string;
-  decidedAt: string;
-  subjectRef?: string;
-}
-
 /**
  * Records a MASH outcome in the agency's source system exactly once (inbox keyed by outcome id)
- * and acknowledges it; a redelivered outcome is acknowledged again but not recorded twice.
+ * and acknowledges it; a redelivered outcome is acknowledged again but not recorded twice. Only
+ * an outcome the broker signed, for this envelope, is recorded. Nothing here throws: a message
+ * that cannot be recorded is dead-lettered and not acknowledged, so the broker sends it again
+ * later with back-off (a transient fault heals; a permanent one never blocks the partition).
  */
 export class OutcomeProcessor {
+  private readonly logger = new Logger('Outcomes');
+
   constructor(
     private readonly agency: Agency,
     private readonly connector: SourceConnector,
@@ -33,6 +35,7 @@ export class OutcomeProcessor {
     private readonly dataSource: DataSource,
     private readonly publisher: Publisher,
     private readonly metrics: AdapterMetrics,
+    private readonly brokerKeys: JWTVerifyGetKey,
   ) {}
 
   async process(message: IncomingMessage): Promise<'recorded' | 'duplicate' | 'dead-lettered'> {
@@ -42,14 +45,43 @@ export class OutcomeProcessor {
       return 'dead-lettered';
     }
     const outcome = parsed.value;
-    let body: OutcomeBody;
+    let body: CaseOutcomeBodyV1;
     try {
-      body = await decryptJson<OutcomeBody>(outcome.body, this.keys);
+      const opened = await openSigned<unknown>(outcome.body, this.keys, this.brokerKeys);
+      const valid = CaseOutcomeBodyV1.safeParse(opened.payload);
+      if (!valid.success) throw new TrustError('OUTCOME.MALFORMED', 'outcome content is not valid');
+      body = valid.data;
     } catch (error) {
-      await this.deadLetter(message, error instanceof TrustError ? error.code : 'undecryptable');
+      await this.deadLetter(
+        message,
+        error instanceof TrustError ? error.code : 'OUTCOME.UNVERIFIABLE',
+      );
       return 'dead-lettered';
     }
-    const recorded = await this.dataSource.transaction(async (manager) => {
+    if (
+      body.outcomeId !== outcome.outcomeId ||
+      body.caseId !== outcome.caseId ||
+      body.partnership !== outcome.partnership ||
+      body.agency !== this.agency
+    ) {
+      await this.deadLetter(message, 'OUTCOME.ENVELOPE_MISMATCH');
+      return 'dead-lettered';
+    }
+    let recorded: boolean;
+    try {
+      recorded = await this.record(outcome, body);
+    } catch (error) {
+      this.logger.warn(
+        `outcome could not be recorded (${error instanceof Error ? error.name : 'error'}); the broker will send it again`,
+      );
+      await this.deadLetter(message, 'OUTCOME.NOT_RECORDED');
+      return 'dead-lettered';
+    }
+    return this.acknowledge(outcome, recorded);
+  }
+
+  private async record(outcome: CaseOutcomeV1, body: CaseOutcomeBodyV1): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
       const result = await manager
         .createQueryBuilder()
         .insert()
@@ -67,6 +99,12 @@ export class OutcomeProcessor {
       });
       return true;
     });
+  }
+
+  private async acknowledge(
+    outcome: CaseOutcomeV1,
+    recorded: boolean,
+  ): Promise<'recorded' | 'duplicate'> {
     if (recorded) this.metrics.outcomes.inc();
     const ack: CaseOutcomeAcknowledgedV1 = {
       type: 'case.outcome.acknowledged',

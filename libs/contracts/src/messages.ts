@@ -94,12 +94,39 @@ export const CaseOutcomeV1 = z
     caseId: uuid,
     partnership,
     agency: z.enum(AGENCIES),
-    /** JWE to the agency: `{ outcome, rationale?, decidedAt, subjectRef? , criteria? }`. */
+    /** JWE to the agency of the broker's JWS over `CaseOutcomeBodyV1`. */
     body: compactJose,
     decidedAt: z.iso.datetime(),
   })
   .strict();
 export type CaseOutcomeV1 = z.infer<typeof CaseOutcomeV1>;
+
+export const CASE_OUTCOMES = [
+  'nfa',
+  'early-help',
+  's17-assessment',
+  's47-strategy',
+  'police-action',
+  'other',
+] as const;
+
+/**
+ * What `CaseOutcomeV1.body` carries: a JWS by the broker's signing key, encrypted to the agency
+ * (sign-then-encrypt, as answers). It names its own outcome, case, partnership and agency, so a
+ * genuine body cannot be moved into another envelope.
+ */
+export const CaseOutcomeBodyV1 = z
+  .object({
+    outcomeId: uuid,
+    caseId: uuid,
+    partnership,
+    agency: z.enum(AGENCIES),
+    outcome: z.enum(CASE_OUTCOMES),
+    decidedAt: z.iso.datetime(),
+    subjectRef: z.string().min(1).max(100).optional(),
+  })
+  .strict();
+export type CaseOutcomeBodyV1 = z.infer<typeof CaseOutcomeBodyV1>;
 
 export const CaseOutcomeAcknowledgedV1 = z
   .object({

@@ -3,8 +3,15 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { DomainError, Clock } from '@mash/common';
-import { AGENCIES, Headers, Topics, type Agency, type CaseOutcomeV1 } from '@mash/contracts';
-import { encryptFor } from '@mash/trust';
+import {
+  AGENCIES,
+  Headers,
+  Topics,
+  type Agency,
+  type CaseOutcomeBodyV1,
+  type CaseOutcomeV1,
+} from '@mash/contracts';
+import { sealSigned } from '@mash/trust';
 import { AuditService } from '../audit/audit.service';
 import { primaryRole, type Principal } from '../auth/principal';
 import { CaseRepository } from '../cases/case.repository';
@@ -35,12 +42,6 @@ export interface OutcomeView {
     lastSentAt: string | null;
     deliveredAt: string | null;
   }>;
-}
-
-/** What an agency's copy of an outcome carries (encrypted to the agency): no rationale, no free text. */
-interface OutcomeBody {
-  outcome: string;
-  decidedAt: string;
 }
 
 /**
@@ -283,8 +284,14 @@ export class OutcomeService {
   }
 
   private async message(outcome: CaseOutcomeEntity, agency: Agency): Promise<KafkaRecord> {
-    const body: OutcomeBody = {
-      outcome: outcome.outcome,
+    // An agency's copy carries no rationale and no free text; signed, so nobody else who can
+    // write the topic can put an outcome into the agency's system.
+    const body: CaseOutcomeBodyV1 = {
+      outcomeId: outcome.id,
+      caseId: outcome.caseId,
+      partnership: outcome.partnership,
+      agency,
+      outcome: outcome.outcome as CaseOutcomeBodyV1['outcome'],
       decidedAt: outcome.decidedAt.toISOString(),
     };
     const key = await this.directory.keysFor(outcome.partnership, agency).encryptionKey();
@@ -296,7 +303,7 @@ export class OutcomeService {
       caseId: outcome.caseId,
       partnership: outcome.partnership,
       agency,
-      body: await encryptFor(body, key),
+      body: await sealSigned(body, this.keys.broker.signing, key),
       decidedAt: outcome.decidedAt.toISOString(),
     };
     return {
