@@ -8,6 +8,8 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { DomainError, Clock } from '@mash/common';
+import type { Agency, Purpose } from '@mash/contracts';
+import type { Decision } from '@mash/policy';
 import { compareQueued } from '@mash/thresholds';
 import { AuditService } from '../audit/audit.service';
 import { CaseRepository } from '../cases/case.repository';
@@ -35,8 +37,9 @@ interface Waiting {
 /**
  * Sends waiting requests as capacity frees: per agency, red before amber before green, then the
  * earliest case deadline, then the earliest arrival (`compareQueued`; the case's current rating
- * counts, so re-rating a case moves its requests). The request is built and the grant signed at
- * release, so the grant's lifetime and the answer deadline run from dispatch.
+ * counts, so re-rating a case moves its requests). The policy decision is taken again, and the
+ * request built and the grant signed, at release, so consent, rating and agreements are those of
+ * the moment of sending and the grant's lifetime and the answer deadline run from dispatch.
  */
 @Injectable()
 export class CapacityReleaser implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -138,7 +141,24 @@ export class CapacityReleaser implements OnApplicationBootstrap, OnApplicationSh
     }
     const deadlineAt = new Date(now.getTime() + this.config.queryTimeoutMs);
     let built: Awaited<ReturnType<QueryService['buildRequest']>>;
+    let decision: Decision;
     try {
+      // Decided again now: consent refused, a case re-rated down or an agreement suspended
+      // while the request waited must stop it, not the decision taken when it was queued.
+      decision = await this.queries.redecide(
+        { sub: query.requestedBy, role: query.requestedRole, partnership: query.partnership },
+        row.caseId,
+        query.purpose as Purpose,
+        row.agency as Agency,
+        query.justificationSealed !== null,
+        now,
+      );
+      if (decision.decision !== 'permit') {
+        // Nothing is sent, so the slot it took goes back to the next in line.
+        this.capacity.giveBack(row.partnership, row.agency);
+        await this.deny(row, decision);
+        return false;
+      }
       const kase = await this.cases.get(row.partnership, row.caseId);
       const subject = await this.caseService.subjectOf(kase);
       built = await this.queries.buildRequest(
@@ -146,7 +166,7 @@ export class CapacityReleaser implements OnApplicationBootstrap, OnApplicationSh
         query.requestedRole,
         row.caseId,
         row.queryId,
-        row.decision,
+        decision,
         subject,
         deadlineAt,
         now,
@@ -176,6 +196,9 @@ export class CapacityReleaser implements OnApplicationBootstrap, OnApplicationSh
         .set({
           status: 'pending',
           failureCode: null,
+          agreement: decision.agreement ?? null,
+          obligations: decision.obligations,
+          reasons: decision.reasons.map((r) => ({ code: r.code, text: r.text })),
           grantId: built.grantId,
           requestHash: built.requestHash,
           dispatchedAt: now,
@@ -202,7 +225,7 @@ export class CapacityReleaser implements OnApplicationBootstrap, OnApplicationSh
           agency: row.agency,
           details: {
             grantId: built.grantId,
-            agreement: row.decision.agreement ?? null,
+            agreement: decision.agreement ?? null,
             requestedBy: query.requestedBy,
             requestedRole: query.requestedRole,
             queuedMs: now.getTime() - row.enqueuedAt.getTime(),
@@ -218,6 +241,50 @@ export class CapacityReleaser implements OnApplicationBootstrap, OnApplicationSh
       this.metrics.dispatched.inc({ agency: row.agency });
     }
     return sent;
+  }
+
+  /** The request may no longer be sent: the part becomes denied with today's reasons, audited. */
+  private async deny(row: CapacityQueueEntity, decision: Decision): Promise<void> {
+    await this.dataSource.transaction(async (tx) => {
+      const result = await tx
+        .getRepository(QueryAgencyEntity)
+        .createQueryBuilder()
+        .update()
+        .set({
+          status: 'denied',
+          decision: 'deny',
+          reasons: decision.reasons.map((r) => ({ code: r.code, text: r.text })),
+          obligations: null,
+        })
+        .where("query_id = :queryId AND agency = :agency AND status = 'queued'", {
+          queryId: row.queryId,
+          agency: row.agency,
+        })
+        .execute();
+      await tx
+        .getRepository(CapacityQueueEntity)
+        .delete({ queryId: row.queryId, agency: row.agency });
+      if ((result.affected ?? 0) === 0) return;
+      await this.audit.record(
+        {
+          partnership: row.partnership,
+          actorType: 'service',
+          actorId: 'broker',
+          action: 'policy.decision',
+          outcome: 'deny',
+          caseId: row.caseId,
+          queryId: row.queryId,
+          agency: row.agency,
+          details: {
+            atRelease: true,
+            reasons: decision.reasons.map((r) => r.code),
+            agreement: decision.agreement ?? null,
+          },
+        },
+        tx,
+      );
+      await this.queryRepository.refreshStatus(row.queryId, tx);
+    });
   }
 
   private async finish(

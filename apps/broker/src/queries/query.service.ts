@@ -123,6 +123,44 @@ export class QueryService {
     return { kase, decisions, consent };
   }
 
+  /**
+   * The decision for one agency as it stands now (case, consent, agreements), for a request that
+   * waited in the capacity queue: what was permitted when it was queued may no longer be.
+   */
+  async redecide(
+    requester: { sub: string; role: string; partnership: string },
+    caseId: string,
+    purpose: CreateQueryDto['purpose'],
+    agency: Agency,
+    justified: boolean,
+    now: Date,
+  ): Promise<Decision> {
+    const user: Principal = {
+      sub: requester.sub,
+      roles: [requester.role] as Principal['roles'],
+      partnership: requester.partnership,
+    };
+    const { decisions, consent } = await this.decideAll(
+      user,
+      caseId,
+      { purpose, agencies: [agency] },
+      now,
+    );
+    const [decision] = decisions;
+    if (
+      decision.decision === 'permit' &&
+      decision.obligations.justificationRequired &&
+      !justified &&
+      consent.status === 'none'
+    )
+      throw new DomainError(
+        'QUERY.JUSTIFICATION_REQUIRED',
+        `the agreement with ${agency} needs a justification for this purpose`,
+        400,
+      );
+    return decision;
+  }
+
   async create(user: Principal, caseId: string, dto: CreateQueryDto): Promise<QueryView> {
     const now = this.clock.now();
     const { kase, decisions, consent } = await this.decideAll(user, caseId, dto, now);
