@@ -25,6 +25,7 @@ const BrokerEnvSchema = KafkaEnvSchema.extend({
   AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
   QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
   GRANT_TTL_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
+  LATE_ANSWER_WINDOW_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
   AGENCY_REGISTRY_FILE: z.string().default('deploy/agencies/registry.dev.json'),
   AGREEMENTS_DIR: z.string().optional(),
   THRESHOLDS_DIR: z.string().default('deploy/thresholds'),
@@ -57,6 +58,8 @@ export interface BrokerConfig {
   };
   queryTimeoutMs: number;
   grantTtlSeconds: number;
+  /** How long after its deadline a timed-out request still takes an answer. */
+  lateAnswerWindowSeconds: number;
   agencyRegistryFile: string;
   agreementsDir: string | undefined;
   thresholdsDir: string;
@@ -150,6 +153,7 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     },
     queryTimeoutMs: e.QUERY_TIMEOUT_MS,
     grantTtlSeconds: e.GRANT_TTL_SECONDS,
+    lateAnswerWindowSeconds: e.LATE_ANSWER_WINDOW_SECONDS,
     agencyRegistryFile: resolve(e.AGENCY_REGISTRY_FILE),
     agreementsDir: e.AGREEMENTS_DIR ? resolve(e.AGREEMENTS_DIR) : undefined,
     thresholdsDir: resolve(e.THRESHOLDS_DIR),

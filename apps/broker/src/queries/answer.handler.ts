@@ -8,6 +8,7 @@ import { TrustError, openSigned } from '@mash/trust';
 import { AgreementRepository } from '../agreements/agreement.repository';
 import { AuditService } from '../audit/audit.service';
 import { AgencyDirectory } from '../keys/agency-directory';
+import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
 import { BrokerKeys } from '../keys/broker-keys';
 import { BrokerMetrics } from '../ops/broker-metrics';
 import { DeadLetters, type RawMessage } from '../kafka/dead-letters';
@@ -19,7 +20,9 @@ export type AnswerOutcome = 'accepted' | 'duplicate' | 'rejected' | 'dead-letter
 /**
  * Accepts an agency's answer only when it is for a query that exists, sealed to the broker,
  * signed by a key registered for that agency in that query's partnership, and bound to the
- * exact request (grant hash). Anything else is refused and audited; nothing is stored.
+ * exact request (grant hash), while the request still takes answers (pending, or timed out within
+ * the late-answer window) and the case's data has not been deleted. Anything else is refused and
+ * audited; nothing is stored.
  */
 @Injectable()
 export class AnswerHandler {
@@ -28,6 +31,7 @@ export class AnswerHandler {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(BrokerKeys) private readonly keys: BrokerKeys,
+    @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
     private readonly queries: QueryRepository,
     private readonly directory: AgencyDirectory,
     private readonly audit: AuditService,
@@ -78,6 +82,11 @@ export class AnswerHandler {
       return this.refuse(envelope, 'ANSWER.REQUEST_HASH_MISMATCH', part.partnership);
     }
 
+    // A timed-out request takes a late answer for a while, not forever.
+    const late = part.status === 'timed-out';
+    if (late && Date.now() > part.deadlineAt.getTime() + this.config.lateAnswerWindowSeconds * 1000)
+      return this.refuse(envelope, 'ANSWER.TOO_LATE', part.partnership);
+
     let status: AgencyStatus = answer.status === 'rejected' ? 'failed' : answer.status;
     let failureCode = answer.rejection?.code ?? null;
     // An agreement suspended after the request left takes effect here too: nothing it covered is kept.
@@ -95,8 +104,9 @@ export class AnswerHandler {
       recordsSealed = await this.keys.cipher.seal(minimise(answer.records, part.obligations));
     }
     const respondedAt = new Date(answer.respondedAt);
-    const late = part.status === 'timed-out';
     const applied = await this.dataSource.transaction(async (tx) => {
+      // Nothing about a child is stored on a case whose data retention has already deleted.
+      if (await this.queries.casePurged(part.queryId, tx)) return 'purged' as const;
       const ok = await this.queries.applyAnswer(
         part.queryId,
         part.agency,
@@ -143,6 +153,7 @@ export class AnswerHandler {
       await this.queries.refreshStatus(part.queryId, tx);
       return true;
     });
+    if (applied === 'purged') return this.refuse(envelope, 'ANSWER.CASE_PURGED', part.partnership);
     if (!applied) return 'duplicate';
     this.metrics.answers.inc({ agency: part.agency, status });
     if (part.dispatchedAt)

@@ -63,6 +63,20 @@ export class QueryRepository {
     return this.m(tx).getRepository(QueryAgencyEntity).findOne({ where: { queryId, agency } });
   }
 
+  /**
+   * Whether the case behind a query has had its data deleted, read under a share lock so that a
+   * retention purge running now either finishes first (and is seen) or waits for this answer.
+   */
+  async casePurged(queryId: string, tx: EntityManager): Promise<boolean> {
+    const rows = (await tx.query(
+      `SELECT c.purged_at FROM mash_case c JOIN federated_query q
+          ON q.case_id = c.id AND q.partnership = c.partnership
+        WHERE q.id = $1 FOR SHARE OF c`,
+      [queryId],
+    )) as Array<{ purged_at: Date | null }>;
+    return rows.length === 0 || rows[0].purged_at !== null;
+  }
+
   /** Applies an answer once: only while the part is pending or timed out. Returns whether it applied. */
   async applyAnswer(
     queryId: string,
