@@ -23,7 +23,6 @@ import {
   type VerifyFailureReason,
 } from '@mash/audit';
 import { DomainError } from '@mash/common';
-import { publicJwks } from '@mash/trust';
 import type { Principal } from '../auth/principal';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
 import { BrokerKeys } from '../keys/broker-keys';
@@ -394,7 +393,7 @@ export class AuditorService {
       fromSeq: range.fromSeq,
       toSeq: range.toSeq,
       checkpoints,
-      publicKeys: parsePublicKeys(publicJwks(this.keys.auditRing)),
+      publicKeys: parsePublicKeys(this.keys.auditVerificationJwks()),
     });
     const report: VerifyReport = {
       ok: result.ok,

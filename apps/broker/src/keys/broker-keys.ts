@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, type JsonWebKey } from 'node:crypto';
+import type { JSONWebKeySet } from 'jose';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -6,7 +7,6 @@ import {
   FileKeyProvider,
   FileKeyRingStore,
   ServiceKeys,
-  publicJwks,
   type KeyRing,
 } from '@mash/trust';
 import type { BrokerConfig } from '../config/config';
@@ -37,7 +37,7 @@ export class BrokerKeys {
     mkdirSync(config.keysDir, { recursive: true });
     writeFileSync(
       join(config.keysDir, `${AUDIT_SERVICE}.public.json`),
-      JSON.stringify(publicJwks(auditRing), null, 2),
+      JSON.stringify(checkpointVerificationJwks(auditRing), null, 2),
     );
     const cipher = new EnvelopeCipher(new FileKeyProvider(join(config.keysDir, 'broker-kek.json')));
     const pseudonymFile = join(config.keysDir, 'audit-pseudonym.key');
@@ -52,9 +52,24 @@ export class BrokerKeys {
     return createHmac('sha256', this.pseudonymMaster).update(`pseudonym:${partnership}`).digest();
   }
 
+  /** Every checkpoint key's public half, retired ones included (see `checkpointVerificationJwks`). */
+  auditVerificationJwks(): JSONWebKeySet {
+    return checkpointVerificationJwks(this.auditRing);
+  }
+
   auditSigningKey(): { kid: string; privateKey: JsonWebKey } {
     const active = this.auditRing.keys.find((k) => k.use === 'sig' && k.status === 'active');
     if (!active) throw new Error('no active audit checkpoint key');
     return { kid: active.kid, privateKey: active.privateJwk as JsonWebKey };
   }
+}
+
+/**
+ * A checkpoint states what the chain was when it was signed; retiring its key after a rotation
+ * does not make that statement false, so verification keeps every public half the ring has ever
+ * had (retirement destroys only the private half). Without them, each old checkpoint would read
+ * as a forgery after the documented rotate-then-retire.
+ */
+export function checkpointVerificationJwks(ring: KeyRing): JSONWebKeySet {
+  return { keys: ring.keys.filter((k) => k.use === 'sig').map((k) => k.publicJwk) };
 }
