@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
 import type { LogLevel } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { type Clock, ensureDatabase, ensureTopics, kafkaClientConfig } from '@mash/common';
@@ -28,6 +29,12 @@ export function brokerTopics(): string[] {
   return topics;
 }
 
+function noStore(_req: unknown, res: { setHeader(n: string, v: string): void }, next: () => void) {
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Pragma', 'no-cache');
+  next();
+}
+
 function logLevels(): LogLevel[] {
   const order: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
   const level = (process.env.LOG_LEVEL ?? 'log') as LogLevel;
@@ -53,6 +60,28 @@ export async function createBrokerApp(
   );
   app.useBodyParser('json', { limit: '256kb' });
   app.disable('x-powered-by');
+  // nosniff, HSTS, a strict CSP (the Swagger UI and the printable report load only their own
+  // scripts) that no page may be framed by another origin, no referrer.
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:'],
+          frameAncestors: ["'none'"],
+          formAction: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'none'"],
+        },
+      },
+      frameguard: { action: 'deny' },
+      referrerPolicy: { policy: 'no-referrer' },
+    }),
+  );
+  // API responses carry children's data: no browser or proxy may keep a copy.
+  app.use('/api', noStore);
   app.use(correlationMiddleware);
   app.enableShutdownHooks();
 

@@ -2,6 +2,7 @@ import { Clock, SystemClock } from '@mash/common';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AgreementController } from './agreements/agreement.controller';
 import { AgreementRepository } from './agreements/agreement.repository';
@@ -22,6 +23,7 @@ import { CaseRepository } from './cases/case.repository';
 import { CaseService } from './cases/case.service';
 import { ThresholdService } from './cases/threshold.service';
 import { GlobalExceptionFilter } from './common/exception.filter';
+import { UserRateLimitGuard } from './common/rate-limit.guard';
 import { BROKER_CONFIG, type BrokerConfig } from './config/config';
 import { brokerDataSourceOptions } from './data-source';
 import { DeadLetters } from './kafka/dead-letters';
@@ -62,6 +64,9 @@ export class BrokerModule {
       module: BrokerModule,
       imports: [
         PassportModule,
+        ThrottlerModule.forRoot([
+          { limit: config.rateLimit.limit, ttl: config.rateLimit.windowSeconds * 1000 },
+        ]),
         TypeOrmModule.forRoot({
           ...brokerDataSourceOptions(config.databaseUrl),
           migrationsRun: true,
@@ -86,6 +91,8 @@ export class BrokerModule {
         // Order matters: authenticate, then check the route's roles (deny by default).
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_GUARD, useClass: RolesGuard },
+        // Then count the request against its user (the principal is known by now).
+        { provide: APP_GUARD, useClass: UserRateLimitGuard },
         BrokerMetrics,
         TokenVerifier,
         JwtStrategy,

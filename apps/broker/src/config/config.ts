@@ -31,6 +31,9 @@ const BrokerEnvSchema = KafkaEnvSchema.extend({
   THRESHOLDS_DIR: z.string().default('deploy/thresholds'),
   AUDIT_CHECKPOINT_FILE: z.string().default('.local/audit/checkpoints.jsonl'),
   AUDIT_CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
+  METRICS_ALLOW: z.string().default('127.0.0.1/32,::1/128'),
+  RATE_LIMIT_PER_WINDOW: z.coerce.number().int().min(1).default(1200),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
 });
 
 export type AuthMode = 'dev' | 'production';
@@ -65,6 +68,10 @@ export interface BrokerConfig {
   thresholdsDir: string;
   auditCheckpointFile: string;
   auditCheckpointIntervalSeconds: number;
+  /** Addresses and CIDR ranges of the operator network, the only clients `/metrics` answers. */
+  metricsAllow: string;
+  /** Requests per user (or, before sign-in, per address) per window. */
+  rateLimit: { limit: number; windowSeconds: number };
   /** `<AGENCY>_JWKS_URL` overrides of the agency registry's default entries. */
   agencyJwksOverrides: Partial<Record<string, string>>;
 }
@@ -159,6 +166,8 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     thresholdsDir: resolve(e.THRESHOLDS_DIR),
     auditCheckpointFile: resolve(e.AUDIT_CHECKPOINT_FILE),
     auditCheckpointIntervalSeconds: e.AUDIT_CHECKPOINT_INTERVAL_SECONDS,
+    metricsAllow: e.METRICS_ALLOW,
+    rateLimit: { limit: e.RATE_LIMIT_PER_WINDOW, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS },
     agencyJwksOverrides,
   };
 }

@@ -1,11 +1,13 @@
-import { Controller, Get, Header, Inject, NotFoundException, Res } from '@nestjs/common';
+import { Controller, Get, Header, Inject, NotFoundException, Req, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Response } from 'express';
+import type { BlockList } from 'node:net';
+import type { Request, Response } from 'express';
 import { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { kafkaClientConfig } from '@mash/common';
+import { DomainError, kafkaClientConfig } from '@mash/common';
 import { Public } from '../auth/decorators';
+import { addressList, inList } from '../common/network';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
 import { BrokerKeys } from '../keys/broker-keys';
 import { BrokerMetrics } from './broker-metrics';
@@ -15,6 +17,7 @@ import { BrokerMetrics } from './broker-metrics';
 export class OpsController {
   private readonly kafka: Kafka;
   private kafkaCheck: { at: number; up: boolean } = { at: 0, up: false };
+  private readonly operators: BlockList;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -22,6 +25,7 @@ export class OpsController {
     @Inject(BrokerKeys) private readonly keys: BrokerKeys,
     private readonly metrics: BrokerMetrics,
   ) {
+    this.operators = addressList(config.metricsAllow);
     this.kafka = new Kafka({
       ...kafkaClientConfig(config.kafka, 'broker-health'),
       retry: { retries: 0 },
@@ -59,10 +63,20 @@ export class OpsController {
     return up;
   }
 
+  /**
+   * For the operator network only (`METRICS_ALLOW`): the figures include each partnership's
+   * caseload by rating. Judged by the connection's address, never a forwarded header.
+   */
   @Get('metrics')
   @Public()
   @Header('Content-Type', 'text/plain; version=0.0.4')
-  metricsText() {
+  metricsText(@Req() req: Request) {
+    if (!inList(this.operators, req.socket.remoteAddress))
+      throw new DomainError(
+        'METRICS.FORBIDDEN',
+        'metrics are served only to the operator network',
+        403,
+      );
     return this.metrics.registry.metrics();
   }
 
