@@ -6,10 +6,12 @@
  * and adapters would produce.
  */
 import { randomUUID } from 'node:crypto';
-import { SignJWT, createLocalJWKSet, generateKeyPair, exportJWK } from 'jose';
+import { CompactSign, SignJWT, createLocalJWKSet, generateKeyPair, exportJWK } from 'jose';
 import {
   Headers,
   type Agency,
+  type AgencyAuditEventV1,
+  type CaseOutcomeV1,
   type QueryAnswerV1,
   type QueryRequestedV1,
   type QueryRespondedV1,
@@ -282,4 +284,56 @@ export class SourceWatch {
     this.open?.();
     this.gate = undefined;
   }
+}
+
+/** An agency-side audit event as an adapter would send it, with whatever content the caller signs. */
+export async function agencyAuditEvent(
+  agency: Agency,
+  content: Record<string, unknown>,
+  outer: { partnership?: string; signer?: LoadedKey; messageId?: string } = {},
+): Promise<AgencyAuditEventV1> {
+  const signer = outer.signer ?? (await serviceKeys(adapterService(agency))).signing;
+  const signed = await new CompactSign(new TextEncoder().encode(JSON.stringify(content)))
+    .setProtectedHeader({ alg: SIGNING_ALG, kid: signer.kid })
+    .sign(signer.privateKey);
+  return {
+    type: 'audit.agency-event',
+    version: 1,
+    messageId: outer.messageId ?? randomUUID(),
+    agency,
+    partnership: outer.partnership ?? 'demo',
+    signed,
+    occurredAt: new Date().toISOString(),
+  };
+}
+
+/**
+ * A case outcome for `agency`: `body` sealed to the agency's real key, signed by `signer` (the
+ * broker's key by default), or only encrypted (`signer: null`) as outcomes were before issue 17.
+ */
+export async function forgeOutcome(
+  agency: Agency,
+  body: Record<string, unknown>,
+  options: { signer?: LoadedKey | null; outcomeId?: string; caseId?: string } = {},
+): Promise<CaseOutcomeV1> {
+  const agencyKeys = await serviceKeys(adapterService(agency));
+  const outcomeId = options.outcomeId ?? randomUUID();
+  const caseId = options.caseId ?? randomUUID();
+  const signer =
+    options.signer === undefined ? (await serviceKeys('broker')).signing : options.signer;
+  const full = { outcomeId, caseId, partnership: 'demo', agency, ...body };
+  return {
+    type: 'case.outcome',
+    version: 1,
+    messageId: randomUUID(),
+    outcomeId,
+    caseId,
+    partnership: 'demo',
+    agency,
+    body:
+      signer === null
+        ? await encryptFor(full, agencyKeys.encryptionJwk())
+        : await sealSigned(full, signer, agencyKeys.encryptionJwk()),
+    decidedAt: new Date().toISOString(),
+  };
 }

@@ -7,6 +7,7 @@ import {
   CaseOutcomeV1,
   Headers,
   Topics,
+  deadLetterRecord,
   parseMessage,
   type Agency,
   type CaseOutcomeAcknowledgedV1,
@@ -131,10 +132,7 @@ export class OutcomeProcessor {
 
   private async deadLetter(message: IncomingMessage, reason: string): Promise<void> {
     this.metrics.deadLettered.inc();
-    await this.publisher.publish(Topics.deadLetter(message.topic), {
-      key: message.headers[Headers.correlationId] ?? randomUUID(),
-      value: message.value?.toString('utf8') ?? '',
-      headers: { [Headers.dlqReason]: reason, [Headers.dlqSourceTopic]: message.topic },
-    });
+    const { topic, ...record } = deadLetterRecord(message, reason, randomUUID);
+    await this.publisher.publish(topic, record);
   }
 }

@@ -5,6 +5,7 @@ import {
   QueryRequestedV1,
   SubjectCriteriaSchema,
   Topics,
+  deadLetterRecord,
   parseMessage,
   type Agency,
   type QueryAnswerV1,
@@ -271,15 +272,8 @@ export class QueryRequestProcessor {
 
   private async deadLetter(message: IncomingMessage, reason: string): Promise<ProcessOutcome> {
     this.metrics.deadLettered.inc();
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(message.headers)) if (v !== undefined) headers[k] = v;
-    headers[Headers.dlqReason] = reason;
-    headers[Headers.dlqSourceTopic] = message.topic;
-    await this.publisher.publish(Topics.deadLetter(message.topic), {
-      key: headers[Headers.correlationId] ?? randomUUID(),
-      value: message.value?.toString('utf8') ?? '',
-      headers,
-    });
+    const { topic, ...record } = deadLetterRecord(message, reason, randomUUID);
+    await this.publisher.publish(topic, record);
     return { kind: 'dead-lettered', reason };
   }
 }

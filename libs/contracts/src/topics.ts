@@ -55,4 +55,5 @@ export const Headers = {
   retryCount: 'retry-count',
   dlqReason: 'dlq-reason',
   dlqSourceTopic: 'dlq-source-topic',
+  dlqTruncated: 'dlq-truncated',
 } as const;

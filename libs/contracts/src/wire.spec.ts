@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { QueryRequestedV1 } from './messages';
-import { parseMessage } from './wire';
+import { DEAD_LETTER_MAX_VALUE_BYTES, deadLetterRecord, parseMessage } from './wire';
 
 describe(parseMessage.name, () => {
   const valid = {
@@ -45,5 +45,30 @@ describe(parseMessage.name, () => {
 
   it('refuses an empty message', () => {
     expect(parseMessage(QueryRequestedV1, null)).toEqual({ ok: false, reason: 'empty message' });
+  });
+});
+
+describe(deadLetterRecord.name, () => {
+  it('keeps headers and names the reason, and cuts a value too big to re-publish', () => {
+    const big = Buffer.alloc(DEAD_LETTER_MAX_VALUE_BYTES + 10, 'x');
+    const sut = deadLetterRecord(
+      { topic: 'mash.audit.v1', value: big, headers: { 'correlation-id': 'q-1', none: undefined } },
+      'schema: partnership: too_small',
+      () => 'fresh',
+    );
+    expect(sut).toMatchObject({ topic: 'mash.audit.v1.dlq', key: 'q-1' });
+    expect(sut.headers).toEqual({
+      'correlation-id': 'q-1',
+      'dlq-reason': 'schema: partnership: too_small',
+      'dlq-source-topic': 'mash.audit.v1',
+      'dlq-truncated': 'true',
+    });
+    expect(sut.value).toHaveLength(DEAD_LETTER_MAX_VALUE_BYTES);
+    expect(
+      deadLetterRecord({ topic: 't', value: null, headers: {} }, 'empty', () => 'k'),
+    ).toMatchObject({
+      key: 'k',
+      value: '',
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { Headers, Topics } from './topics';
 import { z } from 'zod';
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
@@ -21,4 +22,40 @@ export function parseMessage<T>(
     .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.code}`)
     .join('; ');
   return { ok: false, reason: `schema: ${reason}` };
+}
+
+/** The most of a dead-lettered message's value kept: the copy plus headers must fit Kafka's 1 MB. */
+export const DEAD_LETTER_MAX_VALUE_BYTES = 256 * 1024;
+
+/**
+ * The one way to build a dead-letter record: the original headers, the reason and source topic,
+ * keyed by the correlation id. A value too big to re-publish is cut (header `dlq-truncated`),
+ * since a dead-letter write that fails would make the consumer throw and Kafka redeliver forever.
+ */
+export function deadLetterRecord(
+  message: {
+    topic: string;
+    value: Buffer | string | null;
+    headers: Record<string, string | undefined>;
+  },
+  reason: string,
+  newKey: () => string,
+): { topic: string; key: string; value: string; headers: Record<string, string> } {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(message.headers)) if (v !== undefined) headers[k] = v;
+  headers[Headers.dlqReason] = reason.slice(0, 500);
+  headers[Headers.dlqSourceTopic] = message.topic;
+  const bytes =
+    message.value === null
+      ? Buffer.alloc(0)
+      : Buffer.isBuffer(message.value)
+        ? message.value
+        : Buffer.from(message.value, 'utf8');
+  if (bytes.length > DEAD_LETTER_MAX_VALUE_BYTES) headers[Headers.dlqTruncated] = 'true';
+  return {
+    topic: Topics.deadLetter(message.topic),
+    key: (headers[Headers.correlationId] ?? newKey()).slice(0, 200),
+    value: bytes.subarray(0, DEAD_LETTER_MAX_VALUE_BYTES).toString('utf8'),
+    headers,
+  };
 }

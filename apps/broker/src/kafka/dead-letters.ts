@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { RawKafkaMessage } from '@mash/common';
-import { Headers, Topics } from '@mash/contracts';
+import { deadLetterRecord } from '@mash/contracts';
 import { BrokerMetrics } from '../ops/broker-metrics';
 import { KafkaProducer } from './kafka.producer';
 
@@ -17,15 +17,6 @@ export class DeadLetters {
 
   async send(message: RawMessage, reason: string): Promise<void> {
     this.metrics.deadLettered.inc({ topic: message.topic });
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(message.headers)) if (v !== undefined) headers[k] = v;
-    headers[Headers.dlqReason] = reason;
-    headers[Headers.dlqSourceTopic] = message.topic;
-    await this.producer.send({
-      topic: Topics.deadLetter(message.topic),
-      key: headers[Headers.correlationId] ?? randomUUID(),
-      value: message.value?.toString('utf8') ?? '',
-      headers,
-    });
+    await this.producer.send(deadLetterRecord(message, reason, randomUUID));
   }
 }

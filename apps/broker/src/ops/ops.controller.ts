@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Inject, NotFoundException, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Req, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { BlockList } from 'node:net';
@@ -69,14 +69,14 @@ export class OpsController {
    */
   @Get('metrics')
   @Public()
-  @Header('Content-Type', 'text/plain; version=0.0.4')
-  metricsText(@Req() req: Request) {
+  metricsText(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
     if (!inList(this.operators, req.socket.remoteAddress))
       throw new DomainError(
         'METRICS.FORBIDDEN',
         'metrics are served only to the operator network',
         403,
       );
+    res.type('text/plain; version=0.0.4');
     return this.metrics.registry.metrics();
   }
 
