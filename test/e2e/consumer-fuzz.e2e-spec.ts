@@ -429,7 +429,7 @@ describe('Kafka consumers under hostile input', () => {
       (
         await forgeRequest('health', subject, {
           signer: brokerSigner,
-          grantCriteria: child('police'),
+          grantCriteria: { ...subject, givenName: `${subject.givenName}x` },
         })
       ).message as unknown as Json,
       (await forgeRequest('health', subject, { signer: brokerSigner, audience: 'police' }))
