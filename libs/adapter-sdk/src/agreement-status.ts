@@ -34,13 +34,13 @@ const keyOf = (partnership: string, id: string, version: number) =>
 /**
  * The adapter's view of which agreement versions are in force, built from the broker's signed
  * status messages. Only the JWS content is trusted; a message for another agency is ignored. The
- * latest change for a version wins, by its signed `changedAt` (then `issuedAt`), not by arrival:
- * a replayed older message changes nothing.
+ * latest statement for a version wins, by its signed `issuedAt`, not by arrival: a replayed older
+ * message changes nothing.
  */
 export class AgreementStatusRegistry {
   private readonly statuses = new Map<string, AgreementLifecycle>();
-  /** When each version's status last changed, as the broker signed it: an older message loses. */
-  private readonly changedAt = new Map<string, string>();
+  /** When the broker signed each version's latest status: an older statement loses. */
+  private readonly issuedAt = new Map<string, number>();
 
   constructor(
     private readonly agency: Agency,
@@ -75,11 +75,13 @@ export class AgreementStatusRegistry {
     }
     const key = keyOf(claims.partnership, claims.agreementId, claims.agreementVersion);
     // A replayed older message (say "active" from before a suspension) is genuinely signed, so
-    // only its signed `changedAt` tells it apart: it must not undo a later change.
-    const stamp = `${new Date(claims.changedAt).toISOString()}|${new Date(claims.issuedAt).toISOString()}`;
-    const seen = this.changedAt.get(key);
-    if (seen !== undefined && stamp < seen) return 'stale';
-    this.changedAt.set(key, stamp);
+    // only its signed issue time tells it apart: it must not undo a later statement. Issue time,
+    // not `changedAt`: the broker re-states every status at boot, and that newest statement is
+    // the truth even where a calendar clock (pinned in tests) dates the change earlier.
+    const issued = new Date(claims.issuedAt).getTime();
+    const seen = this.issuedAt.get(key);
+    if (seen !== undefined && issued < seen) return 'stale';
+    this.issuedAt.set(key, issued);
     this.statuses.set(key, claims.status);
     return 'applied';
   }

@@ -70,11 +70,11 @@ export class AgreementService implements OnApplicationBootstrap {
    */
   async onApplicationBootstrap(): Promise<void> {
     await compactStatusTopics(kafkaClientConfig(this.config.kafka, 'broker-admin'), this.logger);
-    // Stamped now: adapters order statuses by this signed time, and this database is the truth
-    // from now on, whatever an older database left on the topic.
-    const now = new Date();
     await this.dataSource.transaction(async (tx) => {
-      const rows = (await this.repo.allNonDraft(tx)).map((row) => ({ row, changedAt: now }));
+      const rows = (await this.repo.allNonDraft(tx)).map((row) => ({
+        row,
+        changedAt: row.suspendedAt ?? row.activatedAt ?? row.createdAt,
+      }));
       await this.announce(tx, rows);
     });
     this.outbox.kick();
