@@ -11,7 +11,6 @@ import { Client } from 'pg';
 import { Headers, Topics, type Agency } from '@mash/contracts';
 import { FileKeyRingStore } from '@mash/trust';
 import { AuditCheckpointScheduler } from '../../apps/broker/src/audit/checkpoint.scheduler';
-import { CapacityService } from '../../apps/broker/src/capacity/capacity.service';
 import { RetentionSweeper } from '../../apps/broker/src/cases/retention.sweeper';
 import {
   Federation,
@@ -29,6 +28,7 @@ import { TopicRecorder, publishRaw } from '../support/kafka';
 import { agencyAuditEvent, forgeAnswer, forgeOutcome, publishMessage } from '../support/forge';
 
 const ALL: Agency[] = ['police', 'health', 'education', 'social-care'];
+const HOUR = 60 * 60 * 1000;
 const CHECKPOINTS = resolve(ROOT, '.local/test/audit/checkpoints-security-e2e.jsonl');
 
 /** The demo matrix with education limited to one query an hour, so a request can be queued. */
@@ -278,13 +278,8 @@ describe('Security hardening (issue 17)', () => {
           justification: 'The parent refused when asked on the phone.',
         })
         .expect(status(200));
-      // An hour passes for education's capacity: its last dispatch moves back, the window reloads.
-      await brokerDb.query(
-        `UPDATE federated_query_agency SET dispatched_at = now() - interval '2 hours' WHERE agency = 'education'`,
-      );
-      (
-        federation.broker.get(CapacityService) as unknown as { windows: Map<string, Date[]> }
-      ).windows.clear();
+      // An hour passes on the broker's calendar: education's capacity frees.
+      federation.clock.advance(2 * HOUR);
 
       expect(await settled(queued.id, 'education')).toBe('denied');
       const view = await http()
@@ -328,10 +323,11 @@ describe('Security hardening (issue 17)', () => {
 
     it('refuses an answer long after the request timed out', async () => {
       const { queryId, requestHash } = await answeredPoliceQuery();
+      // Times on the broker's calendar, which tests pin.
       await brokerDb.query(
-        `UPDATE federated_query_agency SET status = 'timed-out', records_sealed = NULL, deadline_at = now() - interval '2 hours'
+        `UPDATE federated_query_agency SET status = 'timed-out', records_sealed = NULL, deadline_at = $2
           WHERE query_id = $1 AND agency = 'police'`,
-        [queryId],
+        [queryId, new Date(federation.clock.now().getTime() - 2 * HOUR)],
       );
       await publishMessage(
         Topics.queryResponded('police'),
@@ -346,14 +342,15 @@ describe('Security hardening (issue 17)', () => {
 
     it('refuses an answer for a case whose data retention has deleted', async () => {
       const { caseId, queryId, requestHash } = await answeredPoliceQuery();
+      const now = federation.clock.now().getTime();
       await brokerDb.query(
-        `UPDATE federated_query_agency SET status = 'timed-out', records_sealed = NULL, deadline_at = now()
+        `UPDATE federated_query_agency SET status = 'timed-out', records_sealed = NULL, deadline_at = $2
           WHERE query_id = $1 AND agency = 'police'`,
-        [queryId],
+        [queryId, new Date(now)],
       );
       await brokerDb.query(
-        `UPDATE mash_case SET status = 'closed', closed_at = now() - interval '200 days', retain_until = now() - interval '1 day' WHERE id = $1`,
-        [caseId],
+        `UPDATE mash_case SET status = 'closed', closed_at = $2, retain_until = $3 WHERE id = $1`,
+        [caseId, new Date(now - 200 * 24 * HOUR), new Date(now - 24 * HOUR)],
       );
       await federation.broker.get(RetentionSweeper).sweep();
       const purged = await brokerDb.query(`SELECT purged_at FROM mash_case WHERE id = $1`, [

@@ -84,7 +84,11 @@ export class AnswerHandler {
 
     // A timed-out request takes a late answer for a while, not forever.
     const late = part.status === 'timed-out';
-    if (late && Date.now() > part.deadlineAt.getTime() + this.config.lateAnswerWindowSeconds * 1000)
+    if (
+      late &&
+      this.clock.now().getTime() >
+        part.deadlineAt.getTime() + this.config.lateAnswerWindowSeconds * 1000
+    )
       return this.refuse(envelope, 'ANSWER.TOO_LATE', part.partnership);
 
     let status: AgencyStatus = answer.status === 'rejected' ? 'failed' : answer.status;
