@@ -201,7 +201,7 @@ describe('Security hardening (issue 17)', () => {
     }
   });
 
-  it('#9: a replayed agency audit event is recorded once', async () => {
+  it('#9: a replayed agency audit event is recorded once and the replay refused', async () => {
     const marker = randomUUID();
     const original = await agencyAuditEvent('police', agencyEvent(marker));
     await publishAudit(original);
@@ -209,11 +209,19 @@ describe('Security hardening (issue 17)', () => {
       (await recordedWithMarker(marker)).length > 0 ? true : undefined,
     );
     // The same signature under a new message id, as anyone reading the topic could resend it.
-    await publishAudit({ ...original, messageId: randomUUID() });
+    const replay = { ...original, messageId: randomUUID() };
+    await publishAudit(replay);
     const after = randomUUID();
     await publishAudit(await agencyAuditEvent('police', agencyEvent(after)));
     await eventually(async () => ((await recordedWithMarker(after)).length > 0 ? true : undefined));
     expect(await recordedWithMarker(marker)).toHaveLength(1);
+    const refused = await auditRows(
+      `action = 'agency.event.refused' AND details->>'messageId' = $1`,
+      [replay.messageId],
+    );
+    expect(refused.map((r) => r.details.reason)).toEqual([
+      'this signed event was already recorded under another message',
+    ]);
   });
 
   it('#2: an adapter records only outcomes the broker signed, and a bad one does not stall it', async () => {

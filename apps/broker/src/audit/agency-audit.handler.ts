@@ -18,7 +18,8 @@ export type AgencyAuditOutcome = 'recorded' | 'refused' | 'duplicate' | 'dead-le
 /**
  * Agency-side events (grant verified or rejected, source searched, records released) arrive
  * signed over `mash.audit.v1`; they enter the log only when the agency's registered key verifies
- * them and the signed content is valid, and only once (a replayed signature is refused). A
+ * them and the signed content is valid, and only once (the same message again is a redelivery;
+ * the same signature under another message is a replay, refused). A
  * message that can never be recorded is dead-lettered or refused, never thrown: only a transient
  * failure (the database down) throws, so that Kafka redelivers it.
  */
@@ -65,16 +66,17 @@ export class AgencyAuditHandler {
 
     const queryId = typeof content.details.queryId === 'string' ? content.details.queryId : null;
     try {
-      return await this.dataSource.transaction(async (tx) => {
-        const fresh = await this.receipts.claim(
+      const result = await this.dataSource.transaction(async (tx) => {
+        const claim = await this.receipts.claim(
           {
             signedHash: sha256(event.signed),
+            messageId: event.messageId,
             partnership: event.partnership,
             agency: event.agency,
           },
           tx,
         );
-        if (!fresh) return 'duplicate';
+        if (claim !== 'fresh') return claim === 'redelivered' ? 'duplicate' : 'replayed';
         await this.audit.record(
           {
             partnership: event.partnership,
@@ -91,6 +93,9 @@ export class AgencyAuditHandler {
         );
         return 'recorded';
       });
+      return result === 'replayed'
+        ? await this.refuse(event, 'this signed event was already recorded under another message')
+        : result;
     } catch (error) {
       if (error instanceof DomainError && error.code === 'AUDIT.INVALID_EVENT') {
         await this.deadLetters.send(message, 'the audit log refuses this event');

@@ -9,6 +9,10 @@ export class AgencyEventReceiptEntity {
   @PrimaryColumn({ name: 'signed_hash', type: 'text' })
   signedHash!: string;
 
+  /** The envelope that brought it first: the same id again is Kafka redelivering, another a replay. */
+  @Column({ name: 'message_id', type: 'uuid' })
+  messageId!: string;
+
   @Column({ type: 'text' })
   partnership!: string;
 

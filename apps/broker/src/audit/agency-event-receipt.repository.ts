@@ -4,11 +4,14 @@ import { AgencyEventReceiptEntity } from './agency-event-receipt.entity';
 
 @Injectable()
 export class AgencyEventReceiptRepository {
-  /** True the first time a signed event is seen; false for a replay. In the caller's transaction. */
+  /**
+   * `fresh` the first time a signature is seen; `redelivered` when the same message comes again
+   * (Kafka is at-least-once); `replayed` when another message carries it. In the caller's transaction.
+   */
   async claim(
-    receipt: Pick<AgencyEventReceiptEntity, 'signedHash' | 'partnership' | 'agency'>,
+    receipt: Pick<AgencyEventReceiptEntity, 'signedHash' | 'messageId' | 'partnership' | 'agency'>,
     tx: EntityManager,
-  ): Promise<boolean> {
+  ): Promise<'fresh' | 'redelivered' | 'replayed'> {
     const result = await tx
       .createQueryBuilder()
       .insert()
@@ -16,6 +19,10 @@ export class AgencyEventReceiptRepository {
       .values(receipt)
       .orIgnore()
       .execute();
-    return (result.raw as unknown[]).length > 0;
+    if ((result.raw as unknown[]).length > 0) return 'fresh';
+    const first = await tx
+      .getRepository(AgencyEventReceiptEntity)
+      .findOneBy({ signedHash: receipt.signedHash });
+    return first?.messageId === receipt.messageId ? 'redelivered' : 'replayed';
   }
 }

@@ -9,7 +9,7 @@ export class Hardening1764400000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(
-      `CREATE TABLE "agency_event_receipt" ("signed_hash" text NOT NULL, "partnership" text NOT NULL, "agency" text NOT NULL, "received_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_agency_event_receipt" PRIMARY KEY ("signed_hash"))`,
+      `CREATE TABLE "agency_event_receipt" ("signed_hash" text NOT NULL, "message_id" uuid NOT NULL, "partnership" text NOT NULL, "agency" text NOT NULL, "received_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_agency_event_receipt" PRIMARY KEY ("signed_hash"))`,
     );
     await q.query(`ALTER TABLE "federated_query" ADD "justification_sealed" text`);
   }
