@@ -147,17 +147,7 @@ export class QueryService {
       now,
     );
     const [decision] = decisions;
-    if (
-      decision.decision === 'permit' &&
-      decision.obligations.justificationRequired &&
-      !justified &&
-      consent.status === 'none'
-    )
-      throw new DomainError(
-        'QUERY.JUSTIFICATION_REQUIRED',
-        `the agreement with ${agency} needs a justification for this purpose`,
-        400,
-      );
+    requireJustification(decision, justified, consent.status);
     return decision;
   }
 
@@ -175,19 +165,7 @@ export class QueryService {
     const queued: CapacityQueueEntity[] = [];
     for (const decision of decisions) {
       this.metrics.decisions.inc({ agency: decision.agency, decision: decision.decision });
-      // The justification recorded with the consent decision satisfies the agreement; a query may add its own.
-      if (
-        decision.decision === 'permit' &&
-        decision.obligations.justificationRequired &&
-        !dto.justification &&
-        consent.status === 'none'
-      ) {
-        throw new DomainError(
-          'QUERY.JUSTIFICATION_REQUIRED',
-          `the agreement with ${decision.agency} needs a justification for this purpose`,
-          400,
-        );
-      }
+      requireJustification(decision, Boolean(dto.justification), consent.status);
       const part: QueryAgencyEntity = Object.assign(new QueryAgencyEntity(), {
         queryId,
         agency: decision.agency,
@@ -480,4 +458,19 @@ export class QueryService {
       return expired.length;
     });
   }
+}
+
+/** The justification recorded with the consent decision satisfies the agreement; a query may add its own. */
+function requireJustification(decision: Decision, justified: boolean, consent: string): void {
+  if (
+    decision.decision === 'permit' &&
+    decision.obligations.justificationRequired &&
+    !justified &&
+    consent === 'none'
+  )
+    throw new DomainError(
+      'QUERY.JUSTIFICATION_REQUIRED',
+      `the agreement with ${decision.agency} needs a justification for this purpose`,
+      400,
+    );
 }
