@@ -17,6 +17,9 @@ const MOVED_CLOCKS = [
   ['Pacific/Kiritimati', undefined, 'UTC+14, the real time'],
 ];
 
+// Jest's default is one worker per core less one: a single worker on a two-core machine.
+const UNIT = ['npx', 'jest', '--selectProjects', 'unit', '--maxWorkers=2'];
+
 function hasFaketime() {
   return spawnSync('faketime', ['-f', '+0', 'true']).status === 0;
 }
@@ -24,7 +27,7 @@ function hasFaketime() {
 const movedClockSteps = MOVED_CLOCKS.map(([zone, at, why]) => [
   `unit tests at ${at ?? 'now'} ${zone} (${why})`,
   at ? 'faketime' : 'npx',
-  at ? ['-f', `@${at}`, 'npx', 'jest', '--selectProjects', 'unit', '--silent'] : ['jest', '--selectProjects', 'unit', '--silent'],
+  at ? ['-f', `@${at}`, ...UNIT, '--silent'] : [...UNIT.slice(1), '--silent'],
   { TZ: zone, FAKETIME_DONT_FAKE_MONOTONIC: '1' },
   at !== undefined,
 ]);
@@ -32,7 +35,7 @@ const movedClockSteps = MOVED_CLOCKS.map(([zone, at, why]) => [
 const steps = [
   ['type-check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
   ['lint (ESLint and Prettier)', 'npm', ['run', '-s', 'lint']],
-  ['unit tests', 'npx', ['jest', '--selectProjects', 'unit']],
+  ['unit tests', 'npx', UNIT.slice(1)],
   ...movedClockSteps,
   ['migrations match entities', 'node', ['-r', '@swc-node/register', 'scripts/migrations.ts', 'check']],
   // --forceExit: kafkajs leaves sockets closing after the last federation stops; every file stops its own.
