@@ -321,6 +321,8 @@ describe(verifyChain.name, () => {
       chainId: 'p-north',
       chainSeq: 10,
       reason: 'truncated',
+      // The failure names the checkpoint that disagreed, so the auditor knows which copy to check.
+      checkpoint: checkpoints[0],
     });
   });
 
@@ -345,6 +347,7 @@ describe(verifyChain.name, () => {
       chainId: 'p-north',
       chainSeq: 6,
       reason: 'checkpoint-mismatch',
+      checkpoint: checkpoints[0],
     });
   });
 
@@ -379,6 +382,7 @@ describe(verifyChain.name, () => {
       chainId: 'p-north',
       chainSeq: 2,
       reason: 'checkpoint-signature-invalid',
+      checkpoint: expect.objectContaining({ chainId: 'p-north', chainSeq: 2 }),
     });
   });
 
