@@ -13,6 +13,9 @@ describe(extractExamples.name, () => {
     '```bash',
     'npm start',
     '```',
+    '```bash',
+    'kubectl -n mash get pods',
+    '```',
     '```',
     'GET /api/v1/audit/verify?from=1&to=5   # positions',
     'POST /api/v1/audit/pseudonym   { "nhsNumber": "943 476 5919" }',
@@ -29,10 +32,11 @@ describe(extractExamples.name, () => {
       ['shell', 'run', 2],
       ['shell', 'a synopsis or a template with placeholders, not a command', 6],
       ['shell', 'starts or tests the whole project', 9],
-      ['http', 'run', 12],
-      ['other', 'run', 17],
+      ['shell', 'needs a Docker engine or a Kubernetes cluster', 12],
+      ['http', 'run', 15],
+      ['other', 'run', 20],
     ]);
-    expect(httpCalls(sut[3])).toEqual([
+    expect(httpCalls(sut[4])).toEqual([
       { method: 'GET', path: '/api/v1/audit/verify?from=1&to=5' },
       { method: 'POST', path: '/api/v1/audit/pseudonym', body: { nhsNumber: '943 476 5919' } },
     ]);

@@ -5,7 +5,7 @@
  * A block is `shell` (```bash/```sh/```shell), `http` (lines such as `GET /api/v1/...` or
  * `POST /api/v1/... { json }`), or `other`. A shell block is not run when it is a synopsis
  * (`[--option]`, `a|b`, `<placeholder>`) or needs what a test cannot give it (`npm start`,
- * `npm test`, the Kafka script, benchmarks); `skip` says why.
+ * `npm test`, the Kafka script, benchmarks, Docker or Kubernetes); `skip` says why.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -31,6 +31,9 @@ const NOT_IN_A_TEST: Array<[RegExp, string]> = [
   [/\bnpm (start|test)\b/, 'starts or tests the whole project'],
   [/kafka\.sh|npm run kafka/, 'controls the shared Kafka'],
   [/bench\/|npm run bench/, 'a benchmark'],
+  // Deployment: no Docker engine or Kubernetes cluster where the tests run (test/deploy checks
+  // the compose file and the chart instead); the compose scripts belong to those deployments.
+  [/\b(docker|kubectl|helm)\b|deploy\/compose\//, 'needs a Docker engine or a Kubernetes cluster'],
 ];
 
 export function extractExamples(markdown: string, file: string): DocExample[] {
