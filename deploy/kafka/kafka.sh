@@ -2,11 +2,14 @@
 # A real single-node Apache Kafka (KRaft, broker and controller in one JVM) for development and tests,
 # run straight from the Maven-fetched jars: no Docker, no downloaded tarball.
 #
-#   bash deploy/kafka/kafka.sh [--sasl] start|stop|status|logs [-f]|reset
+#   bash deploy/kafka/kafka.sh [--sasl | cluster] start|stop|status|logs [-f]|reset
 #
 # Plain mode: PLAINTEXT on 127.0.0.1:${KAFKA_PORT:-9092}, state under .local/kafka/.
 # --sasl (or KAFKA_SASL=1): SASL_PLAINTEXT + SCRAM-SHA-512 with ACLs on
-# 127.0.0.1:${KAFKA_SASL_PORT:-9094}, state under .local/kafka-sasl/. Both can run at once.
+# 127.0.0.1:${KAFKA_SASL_PORT:-9094}, state under .local/kafka-sasl/.
+# cluster (or --cluster, KAFKA_CLUSTER=1): three KRaft nodes (each broker and controller) on
+# 127.0.0.1:19092-19094, replication 3 and min.insync.replicas 2, state under .local/kafka-cluster/.
+# All three modes can run at once.
 # See deploy/kafka/README.md.
 set -euo pipefail
 
@@ -19,7 +22,7 @@ SCRAM_USERS=(broker adapter-police adapter-health adapter-education adapter-soci
 
 usage() {
   cat >&2 <<'EOF'
-usage: kafka.sh [--sasl] <command>
+usage: kafka.sh [--sasl | cluster] <command>
 
 commands:
   start       fetch the jars (first run only), format storage (first run only), start Kafka, wait until ready
@@ -30,11 +33,16 @@ commands:
 
 options:
   --sasl      the SCRAM-SHA-512 + ACL broker on 9094/9095 instead of the plain one (same as KAFKA_SASL=1)
+  cluster     a three-node KRaft cluster (replication 3, min.insync.replicas 2) on 19092-19094,
+              controllers on 19192-19194 (also --cluster or KAFKA_CLUSTER=1); `logs` shows node
+              KAFKA_NODE (1); SIGKILL one node with: kill -9 "$(cat .local/kafka-cluster/node-2/kafka.pid)"
 
 environment:
   KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093)             plain mode ports
   KAFKA_SASL_PORT (9094), KAFKA_SASL_CONTROLLER_PORT (9095)   SASL mode ports
-  KAFKA_HEAP_OPTS ("-Xms256m -Xmx512m"), KAFKA_START_TIMEOUT (60), KAFKA_STOP_TIMEOUT (30), JAVA_HOME
+  KAFKA_CLUSTER_PORTS (19092,19093,19094), KAFKA_CLUSTER_CONTROLLER_PORTS (19192,19193,19194)
+  KAFKA_HEAP_OPTS ("-Xms256m -Xmx512m"; "-Xms128m -Xmx384m" a node in cluster mode),
+  KAFKA_START_TIMEOUT (60), KAFKA_STOP_TIMEOUT (30), JAVA_HOME
 EOF
 }
 
@@ -42,11 +50,13 @@ log() { printf 'kafka.sh: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
 
 SASL="${KAFKA_SASL:-0}"
+CLUSTER="${KAFKA_CLUSTER:-0}"
 COMMAND=""
 FOLLOW=0
 for arg in "$@"; do
   case "$arg" in
     --sasl) SASL=1 ;;
+    --cluster | cluster) CLUSTER=1 ;;
     -f | --follow) FOLLOW=1 ;;
     -h | --help | help) usage; exit 0 ;;
     start | stop | status | logs | reset)
@@ -58,8 +68,26 @@ for arg in "$@"; do
 done
 [[ -n "$COMMAND" ]] || { usage; exit 2; }
 [[ "$SASL" == "1" || "$SASL" == "true" ]] && SASL=1 || SASL=0
+[[ "$CLUSTER" == "1" || "$CLUSTER" == "true" ]] && CLUSTER=1 || CLUSTER=0
+((SASL && CLUSTER)) && die "cluster mode is PLAINTEXT only; --sasl and cluster cannot be combined"
 
-if ((SASL)); then
+if ((CLUSTER)); then
+  # Node 1's settings until select_node picks another; the cluster commands loop over the nodes.
+  CLUSTER_DIR="$LOCAL_DIR/kafka-cluster"
+  IFS=, read -r -a CLUSTER_PORTS <<<"${KAFKA_CLUSTER_PORTS:-19092,19093,19094}"
+  IFS=, read -r -a CLUSTER_CONTROLLER_PORTS <<<"${KAFKA_CLUSTER_CONTROLLER_PORTS:-19192,19193,19194}"
+  ((${#CLUSTER_PORTS[@]} == 3 && ${#CLUSTER_CONTROLLER_PORTS[@]} == 3)) \
+    || die "KAFKA_CLUSTER_PORTS and KAFKA_CLUSTER_CONTROLLER_PORTS must each name three ports"
+  VOTERS="1@127.0.0.1:${CLUSTER_CONTROLLER_PORTS[0]},2@127.0.0.1:${CLUSTER_CONTROLLER_PORTS[1]},3@127.0.0.1:${CLUSTER_CONTROLLER_PORTS[2]}"
+  STATE_DIR="$CLUSTER_DIR/node-1"
+  PORT="${CLUSTER_PORTS[0]}"
+  CONTROLLER_PORT="${CLUSTER_CONTROLLER_PORTS[0]}"
+  CLIENT_LISTENER=PLAINTEXT
+  CONTROLLER_PROTOCOL=PLAINTEXT
+  if [[ "$(printf '%s\n' "${CLUSTER_PORTS[@]}" "${CLUSTER_CONTROLLER_PORTS[@]}" | sort -u | wc -l)" != 6 ]]; then
+    die "the cluster's six ports must all differ"
+  fi
+elif ((SASL)); then
   STATE_DIR="$LOCAL_DIR/kafka-sasl"
   PORT="${KAFKA_SASL_PORT:-9094}"
   CONTROLLER_PORT="${KAFKA_SASL_CONTROLLER_PORT:-9095}"
@@ -72,7 +100,7 @@ else
   CLIENT_LISTENER=PLAINTEXT
   CONTROLLER_PROTOCOL=PLAINTEXT
 fi
-for p in "$PORT" "$CONTROLLER_PORT"; do
+for p in "$PORT" "$CONTROLLER_PORT" ${CLUSTER_PORTS[@]+"${CLUSTER_PORTS[@]}"} ${CLUSTER_CONTROLLER_PORTS[@]+"${CLUSTER_CONTROLLER_PORTS[@]}"}; do
   # shellcheck disable=SC2015 # both tests must hold, else die
   [[ "$p" =~ ^[0-9]+$ ]] && ((p > 0 && p < 65536)) || die "not a port number: '$p'"
 done
@@ -84,6 +112,7 @@ SERVER_LOG="$LOG_DIR/server.log"
 PID_FILE="$STATE_DIR/kafka.pid"
 PROPS_FILE="$STATE_DIR/server.properties"
 CLUSTER_ID_FILE="$STATE_DIR/cluster-id"
+((CLUSTER)) && CLUSTER_ID_FILE="$CLUSTER_DIR/cluster-id" # one id for the three nodes
 START_TIMEOUT="${KAFKA_START_TIMEOUT:-60}"
 STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
 
@@ -200,6 +229,11 @@ render_properties() {
       printf '\n' >>"$PROPS_FILE.tmp"
       sed -e "s|@BROKER_PASSWORD@|$(read_password broker)|g" "$SCRIPT_DIR/sasl.properties" >>"$PROPS_FILE.tmp"
     fi
+    if ((CLUSTER)); then
+      # Later keys win in a Java properties file: the overlay replaces the single-node settings.
+      printf '\n' >>"$PROPS_FILE.tmp"
+      sed -e "s|@NODE_ID@|$NODE_ID|g" -e "s|@VOTERS@|$VOTERS|g" "$SCRIPT_DIR/cluster.properties" >>"$PROPS_FILE.tmp"
+    fi
     mv "$PROPS_FILE.tmp" "$PROPS_FILE"
   )
 }
@@ -280,6 +314,22 @@ stop_pid() {
   rm -f "$PID_FILE"
 }
 
+# Starts the JVM for the selected node in the background (a child of this shell, not of a
+# subshell); its pid goes to the pid file and LAUNCHED_PID.
+launch() {
+  local java="$1" heap="$2"
+  # setsid: a Ctrl-C aimed at whoever ran `start` must not reach the broker, which `stop` ends.
+  # 8>&- 9>&-: the broker must not inherit (and so hold forever) this script's lock files.
+  # shellcheck disable=SC2086 # the heap options are a list of JVM flags
+  setsid "$java" $heap -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+    -Djava.awt.headless=true -Dkafka.logs.dir="$LOG_DIR" \
+    -Dlog4j.configuration="file:$SCRIPT_DIR/log4j.properties" \
+    -cp "$LIBS_DIR/*" kafka.Kafka "$PROPS_FILE" \
+    </dev/null >>"$LOG_DIR/kafka.out" 2>&1 8>&- 9>&- &
+  LAUNCHED_PID=$!
+  printf '%s\n' "$LAUNCHED_PID" >"$PID_FILE"
+}
+
 cmd_start() {
   local java pid log_offset started_at=$SECONDS
   mkdir -p "$STATE_DIR" "$LOG_DIR"
@@ -309,16 +359,8 @@ cmd_start() {
 
     log_offset=$(file_size "$SERVER_LOG")
     log "starting Kafka on 127.0.0.1:$PORT (controller 127.0.0.1:$CONTROLLER_PORT), waiting up to ${START_TIMEOUT}s"
-    # setsid: a Ctrl-C aimed at whoever ran `start` must not reach the broker, which `stop` ends.
-    # 8>&- 9>&-: the broker must not inherit (and so hold forever) this script's lock files.
-    # shellcheck disable=SC2086 # KAFKA_HEAP_OPTS is a list of JVM flags
-    setsid "$java" ${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m} -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
-      -Djava.awt.headless=true -Dkafka.logs.dir="$LOG_DIR" \
-      -Dlog4j.configuration="file:$SCRIPT_DIR/log4j.properties" \
-      -cp "$LIBS_DIR/*" kafka.Kafka "$PROPS_FILE" \
-      </dev/null >>"$LOG_DIR/kafka.out" 2>&1 8>&- 9>&- &
-    pid=$!
-    printf '%s\n' "$pid" >"$PID_FILE"
+    launch "$java" "${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
+    pid=$LAUNCHED_PID
     wait_until_ready "$pid" "$log_offset" || exit 1
     log "started in $((SECONDS - started_at))s (pid $pid)"
   fi
@@ -386,6 +428,119 @@ cmd_reset() {
   rm -rf "$DATA_DIR" "$LOG_DIR" "$CLUSTER_ID_FILE" "$PROPS_FILE" "$STATE_DIR/acls-applied" "$STATE_DIR/admin.properties"
   log "deleted ${STATE_DIR#"$REPO_ROOT/"}/{data,logs,cluster-id}; the next start formats afresh"
 }
+
+# --- cluster mode: three nodes, each its own state folder, ports and pid file ---------------------
+
+select_node() {
+  NODE_ID="$1"
+  STATE_DIR="$CLUSTER_DIR/node-$1"
+  PORT="${CLUSTER_PORTS[$(($1 - 1))]}"
+  CONTROLLER_PORT="${CLUSTER_CONTROLLER_PORTS[$(($1 - 1))]}"
+  DATA_DIR="$STATE_DIR/data"
+  LOG_DIR="$STATE_DIR/logs"
+  SERVER_LOG="$LOG_DIR/server.log"
+  PID_FILE="$STATE_DIR/kafka.pid"
+  PROPS_FILE="$STATE_DIR/server.properties"
+}
+
+cluster_bootstrap() {
+  local IFS=,
+  local with_host=("${CLUSTER_PORTS[@]/#/127.0.0.1:}")
+  printf '%s' "${with_host[*]}"
+}
+
+cmd_cluster_start() {
+  local java n pid started_at=$SECONDS pids=() offsets=()
+  mkdir -p "$CLUSTER_DIR"
+  exec 9>"$CLUSTER_DIR/.lock"
+  flock -n 9 || { log "another kafka.sh is starting the cluster; waiting for it"; flock 9; }
+  java=$(java_bin)
+  fetch_jars
+  # A KRaft quorum needs two of the three controllers: launch every node first, then wait for each.
+  for n in 1 2 3; do
+    select_node "$n"
+    mkdir -p "$STATE_DIR" "$LOG_DIR"
+    offsets[n]=$(file_size "$SERVER_LOG")
+    if pid=$(running_pid); then
+      log "node $n is already running (pid $pid)"
+    else
+      port_open "$PORT" && die "node $n's port 127.0.0.1:$PORT is taken; set KAFKA_CLUSTER_PORTS"
+      port_open "$CONTROLLER_PORT" && die "node $n's controller port 127.0.0.1:$CONTROLLER_PORT is taken; set KAFKA_CLUSTER_CONTROLLER_PORTS"
+      render_properties
+      format_storage "$java"
+      log "starting node $n on 127.0.0.1:$PORT (controller 127.0.0.1:$CONTROLLER_PORT)"
+      launch "$java" "${KAFKA_HEAP_OPTS:--Xms128m -Xmx384m}"
+      pid=$LAUNCHED_PID
+    fi
+    pids[n]=$pid
+  done
+  for n in 1 2 3; do
+    select_node "$n"
+    kafka_answers "$PORT" || wait_until_ready "${pids[n]}" "${offsets[n]}" || { cmd_cluster_stop; exit 1; }
+  done
+  log "cluster started in $((SECONDS - started_at))s"
+  printf 'kafka cluster ready on %s\n' "$(cluster_bootstrap)"
+}
+
+cmd_cluster_stop() {
+  local n pid pids=() deadline=$((SECONDS + STOP_TIMEOUT))
+  # All at once: stopped one by one, the last two would wait for a quorum that is going away.
+  for n in 1 2 3; do
+    select_node "$n"
+    if pid=$(running_pid); then
+      kill -TERM "$pid" 2>/dev/null || true
+      pids+=("$pid")
+    fi
+    rm -f "$PID_FILE"
+  done
+  ((${#pids[@]} > 0)) || { log "the cluster is not running"; return 0; }
+  log "stopping the cluster (pids ${pids[*]})"
+  for pid in "${pids[@]}"; do
+    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.5; done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "node pid $pid still running after ${STOP_TIMEOUT}s; sending SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
+  log "stopped"
+}
+
+cmd_cluster_status() {
+  local n pid up=0
+  for n in 1 2 3; do
+    select_node "$n"
+    if pid=$(running_pid) && kafka_answers "$PORT"; then
+      printf 'node %s running on 127.0.0.1:%s (pid %s)\n' "$n" "$PORT" "$pid"
+      up=$((up + 1))
+    elif pid=$(running_pid); then
+      printf 'node %s starting or unresponsive (pid %s, port %s not answering)\n' "$n" "$pid" "$PORT"
+    else
+      printf 'node %s not running (port %s)\n' "$n" "$PORT"
+    fi
+  done
+  # 0 all three up, 3 none, 1 some: a cluster that lost a node still serves (min.insync.replicas 2).
+  ((up == 3)) && return 0
+  ((up == 0)) && return 3
+  return 1
+}
+
+if ((CLUSTER)); then
+  case "$COMMAND" in
+    start) cmd_cluster_start ;;
+    stop) cmd_cluster_stop ;;
+    status) cmd_cluster_status ;;
+    logs)
+      select_node "${KAFKA_NODE:-1}"
+      cmd_logs
+      ;;
+    reset)
+      cmd_cluster_stop
+      rm -rf "$CLUSTER_DIR"/node-* "$CLUSTER_DIR/cluster-id"
+      log "deleted ${CLUSTER_DIR#"$REPO_ROOT/"}; the next start formats afresh"
+      ;;
+  esac
+  exit
+fi
 
 case "$COMMAND" in
   start) cmd_start ;;
