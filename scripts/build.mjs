@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run build [-- <out dir>]: compiles the broker, the four adapters, the libraries and the
-// development token tool to CommonJS under dist/ (or <out dir>) with SWC, the compiler the tests
+// operators' tools (keys, audit, and the development token tool) to CommonJS under dist/ (or <out dir>) with SWC, the compiler the tests
 // and `npm start` already use. .swcrc's `paths` rewrite every `@mash/*` import to a relative
 // require, so the output runs on plain `node` with only the production dependencies installed.
 // SWC strips types without checking them: `npm run typecheck` (and `npm test`) does that.
@@ -15,7 +15,7 @@ const sources = ['apps', 'libs'].flatMap((top) =>
     .map((name) => join(top, name, 'src'))
     .filter((dir) => existsSync(join(root, dir))),
 );
-sources.push('scripts/token.ts');
+sources.push('scripts/token.ts', 'scripts/keys.ts', 'scripts/audit.ts');
 
 rmSync(outDir, { recursive: true, force: true });
 const started = Date.now();

@@ -1,6 +1,7 @@
-// The image's entry point: `node run.js [app]` starts one of the compiled apps, named by the
-// first argument or else by APP (broker, adapter-police, adapter-health, adapter-education,
-// adapter-social-care, or token, the development token tool). One image serves every app.
+// The image's entry point: `node run.js [app] [args]` starts one of the compiled apps, named by
+// the first argument or else by APP: broker, adapter-police, adapter-health, adapter-education,
+// adapter-social-care, or an operator's tool: keys (`npm run keys`), audit (`npm run audit`),
+// token (development tokens). One image serves every app.
 //
 // Secrets may be mounted as files rather than set in the environment: for each variable below,
 // NAME_FILE names a file whose contents (less a trailing newline) become NAME, unless NAME is set.
@@ -17,6 +18,8 @@ const APPS = {
   'adapter-health': 'apps/adapter-health/src/main.js',
   'adapter-education': 'apps/adapter-education/src/main.js',
   'adapter-social-care': 'apps/adapter-social-care/src/main.js',
+  keys: 'scripts/keys.js',
+  audit: 'scripts/audit.js',
   token: 'scripts/token.js',
 };
 const SECRET_VARIABLES = [
@@ -44,4 +47,7 @@ for (const name of SECRET_VARIABLES) {
     process.exit(2);
   }
 }
-require(join(__dirname, 'dist', APPS[app]));
+// Run it as the main module (argv[1]), as `node <file>` would: the tools only act when
+// `require.main === module`.
+process.argv[1] = join(__dirname, 'dist', APPS[app]);
+require('node:module').runMain();

@@ -277,6 +277,14 @@ describe('production image (deploy/docker/Dockerfile)', () => {
     const metrics = await (await fetch(`${await broker.url}/metrics`)).text();
     expect(metrics).toContain('# TYPE');
 
+    // The operators' key tool runs from the image too (docs/operations.md, rotating keys).
+    const keys = execFileSync(stage.entrypoint[0], [...stage.entrypoint.slice(1), 'keys', 'list'], {
+      cwd: app,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...stage.env, KEYS_DIR: common.KEYS_DIR },
+      encoding: 'utf8',
+    });
+    expect(keys).toMatch(/broker/);
+
     for (const r of [broker, adapter]) {
       const exit = await stop(r);
       // Nest's shutdown hooks close the app and then re-raise the signal.
