@@ -379,9 +379,14 @@ function networkPolicies(): Obj[] {
     spec: {
       podSelector: { matchLabels: selector(`adapter-${a}`) },
       policyTypes: ['Ingress', 'Egress'],
-      // Only the broker (for the agency's JWKS) and monitoring reach an adapter; never another agency.
+      // Only the broker, the ingress controller (which publishes the agency's JWKS over https to
+      // the broker: route only /.well-known/jwks.json) and monitoring reach an adapter; never
+      // another agency.
       ingress: [
-        { from: [nsSelector(NS.broker)], ports: [{ protocol: 'TCP', port: PORTS[a] }] },
+        {
+          from: [nsSelector(NS.broker), nsSelector(inline('ingress.namespace'))],
+          ports: [{ protocol: 'TCP', port: PORTS[a] }],
+        },
         fromMonitoring(PORTS[a]),
       ],
       egress: [
@@ -600,7 +605,9 @@ function apps(): Obj[] {
       ...kafkaEnv('broker', secretNames.brokerKafka),
       ...AGENCIES.map((a) => ({
         name: `${a.toUpperCase().replace('-', '_')}_JWKS_URL`,
-        value: `http://adapter-${a}.${NS.agency(a)}.svc:${PORTS[a]}/.well-known/jwks.json`,
+        // In production the broker accepts an agency's keys only over https (or loopback): the
+        // adapter's /.well-known/jwks.json published through the ingress or a mesh.
+        value: quoted(`adapters.${key(a)}.jwksUrl`),
       })),
     ],
   });
@@ -614,10 +621,8 @@ function apps(): Obj[] {
       values: `adapters.${key(a)}`,
       env: [
         { name: 'ADAPTER_PORT', value: String(PORTS[a]) },
-        {
-          name: 'BROKER_JWKS_URL',
-          value: `http://broker.${NS.broker}.svc:${BROKER_PORT}/.well-known/jwks.json`,
-        },
+        { name: 'BROKER_JWKS_URL', value: quoted('brokerJwksUrl') },
+        { name: 'ALLOW_INSECURE_JWKS', value: quoted('allowInsecureJwks') },
         ...dbEnv(secretNames.adapterDb(a), dbName(a), 'SOURCE_DATABASE_URL'),
         ...kafkaEnv(`adapter-${a}`, secretNames.adapterKafka(a)),
       ],

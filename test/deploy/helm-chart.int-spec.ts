@@ -12,8 +12,9 @@ import { join, resolve } from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import { parseAllDocuments, parse, stringify } from 'yaml';
 import { AGENCIES, type Agency, DEFAULT_TOPIC_NAMESPACE, TOPIC_NAMESPACE } from '@mash/contracts';
-import { adapterTopics } from '@mash/adapter-sdk';
+import { adapterTopics, loadAdapterConfig } from '@mash/adapter-sdk';
 import { brokerTopics } from '../../apps/broker/src/app';
+import { loadBrokerConfig } from '../../apps/broker/src/config/config';
 import { serialize, templates } from '../../deploy/helm/chart';
 
 const CHART = resolve(__dirname, '../../deploy/helm/mash');
@@ -298,6 +299,35 @@ describe('Helm chart deploy/helm/mash', () => {
         find(objects, 'NetworkPolicy').filter((n) => selects(n, n.spec.podSelector.matchLabels)),
       ).toHaveLength(1);
     }
+  });
+
+  it('gives each app an environment its own configuration check accepts', () => {
+    // As the kubelet would: secrets resolved (to URL-safe stand-ins), then $(VAR) expanded.
+    const envOf = (d: Obj) => {
+      const env: Record<string, string> = {};
+      for (const e of d.spec.template.spec.containers[0].env as Obj[]) {
+        env[e.name] = e.valueFrom
+          ? 'from-a-secret'
+          : String(e.value).replace(/\$\((\w+)\)/g, (_m, n: string) => env[n]);
+      }
+      return env;
+    };
+    const deployments = find(objects, 'Deployment');
+    const broker = envOf(deployments.find((d) => d.metadata.name === 'broker')!);
+    expect(loadBrokerConfig(broker)).toMatchObject({
+      auth: { mode: 'production' },
+      kafka: { KAFKA_SASL_USERNAME: 'broker' },
+    });
+    for (const a of AGENCIES) {
+      const env = envOf(deployments.find((d) => d.metadata.name === `adapter-${a}`)!);
+      expect(loadAdapterConfig(a, env)).toMatchObject({ service: `adapter-${a}` });
+    }
+    // With the defaults' plain-http JWKS and the allowance withdrawn, an adapter would refuse to start.
+    const strictChart = renderChart({ ...TEST_VALUES, allowInsecureJwks: false });
+    const police = envOf(
+      find(strictChart, 'Deployment').find((d) => d.metadata.name === 'adapter-police')!,
+    );
+    expect(() => loadAdapterConfig('police', police)).toThrow(/BROKER_JWKS_URL must be https/);
   });
 
   it('lets no adapter reach another agency', () => {
