@@ -9,6 +9,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import {
+  copyFileSync,
   existsSync,
   linkSync,
   lstatSync,
@@ -77,7 +78,7 @@ function finalStage(dockerfile: string): FinalStage {
   return stage;
 }
 
-/** Hard links a tree (files are never copied; node_modules of nested packages are left out). */
+/** Hard links a tree (node_modules of nested packages left out when asked). */
 function linkTree(source: string, target: string, skipNodeModules: boolean): void {
   mkdirSync(target, { recursive: true });
   for (const entry of readdirSync(source)) {
@@ -87,7 +88,17 @@ function linkTree(source: string, target: string, skipNodeModules: boolean): voi
     const stat = lstatSync(from);
     if (stat.isSymbolicLink()) symlinkSync(readlinkSync(from), to);
     else if (stat.isDirectory()) linkTree(from, to, false);
-    else linkSync(from, to);
+    else link(from, to);
+  }
+}
+
+/** A hard link, or a copy when the temporary directory is on another file system. */
+function link(from: string, to: string): void {
+  try {
+    linkSync(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    copyFileSync(from, to);
   }
 }
 
@@ -220,7 +231,7 @@ describe('production image (deploy/docker/Dockerfile)', () => {
       } else {
         const file = copy.target.endsWith('/') ? join(target, basename(copy.source)) : target;
         mkdirSync(dirname(file), { recursive: true });
-        linkSync(join(ROOT, copy.source), file);
+        link(join(ROOT, copy.source), file);
       }
     }
     // Prove the point: no dev dependency is there to be found.
