@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm test: type-check, lint, unit tests (then again on moved clocks and zones), the migration
+// npm test: type-check, lint, the folder-cycle check, unit tests (then again on moved clocks and zones), the migration
 // drift check, then the integration and end-to-end tests against the real Kafka (started by the
 // jest global setup when KAFKA_BROKERS is unset) and the real PostgreSQL.
 // `npm test -- <step prefix>` runs only the steps whose names start with it.
@@ -35,6 +35,7 @@ const movedClockSteps = MOVED_CLOCKS.map(([zone, at, why]) => [
 const steps = [
   ['type-check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
   ['lint (ESLint and Prettier)', 'npm', ['run', '-s', 'lint']],
+  ['architecture (no folder or file cycles in apps/ and libs/)', 'npm', ['run', '-s', 'deps']],
   ['unit tests', 'npx', UNIT.slice(1)],
   ...movedClockSteps,
   ['migrations match entities', 'node', ['-r', '@swc-node/register', 'scripts/migrations.ts', 'check']],

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import request from 'supertest';
 import { Client } from 'pg';
 import { Topics, type Agency } from '@mash/contracts';
-import { CapacityService } from '../../apps/broker/src/capacity/capacity.service';
+import { CapacityService } from '../../apps/broker/src/queries/capacity.service';
 import { DeadlineWatcher } from '../../apps/broker/src/cases/deadline.watcher';
 import { RetentionSweeper } from '../../apps/broker/src/cases/retention.sweeper';
 import { OutcomeService } from '../../apps/broker/src/outcomes/outcome.service';

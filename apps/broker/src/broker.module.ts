@@ -11,13 +11,15 @@ import { AgencyAuditHandler } from './audit/agency-audit.handler';
 import { AgencyEventReceiptRepository } from './audit/agency-event-receipt.repository';
 import { AuditService } from './audit/audit.service';
 import { AuditContextRepository } from './audit/audit-context.repository';
-import { AuditorController } from './audit/auditor.controller';
-import { AuditorService } from './audit/auditor.service';
+import { AuditorController } from './auditor/auditor.controller';
+import { AuditorService } from './auditor/auditor.service';
 import { AuditCheckpointScheduler } from './audit/checkpoint.scheduler';
 import { JwtAuthGuard, RolesGuard } from './auth/auth.guard';
 import { JwtStrategy } from './auth/jwt.strategy';
 import { SecurityEvents } from './auth/security-events';
 import { TokenVerifier } from './auth/token-verifier';
+import { CaseFileController } from './case-file/case-file.controller';
+import { CaseFileService } from './case-file/case-file.service';
 import { CaseController } from './cases/case.controller';
 import { CaseRepository } from './cases/case.repository';
 import { CaseService } from './cases/case.service';
@@ -30,19 +32,19 @@ import { DeadLetters } from './kafka/dead-letters';
 import { KafkaProducer } from './kafka/kafka.producer';
 import { AgencyDirectory } from './keys/agency-directory';
 import { BrokerKeys } from './keys/broker-keys';
-import { BrokerMetrics } from './ops/broker-metrics';
+import { BrokerMetrics } from './metrics/broker-metrics';
 import { OpsController } from './ops/ops.controller';
 import { OutboxService } from './outbox/outbox.service';
 import { AnswerHandler } from './queries/answer.handler';
-import { BrokerKafkaController } from './queries/broker-kafka.controller';
+import { BrokerKafkaController } from './messaging/broker-kafka.controller';
 import { QueryController } from './queries/query.controller';
 import { QueryRepository } from './queries/query.repository';
 import { QueryService } from './queries/query.service';
 import { TimeoutSweeper } from './queries/timeout.sweeper';
 import { DeadlineWatcher } from './cases/deadline.watcher';
 import { RetentionSweeper } from './cases/retention.sweeper';
-import { CapacityService } from './capacity/capacity.service';
-import { CapacityReleaser } from './capacity/capacity.releaser';
+import { CapacityService } from './queries/capacity.service';
+import { CapacityReleaser } from './queries/capacity.releaser';
 import { OutcomeController } from './outcomes/outcome.controller';
 import { OutcomeRepository } from './outcomes/outcome.repository';
 import { OutcomeService } from './outcomes/outcome.service';
@@ -50,6 +52,7 @@ import { OutcomeAckHandler } from './outcomes/outcome-ack.handler';
 import { OutcomeRedelivery } from './outcomes/outcome.redelivery';
 import { TransparencyController } from './transparency/transparency.controller';
 import { TransparencyService } from './transparency/transparency.service';
+import { WithholdingRepository } from './transparency/withholding.repository';
 import { PartnershipMetricsController } from './partnership/partnership-metrics.controller';
 import { PartnershipMetricsService } from './partnership/partnership-metrics.service';
 
@@ -75,6 +78,7 @@ export class BrokerModule {
       controllers: [
         OpsController,
         CaseController,
+        CaseFileController,
         QueryController,
         AgreementController,
         BrokerKafkaController,
@@ -110,6 +114,7 @@ export class BrokerModule {
         ThresholdService,
         CaseRepository,
         CaseService,
+        CaseFileService,
         AgreementRepository,
         AgreementService,
         QueryRepository,
@@ -125,6 +130,7 @@ export class BrokerModule {
         OutcomeAckHandler,
         OutcomeRedelivery,
         TransparencyService,
+        WithholdingRepository,
         PartnershipMetricsService,
       ],
     };

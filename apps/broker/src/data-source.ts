@@ -6,7 +6,7 @@ import { CaseEntity } from './cases/case.entity';
 import { ConsentDecisionEntity } from './cases/consent.entity';
 import { OutboxMessageEntity } from './outbox/outbox.entity';
 import { CaseRatingChangeEntity } from './cases/rating.entity';
-import { CapacityQueueEntity } from './capacity/capacity.entity';
+import { CapacityQueueEntity } from './queries/capacity.entity';
 import { CaseOutcomeEntity, OutcomeDeliveryEntity } from './outcomes/outcome.entity';
 import { TransparencyWithholdingEntity } from './transparency/withholding.entity';
 import { QueryAgencyEntity, QueryEntity } from './queries/query.entity';

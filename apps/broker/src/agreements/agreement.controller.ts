@@ -16,7 +16,7 @@ import { agreementJsonSchema } from '@mash/policy';
 import { CurrentUser, Public, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ZodPipe } from '../common/zod.pipe';
-import { UuidSchema } from '../cases/case.dto';
+import { UuidSchema } from '../common/ids';
 import { AgreementService, type ExportFormat } from './agreement.service';
 
 const id = new ZodPipe(UuidSchema);

@@ -1,7 +1,7 @@
 import { Reflector } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import { DomainError } from '@mash/common';
-import { BrokerMetrics } from '../ops/broker-metrics';
+import { BrokerMetrics } from '../metrics/broker-metrics';
 import type { BrokerConfig } from '../config/config';
 import { JwtAuthGuard, RolesGuard } from './auth.guard';
 import { Public, Roles } from './decorators';

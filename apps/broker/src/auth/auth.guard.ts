@@ -6,7 +6,7 @@ import { decodeJwt } from 'jose';
 import { DomainError } from '@mash/common';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
 import { correlationIdOf } from '../common/correlation';
-import { BrokerMetrics } from '../ops/broker-metrics';
+import { BrokerMetrics } from '../metrics/broker-metrics';
 import { SecurityEvents } from './security-events';
 import { PUBLIC_KEY, ROLES_KEY } from './decorators';
 import { FailureLimiter } from './failure-limiter';

@@ -3,13 +3,13 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiZodBody } from '../common/openapi';
+import { UuidSchema } from '../common/ids';
 import { ZodPipe } from '../common/zod.pipe';
 import {
   CaseListQuerySchema,
   ConsentSchema,
   ReferralSchema,
   RerateSchema,
-  UuidSchema,
   type CaseListQuery,
   type ConsentDto,
   type ReferralDto,
@@ -42,12 +42,6 @@ export class CaseController {
     @Query(new ZodPipe(CaseListQuerySchema)) filter: CaseListQuery,
   ) {
     return this.cases.list(user, filter);
-  }
-
-  @Get('cases/:id')
-  @Roles('analyst', 'manager')
-  read(@CurrentUser() user: Principal, @Param('id', id) caseId: string) {
-    return this.cases.read(user, caseId);
   }
 
   /** Changes the RAG rating with a rationale kept in the case's history; the deadline is recomputed. */

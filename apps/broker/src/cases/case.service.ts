@@ -23,8 +23,6 @@ import { CaseRepository } from './case.repository';
 import { ConsentDecisionEntity } from './consent.entity';
 import { CaseRatingChangeEntity } from './rating.entity';
 import type { CaseListQuery, ConsentDto, ReferralDto, RerateDto } from './case.dto';
-import { OutcomeService, type OutcomeView } from '../outcomes/outcome.service';
-import { TransparencyWithholdingEntity } from '../transparency/withholding.entity';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -37,23 +35,6 @@ export interface RatingChangeView {
   changedBy: string;
   changedRole: string;
   changedAt: string;
-}
-
-export interface CaseDetail extends CaseSummary {
-  /** Null once the case's personal data has been deleted after its retention period. */
-  subject: SubjectCriteria | null;
-  consent: unknown[];
-  ratingHistory: RatingChangeView[];
-  outcomes: OutcomeView[];
-  transparencyWithheld: Array<{
-    item: string;
-    reason: string | null;
-    withheldBy: string;
-    withheldAt: string;
-  }>;
-  closedAt: string | null;
-  retainUntil: string | null;
-  dataDeletedAt: string | null;
 }
 
 export interface CaseSummary {
@@ -79,7 +60,6 @@ export class CaseService {
     private readonly thresholds: ThresholdService,
     private readonly audit: AuditService,
     @Inject(BrokerKeys) private readonly keys: BrokerKeys,
-    private readonly outcomes: OutcomeService,
     private readonly clock: Clock,
   ) {}
 
@@ -174,46 +154,6 @@ export class CaseService {
     return { items: items.map((c) => this.summary(c, now)), total };
   }
 
-  async read(user: Principal, id: string): Promise<CaseDetail> {
-    const c = await this.cases.get(user.partnership, id);
-    const subject = c.subjectSealed
-      ? await this.keys.cipher.open<SubjectCriteria>(c.subjectSealed)
-      : null;
-    const consent = await this.consentHistory(user.partnership, id);
-    const ratingHistory = await this.ratingHistory(user.partnership, id);
-    const outcomes = await this.outcomes.forCase(user.partnership, id);
-    const withheld = await this.dataSource
-      .getRepository(TransparencyWithholdingEntity)
-      .find({ where: { partnership: user.partnership, caseId: id }, order: { withheldAt: 'ASC' } });
-    await this.audit.record({
-      partnership: user.partnership,
-      actorType: 'user',
-      actorId: user.sub,
-      actorRole: primaryRole(user, ['analyst', 'manager']),
-      action: 'case.viewed',
-      outcome: 'success',
-      caseId: id,
-    });
-    return {
-      ...this.summary(c),
-      subject,
-      consent,
-      ratingHistory,
-      outcomes,
-      transparencyWithheld: await Promise.all(
-        withheld.map(async (w) => ({
-          item: w.item,
-          reason: w.reasonSealed ? await this.keys.cipher.open<string>(w.reasonSealed) : null,
-          withheldBy: w.withheldBy,
-          withheldAt: w.withheldAt.toISOString(),
-        })),
-      ),
-      closedAt: c.closedAt?.toISOString() ?? null,
-      retainUntil: c.retainUntil?.toISOString() ?? null,
-      dataDeletedAt: c.purgedAt?.toISOString() ?? null,
-    };
-  }
-
   async subjectOf(c: CaseEntity): Promise<SubjectCriteria> {
     if (!c.subjectSealed)
       throw new DomainError(
@@ -296,7 +236,7 @@ export class CaseService {
     };
   }
 
-  private async ratingHistory(partnership: string, caseId: string): Promise<RatingChangeView[]> {
+  async ratingHistory(partnership: string, caseId: string): Promise<RatingChangeView[]> {
     const rows = await this.dataSource
       .getRepository(CaseRatingChangeEntity)
       .find({ where: { partnership, caseId }, order: { changedAt: 'ASC' } });
@@ -320,7 +260,7 @@ export class CaseService {
     return this.thresholds.matrixFor(partnership, at);
   }
 
-  private async consentHistory(partnership: string, caseId: string): Promise<unknown[]> {
+  async consentHistory(partnership: string, caseId: string): Promise<unknown[]> {
     const rows = await this.dataSource.getRepository(ConsentDecisionEntity).find({
       where: { partnership, caseId },
       order: { decidedAt: 'DESC' },

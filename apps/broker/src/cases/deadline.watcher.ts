@@ -12,7 +12,7 @@ import type { z } from 'zod';
 import { Headers, Topics, type CaseDeadlineApproachingV1 } from '@mash/contracts';
 import { timeLeft } from '@mash/thresholds';
 import { AuditService } from '../audit/audit.service';
-import { BrokerMetrics } from '../ops/broker-metrics';
+import { BrokerMetrics } from '../metrics/broker-metrics';
 import { OutboxService } from '../outbox/outbox.service';
 import type { KafkaRecord } from '../kafka/kafka.producer';
 import { CaseEntity, type Rag } from './case.entity';

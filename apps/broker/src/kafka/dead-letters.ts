@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { RawKafkaMessage } from '@mash/common';
 import { deadLetterRecord } from '@mash/contracts';
-import { BrokerMetrics } from '../ops/broker-metrics';
+import { BrokerMetrics } from '../metrics/broker-metrics';
 import { KafkaProducer } from './kafka.producer';
 
 export type RawMessage = RawKafkaMessage;

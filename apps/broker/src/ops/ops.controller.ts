@@ -10,7 +10,7 @@ import { Public } from '../auth/decorators';
 import { addressList, inList } from '../common/network';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
 import { BrokerKeys } from '../keys/broker-keys';
-import { BrokerMetrics } from './broker-metrics';
+import { BrokerMetrics } from '../metrics/broker-metrics';
 
 @ApiTags('operations')
 @Controller()

@@ -7,7 +7,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { KafkaProducer, type KafkaRecord } from '../kafka/kafka.producer';
-import { BrokerMetrics } from '../ops/broker-metrics';
+import { BrokerMetrics } from '../metrics/broker-metrics';
 import { OutboxMessageEntity } from './outbox.entity';
 
 const BATCH = 100;

@@ -4,7 +4,8 @@ import { CurrentUser, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiZodBody } from '../common/openapi';
 import { ZodPipe } from '../common/zod.pipe';
-import { OutcomeSchema, UuidSchema, type OutcomeDto } from '../cases/case.dto';
+import { UuidSchema } from '../common/ids';
+import { OutcomeSchema, type OutcomeDto } from './outcome.dto';
 import { OutcomeService } from './outcome.service';
 
 const id = new ZodPipe(UuidSchema);

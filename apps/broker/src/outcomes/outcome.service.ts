@@ -16,7 +16,7 @@ import { AuditService } from '../audit/audit.service';
 import { primaryRole, type Principal } from '../auth/principal';
 import { CaseRepository } from '../cases/case.repository';
 import { ThresholdService } from '../cases/threshold.service';
-import type { OutcomeDto } from '../cases/case.dto';
+import type { OutcomeDto } from './outcome.dto';
 import { AgencyDirectory } from '../keys/agency-directory';
 import { BrokerKeys } from '../keys/broker-keys';
 import type { KafkaRecord } from '../kafka/kafka.producer';

@@ -10,7 +10,7 @@ import { AuditService } from '../audit/audit.service';
 import { AgencyDirectory } from '../keys/agency-directory';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
 import { BrokerKeys } from '../keys/broker-keys';
-import { BrokerMetrics } from '../ops/broker-metrics';
+import { BrokerMetrics } from '../metrics/broker-metrics';
 import { DeadLetters, type RawMessage } from '../kafka/dead-letters';
 import type { AgencyStatus } from './query.entity';
 import { QueryRepository } from './query.repository';

@@ -4,7 +4,7 @@ import { CurrentUser, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiZodBody } from '../common/openapi';
 import { ZodPipe } from '../common/zod.pipe';
-import { UuidSchema } from '../cases/case.dto';
+import { UuidSchema } from '../common/ids';
 import { CreateQuerySchema, type CreateQueryDto } from './query.dto';
 import { QueryService } from './query.service';
 

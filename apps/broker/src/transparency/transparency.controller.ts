@@ -5,7 +5,7 @@ import { CurrentUser, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { ApiZodBody } from '../common/openapi';
 import { ZodPipe } from '../common/zod.pipe';
-import { UuidSchema } from '../cases/case.dto';
+import { UuidSchema } from '../common/ids';
 import { renderTransparencyHtml } from './report.html';
 import type { TransparencyReport } from './report';
 import {

@@ -22,6 +22,7 @@ import {
 } from './report';
 import type { WithholdDto } from './transparency.dto';
 import { TransparencyWithholdingEntity } from './withholding.entity';
+import { WithholdingRepository } from './withholding.repository';
 
 function humanise(name: string): string {
   const words = name
@@ -36,6 +37,7 @@ function humanise(name: string): string {
 export class TransparencyService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly withholdings: WithholdingRepository,
     @Inject(BrokerKeys) private readonly keys: BrokerKeys,
     private readonly cases: CaseRepository,
     private readonly caseService: CaseService,
@@ -105,9 +107,7 @@ export class TransparencyService {
     now = this.clock.now(),
   ): Promise<TransparencyReport> {
     const input = await this.inputFor(user, caseId);
-    const withheld = await this.dataSource
-      .getRepository(TransparencyWithholdingEntity)
-      .find({ where: { partnership: user.partnership, caseId } });
+    const withheld = await this.withholdings.forCase(user.partnership, caseId);
     const report = buildTransparencyReport(
       { ...input, withheld: new Set(withheld.map((w) => w.item)) },
       now,

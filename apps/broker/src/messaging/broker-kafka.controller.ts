@@ -2,7 +2,7 @@ import { Controller, Logger, type Type } from '@nestjs/common';
 import { Ctx, EventPattern, Payload, type KafkaContext } from '@nestjs/microservices';
 import { rawMessageOf } from '@mash/common';
 import { AGENCIES, Topics, type Agency } from '@mash/contracts';
-import { AnswerHandler } from './answer.handler';
+import { AnswerHandler } from '../queries/answer.handler';
 import { AgencyAuditHandler } from '../audit/agency-audit.handler';
 import { OutcomeAckHandler } from '../outcomes/outcome-ack.handler';
 

@@ -16,11 +16,11 @@ import { CaseRepository } from '../cases/case.repository';
 import { CaseService } from '../cases/case.service';
 import type { Rag } from '../cases/case.entity';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
-import { BrokerMetrics } from '../ops/broker-metrics';
+import { BrokerMetrics } from '../metrics/broker-metrics';
 import { OutboxService } from '../outbox/outbox.service';
-import { QueryAgencyEntity, QueryEntity } from '../queries/query.entity';
-import { QueryRepository } from '../queries/query.repository';
-import { QueryService } from '../queries/query.service';
+import { QueryAgencyEntity, QueryEntity } from './query.entity';
+import { QueryRepository } from './query.repository';
+import { QueryService } from './query.service';
 import { CapacityQueueEntity } from './capacity.entity';
 import { CapacityService } from './capacity.service';
 

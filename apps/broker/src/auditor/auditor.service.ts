@@ -26,8 +26,8 @@ import { DomainError } from '@mash/common';
 import type { Principal } from '../auth/principal';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
 import { BrokerKeys } from '../keys/broker-keys';
-import { AuditContextRepository } from './audit-context.repository';
-import { AuditService } from './audit.service';
+import { AuditContextRepository } from '../audit/audit-context.repository';
+import { AuditService } from '../audit/audit.service';
 import type {
   AuditEventsQuery,
   AuditReportQuery,
