@@ -1,4 +1,5 @@
 export * from './connector';
+export * from './connector-base';
 export * from './config';
 export * from './ledger';
 export * from './publisher';

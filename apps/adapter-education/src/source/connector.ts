@@ -1,54 +1,37 @@
-import {
-  insertMashOutcome,
-  type FindResult,
-  type MashOutcomeFeedback,
-  type SourceConnector,
-  type SourceRecord,
-} from '@mash/adapter-sdk';
-import type { SubjectCriteria } from '@mash/contracts';
+import { SqlSourceConnector, type SourceRecord } from '@mash/adapter-sdk';
 import type { DataSource } from 'typeorm';
-import { createEducationSubjectFinder } from './find-subject';
-
-export const EDUCATION_CATEGORIES = ['enrolment', 'attendance', 'exclusions', 'sen'] as const;
+import { loadEducationCandidates } from './identity';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+export const EDUCATION_CATEGORIES = ['enrolment', 'attendance', 'exclusions', 'sen'] as const;
+
 /** Reads the authority's education management system (its own PostgreSQL schema). */
-export class EducationConnector implements SourceConnector {
+export class EducationConnector extends SqlSourceConnector<DataSource> {
   readonly agency = 'education' as const;
-  readonly categories: readonly string[] = EDUCATION_CATEGORIES;
 
-  private readonly find: (criteria: SubjectCriteria) => Promise<FindResult>;
-
-  constructor(private readonly db: DataSource) {
-    this.find = createEducationSubjectFinder(db);
+  constructor(db: DataSource) {
+    super(db, {
+      categories: EDUCATION_CATEGORIES,
+      loadCandidates: loadEducationCandidates,
+      // The source's own keys are UUIDs: anything else names nobody here.
+      subjectRef: UUID,
+    });
   }
 
-  findSubject(criteria: SubjectCriteria): Promise<FindResult> {
-    return this.find(criteria);
-  }
-
-  /** Unknown categories are left out of the answer; an unknown subject yields empty lists. */
-  async fetchRecords(
-    subjectRef: string,
-    categories: readonly string[],
-  ): Promise<Record<string, SourceRecord[]>> {
-    const result: Record<string, SourceRecord[]> = {};
-    const known = UUID.test(subjectRef);
-    for (const category of new Set(categories)) {
-      if (category === 'enrolment')
-        result.enrolment = known ? await this.enrolment(subjectRef) : [];
-      else if (category === 'attendance')
-        result.attendance = known ? await this.attendance(subjectRef) : [];
-      else if (category === 'exclusions')
-        result.exclusions = known ? await this.exclusions(subjectRef) : [];
-      else if (category === 'sen') result.sen = known ? await this.sen(subjectRef) : [];
+  protected read(category: string, subjectRef: string): Promise<SourceRecord[]> {
+    switch (category) {
+      case 'enrolment':
+        return this.enrolment(subjectRef);
+      case 'attendance':
+        return this.attendance(subjectRef);
+      case 'exclusions':
+        return this.exclusions(subjectRef);
+      case 'sen':
+        return this.sen(subjectRef);
+      default:
+        return Promise.resolve([]);
     }
-    return result;
-  }
-
-  recordOutcome(outcome: MashOutcomeFeedback): Promise<void> {
-    return insertMashOutcome(this.db, outcome);
   }
 
   private enrolment(pupilId: string): Promise<SourceRecord[]> {

@@ -3,7 +3,6 @@ import { EducationSource1795651200000 } from './migrations/1795651200000-Educati
 
 export * from './entities';
 export { EducationConnector, EDUCATION_CATEGORIES } from './connector';
-export { createEducationSubjectFinder } from './find-subject';
 export * from './identity';
 
 export const EducationSourceMigrations = [

@@ -1,51 +1,35 @@
-import {
-  insertMashOutcome,
-  type FindResult,
-  type MashOutcomeFeedback,
-  type SourceConnector,
-  type SourceRecord,
-} from '@mash/adapter-sdk';
-import type { SubjectCriteria } from '@mash/contracts';
+import { SqlSourceConnector, type SourceRecord } from '@mash/adapter-sdk';
 import type { DataSource } from 'typeorm';
-import { createHealthSubjectFinder } from './find-subject';
-
-export const HEALTH_CATEGORIES = ['attendances', 'flags', 'gp'] as const;
+import { loadHealthCandidates } from './identity';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+export const HEALTH_CATEGORIES = ['attendances', 'flags', 'gp'] as const;
+
 /** Reads the trust's FHIR-shaped patient store (its own PostgreSQL schema). */
-export class HealthConnector implements SourceConnector {
+export class HealthConnector extends SqlSourceConnector<DataSource> {
   readonly agency = 'health' as const;
-  readonly categories: readonly string[] = HEALTH_CATEGORIES;
 
-  private readonly find: (criteria: SubjectCriteria) => Promise<FindResult>;
-
-  constructor(private readonly db: DataSource) {
-    this.find = createHealthSubjectFinder(db);
+  constructor(db: DataSource) {
+    super(db, {
+      categories: HEALTH_CATEGORIES,
+      loadCandidates: loadHealthCandidates,
+      // The source's own keys are UUIDs: anything else names nobody here.
+      subjectRef: UUID,
+    });
   }
 
-  findSubject(criteria: SubjectCriteria): Promise<FindResult> {
-    return this.find(criteria);
-  }
-
-  /** Unknown categories are left out of the answer; an unknown subject yields empty lists. */
-  async fetchRecords(
-    subjectRef: string,
-    categories: readonly string[],
-  ): Promise<Record<string, SourceRecord[]>> {
-    const result: Record<string, SourceRecord[]> = {};
-    const known = UUID.test(subjectRef);
-    for (const category of new Set(categories)) {
-      if (category === 'attendances')
-        result.attendances = known ? await this.attendances(subjectRef) : [];
-      else if (category === 'flags') result.flags = known ? await this.flags(subjectRef) : [];
-      else if (category === 'gp') result.gp = known ? await this.gp(subjectRef) : [];
+  protected read(category: string, subjectRef: string): Promise<SourceRecord[]> {
+    switch (category) {
+      case 'attendances':
+        return this.attendances(subjectRef);
+      case 'flags':
+        return this.flags(subjectRef);
+      case 'gp':
+        return this.gp(subjectRef);
+      default:
+        return Promise.resolve([]);
     }
-    return result;
-  }
-
-  recordOutcome(outcome: MashOutcomeFeedback): Promise<void> {
-    return insertMashOutcome(this.db, outcome);
   }
 
   private attendances(patientId: string): Promise<SourceRecord[]> {

@@ -3,7 +3,6 @@ import { HealthSource1795651200000 } from './migrations/1795651200000-HealthSour
 
 export * from './entities';
 export { HealthConnector, HEALTH_CATEGORIES } from './connector';
-export { createHealthSubjectFinder } from './find-subject';
 export * from './identity';
 
 export const HealthSourceMigrations = [HealthSource1795651200000, HealthMatchKey1795737600000];

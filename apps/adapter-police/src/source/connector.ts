@@ -1,51 +1,33 @@
-import {
-  insertMashOutcome,
-  type FindResult,
-  type MashOutcomeFeedback,
-  type SourceConnector,
-  type SourceRecord,
-} from '@mash/adapter-sdk';
-import type { SubjectCriteria } from '@mash/contracts';
+import { SqlSourceConnector, type SourceRecord } from '@mash/adapter-sdk';
 import type { DataSource } from 'typeorm';
-import { createPoliceSubjectFinder } from './find-subject';
-
-export const POLICE_CATEGORIES = ['occurrences', 'warnings'] as const;
+import { loadPoliceCandidates } from './identity';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+export const POLICE_CATEGORIES = ['occurrences', 'warnings'] as const;
+
 /** Reads the force's records management system (its own PostgreSQL schema). */
-export class PoliceConnector implements SourceConnector {
+export class PoliceConnector extends SqlSourceConnector<DataSource> {
   readonly agency = 'police' as const;
-  readonly categories: readonly string[] = POLICE_CATEGORIES;
 
-  private readonly find: (criteria: SubjectCriteria) => Promise<FindResult>;
-
-  constructor(private readonly db: DataSource) {
-    this.find = createPoliceSubjectFinder(db);
+  constructor(db: DataSource) {
+    super(db, {
+      categories: POLICE_CATEGORIES,
+      loadCandidates: loadPoliceCandidates,
+      // The source's own keys are UUIDs: anything else names nobody here.
+      subjectRef: UUID,
+    });
   }
 
-  findSubject(criteria: SubjectCriteria): Promise<FindResult> {
-    return this.find(criteria);
-  }
-
-  /** Unknown categories are left out of the answer; an unknown subject yields empty lists. */
-  async fetchRecords(
-    subjectRef: string,
-    categories: readonly string[],
-  ): Promise<Record<string, SourceRecord[]>> {
-    const result: Record<string, SourceRecord[]> = {};
-    const known = UUID.test(subjectRef);
-    for (const category of new Set(categories)) {
-      if (category === 'occurrences')
-        result.occurrences = known ? await this.occurrences(subjectRef) : [];
-      else if (category === 'warnings')
-        result.warnings = known ? await this.warnings(subjectRef) : [];
+  protected read(category: string, subjectRef: string): Promise<SourceRecord[]> {
+    switch (category) {
+      case 'occurrences':
+        return this.occurrences(subjectRef);
+      case 'warnings':
+        return this.warnings(subjectRef);
+      default:
+        return Promise.resolve([]);
     }
-    return result;
-  }
-
-  recordOutcome(outcome: MashOutcomeFeedback): Promise<void> {
-    return insertMashOutcome(this.db, outcome);
   }
 
   private occurrences(personId: string): Promise<SourceRecord[]> {

@@ -3,7 +3,6 @@ import { PoliceSource1795651200000 } from './migrations/1795651200000-PoliceSour
 
 export * from './entities';
 export { PoliceConnector, POLICE_CATEGORIES } from './connector';
-export { createPoliceSubjectFinder } from './find-subject';
 export * from './identity';
 
 export const PoliceSourceMigrations = [PoliceSource1795651200000, PoliceMatchKey1795737600000];

@@ -1,13 +1,6 @@
-import {
-  insertMashOutcome,
-  type FindResult,
-  type MashOutcomeFeedback,
-  type SourceConnector,
-  type SourceRecord,
-} from '@mash/adapter-sdk';
-import type { SubjectCriteria } from '@mash/contracts';
+import { SqlSourceConnector, type SourceRecord } from '@mash/adapter-sdk';
 import type { DataSource } from 'typeorm';
-import { createSocialCareSubjectFinder } from './find-subject';
+import { loadSocialCareCandidates } from './identity';
 
 export const SOCIAL_CARE_CATEGORIES = ['involvement'] as const;
 
@@ -67,32 +60,23 @@ export function toInvolvements(episodes: EpisodeRow[], periods: LookedAfterRow[]
 }
 
 /** Reads the authority's children's social care system (its own PostgreSQL schema). */
-export class SocialCareConnector implements SourceConnector {
+export class SocialCareConnector extends SqlSourceConnector<DataSource> {
   readonly agency = 'social-care' as const;
-  readonly categories: readonly string[] = SOCIAL_CARE_CATEGORIES;
 
-  private readonly find: (criteria: SubjectCriteria) => Promise<FindResult>;
-
-  constructor(private readonly db: DataSource) {
-    this.find = createSocialCareSubjectFinder(db);
+  constructor(db: DataSource) {
+    super(db, {
+      categories: SOCIAL_CARE_CATEGORIES,
+      loadCandidates: loadSocialCareCandidates,
+    });
   }
 
-  findSubject(criteria: SubjectCriteria): Promise<FindResult> {
-    return this.find(criteria);
-  }
-
-  /** Unknown categories are left out of the answer; an unknown subject yields empty lists. */
-  async fetchRecords(
-    subjectRef: string,
-    categories: readonly string[],
-  ): Promise<Record<string, SourceRecord[]>> {
-    const result: Record<string, SourceRecord[]> = {};
-    if (categories.includes('involvement')) result.involvement = await this.involvement(subjectRef);
-    return result;
-  }
-
-  recordOutcome(outcome: MashOutcomeFeedback): Promise<void> {
-    return insertMashOutcome(this.db, outcome);
+  protected read(category: string, subjectRef: string): Promise<SourceRecord[]> {
+    switch (category) {
+      case 'involvement':
+        return this.involvement(subjectRef);
+      default:
+        return Promise.resolve([]);
+    }
   }
 
   private async involvement(laChildId: string): Promise<SourceRecord[]> {

@@ -3,7 +3,6 @@ import { SocialCareSource1795651200000 } from './migrations/1795651200000-Social
 
 export * from './entities';
 export { SocialCareConnector, SOCIAL_CARE_CATEGORIES } from './connector';
-export { createSocialCareSubjectFinder } from './find-subject';
 export * from './identity';
 
 export const SocialCareSourceMigrations = [

@@ -1,0 +1,67 @@
+import type { Agency, SubjectCriteria } from '@mash/contracts';
+import { SourceMatcher, type Queryable, type SourceCandidate } from '@mash/matching';
+import type { FindResult, MashOutcomeFeedback, SourceConnector, SourceRecord } from './connector';
+import { insertMashOutcome } from './outcome-table';
+
+export interface SqlSourceOptions {
+  /** The categories this source can release, in the agreement's names. */
+  categories: readonly string[];
+  /** Loads the identity fields of the given refs for the matcher (`$1` is a text[] of refs). */
+  loadCandidates: (db: Queryable, refs: string[]) => Promise<SourceCandidate[]>;
+  /**
+   * What a subject ref of this source looks like; a ref that does not fit is unknown and yields
+   * empty lists without a query. Default: any ref is looked up.
+   */
+  subjectRef?: RegExp;
+}
+
+/**
+ * The connector of an agency whose source system is a SQL database with a `match_key` table and a
+ * `mash_outcome` table (the four example agencies). It finds subjects with `@mash/matching`'s
+ * `SourceMatcher`, answers only the categories it knows, and stores fed-back outcomes; a subclass
+ * writes only `read`, the SQL of each category.
+ */
+export abstract class SqlSourceConnector<
+  Db extends Queryable = Queryable,
+> implements SourceConnector {
+  abstract readonly agency: Agency;
+  readonly categories: readonly string[];
+  private readonly matcher: SourceMatcher;
+  private readonly subjectRef: RegExp | undefined;
+
+  protected constructor(
+    protected readonly db: Db,
+    options: SqlSourceOptions,
+  ) {
+    this.categories = options.categories;
+    this.subjectRef = options.subjectRef;
+    this.matcher = new SourceMatcher({ db, loadCandidates: options.loadCandidates });
+  }
+
+  /** The records of one known category about one subject, newest first unless said otherwise. */
+  protected abstract read(category: string, subjectRef: string): Promise<SourceRecord[]>;
+
+  async findSubject(criteria: SubjectCriteria): Promise<FindResult> {
+    // The candidate count is for metrics and benchmarks only; it is not part of the answer.
+    const { candidates: _candidates, ...result } = await this.matcher.find(criteria);
+    return result;
+  }
+
+  /** Unknown categories are left out of the answer; an unknown subject yields empty lists. */
+  async fetchRecords(
+    subjectRef: string,
+    categories: readonly string[],
+  ): Promise<Record<string, SourceRecord[]>> {
+    const result: Record<string, SourceRecord[]> = {};
+    const known = this.subjectRef?.test(subjectRef) ?? true;
+    for (const category of new Set(categories)) {
+      if (!this.categories.includes(category)) continue;
+      result[category] = known ? await this.read(category, subjectRef) : [];
+    }
+    return result;
+  }
+
+  recordOutcome(outcome: MashOutcomeFeedback): Promise<void> {
+    return insertMashOutcome(this.db, outcome);
+  }
+}
