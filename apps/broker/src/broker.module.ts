@@ -21,6 +21,11 @@ import { TokenVerifier } from './auth/token-verifier';
 import { CaseFileController } from './case-file/case-file.controller';
 import { CaseFileService } from './case-file/case-file.service';
 import { CaseController } from './cases/case.controller';
+import { RatingRepository } from './cases/rating.repository';
+import { Transactions } from './common/transactions';
+import { ConsentController } from './consent/consent.controller';
+import { ConsentRepository } from './consent/consent.repository';
+import { ConsentService } from './consent/consent.service';
 import { CaseRepository } from './cases/case.repository';
 import { CaseService } from './cases/case.service';
 import { ThresholdService } from './cases/threshold.service';
@@ -79,6 +84,7 @@ export class BrokerModule {
         OpsController,
         CaseController,
         CaseFileController,
+        ConsentController,
         QueryController,
         AgreementController,
         BrokerKafkaController,
@@ -113,7 +119,11 @@ export class BrokerModule {
         AgencyDirectory,
         ThresholdService,
         CaseRepository,
+        Transactions,
         CaseService,
+        RatingRepository,
+        ConsentRepository,
+        ConsentService,
         CaseFileService,
         AgreementRepository,
         AgreementService,

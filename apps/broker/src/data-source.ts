@@ -3,7 +3,7 @@ import { AuditCheckpointEntity, AuditEventEntity, AuditSchema1700000000000 } fro
 import { AgreementVersionEntity } from './agreements/agreement.entity';
 import { AgencyEventReceiptEntity } from './audit/agency-event-receipt.entity';
 import { CaseEntity } from './cases/case.entity';
-import { ConsentDecisionEntity } from './cases/consent.entity';
+import { ConsentDecisionEntity } from './consent/consent.entity';
 import { OutboxMessageEntity } from './outbox/outbox.entity';
 import { CaseRatingChangeEntity } from './cases/rating.entity';
 import { CapacityQueueEntity } from './queries/capacity.entity';

@@ -4,6 +4,7 @@ import { AuditService } from '../audit/audit.service';
 import { primaryRole, type Principal } from '../auth/principal';
 import { CaseRepository } from '../cases/case.repository';
 import { CaseService, type CaseSummary, type RatingChangeView } from '../cases/case.service';
+import { ConsentService } from '../consent/consent.service';
 import { BrokerKeys } from '../keys/broker-keys';
 import { OutcomeService, type OutcomeView } from '../outcomes/outcome.service';
 import { WithholdingRepository } from '../transparency/withholding.repository';
@@ -35,6 +36,7 @@ export class CaseFileService {
   constructor(
     private readonly cases: CaseRepository,
     private readonly caseService: CaseService,
+    private readonly consent: ConsentService,
     private readonly outcomes: OutcomeService,
     private readonly withholdings: WithholdingRepository,
     private readonly audit: AuditService,
@@ -46,7 +48,7 @@ export class CaseFileService {
     const subject = c.subjectSealed
       ? await this.keys.cipher.open<SubjectCriteria>(c.subjectSealed)
       : null;
-    const consent = await this.caseService.consentHistory(user.partnership, id);
+    const consent = await this.consent.history(user.partnership, id);
     const ratingHistory = await this.caseService.ratingHistory(user.partnership, id);
     const outcomes = await this.outcomes.forCase(user.partnership, id);
     const withheld = await this.withholdings.forCase(user.partnership, id);

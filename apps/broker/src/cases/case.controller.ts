@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
@@ -7,11 +7,9 @@ import { UuidSchema } from '../common/ids';
 import { ZodPipe } from '../common/zod.pipe';
 import {
   CaseListQuerySchema,
-  ConsentSchema,
   ReferralSchema,
   RerateSchema,
   type CaseListQuery,
-  type ConsentDto,
   type ReferralDto,
   type RerateDto,
 } from './case.dto';
@@ -55,27 +53,5 @@ export class CaseController {
     @Body(new ZodPipe(RerateSchema)) dto: RerateDto,
   ) {
     return this.cases.rerate(user, caseId, dto);
-  }
-
-  @Put('cases/:id/consent')
-  @Roles('analyst', 'manager')
-  @ApiZodBody(ConsentSchema)
-  recordConsent(
-    @CurrentUser() user: Principal,
-    @Param('id', id) caseId: string,
-    @Body(new ZodPipe(ConsentSchema)) dto: ConsentDto,
-  ) {
-    return this.cases.recordConsent(user, caseId, dto);
-  }
-
-  @Post('cases/:id/consent/:decisionId/approve')
-  @HttpCode(200)
-  @Roles('manager')
-  approveConsent(
-    @CurrentUser() user: Principal,
-    @Param('id', id) caseId: string,
-    @Param('decisionId', id) decisionId: string,
-  ) {
-    return this.cases.approveConsent(user, caseId, decisionId);
   }
 }

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { AGENCIES, SubjectCriteriaSchema } from '@mash/contracts';
-import { CONSENT_REASONS } from '@mash/policy';
 
 export const ReferralSchema = z
   .object({
@@ -32,16 +31,6 @@ export const CaseListQuerySchema = z
   })
   .strict();
 export type CaseListQuery = z.infer<typeof CaseListQuerySchema>;
-
-export const ConsentSchema = z
-  .object({
-    status: z.enum(['given', 'refused', 'not-sought']),
-    // The reasons agreements can accept for sharing without consent: one vocabulary.
-    reason: z.enum(CONSENT_REASONS).optional(),
-    justification: z.string().trim().min(10).max(5000),
-  })
-  .strict();
-export type ConsentDto = z.infer<typeof ConsentSchema>;
 
 export const RerateSchema = z
   .object({

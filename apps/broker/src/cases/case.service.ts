@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { DomainError, Clock } from '@mash/common';
 import type { SubjectCriteria } from '@mash/contracts';
 import {
@@ -13,16 +11,16 @@ import {
   triage,
   type ThresholdMatrix,
 } from '@mash/thresholds';
-import type { CaseConsent } from '@mash/policy';
 import { AuditService } from '../audit/audit.service';
 import { primaryRole, type Principal } from '../auth/principal';
 import { BrokerKeys } from '../keys/broker-keys';
 import { ThresholdService } from './threshold.service';
 import { CaseEntity } from './case.entity';
 import { CaseRepository } from './case.repository';
-import { ConsentDecisionEntity } from './consent.entity';
 import { CaseRatingChangeEntity } from './rating.entity';
-import type { CaseListQuery, ConsentDto, ReferralDto, RerateDto } from './case.dto';
+import { RatingRepository } from './rating.repository';
+import { Transactions } from '../common/transactions';
+import type { CaseListQuery, ReferralDto, RerateDto } from './case.dto';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -55,8 +53,9 @@ export interface CaseSummary {
 @Injectable()
 export class CaseService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     private readonly cases: CaseRepository,
+    private readonly ratings: RatingRepository,
     private readonly thresholds: ThresholdService,
     private readonly audit: AuditService,
     @Inject(BrokerKeys) private readonly keys: BrokerKeys,
@@ -101,7 +100,7 @@ export class CaseService {
       purgedAt: null,
       sharedCategories: null,
     } satisfies Partial<CaseEntity>);
-    await this.dataSource.transaction(async (tx) => {
+    await this.transactions.run(async (tx) => {
       await this.cases.insert(entity, tx);
       await this.audit.record(
         {
@@ -176,7 +175,7 @@ export class CaseService {
   ): Promise<CaseSummary & { ratingHistory: RatingChangeView[] }> {
     const role = primaryRole(user, ['manager', 'analyst']);
     const rationaleSealed = await this.keys.cipher.seal(dto.rationale);
-    const updated = await this.dataSource.transaction(async (tx) => {
+    const updated = await this.transactions.run(async (tx) => {
       const c = await this.cases.get(user.partnership, caseId, tx, true);
       if (c.status !== 'open')
         throw new DomainError(
@@ -201,7 +200,7 @@ export class CaseService {
         changedRole: role,
         changedAt: now,
       } satisfies Partial<CaseRatingChangeEntity>);
-      await tx.getRepository(CaseRatingChangeEntity).insert(change);
+      await this.ratings.insert(change, tx);
       const dueChanged = c.dueAt?.getTime() !== newDue.getTime();
       const patch: Partial<CaseEntity> = {
         rag: dto.rag,
@@ -237,9 +236,7 @@ export class CaseService {
   }
 
   async ratingHistory(partnership: string, caseId: string): Promise<RatingChangeView[]> {
-    const rows = await this.dataSource
-      .getRepository(CaseRatingChangeEntity)
-      .find({ where: { partnership, caseId }, order: { changedAt: 'ASC' } });
+    const rows = await this.ratings.history(partnership, caseId);
     return Promise.all(
       rows.map(async (r) => ({
         from: r.fromRag,
@@ -258,131 +255,5 @@ export class CaseService {
 
   matrix(partnership: string, at: Date): ThresholdMatrix {
     return this.thresholds.matrixFor(partnership, at);
-  }
-
-  async consentHistory(partnership: string, caseId: string): Promise<unknown[]> {
-    const rows = await this.dataSource.getRepository(ConsentDecisionEntity).find({
-      where: { partnership, caseId },
-      order: { decidedAt: 'DESC' },
-    });
-    return Promise.all(
-      rows.map(async (r) => ({
-        id: r.id,
-        status: r.status,
-        reason: r.reason,
-        justification: r.justificationSealed
-          ? await this.keys.cipher.open<string>(r.justificationSealed)
-          : null,
-        decidedBy: r.decidedBy,
-        decidedRole: r.decidedRole,
-        decidedAt: r.decidedAt.toISOString(),
-        approvedBy: r.approvedBy,
-        approvedAt: r.approvedAt?.toISOString() ?? null,
-      })),
-    );
-  }
-
-  /** The consent position the policy engine sees: the latest decision, with its approval. */
-  async consentFor(partnership: string, caseId: string): Promise<CaseConsent> {
-    const latest = await this.dataSource.getRepository(ConsentDecisionEntity).findOne({
-      where: { partnership, caseId },
-      order: { decidedAt: 'DESC', createdAt: 'DESC' },
-    });
-    if (!latest) return { status: 'none' };
-    return {
-      status: latest.status,
-      reason: latest.reason ?? undefined,
-      managerApproved: latest.approvedBy !== null || latest.decidedRole === 'manager',
-    };
-  }
-
-  async recordConsent(user: Principal, caseId: string, dto: ConsentDto): Promise<unknown> {
-    if (dto.status !== 'given' && !dto.reason) {
-      throw new DomainError(
-        'CONSENT.REASON_REQUIRED',
-        'proceeding without consent needs a reason',
-        400,
-      );
-    }
-    const role = primaryRole(user, ['manager', 'analyst']);
-    const row = Object.assign(new ConsentDecisionEntity(), {
-      id: randomUUID(),
-      partnership: user.partnership,
-      caseId,
-      status: dto.status,
-      reason: dto.reason ?? null,
-      justificationSealed: await this.keys.cipher.seal(dto.justification),
-      decidedBy: user.sub,
-      decidedRole: role,
-      decidedAt: this.clock.now(),
-      approvedBy: null,
-      approvedAt: null,
-    });
-    await this.dataSource.transaction(async (tx) => {
-      await this.cases.get(user.partnership, caseId, tx, true);
-      await tx.getRepository(ConsentDecisionEntity).insert(row);
-      await this.audit.record(
-        {
-          partnership: user.partnership,
-          actorType: 'user',
-          actorId: user.sub,
-          actorRole: role,
-          action: 'consent.recorded',
-          outcome: 'success',
-          caseId,
-          details: { decisionId: row.id, status: dto.status, reason: dto.reason ?? null },
-        },
-        tx,
-      );
-    });
-    return {
-      id: row.id,
-      caseId,
-      status: row.status,
-      reason: row.reason,
-      decidedBy: row.decidedBy,
-      decidedRole: role,
-      decidedAt: row.decidedAt.toISOString(),
-      // Without consent, an analyst's decision waits for a manager where an agreement requires it.
-      approval:
-        dto.status === 'given'
-          ? 'not-needed'
-          : role === 'manager'
-            ? 'approved'
-            : 'pending-manager-approval',
-    };
-  }
-
-  async approveConsent(user: Principal, caseId: string, decisionId: string): Promise<unknown> {
-    return this.dataSource.transaction(async (tx) => {
-      await this.cases.get(user.partnership, caseId, tx, true);
-      const repo = tx.getRepository(ConsentDecisionEntity);
-      const row = await repo.findOne({
-        where: { id: decisionId, caseId, partnership: user.partnership },
-      });
-      if (!row) throw new DomainError('CONSENT.NOT_FOUND', 'consent decision not found', 404);
-      if (row.decidedBy === user.sub)
-        throw new DomainError(
-          'CONSENT.SELF_APPROVAL',
-          'a manager cannot approve their own decision',
-          403,
-        );
-      const approvedAt = this.clock.now();
-      await repo.update({ id: row.id }, { approvedBy: user.sub, approvedAt });
-      await this.audit.record(
-        {
-          partnership: user.partnership,
-          actorType: 'user',
-          actorId: user.sub,
-          actorRole: 'manager',
-          action: 'consent.approved',
-          outcome: 'success',
-          caseId,
-          details: { decisionId },
-        },
-        tx,
-      );
-      return { id: row.id, approvedBy: user.sub, approvedAt: approvedAt.toISOString() };
-    });
   }
 }

@@ -18,6 +18,7 @@ import { AuditService } from '../audit/audit.service';
 import { primaryRole, type Principal } from '../auth/principal';
 import { CaseRepository } from '../cases/case.repository';
 import { CaseService } from '../cases/case.service';
+import { ConsentService } from '../consent/consent.service';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
 import { AgencyDirectory } from '../keys/agency-directory';
 import { BrokerKeys } from '../keys/broker-keys';
@@ -70,6 +71,7 @@ export class QueryService {
     @Inject(BrokerKeys) private readonly keys: BrokerKeys,
     private readonly cases: CaseRepository,
     private readonly caseService: CaseService,
+    private readonly consent: ConsentService,
     private readonly agreements: AgreementRepository,
     private readonly queries: QueryRepository,
     private readonly directory: AgencyDirectory,
@@ -104,7 +106,7 @@ export class QueryService {
         `the case is ${kase.status}; queries need an open case`,
         409,
       );
-    const consent = await this.caseService.consentFor(user.partnership, caseId);
+    const consent = await this.consent.positionFor(user.partnership, caseId);
     const agreements = await this.agreements.forDecision(user.partnership);
     const agencies = dto.agencies ? [...new Set(dto.agencies)] : [...AGENCIES];
     const decisions = agencies.map((agency) =>

@@ -10,6 +10,7 @@ import { AuditService } from '../audit/audit.service';
 import { primaryRole, type Principal } from '../auth/principal';
 import { CaseRepository } from '../cases/case.repository';
 import { CaseService } from '../cases/case.service';
+import { ConsentService } from '../consent/consent.service';
 import { sharedCategoriesOf } from '../cases/shared-categories';
 import { BrokerKeys } from '../keys/broker-keys';
 import { OutcomeRepository } from '../outcomes/outcome.repository';
@@ -41,6 +42,7 @@ export class TransparencyService {
     @Inject(BrokerKeys) private readonly keys: BrokerKeys,
     private readonly cases: CaseRepository,
     private readonly caseService: CaseService,
+    private readonly consent: ConsentService,
     private readonly queries: QueryRepository,
     private readonly agreements: AgreementRepository,
     private readonly outcomes: OutcomeRepository,
@@ -181,7 +183,7 @@ export class TransparencyService {
         })),
       ]),
     );
-    const consent = await this.caseService.consentFor(user.partnership, caseId);
+    const consent = await this.consent.positionFor(user.partnership, caseId);
     const latest = (await this.outcomes.forCase(user.partnership, caseId))[0]?.outcome;
     return {
       caseId,

@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { Tx } from '../common/transactions';
+import { ConsentDecisionEntity } from './consent.entity';
+
+/** Consent decisions, always within one partnership. */
+@Injectable()
+export class ConsentRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private repo(tx?: Tx) {
+    return (tx ?? this.dataSource.manager).getRepository(ConsentDecisionEntity);
+  }
+
+  /** Newest first. */
+  history(partnership: string, caseId: string): Promise<ConsentDecisionEntity[]> {
+    return this.repo().find({ where: { partnership, caseId }, order: { decidedAt: 'DESC' } });
+  }
+
+  latest(partnership: string, caseId: string): Promise<ConsentDecisionEntity | null> {
+    return this.repo().findOne({
+      where: { partnership, caseId },
+      order: { decidedAt: 'DESC', createdAt: 'DESC' },
+    });
+  }
+
+  find(
+    partnership: string,
+    caseId: string,
+    id: string,
+    tx?: Tx,
+  ): Promise<ConsentDecisionEntity | null> {
+    return this.repo(tx).findOne({ where: { id, caseId, partnership } });
+  }
+
+  async insert(row: ConsentDecisionEntity, tx?: Tx): Promise<void> {
+    await this.repo(tx).insert(row);
+  }
+
+  async approve(id: string, approvedBy: string, approvedAt: Date, tx?: Tx): Promise<void> {
+    await this.repo(tx).update({ id }, { approvedBy, approvedAt });
+  }
+}

@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { Clock, DomainError } from '@mash/common';
+import type { CaseConsent } from '@mash/policy';
+import { AuditService } from '../audit/audit.service';
+import { primaryRole, type Principal } from '../auth/principal';
+import { CaseRepository } from '../cases/case.repository';
+import { Transactions } from '../common/transactions';
+import { BrokerKeys } from '../keys/broker-keys';
+import type { ConsentDto } from './consent.dto';
+import { ConsentDecisionEntity } from './consent.entity';
+import { ConsentRepository } from './consent.repository';
+
+/**
+ * Consent decisions on a case: recorded with a sealed justification, approved by a second person
+ * (a manager) when consent was not given, and read by the policy engine as the case's position.
+ */
+@Injectable()
+export class ConsentService {
+  constructor(
+    private readonly consents: ConsentRepository,
+    private readonly cases: CaseRepository,
+    private readonly transactions: Transactions,
+    private readonly audit: AuditService,
+    @Inject(BrokerKeys) private readonly keys: BrokerKeys,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Every consent decision on the case, newest first, with its justification opened. */
+  async history(partnership: string, caseId: string): Promise<unknown[]> {
+    const rows = await this.consents.history(partnership, caseId);
+    return Promise.all(
+      rows.map(async (r) => ({
+        id: r.id,
+        status: r.status,
+        reason: r.reason,
+        justification: r.justificationSealed
+          ? await this.keys.cipher.open<string>(r.justificationSealed)
+          : null,
+        decidedBy: r.decidedBy,
+        decidedRole: r.decidedRole,
+        decidedAt: r.decidedAt.toISOString(),
+        approvedBy: r.approvedBy,
+        approvedAt: r.approvedAt?.toISOString() ?? null,
+      })),
+    );
+  }
+
+  /** The consent position the policy engine sees: the latest decision, with its approval. */
+  async positionFor(partnership: string, caseId: string): Promise<CaseConsent> {
+    const latest = await this.consents.latest(partnership, caseId);
+    if (!latest) return { status: 'none' };
+    return {
+      status: latest.status,
+      reason: latest.reason ?? undefined,
+      managerApproved: latest.approvedBy !== null || latest.decidedRole === 'manager',
+    };
+  }
+
+  async record(user: Principal, caseId: string, dto: ConsentDto): Promise<unknown> {
+    if (dto.status !== 'given' && !dto.reason) {
+      throw new DomainError(
+        'CONSENT.REASON_REQUIRED',
+        'proceeding without consent needs a reason',
+        400,
+      );
+    }
+    const role = primaryRole(user, ['manager', 'analyst']);
+    const row = Object.assign(new ConsentDecisionEntity(), {
+      id: randomUUID(),
+      partnership: user.partnership,
+      caseId,
+      status: dto.status,
+      reason: dto.reason ?? null,
+      justificationSealed: await this.keys.cipher.seal(dto.justification),
+      decidedBy: user.sub,
+      decidedRole: role,
+      decidedAt: this.clock.now(),
+      approvedBy: null,
+      approvedAt: null,
+    });
+    await this.transactions.run(async (tx) => {
+      await this.cases.get(user.partnership, caseId, tx, true);
+      await this.consents.insert(row, tx);
+      await this.audit.record(
+        {
+          partnership: user.partnership,
+          actorType: 'user',
+          actorId: user.sub,
+          actorRole: role,
+          action: 'consent.recorded',
+          outcome: 'success',
+          caseId,
+          details: { decisionId: row.id, status: dto.status, reason: dto.reason ?? null },
+        },
+        tx,
+      );
+    });
+    return {
+      id: row.id,
+      caseId,
+      status: row.status,
+      reason: row.reason,
+      decidedBy: row.decidedBy,
+      decidedRole: role,
+      decidedAt: row.decidedAt.toISOString(),
+      // Without consent, an analyst's decision waits for a manager where an agreement requires it.
+      approval:
+        dto.status === 'given'
+          ? 'not-needed'
+          : role === 'manager'
+            ? 'approved'
+            : 'pending-manager-approval',
+    };
+  }
+
+  async approve(user: Principal, caseId: string, decisionId: string): Promise<unknown> {
+    return this.transactions.run(async (tx) => {
+      await this.cases.get(user.partnership, caseId, tx, true);
+      const row = await this.consents.find(user.partnership, caseId, decisionId, tx);
+      if (!row) throw new DomainError('CONSENT.NOT_FOUND', 'consent decision not found', 404);
+      if (row.decidedBy === user.sub)
+        throw new DomainError(
+          'CONSENT.SELF_APPROVAL',
+          'a manager cannot approve their own decision',
+          403,
+        );
+      const approvedAt = this.clock.now();
+      await this.consents.approve(row.id, user.sub, approvedAt, tx);
+      await this.audit.record(
+        {
+          partnership: user.partnership,
+          actorType: 'user',
+          actorId: user.sub,
+          actorRole: 'manager',
+          action: 'consent.approved',
+          outcome: 'success',
+          caseId,
+          details: { decisionId },
+        },
+        tx,
+      );
+      return { id: row.id, approvedBy: user.sub, approvedAt: approvedAt.toISOString() };
+    });
+  }
+}
