@@ -1,8 +1,11 @@
 import 'reflect-metadata';
+import { resolve } from 'node:path';
 import { Clock, PinnedClock } from '@mash/common';
 import type { Principal } from '../src/auth/principal';
 import { Transactions, type Tx } from '../src/common/transactions';
 import type { BrokerKeys } from '../src/keys/broker-keys';
+import { ThresholdService } from '../src/cases/threshold.service';
+import type { BrokerConfig } from '../src/config/config';
 
 /*
  * Unit-test helpers in the manner of immich's server/test/utils.ts: `newTestService(Service)`
@@ -102,4 +105,12 @@ export function fakeKeys(): BrokerKeys {
 /** A signed-in user of the partnership `p1`. */
 export function user(roles: Principal['roles'] = ['analyst'], sub = 'user-1'): Principal {
   return { sub, roles, partnership: 'p1' };
+}
+
+/** The committed threshold matrices (`deploy/thresholds`), read as the broker reads them in dev. */
+export function demoThresholds(mode: 'dev' | 'oidc' = 'dev'): ThresholdService {
+  return new ThresholdService({
+    thresholdsDir: resolve(__dirname, '../../../deploy/thresholds'),
+    auth: { mode },
+  } as BrokerConfig);
 }
