@@ -24,7 +24,8 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)(node_modules|dist|\\.local)/' },
+    // Specs and their helpers (apps/<app>/test/) sit beside the code but are not part of its graph.
+    exclude: { path: ['(^|/)(node_modules|dist|\\.local)/', '\\.spec\\.ts$', '^apps/[^/]+/test/'] },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {

@@ -30,7 +30,7 @@ import { CaseRepository } from './cases/case.repository';
 import { CaseService } from './cases/case.service';
 import { ThresholdService } from './cases/threshold.service';
 import { GlobalExceptionFilter } from './common/exception.filter';
-import { UserRateLimitGuard } from './common/rate-limit.guard';
+import { UserRateLimitGuard } from './auth/rate-limit.guard';
 import { BROKER_CONFIG, type BrokerConfig } from './config/config';
 import { brokerDataSourceOptions } from './data-source';
 import { DeadLetters } from './kafka/dead-letters';

@@ -1,7 +1,7 @@
 import { Injectable, type ExecutionContext } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import { DomainError } from '@mash/common';
-import type { Principal } from '../auth/principal';
+import type { Principal } from './principal';
 
 /**
  * Per-user rate limit, after authentication: a signed-in user is counted by partnership and
