@@ -45,6 +45,8 @@ import { BrokerKafkaController } from './messaging/broker-kafka.controller';
 import { QueryController } from './queries/query.controller';
 import { QueryRepository } from './queries/query.repository';
 import { QueryService } from './queries/query.service';
+import { QueryDispatcher } from './queries/query.dispatcher';
+import { CapacityRepository } from './queries/capacity.repository';
 import { TimeoutSweeper } from './queries/timeout.sweeper';
 import { DeadlineWatcher } from './cases/deadline.watcher';
 import { RetentionSweeper } from './cases/retention.sweeper';
@@ -129,6 +131,8 @@ export class BrokerModule {
         AgreementService,
         QueryRepository,
         QueryService,
+        QueryDispatcher,
+        CapacityRepository,
         AnswerHandler,
         TimeoutSweeper,
         DeadlineWatcher,

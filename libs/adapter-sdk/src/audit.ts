@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CompactSign } from 'jose';
-import { Headers, Topics, type Agency, type AgencyAuditEventV1 } from '@mash/contracts';
+import { Topics, type Agency, type AgencyAuditEventV1, kafkaRecord } from '@mash/contracts';
 import { SIGNING_ALG, type ServiceKeys } from '@mash/trust';
 import type { Publisher } from './publisher';
 
@@ -35,17 +35,9 @@ export class AgencyAuditPublisher {
       signed,
       occurredAt,
     };
-    await this.publisher.publish(Topics.audit, {
-      key: partnership,
-      value: JSON.stringify(event),
-      headers: {
-        [Headers.messageId]: event.messageId,
-        [Headers.messageType]: event.type,
-        [Headers.schemaVersion]: '1',
-        ...(typeof details.queryId === 'string'
-          ? { [Headers.correlationId]: details.queryId }
-          : {}),
-      },
+    const { topic, ...record } = kafkaRecord(Topics.audit, partnership, event, {
+      correlationId: typeof details.queryId === 'string' ? details.queryId : undefined,
     });
+    await this.publisher.publish(topic, record);
   }
 }

@@ -5,12 +5,12 @@ import type { JWTVerifyGetKey } from 'jose';
 import {
   CaseOutcomeBodyV1,
   CaseOutcomeV1,
-  Headers,
   Topics,
   deadLetterRecord,
   parseMessage,
   type Agency,
   type CaseOutcomeAcknowledgedV1,
+  kafkaRecord,
 } from '@mash/contracts';
 import { TrustError, openSigned, type ServiceKeys } from '@mash/trust';
 import type { SourceConnector } from './connector';
@@ -117,16 +117,13 @@ export class OutcomeProcessor {
       agency: this.agency,
       recordedAt: new Date().toISOString(),
     };
-    await this.publisher.publish(Topics.caseOutcomeAcknowledged(this.agency), {
-      key: outcome.caseId,
-      value: JSON.stringify(ack),
-      headers: {
-        [Headers.correlationId]: outcome.outcomeId,
-        [Headers.messageId]: ack.messageId,
-        [Headers.messageType]: ack.type,
-        [Headers.schemaVersion]: '1',
-      },
-    });
+    const { topic, ...record } = kafkaRecord(
+      Topics.caseOutcomeAcknowledged(this.agency),
+      outcome.caseId,
+      ack,
+      { correlationId: outcome.outcomeId },
+    );
+    await this.publisher.publish(topic, record);
     return recorded ? 'recorded' : 'duplicate';
   }
 

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import {
-  Headers,
   QueryRequestedV1,
   SubjectCriteriaSchema,
   Topics,
@@ -11,6 +10,7 @@ import {
   type QueryAnswerV1,
   type QueryRespondedV1,
   type SubjectCriteria,
+  kafkaRecord,
 } from '@mash/contracts';
 import {
   TrustError,
@@ -258,16 +258,13 @@ export class QueryRequestProcessor {
       body,
       respondedAt: new Date().toISOString(),
     };
-    await this.publisher.publish(Topics.queryResponded(this.agency), {
-      key: request.queryId,
-      value: JSON.stringify(reply),
-      headers: {
-        [Headers.correlationId]: request.queryId,
-        [Headers.messageId]: reply.messageId,
-        [Headers.messageType]: reply.type,
-        [Headers.schemaVersion]: '1',
-      },
-    });
+    const { topic, ...record } = kafkaRecord(
+      Topics.queryResponded(this.agency),
+      request.queryId,
+      reply,
+      { correlationId: request.queryId },
+    );
+    await this.publisher.publish(topic, record);
   }
 
   private async deadLetter(message: IncomingMessage, reason: string): Promise<ProcessOutcome> {

@@ -59,3 +59,39 @@ export function deadLetterRecord(
     headers,
   };
 }
+
+/** A record as producers send it: the value is the message's JSON. */
+export interface WireRecord {
+  topic: string;
+  key: string;
+  value: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * A message as a Kafka record with the standard headers (message id, type, schema version, and
+ * the correlation id when the message belongs to a conversation), so every producer, broker and
+ * adapter alike, stamps them the same way. `messageId` is for message types that carry none.
+ */
+export function kafkaRecord(
+  topic: string,
+  key: string,
+  message: { type: string; version: number; messageId?: string },
+  options: { correlationId?: string; messageId?: string } = {},
+): WireRecord {
+  const messageId = message.messageId ?? options.messageId;
+  if (!messageId) throw new Error(`a ${message.type} record needs a message id`);
+  return {
+    topic,
+    key,
+    value: JSON.stringify(message),
+    headers: {
+      ...(options.correlationId === undefined
+        ? {}
+        : { [Headers.correlationId]: options.correlationId }),
+      [Headers.messageId]: messageId,
+      [Headers.messageType]: message.type,
+      [Headers.schemaVersion]: String(message.version),
+    },
+  };
+}

@@ -5,11 +5,11 @@ import { ConfigResourceTypes, Kafka, type KafkaConfig } from 'kafkajs';
 import {
   AGENCIES,
   AGREEMENT_STATUS_JWS_TYPE,
-  Headers,
   Topics,
   type Agency,
   type AgreementStatusChangedV1,
   type AgreementStatusClaimsV1,
+  kafkaRecord,
 } from '@mash/contracts';
 import { SIGNING_ALG, type LoadedKey } from '@mash/trust';
 import type { KafkaRecord } from '../kafka/kafka.producer';
@@ -59,17 +59,12 @@ export async function agreementStatusRecord(
     agreementVersion: row.version,
     signed,
   };
-  return {
-    topic: Topics.agreementStatus(agency),
-    key: agreementStatusKey(row.agreementId, row.version),
-    value: JSON.stringify(message),
-    headers: {
-      [Headers.correlationId]: row.agreementId,
-      [Headers.messageId]: message.messageId,
-      [Headers.messageType]: message.type,
-      [Headers.schemaVersion]: '1',
-    },
-  };
+  return kafkaRecord(
+    Topics.agreementStatus(agency),
+    agreementStatusKey(row.agreementId, row.version),
+    message,
+    { correlationId: row.agreementId },
+  );
 }
 
 /**

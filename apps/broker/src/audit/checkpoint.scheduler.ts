@@ -15,7 +15,7 @@ import {
   type CheckpointSchedule,
   type SignedCheckpoint,
 } from '@mash/audit';
-import { Headers, Topics, type AuditCheckpointV1 } from '@mash/contracts';
+import { Topics, type AuditCheckpointV1, kafkaRecord } from '@mash/contracts';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
 import { KafkaProducer } from '../kafka/kafka.producer';
 import { BrokerKeys } from '../keys/broker-keys';
@@ -90,15 +90,8 @@ export class AuditCheckpointScheduler implements OnApplicationBootstrap, BeforeA
       version: 1,
       ...cp,
     };
-    await this.producer.send({
-      topic: Topics.auditCheckpoint,
-      key: cp.chainId,
-      value: JSON.stringify(message),
-      headers: {
-        [Headers.messageId]: randomUUID(),
-        [Headers.messageType]: message.type,
-        [Headers.schemaVersion]: '1',
-      },
-    });
+    await this.producer.send(
+      kafkaRecord(Topics.auditCheckpoint, cp.chainId, message, { messageId: randomUUID() }),
+    );
   }
 }

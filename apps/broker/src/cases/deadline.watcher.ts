@@ -9,7 +9,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { z } from 'zod';
-import { Headers, Topics, type CaseDeadlineApproachingV1 } from '@mash/contracts';
+import { Topics, type CaseDeadlineApproachingV1, kafkaRecord } from '@mash/contracts';
 import { timeLeft } from '@mash/thresholds';
 import { AuditService } from '../audit/audit.service';
 import { BrokerMetrics } from '../metrics/broker-metrics';
@@ -99,17 +99,7 @@ export class DeadlineWatcher implements OnApplicationBootstrap, OnApplicationShu
           rag: c.rag,
           dueAt: (c.dueAt as Date).toISOString(),
         };
-        return {
-          topic: Topics.caseDeadlineApproaching,
-          key: c.id,
-          value: JSON.stringify(message),
-          headers: {
-            [Headers.correlationId]: c.id,
-            [Headers.messageId]: message.messageId,
-            [Headers.messageType]: message.type,
-            [Headers.schemaVersion]: '1',
-          },
-        };
+        return kafkaRecord(Topics.caseDeadlineApproaching, c.id, message, { correlationId: c.id });
       });
       await this.outbox.enqueue(tx, records);
       await tx

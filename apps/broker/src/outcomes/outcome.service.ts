@@ -5,11 +5,11 @@ import type { DataSource } from 'typeorm';
 import { DomainError, Clock } from '@mash/common';
 import {
   AGENCIES,
-  Headers,
   Topics,
   type Agency,
   type CaseOutcomeBodyV1,
   type CaseOutcomeV1,
+  kafkaRecord,
 } from '@mash/contracts';
 import { sealSigned } from '@mash/trust';
 import { AuditService } from '../audit/audit.service';
@@ -306,17 +306,9 @@ export class OutcomeService {
       body: await sealSigned(body, this.keys.broker.signing, key),
       decidedAt: outcome.decidedAt.toISOString(),
     };
-    return {
-      topic: Topics.caseOutcome(agency),
-      key: outcome.caseId,
-      value: JSON.stringify(message),
-      headers: {
-        [Headers.correlationId]: outcome.id,
-        [Headers.messageId]: message.messageId,
-        [Headers.messageType]: message.type,
-        [Headers.schemaVersion]: '1',
-      },
-    };
+    return kafkaRecord(Topics.caseOutcome(agency), outcome.caseId, message, {
+      correlationId: outcome.id,
+    });
   }
 }
 

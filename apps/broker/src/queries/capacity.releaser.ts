@@ -5,23 +5,21 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { DomainError, Clock } from '@mash/common';
 import type { Agency, Purpose } from '@mash/contracts';
 import type { Decision } from '@mash/policy';
 import { compareQueued } from '@mash/thresholds';
 import { AuditService } from '../audit/audit.service';
+import { Transactions } from '../common/transactions';
 import { CaseRepository } from '../cases/case.repository';
 import { CaseService } from '../cases/case.service';
 import type { Rag } from '../cases/case.entity';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
-import { BrokerMetrics } from '../metrics/broker-metrics';
-import { OutboxService } from '../outbox/outbox.service';
-import { QueryAgencyEntity, QueryEntity } from './query.entity';
 import { QueryRepository } from './query.repository';
 import { QueryService } from './query.service';
-import { CapacityQueueEntity } from './capacity.entity';
+import { QueryDispatcher, type Dispatch } from './query.dispatcher';
+import type { CapacityQueueEntity } from './capacity.entity';
+import { CapacityRepository } from './capacity.repository';
 import { CapacityService } from './capacity.service';
 
 /** No deadline sorts after every deadline. */
@@ -48,16 +46,16 @@ export class CapacityReleaser implements OnApplicationBootstrap, OnApplicationSh
   private busy = false;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
     private readonly capacity: CapacityService,
+    private readonly queue: CapacityRepository,
     private readonly queries: QueryService,
     private readonly queryRepository: QueryRepository,
+    private readonly dispatcher: QueryDispatcher,
     private readonly cases: CaseRepository,
     private readonly caseService: CaseService,
-    private readonly outbox: OutboxService,
     private readonly audit: AuditService,
-    private readonly metrics: BrokerMetrics,
     private readonly clock: Clock,
   ) {}
 
@@ -85,9 +83,7 @@ export class CapacityReleaser implements OnApplicationBootstrap, OnApplicationSh
 
   /** The waiting requests of one agency, in the order they will be sent. */
   async waiting(partnership: string, agency: string): Promise<Waiting[]> {
-    const rows = await this.dataSource
-      .getRepository(CapacityQueueEntity)
-      .find({ where: { partnership, agency } });
+    const rows = await this.queue.waiting(partnership, agency);
     const waiting: Waiting[] = [];
     for (const row of rows) {
       const kase = await this.cases.get(partnership, row.caseId).catch(() => null);
@@ -107,9 +103,7 @@ export class CapacityReleaser implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async releaseAll(): Promise<number> {
-    const keys = (await this.dataSource.query(
-      `SELECT DISTINCT partnership, agency FROM capacity_queue`,
-    )) as Array<{ partnership: string; agency: string }>;
+    const keys = await this.queue.queues();
     let released = 0;
     for (const { partnership, agency } of keys) {
       await this.capacity.seed(partnership, agency);
@@ -130,17 +124,13 @@ export class CapacityReleaser implements OnApplicationBootstrap, OnApplicationSh
 
   private async release(row: CapacityQueueEntity): Promise<boolean | 'agency-unreachable'> {
     const now = this.clock.now();
-    const query = await this.dataSource
-      .getRepository(QueryEntity)
-      .findOne({ where: { id: row.queryId } });
+    const query = await this.queryRepository.find(row.queryId);
     if (!query) {
-      await this.dataSource
-        .getRepository(CapacityQueueEntity)
-        .delete({ queryId: row.queryId, agency: row.agency });
+      await this.queue.remove(row.queryId, row.agency);
       return false;
     }
     const deadlineAt = new Date(now.getTime() + this.config.queryTimeoutMs);
-    let built: Awaited<ReturnType<QueryService['buildRequest']>>;
+    let built: Dispatch;
     let decision: Decision;
     try {
       // Decided again now: consent refused, a case re-rated down or an agreement suspended
@@ -161,16 +151,18 @@ export class CapacityReleaser implements OnApplicationBootstrap, OnApplicationSh
       }
       const kase = await this.cases.get(row.partnership, row.caseId);
       const subject = await this.caseService.subjectOf(kase);
-      built = await this.queries.buildRequest(
-        { sub: query.requestedBy, roles: [], partnership: query.partnership },
-        query.requestedRole,
-        row.caseId,
-        row.queryId,
+      built = await this.dispatcher.build({
+        partnership: query.partnership,
+        caseId: row.caseId,
+        queryId: row.queryId,
         decision,
         subject,
+        requestedBy: query.requestedBy,
+        requestedRole: query.requestedRole,
         deadlineAt,
         now,
-      );
+        queuedMs: now.getTime() - row.enqueuedAt.getTime(),
+      });
     } catch (error) {
       if (error instanceof DomainError) {
         await this.finish(row, 'failed', error.code);
@@ -180,20 +172,16 @@ export class CapacityReleaser implements OnApplicationBootstrap, OnApplicationSh
       // restart). Not the request's fault: it keeps its place and slot-free, is tried again on
       // the next pass, and the analyst sees why it waits (the part's failure code while queued).
       this.capacity.giveBack(row.partnership, row.agency);
-      await this.dataSource
-        .getRepository(QueryAgencyEntity)
-        .update(
-          { queryId: row.queryId, agency: row.agency, status: 'queued' },
-          { failureCode: 'AGENCY.KEYS_UNAVAILABLE' },
-        );
+      await this.queryRepository.updateQueued(row.queryId, row.agency, {
+        failureCode: 'AGENCY.KEYS_UNAVAILABLE',
+      });
       return 'agency-unreachable';
     }
-    const sent = await this.dataSource.transaction(async (tx) => {
-      const result = await tx
-        .getRepository(QueryAgencyEntity)
-        .createQueryBuilder()
-        .update()
-        .set({
+    const sent = await this.transactions.run(async (tx) => {
+      const moved = await this.queryRepository.updateQueued(
+        row.queryId,
+        row.agency,
+        {
           status: 'pending',
           failureCode: null,
           agreement: decision.agreement ?? null,
@@ -203,68 +191,34 @@ export class CapacityReleaser implements OnApplicationBootstrap, OnApplicationSh
           requestHash: built.requestHash,
           dispatchedAt: now,
           deadlineAt,
-        })
-        .where("query_id = :queryId AND agency = :agency AND status = 'queued'", {
-          queryId: row.queryId,
-          agency: row.agency,
-        })
-        .execute();
-      await tx
-        .getRepository(CapacityQueueEntity)
-        .delete({ queryId: row.queryId, agency: row.agency });
-      if ((result.affected ?? 0) === 0) return false;
-      await this.audit.record(
-        {
-          partnership: row.partnership,
-          actorType: 'service',
-          actorId: 'broker',
-          action: 'query.dispatched',
-          outcome: 'success',
-          caseId: row.caseId,
-          queryId: row.queryId,
-          agency: row.agency,
-          details: {
-            grantId: built.grantId,
-            agreement: decision.agreement ?? null,
-            requestedBy: query.requestedBy,
-            requestedRole: query.requestedRole,
-            queuedMs: now.getTime() - row.enqueuedAt.getTime(),
-          },
         },
         tx,
       );
-      await this.outbox.enqueue(tx, [built.record]);
+      await this.queue.remove(row.queryId, row.agency, tx);
+      if (!moved) return false;
+      await this.dispatcher.commit(tx, [built]);
       return true;
     });
-    if (sent) {
-      this.outbox.kick();
-      this.metrics.dispatched.inc({ agency: row.agency });
-    }
+    if (sent) this.dispatcher.sent([built]);
     return sent;
   }
 
   /** The request may no longer be sent: the part becomes denied with today's reasons, audited. */
   private async deny(row: CapacityQueueEntity, decision: Decision): Promise<void> {
-    await this.dataSource.transaction(async (tx) => {
-      const result = await tx
-        .getRepository(QueryAgencyEntity)
-        .createQueryBuilder()
-        .update()
-        .set({
+    await this.transactions.run(async (tx) => {
+      const denied = await this.queryRepository.updateQueued(
+        row.queryId,
+        row.agency,
+        {
           status: 'denied',
           decision: 'deny',
           reasons: decision.reasons.map((r) => ({ code: r.code, text: r.text })),
           obligations: null,
-        })
-        .where("query_id = :queryId AND agency = :agency AND status = 'queued'", {
-          queryId: row.queryId,
-          agency: row.agency,
-        })
-        .execute();
-      await tx
-        .getRepository(CapacityQueueEntity)
-        .delete({ queryId: row.queryId, agency: row.agency });
-      if ((result.affected ?? 0) === 0) return;
+        },
+        tx,
+      );
+      await this.queue.remove(row.queryId, row.agency, tx);
+      if (!denied) return;
       await this.audit.record(
         {
           partnership: row.partnership,
@@ -292,20 +246,9 @@ export class CapacityReleaser implements OnApplicationBootstrap, OnApplicationSh
     status: 'failed',
     failureCode: string,
   ): Promise<void> {
-    await this.dataSource.transaction(async (tx) => {
-      await tx
-        .getRepository(QueryAgencyEntity)
-        .createQueryBuilder()
-        .update()
-        .set({ status, failureCode })
-        .where("query_id = :queryId AND agency = :agency AND status = 'queued'", {
-          queryId: row.queryId,
-          agency: row.agency,
-        })
-        .execute();
-      await tx
-        .getRepository(CapacityQueueEntity)
-        .delete({ queryId: row.queryId, agency: row.agency });
+    await this.transactions.run(async (tx) => {
+      await this.queryRepository.updateQueued(row.queryId, row.agency, { status, failureCode }, tx);
+      await this.queue.remove(row.queryId, row.agency, tx);
       await this.queryRepository.refreshStatus(row.queryId, tx);
     });
   }

@@ -1,12 +1,13 @@
 import { Clock } from '@mash/common';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
 import type { Decision } from '@mash/policy';
 import { capacityAvailable, compareQueued, releaseTimes } from '@mash/thresholds';
 import { AuditService } from '../audit/audit.service';
 import { ThresholdService } from '../cases/threshold.service';
+import type { Tx } from '../common/transactions';
 import { CapacityQueueEntity } from './capacity.entity';
+import { CapacityRepository } from './capacity.repository';
+import { QueryRepository } from './query.repository';
 
 const WINDOW_MS = 60 * 60 * 1000;
 
@@ -18,11 +19,11 @@ const WINDOW_MS = 60 * 60 * 1000;
  */
 @Injectable()
 export class CapacityService {
-  /** Test hook: the capacity clock (lets a test move an hour on without waiting). */
   private readonly windows = new Map<string, Date[]>();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly queue: CapacityRepository,
+    private readonly queries: QueryRepository,
     private readonly thresholds: ThresholdService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
@@ -65,15 +66,12 @@ export class CapacityService {
   async seed(partnership: string, agency: string): Promise<void> {
     const key = `${partnership}\u0000${agency}`;
     if (this.windows.has(key)) return;
-    const rows = (await this.dataSource.query(
-      `SELECT dispatched_at FROM federated_query_agency WHERE partnership = $1 AND agency = $2 AND dispatched_at > $3`,
-      [partnership, agency, new Date(this.clock.now().getTime() - WINDOW_MS)],
-    )) as Array<{ dispatched_at: Date }>;
-    if (!this.windows.has(key))
-      this.windows.set(
-        key,
-        rows.map((r) => new Date(r.dispatched_at)),
-      );
+    const times = await this.queries.dispatchedSince(
+      partnership,
+      agency,
+      new Date(this.clock.now().getTime() - WINDOW_MS),
+    );
+    if (!this.windows.has(key)) this.windows.set(key, times);
   }
 
   /**
@@ -85,19 +83,14 @@ export class CapacityService {
     agency: string,
     queryId: string,
   ): Promise<{ position: number; expectedReleaseAt: string | null } | null> {
-    const rows = (await this.dataSource.query(
-      `SELECT q.query_id::text AS id, q.enqueued_at, c.rag, c.due_at
-         FROM capacity_queue q LEFT JOIN mash_case c ON c.partnership = q.partnership AND c.id = q.case_id
-        WHERE q.partnership = $1 AND q.agency = $2`,
-      [partnership, agency],
-    )) as Array<{ id: string; enqueued_at: Date; rag: string | null; due_at: Date | null }>;
+    const rows = await this.queue.withCases(partnership, agency);
     // The releaser's order (CapacityReleaser.waiting): the case's current rating and deadline.
     const order = rows
       .map((r) => ({
         id: r.id,
         rag: (r.rag ?? 'green') as 'red' | 'amber' | 'green',
-        dueAt: r.due_at ? new Date(r.due_at) : new Date(8.64e15),
-        enqueuedAt: new Date(r.enqueued_at),
+        dueAt: r.dueAt ?? new Date(8.64e15),
+        enqueuedAt: r.enqueuedAt,
       }))
       .sort(compareQueued);
     const index = order.findIndex((r) => r.id === queryId);
@@ -117,11 +110,7 @@ export class CapacityService {
   }
 
   async hasQueued(partnership: string, agency: string): Promise<boolean> {
-    return (
-      (await this.dataSource
-        .getRepository(CapacityQueueEntity)
-        .count({ where: { partnership, agency } })) > 0
-    );
+    return this.queue.hasWaiting(partnership, agency);
   }
 
   entry(
@@ -142,9 +131,9 @@ export class CapacityService {
   }
 
   /** Stores waiting requests in the caller's transaction (with the query's parts), audited. */
-  async enqueue(tx: EntityManager, entries: CapacityQueueEntity[]): Promise<void> {
+  async enqueue(tx: Tx, entries: CapacityQueueEntity[]): Promise<void> {
     if (entries.length === 0) return;
-    await tx.getRepository(CapacityQueueEntity).insert(entries);
+    await this.queue.insert(entries, tx);
     await this.audit.record(
       entries.map((e) => ({
         partnership: e.partnership,

@@ -113,6 +113,37 @@ export class QueryRepository {
     return rows.map((r) => ({ queryId: r.query_id, agency: r.agency, partnership: r.partnership }));
   }
 
+  /** A query by id alone: for the broker's own jobs, which act for whichever partnership owns it. */
+  find(id: string): Promise<QueryEntity | null> {
+    return this.m().getRepository(QueryEntity).findOne({ where: { id } });
+  }
+
+  /** Changes a part only while it is still queued. Returns whether it did. */
+  async updateQueued(
+    queryId: string,
+    agency: string,
+    patch: Partial<QueryAgencyEntity>,
+    tx?: EntityManager,
+  ): Promise<boolean> {
+    const result = await this.m(tx)
+      .getRepository(QueryAgencyEntity)
+      .createQueryBuilder()
+      .update()
+      .set(patch)
+      .where("query_id = :queryId AND agency = :agency AND status = 'queued'", { queryId, agency })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** When requests to this agency were dispatched since `since` (the capacity window). */
+  async dispatchedSince(partnership: string, agency: string, since: Date): Promise<Date[]> {
+    const rows = (await this.m().query(
+      `SELECT dispatched_at FROM federated_query_agency WHERE partnership = $1 AND agency = $2 AND dispatched_at > $3`,
+      [partnership, agency, since],
+    )) as Array<{ dispatched_at: Date }>;
+    return rows.map((r) => new Date(r.dispatched_at));
+  }
+
   /** pending while any agency is; partial when one timed out or failed; complete otherwise. */
   async refreshStatus(queryId: string, tx: EntityManager): Promise<QueryStatus> {
     const parts = await tx.getRepository(QueryAgencyEntity).find({ where: { queryId } });

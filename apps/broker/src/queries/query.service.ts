@@ -1,18 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { DomainError, Clock } from '@mash/common';
-import {
-  AGENCIES,
-  Headers,
-  Topics,
-  type Agency,
-  type QueryRequestedV1,
-  type SubjectCriteria,
-} from '@mash/contracts';
+import { AGENCIES, type Agency } from '@mash/contracts';
 import { decide, minimise, type Decision } from '@mash/policy';
-import { criteriaHash, encryptFor, sealCriteria, sha256, signGrant } from '@mash/trust';
 import { AgreementRepository } from '../agreements/agreement.repository';
 import { AuditService } from '../audit/audit.service';
 import { primaryRole, type Principal } from '../auth/principal';
@@ -20,13 +10,12 @@ import { CaseRepository } from '../cases/case.repository';
 import { CaseService } from '../cases/case.service';
 import { ConsentService } from '../consent/consent.service';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
-import { AgencyDirectory } from '../keys/agency-directory';
 import { BrokerKeys } from '../keys/broker-keys';
 import { BrokerMetrics } from '../metrics/broker-metrics';
-import { OutboxService } from '../outbox/outbox.service';
 import { CapacityService } from './capacity.service';
 import type { CapacityQueueEntity } from './capacity.entity';
-import type { KafkaRecord } from '../kafka/kafka.producer';
+import { Transactions } from '../common/transactions';
+import { QueryDispatcher, type Dispatch } from './query.dispatcher';
 import { QueryAgencyEntity, QueryEntity, type AgencyStatus } from './query.entity';
 import { QueryRepository } from './query.repository';
 import type { CreateQueryDto } from './query.dto';
@@ -66,7 +55,7 @@ export class QueryService {
   private readonly logger = new Logger('Queries');
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
     @Inject(BrokerKeys) private readonly keys: BrokerKeys,
     private readonly cases: CaseRepository,
@@ -74,8 +63,7 @@ export class QueryService {
     private readonly consent: ConsentService,
     private readonly agreements: AgreementRepository,
     private readonly queries: QueryRepository,
-    private readonly directory: AgencyDirectory,
-    private readonly outbox: OutboxService,
+    private readonly dispatcher: QueryDispatcher,
     private readonly audit: AuditService,
     private readonly metrics: BrokerMetrics,
     private readonly capacity: CapacityService,
@@ -163,7 +151,7 @@ export class QueryService {
     const pseudonyms = this.audit.pseudonyms(user.partnership, subject);
 
     const parts: QueryAgencyEntity[] = [];
-    const messages: KafkaRecord[] = [];
+    const dispatches: Dispatch[] = [];
     const queued: CapacityQueueEntity[] = [];
     for (const decision of decisions) {
       this.metrics.decisions.inc({ agency: decision.agency, decision: decision.decision });
@@ -196,20 +184,22 @@ export class QueryService {
         queued.push(this.capacity.entry(queryId, kase.id, user.partnership, decision, now));
       } else if (decision.decision === 'permit') {
         try {
-          const message = await this.buildRequest(
-            user,
-            role,
-            kase.id,
+          const dispatch = await this.dispatcher.build({
+            partnership: user.partnership,
+            caseId: kase.id,
             queryId,
             decision,
             subject,
+            requestedBy: user.sub,
+            requestedRole: role,
             deadlineAt,
             now,
-          );
-          part.grantId = message.grantId;
-          part.requestHash = message.requestHash;
+            subjectPseudonyms: pseudonyms,
+          });
+          part.grantId = dispatch.grantId;
+          part.requestHash = dispatch.requestHash;
           part.dispatchedAt = now;
-          messages.push(message.record);
+          dispatches.push(dispatch);
         } catch (error) {
           part.status = 'failed';
           part.failureCode = error instanceof DomainError ? error.code : 'AGENCY.KEYS_UNAVAILABLE';
@@ -233,7 +223,7 @@ export class QueryService {
         : null,
     } satisfies Partial<QueryEntity>);
 
-    await this.dataSource.transaction(async (tx) => {
+    await this.transactions.run(async (tx) => {
       await this.queries.insert(query, parts, tx);
       // The audit entries commit with the dispatch or not at all: fail closed.
       await this.audit.record(
@@ -274,94 +264,15 @@ export class QueryService {
               requestedBy: user.sub,
             },
           })),
-          ...parts
-            .filter((p) => p.grantId)
-            .map((p) => ({
-              partnership: user.partnership,
-              actorType: 'service' as const,
-              actorId: 'broker',
-              action: 'query.dispatched',
-              outcome: 'success' as const,
-              caseId: kase.id,
-              queryId,
-              agency: p.agency,
-              subjectPseudonyms: pseudonyms,
-              details: {
-                grantId: p.grantId,
-                agreement: p.agreement,
-                requestedBy: user.sub,
-                requestedRole: role,
-              },
-            })),
         ],
         tx,
       );
-      await this.outbox.enqueue(tx, messages);
+      await this.dispatcher.commit(tx, dispatches);
       await this.capacity.enqueue(tx, queued);
       if (parts.every((p) => p.status !== 'pending')) await this.queries.refreshStatus(queryId, tx);
     });
-    this.outbox.kick();
-    for (const p of parts) if (p.grantId) this.metrics.dispatched.inc({ agency: p.agency });
+    this.dispatcher.sent(dispatches);
     return this.view(await this.queries.get(user.partnership, queryId), false);
-  }
-
-  async buildRequest(
-    user: Principal,
-    role: string,
-    caseId: string,
-    queryId: string,
-    decision: Decision,
-    subject: SubjectCriteria,
-    deadlineAt: Date,
-    now: Date,
-  ): Promise<{ record: KafkaRecord; grantId: string; requestHash: string }> {
-    const agency = decision.agency as Agency;
-    const agencyKeys = this.directory.keysFor(user.partnership, agency);
-    const sealed = sealCriteria(subject);
-    const criteria = await encryptFor(sealed, await agencyKeys.encryptionKey());
-    const { token, grantId } = await signGrant(
-      {
-        queryId,
-        caseRef: caseId,
-        partnership: user.partnership,
-        agency,
-        purpose: decision.purpose,
-        legalGateways: decision.legalGateways.map((g) => g.code),
-        agreement: decision.agreement as { id: string; version: number; hash: string },
-        categories: decision.obligations.categories,
-        requestedBy: { sub: user.sub, role, partnership: user.partnership },
-        criteriaHash: criteriaHash(sealed),
-      },
-      this.keys.broker.signing,
-      this.config.grantTtlSeconds,
-    );
-    const message: QueryRequestedV1 = {
-      type: 'query.requested',
-      version: 1,
-      messageId: randomUUID(),
-      queryId,
-      agency,
-      partnership: user.partnership,
-      grant: token,
-      criteria,
-      deadline: deadlineAt.toISOString(),
-      issuedAt: now.toISOString(),
-    };
-    return {
-      grantId,
-      requestHash: sha256(token),
-      record: {
-        topic: Topics.queryRequested(agency),
-        key: queryId,
-        value: JSON.stringify(message),
-        headers: {
-          [Headers.correlationId]: queryId,
-          [Headers.messageId]: message.messageId,
-          [Headers.messageType]: message.type,
-          [Headers.schemaVersion]: '1',
-        },
-      },
-    };
   }
 
   async read(user: Principal, id: string): Promise<QueryView> {
@@ -440,7 +351,7 @@ export class QueryService {
 
   /** Marks agencies that missed the query's deadline as timed out. Returns how many. */
   async sweepTimeouts(now = this.clock.now()): Promise<number> {
-    return this.dataSource.transaction(async (tx) => {
+    return this.transactions.run(async (tx) => {
       const expired = await this.queries.timeOutExpired(now, tx);
       if (expired.length === 0) return 0;
       await this.audit.record(
