@@ -3,11 +3,12 @@ import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Pool } from 'pg';
 import request from 'supertest';
+import { AuditLog } from '@mash/audit';
 import { Topics } from '@mash/contracts';
-import { AuditService } from '../../apps/broker/src/audit/audit.service';
 import { AuditCheckpointScheduler } from '../../apps/broker/src/audit/checkpoint.scheduler';
 import { tamper } from '../audit/audit-db';
 import {
+  FailableAuditLog,
   Federation,
   ROOT,
   baseEnv,
@@ -137,8 +138,8 @@ describe('The auditor’s view of the audit log, end to end', () => {
   }, 180_000);
 
   afterAll(async () => {
-    const audit = federation.broker?.get(AuditService);
-    if (audit) audit.failWrites = false;
+    const log = federation.broker?.get<AuditLog, FailableAuditLog>(AuditLog);
+    if (log) log.failing = false;
     await db?.end();
     await federation.stop();
   });
@@ -499,8 +500,8 @@ describe('The auditor’s view of the audit log, end to end', () => {
     const recorders = await Promise.all(
       ALL.map((a) => new TopicRecorder(Topics.queryRequested(a)).start()),
     );
-    const audit = federation.broker.get(AuditService);
-    audit.failWrites = true;
+    const log = federation.broker.get<AuditLog, FailableAuditLog>(AuditLog);
+    log.failing = true;
     try {
       const refused = await http()
         .post(`/api/v1/cases/${caseId}/queries`)
@@ -523,7 +524,7 @@ describe('The auditor’s view of the audit log, end to end', () => {
       await new Promise((r) => setTimeout(r, 3000));
       expect(recorders.flatMap((r) => r.messages)).toEqual([]);
     } finally {
-      audit.failWrites = false;
+      log.failing = false;
       await Promise.all(recorders.map((r) => r.stop()));
     }
     // Once the log is writable again the same request goes through.

@@ -11,6 +11,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Client } from 'pg';
 import { type PinnedClock, withDatabase } from '@mash/common';
 import { AGENCIES, type Agency } from '@mash/contracts';
+import { AuditLog } from '@mash/audit';
 import { createBrokerApp } from '../../apps/broker/src/app';
 import { TEST_AS_OF, testClock } from './clock';
 import { issueDevToken } from '../../apps/broker/src/auth/dev-issuer';
@@ -151,6 +152,21 @@ const ADAPTER_FACTORIES: Record<Agency, (env: NodeJS.ProcessEnv) => Promise<INes
   'social-care': createSocialCareAdapter,
 };
 
+/**
+ * The broker's audit log with a switch a test can throw to make every write fail, to prove that
+ * accesses fail closed. A fake provided to the module: production code has no such switch.
+ */
+export class FailableAuditLog extends AuditLog {
+  failing = false;
+
+  override appendMany(
+    ...args: Parameters<AuditLog['appendMany']>
+  ): ReturnType<AuditLog['appendMany']> {
+    if (this.failing) return Promise.reject(new Error('audit writes failed by the test'));
+    return super.appendMany(...args);
+  }
+}
+
 export class Federation {
   broker!: NestExpressApplication;
   adapters = new Map<Agency, INestApplication>();
@@ -162,7 +178,12 @@ export class Federation {
 
   async startBroker(): Promise<void> {
     await acquireSuiteLock();
-    this.broker = (await createBrokerApp(this.env, { clock: this.clock })).app;
+    this.broker = (
+      await createBrokerApp(this.env, {
+        clock: this.clock,
+        auditLog: (dataSource) => new FailableAuditLog(dataSource),
+      })
+    ).app;
   }
 
   async startAdapter(agency: Agency): Promise<INestApplication> {

@@ -7,7 +7,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { type Clock, ensureDatabase, ensureTopics, kafkaClientConfig } from '@mash/common';
 import { AGENCIES, consumerGroup, Topics } from '@mash/contracts';
 import { AgreementService } from './agreements/agreement.service';
-import { BrokerModule } from './broker.module';
+import { BrokerModule, type BrokerModuleOptions } from './broker.module';
 import { correlationMiddleware } from './common/correlation';
 import { loadBrokerConfig, type BrokerConfig } from './config/config';
 import { BrokerKeys } from './keys/broker-keys';
@@ -35,16 +35,15 @@ function noStore(_req: unknown, res: { setHeader(n: string, v: string): void }, 
   next();
 }
 
-function logLevels(): LogLevel[] {
+function logLevels(level: LogLevel): LogLevel[] {
   const order: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-  const level = (process.env.LOG_LEVEL ?? 'log') as LogLevel;
   return order.slice(0, Math.max(1, order.indexOf(level) + 1));
 }
 
 /** Builds and starts the broker: database, topics, HTTP API and the Kafka consumers. */
 export async function createBrokerApp(
   env: NodeJS.ProcessEnv = process.env,
-  options: { clock?: Clock } = {},
+  options: { clock?: Clock } & BrokerModuleOptions = {},
 ): Promise<{ app: NestExpressApplication; config: BrokerConfig }> {
   const config = loadBrokerConfig(env);
   await ensureDatabase(config.databaseUrl);
@@ -52,9 +51,9 @@ export async function createBrokerApp(
   await ensureTopics(kafka, brokerTopics());
   const keys = await BrokerKeys.load(config);
   const app = await NestFactory.create<NestExpressApplication>(
-    BrokerModule.forRoot(config, keys, options.clock),
+    BrokerModule.forRoot(config, keys, options.clock, options),
     {
-      logger: logLevels(),
+      logger: logLevels(config.logLevel),
       bodyParser: false,
     },
   );

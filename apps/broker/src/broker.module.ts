@@ -3,7 +3,9 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AuditLog } from '@mash/audit';
 import { AgreementController } from './agreements/agreement.controller';
 import { AgreementRepository } from './agreements/agreement.repository';
 import { AgreementService } from './agreements/agreement.service';
@@ -40,6 +42,7 @@ import { BrokerKeys } from './keys/broker-keys';
 import { BrokerMetrics } from './metrics/broker-metrics';
 import { OpsController } from './ops/ops.controller';
 import { OutboxService } from './outbox/outbox.service';
+import { OutboxRepository } from './outbox/outbox.repository';
 import { AnswerHandler } from './queries/answer.handler';
 import { BrokerKafkaController } from './messaging/broker-kafka.controller';
 import { QueryController } from './queries/query.controller';
@@ -63,12 +66,19 @@ import { WithholdingRepository } from './transparency/withholding.repository';
 import { PartnershipMetricsController } from './partnership/partnership-metrics.controller';
 import { PartnershipMetricsService } from './partnership/partnership-metrics.service';
 
+/** What a test may put in place of the real thing (never set in production). */
+export interface BrokerModuleOptions {
+  /** The tamper-evident log the broker writes to: a test may give one whose writes fail. */
+  auditLog?: (dataSource: DataSource) => AuditLog;
+}
+
 @Module({})
 export class BrokerModule {
   static forRoot(
     config: BrokerConfig,
     keys: BrokerKeys,
     clock: Clock = new SystemClock(),
+    options: BrokerModuleOptions = {},
   ): DynamicModule {
     return {
       module: BrokerModule,
@@ -99,6 +109,12 @@ export class BrokerModule {
         { provide: BROKER_CONFIG, useValue: config },
         { provide: BrokerKeys, useValue: keys },
         { provide: Clock, useValue: clock },
+        {
+          provide: AuditLog,
+          useFactory: (dataSource: DataSource) =>
+            options.auditLog?.(dataSource) ?? new AuditLog(dataSource),
+          inject: [getDataSourceToken()],
+        },
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },
         // Order matters: authenticate, then check the route's roles (deny by default).
         { provide: APP_GUARD, useClass: JwtAuthGuard },
@@ -118,6 +134,7 @@ export class BrokerModule {
         KafkaProducer,
         DeadLetters,
         OutboxService,
+        OutboxRepository,
         AgencyDirectory,
         ThresholdService,
         CaseRepository,

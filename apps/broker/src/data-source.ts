@@ -1,4 +1,5 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { brokerDatabaseUrl } from './config/config';
 import { AuditCheckpointEntity, AuditEventEntity, AuditSchema1700000000000 } from '@mash/audit';
 import { AgreementVersionEntity } from './agreements/agreement.entity';
 import { AgencyEventReceiptEntity } from './audit/agency-event-receipt.entity';
@@ -52,8 +53,4 @@ export function brokerDataSourceOptions(url: string): DataSourceOptions {
 }
 
 /** For the TypeORM CLI and the migration check. */
-export default new DataSource(
-  brokerDataSourceOptions(
-    process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mash_broker',
-  ),
-);
+export default new DataSource(brokerDataSourceOptions(brokerDatabaseUrl()));

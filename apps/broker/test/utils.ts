@@ -1,5 +1,7 @@
 import 'reflect-metadata';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { parseAgreementFile, type AgreementVersion } from '@mash/policy';
 import { Clock, PinnedClock } from '@mash/common';
 import type { Principal } from '../src/auth/principal';
 import { Transactions, type Tx } from '../src/common/transactions';
@@ -21,8 +23,9 @@ type MockTuple<A extends unknown[]> = { [K in keyof A]: Mocked<A[K]> };
 /** What `newTestService` puts in place of a dependency: by class or by injection token. */
 export type Provide = [token: unknown, value: unknown];
 
-/** The instant every spec's calendar is pinned to unless it says otherwise: a Wednesday in term. */
-export const NOW = new Date('2026-03-04T10:00:00.000Z');
+/** The instant every spec's calendar is pinned to unless it says otherwise: a Wednesday in term,
+ * with the demo agreements in force. */
+export const NOW = new Date('2026-06-03T10:00:00.000Z');
 
 /** A clock that stays at `at` until `advance` moves it: a spec never depends on the real time. */
 export const frozenClock = (at: Date | string = NOW) => new PinnedClock(at, () => 0);
@@ -102,9 +105,13 @@ export function fakeKeys(): BrokerKeys {
   } as unknown as BrokerKeys;
 }
 
-/** A signed-in user of the partnership `p1`. */
-export function user(roles: Principal['roles'] = ['analyst'], sub = 'user-1'): Principal {
-  return { sub, roles, partnership: 'p1' };
+/** A signed-in user, by default an analyst of the partnership `p1`. */
+export function user(
+  roles: Principal['roles'] = ['analyst'],
+  sub = 'user-1',
+  partnership = 'p1',
+): Principal {
+  return { sub, roles, partnership };
 }
 
 /** The committed threshold matrices (`deploy/thresholds`), read as the broker reads them in dev. */
@@ -113,4 +120,12 @@ export function demoThresholds(mode: 'dev' | 'oidc' = 'dev'): ThresholdService {
     thresholdsDir: resolve(__dirname, '../../../deploy/thresholds'),
     auth: { mode },
   } as BrokerConfig);
+}
+
+/** The demo partnership's committed agreements (`deploy/agreements/demo`), as the policy engine sees them. */
+export function demoAgreements(): AgreementVersion[] {
+  const dir = resolve(__dirname, '../../../deploy/agreements/demo');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => parseAgreementFile(f, readFileSync(resolve(dir, f), 'utf8')));
 }

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { AuditLog, AuditWriteError, subjectPseudonym, type AuditEventInput } from '@mash/audit';
 import { DomainError } from '@mash/common';
 import type { SubjectCriteria } from '@mash/contracts';
@@ -15,17 +14,13 @@ import { AuditContextRepository, key, type CaseRef } from './audit-context.repos
 @Injectable()
 export class AuditService {
   private readonly logger = new Logger('Audit');
-  private readonly log: AuditLog;
-  /** Test hook: makes every write fail, to prove that accesses fail closed. */
-  failWrites = false;
 
   constructor(
-    @InjectDataSource() dataSource: DataSource,
+    // Provided by the module (a test may provide one that fails, to prove accesses fail closed).
+    private readonly log: AuditLog,
     @Inject(BrokerKeys) private readonly keys: BrokerKeys,
     private readonly context: AuditContextRepository,
-  ) {
-    this.log = new AuditLog(dataSource);
-  }
+  ) {}
 
   pseudonyms(partnership: string, subject: SubjectCriteria): string[] {
     return [...subjectPseudonym(this.keys.pseudonymKey(partnership), subject).tokens];
@@ -38,7 +33,6 @@ export class AuditService {
       e.correlationId || !correlationId ? e : { ...e, correlationId },
     );
     try {
-      if (this.failWrites) throw new Error('audit writes disabled');
       const enriched = await this.withCaseContext(list, tx);
       await this.log.appendMany(enriched, tx ? { tx } : {});
     } catch (error) {

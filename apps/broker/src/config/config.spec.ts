@@ -101,4 +101,26 @@ describe(loadBrokerConfig.name, () => {
         .agencyJwksOverrides.police,
     ).toBe('http://adapter-police:3101/jwks');
   });
+
+  it('reads the log level, the outbox switch and the agency list through the validated config', () => {
+    expect(refusal({ AUTH_MODE: 'dev', LOG_LEVEL: 'chatty' })).toMatch(/LOG_LEVEL/);
+    const config = loadBrokerConfig({
+      AUTH_MODE: 'dev',
+      LOG_LEVEL: 'warn',
+      OUTBOX_RELAY_DISABLED: '1',
+      POLICE_JWKS_URL: 'http://127.0.0.1:9999/jwks.json',
+    });
+    expect(config).toMatchObject({ logLevel: 'warn', outboxRelayDisabled: true });
+    // The agencies whose key set a variable may override are those the registry file names.
+    expect(Object.keys(config.agencyRegistry.default ?? {})).toEqual([
+      'police',
+      'health',
+      'education',
+      'social-care',
+    ]);
+    expect(config.agencyJwksOverrides).toEqual({ police: 'http://127.0.0.1:9999/jwks.json' });
+    expect(refusal({ AUTH_MODE: 'dev', AGENCY_REGISTRY_FILE: 'no/such/registry.json' })).toMatch(
+      /AGENCY_REGISTRY_FILE/,
+    );
+  });
 });

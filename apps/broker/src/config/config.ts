@@ -1,11 +1,25 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { KafkaEnvSchema, isSecureJwksUrl } from '@mash/common';
+import { AGENCIES } from '@mash/contracts';
+
+const RegistryEntry = z.object({ jwksUrl: z.string().url() });
+/** The agency registry file: which keys the broker trusts for each agency, per partnership. */
+export const AgencyRegistrySchema = z.object({
+  default: z.record(z.enum(AGENCIES), RegistryEntry).optional(),
+  partnerships: z.record(z.string(), z.record(z.enum(AGENCIES), RegistryEntry)).default({}),
+});
+export type AgencyRegistry = z.infer<typeof AgencyRegistrySchema>;
+
+const DatabaseEnvSchema = z.object({
+  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/mash_broker'),
+});
 
 const BrokerEnvSchema = KafkaEnvSchema.extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
-  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/mash_broker'),
+  DATABASE_URL: DatabaseEnvSchema.shape.DATABASE_URL,
   KEYS_DIR: z.string().default('.local/keys'),
   AUTH_MODE: z.enum(['dev', 'production']).default('production'),
   AUTH_ISSUER: z.string().optional(),
@@ -34,6 +48,9 @@ const BrokerEnvSchema = KafkaEnvSchema.extend({
   METRICS_ALLOW: z.string().default('127.0.0.1/32,::1/128'),
   RATE_LIMIT_PER_WINDOW: z.coerce.number().int().min(1).default(1200),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  /** Operations: `1` keeps requests in the outbox unpublished (e.g. while Kafka is repaired). */
+  OUTBOX_RELAY_DISABLED: z.enum(['0', '1']).default('0'),
 });
 
 export type AuthMode = 'dev' | 'production';
@@ -64,6 +81,8 @@ export interface BrokerConfig {
   /** How long after its deadline a timed-out request still takes an answer. */
   lateAnswerWindowSeconds: number;
   agencyRegistryFile: string;
+  /** The registry file's content, validated at boot. */
+  agencyRegistry: AgencyRegistry;
   agreementsDir: string | undefined;
   thresholdsDir: string;
   auditCheckpointFile: string;
@@ -74,6 +93,9 @@ export interface BrokerConfig {
   rateLimit: { limit: number; windowSeconds: number };
   /** `<AGENCY>_JWKS_URL` overrides of the agency registry's default entries. */
   agencyJwksOverrides: Partial<Record<string, string>>;
+  logLevel: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  /** When set, the outbox relay publishes nothing: messages wait in the database. */
+  outboxRelayDisabled: boolean;
 }
 
 export const DEV_ISSUER = 'mash-dev-issuer';
@@ -116,8 +138,10 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
       );
     }
   }
+  const agencyRegistryFile = resolve(e.AGENCY_REGISTRY_FILE);
+  const agencyRegistry = loadAgencyRegistry(agencyRegistryFile);
   const agencyJwksOverrides: Partial<Record<string, string>> = Object.fromEntries(
-    ['police', 'health', 'education', 'social-care']
+    registeredAgencies(agencyRegistry)
       .map((a) => [a, env[`${a.toUpperCase().replace('-', '_')}_JWKS_URL`]])
       .filter(([, url]) => typeof url === 'string' && url.length > 0),
   );
@@ -161,7 +185,8 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     queryTimeoutMs: e.QUERY_TIMEOUT_MS,
     grantTtlSeconds: e.GRANT_TTL_SECONDS,
     lateAnswerWindowSeconds: e.LATE_ANSWER_WINDOW_SECONDS,
-    agencyRegistryFile: resolve(e.AGENCY_REGISTRY_FILE),
+    agencyRegistryFile,
+    agencyRegistry,
     agreementsDir: e.AGREEMENTS_DIR ? resolve(e.AGREEMENTS_DIR) : undefined,
     thresholdsDir: resolve(e.THRESHOLDS_DIR),
     auditCheckpointFile: resolve(e.AUDIT_CHECKPOINT_FILE),
@@ -169,7 +194,36 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     metricsAllow: e.METRICS_ALLOW,
     rateLimit: { limit: e.RATE_LIMIT_PER_WINDOW, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS },
     agencyJwksOverrides,
+    logLevel: e.LOG_LEVEL,
+    outboxRelayDisabled: e.OUTBOX_RELAY_DISABLED === '1',
   };
+}
+
+/** The broker's database URL alone, for tools (the TypeORM CLI, the migration check). */
+export function brokerDatabaseUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return DatabaseEnvSchema.parse(env).DATABASE_URL;
+}
+
+function loadAgencyRegistry(file: string): AgencyRegistry {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    throw new ConfigError(`AGENCY_REGISTRY_FILE ${file} cannot be read as JSON`);
+  }
+  const parsed = AgencyRegistrySchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(`agency registry ${file} is invalid`);
+  return parsed.data;
+}
+
+/** Every agency the registry names, by default or for some partnership. */
+function registeredAgencies(registry: AgencyRegistry): string[] {
+  return [
+    ...new Set([
+      ...Object.keys(registry.default ?? {}),
+      ...Object.values(registry.partnerships).flatMap((p) => Object.keys(p)),
+    ]),
+  ];
 }
 
 export const BROKER_CONFIG = Symbol('BROKER_CONFIG');

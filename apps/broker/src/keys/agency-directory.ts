@@ -1,15 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { Inject, Injectable } from '@nestjs/common';
-import { z } from 'zod';
 import { DomainError, JwksClient, isSecureJwksUrl } from '@mash/common';
-import { AGENCIES, type Agency } from '@mash/contracts';
-import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
-
-const Entry = z.object({ jwksUrl: z.string().url() });
-const Registry = z.object({
-  default: z.record(z.enum(AGENCIES), Entry).optional(),
-  partnerships: z.record(z.string(), z.record(z.enum(AGENCIES), Entry)).default({}),
-});
+import type { Agency } from '@mash/contracts';
+import { BROKER_CONFIG, type AgencyRegistry, type BrokerConfig } from '../config/config';
 
 /**
  * The keys registered for each agency in each partnership. An answer counts only if the agency
@@ -18,12 +10,10 @@ const Registry = z.object({
 @Injectable()
 export class AgencyDirectory {
   private readonly clients = new Map<string, JwksClient>();
-  private readonly registry: z.infer<typeof Registry>;
+  private readonly registry: AgencyRegistry;
 
   constructor(@Inject(BROKER_CONFIG) private readonly config: BrokerConfig) {
-    const parsed = Registry.safeParse(JSON.parse(readFileSync(config.agencyRegistryFile, 'utf8')));
-    if (!parsed.success) throw new Error(`agency registry ${config.agencyRegistryFile} is invalid`);
-    this.registry = parsed.data;
+    this.registry = config.agencyRegistry;
     if (config.auth.mode === 'production') {
       const urls = [
         ...Object.values(this.registry.default ?? {}),

@@ -1,14 +1,15 @@
 import {
+  Inject,
   Injectable,
   Logger,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { KafkaProducer, type KafkaRecord } from '../kafka/kafka.producer';
 import { BrokerMetrics } from '../metrics/broker-metrics';
-import { OutboxMessageEntity } from './outbox.entity';
+import { Transactions, type Tx } from '../common/transactions';
+import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
+import { OutboxRepository } from './outbox.repository';
 
 const BATCH = 100;
 
@@ -25,26 +26,22 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
-  /** Test hook: when set, the relay does not publish (simulates a crash after commit). */
-  paused = process.env.OUTBOX_RELAY_DISABLED === '1';
+  /** Configured off (OUTBOX_RELAY_DISABLED=1): messages wait in the table, unpublished. */
+  private readonly paused: boolean;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly outbox: OutboxRepository,
+    private readonly transactions: Transactions,
     private readonly producer: KafkaProducer,
     private readonly metrics: BrokerMetrics,
-  ) {}
+    @Inject(BROKER_CONFIG) config: BrokerConfig,
+  ) {
+    this.paused = config.outboxRelayDisabled;
+  }
 
-  async enqueue(manager: EntityManager, records: KafkaRecord[], availableAt?: Date): Promise<void> {
+  async enqueue(tx: Tx, records: KafkaRecord[], availableAt?: Date): Promise<void> {
     if (records.length === 0) return;
-    await manager.getRepository(OutboxMessageEntity).insert(
-      records.map((r) => ({
-        topic: r.topic,
-        key: r.key,
-        value: r.value,
-        headers: r.headers,
-        availableAt: availableAt ?? new Date(),
-      })),
-    );
+    await this.outbox.insert(tx, records, availableAt ?? new Date());
   }
 
   onApplicationBootstrap(): void {
@@ -83,17 +80,8 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
   async drain(): Promise<number> {
     let total = 0;
     for (;;) {
-      // SKIP LOCKED lets several broker instances relay without publishing a row twice at once.
-      const sent = await this.dataSource.transaction(async (manager) => {
-        const rows: OutboxMessageEntity[] = await manager
-          .getRepository(OutboxMessageEntity)
-          .createQueryBuilder('o')
-          .where('o.published_at IS NULL AND o.available_at <= now()')
-          .orderBy('o.id')
-          .limit(BATCH)
-          .setLock('pessimistic_write')
-          .setOnLocked('skip_locked')
-          .getMany();
+      const sent = await this.transactions.run(async (tx) => {
+        const rows = await this.outbox.claim(tx, BATCH);
         for (const row of rows) {
           await this.producer.send({
             topic: row.topic,
@@ -101,19 +89,14 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
             value: row.value,
             headers: row.headers,
           });
-          // Deleted once published: a request carries a child's sealed criteria and must not
-          // outlive the case's retention in this table.
-          await manager.delete(OutboxMessageEntity, { id: row.id });
+          await this.outbox.remove(tx, row);
         }
         return rows.length;
       });
       total += sent;
       if (sent < BATCH || this.stopped || this.paused) break;
     }
-    const pending = await this.dataSource
-      .getRepository(OutboxMessageEntity)
-      .count({ where: { publishedAt: IsNull() } })
-      .catch(() => 0);
+    const pending = await this.outbox.countPending().catch(() => 0);
     this.metrics.outboxPending.set(pending);
     return total;
   }
