@@ -2,9 +2,14 @@ import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
-import type { LogLevel } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { type Clock, ensureDatabase, ensureTopics, kafkaClientConfig } from '@mash/common';
+import {
+  type Clock,
+  ensureDatabase,
+  ensureTopics,
+  kafkaClientConfig,
+  logLevelsFrom,
+} from '@mash/common';
 import { AGENCIES, consumerGroup, Topics } from '@mash/contracts';
 import { AgreementService } from './agreements/agreement.service';
 import { BrokerModule, type BrokerModuleOptions } from './broker.module';
@@ -35,11 +40,6 @@ function noStore(_req: unknown, res: { setHeader(n: string, v: string): void }, 
   next();
 }
 
-function logLevels(level: LogLevel): LogLevel[] {
-  const order: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-  return order.slice(0, Math.max(1, order.indexOf(level) + 1));
-}
-
 /** Builds and starts the broker: database, topics, HTTP API and the Kafka consumers. */
 export async function createBrokerApp(
   env: NodeJS.ProcessEnv = process.env,
@@ -53,7 +53,7 @@ export async function createBrokerApp(
   const app = await NestFactory.create<NestExpressApplication>(
     BrokerModule.forRoot(config, keys, options.clock, options),
     {
-      logger: logLevels(config.logLevel),
+      logger: logLevelsFrom(config.logLevel),
       bodyParser: false,
     },
   );

@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
-import type { INestApplication, LogLevel } from '@nestjs/common';
-import { ensureDatabase, ensureTopics, kafkaClientConfig } from '@mash/common';
+import type { INestApplication } from '@nestjs/common';
+import { ensureDatabase, ensureTopics, kafkaClientConfig, logLevelsFrom } from '@mash/common';
 import { consumerGroup, Topics } from '@mash/contracts';
 import { AdapterModule, type AdapterModuleOptions } from './adapter.module';
 
@@ -17,12 +17,6 @@ export function adapterTopics(agency: AdapterModuleOptions['config']['agency']):
   ];
 }
 
-function logLevels(): LogLevel[] {
-  const level = process.env.LOG_LEVEL ?? 'log';
-  const order: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-  return order.slice(0, Math.max(1, order.indexOf(level as LogLevel) + 1));
-}
-
 /**
  * Everything an agency adapter needs to run: its source database (created and migrated),
  * its topics, an HTTP port for health, metrics and its public keys, and the Kafka consumer.
@@ -32,7 +26,9 @@ export async function createAdapterApp(options: AdapterModuleOptions): Promise<I
   await ensureDatabase(config.sourceDatabaseUrl);
   const kafka = kafkaClientConfig(config.kafka, config.service);
   await ensureTopics(kafka, adapterTopics(config.agency));
-  const app = await NestFactory.create(AdapterModule.forRoot(options), { logger: logLevels() });
+  const app = await NestFactory.create(AdapterModule.forRoot(options), {
+    logger: logLevelsFrom(config.logLevel),
+  });
   app.enableShutdownHooks();
   app.connectMicroservice<MicroserviceOptions>(
     {

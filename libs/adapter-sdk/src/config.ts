@@ -1,6 +1,12 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { KafkaEnvSchema, isSecureJwksUrl, withDatabase } from '@mash/common';
+import {
+  KafkaEnvSchema,
+  LogLevelSchema,
+  isSecureJwksUrl,
+  withDatabase,
+  type LogLevel,
+} from '@mash/common';
 import type { Agency } from '@mash/contracts';
 
 export const DEFAULT_ADAPTER_PORTS: Record<Agency, number> = {
@@ -19,6 +25,7 @@ const AdapterEnvSchema = KafkaEnvSchema.extend({
   ADAPTER_HOST: z.string().default('127.0.0.1'),
   /** Lets a demo on a private container network fetch the broker's keys over plain http. */
   ALLOW_INSECURE_JWKS: z.enum(['true', 'false']).default('false'),
+  LOG_LEVEL: LogLevelSchema,
 });
 
 export interface AdapterConfig {
@@ -30,6 +37,7 @@ export interface AdapterConfig {
   brokerJwksUrl: string;
   keysDir: string;
   kafka: z.infer<typeof KafkaEnvSchema>;
+  logLevel: LogLevel;
 }
 
 export function sourceDatabaseName(agency: Agency): string {
@@ -58,6 +66,7 @@ export function loadAdapterConfig(
     service: `adapter-${agency}`,
     port: Number(env[`${upper}_ADAPTER_PORT`] ?? e.ADAPTER_PORT ?? DEFAULT_ADAPTER_PORTS[agency]),
     host: e.ADAPTER_HOST,
+    logLevel: e.LOG_LEVEL,
     sourceDatabaseUrl:
       perAgencyUrl ??
       e.SOURCE_DATABASE_URL ??

@@ -4,3 +4,4 @@ export * from './kafka';
 export * from './metrics';
 export * from './jwks-client';
 export * from './clock';
+export * from './logging';

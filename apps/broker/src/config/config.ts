@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { KafkaEnvSchema, isSecureJwksUrl } from '@mash/common';
+import { KafkaEnvSchema, LogLevelSchema, isSecureJwksUrl, type LogLevel } from '@mash/common';
 import { AGENCIES } from '@mash/contracts';
 
 const RegistryEntry = z.object({ jwksUrl: z.string().url() });
@@ -48,7 +48,7 @@ const BrokerEnvSchema = KafkaEnvSchema.extend({
   METRICS_ALLOW: z.string().default('127.0.0.1/32,::1/128'),
   RATE_LIMIT_PER_WINDOW: z.coerce.number().int().min(1).default(1200),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  LOG_LEVEL: LogLevelSchema,
   /** Operations: `1` keeps requests in the outbox unpublished (e.g. while Kafka is repaired). */
   OUTBOX_RELAY_DISABLED: z.enum(['0', '1']).default('0'),
 });
@@ -93,7 +93,7 @@ export interface BrokerConfig {
   rateLimit: { limit: number; windowSeconds: number };
   /** `<AGENCY>_JWKS_URL` overrides of the agency registry's default entries. */
   agencyJwksOverrides: Partial<Record<string, string>>;
-  logLevel: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  logLevel: LogLevel;
   /** When set, the outbox relay publishes nothing: messages wait in the database. */
   outboxRelayDisabled: boolean;
 }
