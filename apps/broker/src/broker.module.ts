@@ -65,6 +65,7 @@ import { TransparencyService } from './transparency/transparency.service';
 import { WithholdingRepository } from './transparency/withholding.repository';
 import { PartnershipMetricsController } from './partnership/partnership-metrics.controller';
 import { PartnershipMetricsService } from './partnership/partnership-metrics.service';
+import { PartnershipMetricsRepository } from './partnership/partnership-metrics.repository';
 
 /** What a test may put in place of the real thing (never set in production). */
 export interface BrokerModuleOptions {
@@ -163,6 +164,7 @@ export class BrokerModule {
         TransparencyService,
         WithholdingRepository,
         PartnershipMetricsService,
+        PartnershipMetricsRepository,
       ],
     };
   }

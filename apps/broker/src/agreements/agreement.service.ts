@@ -1,8 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
 import { stringify } from 'yaml';
 import { DomainError, kafkaClientConfig, Clock } from '@mash/common';
 import {
@@ -11,6 +9,7 @@ import {
   validateAgreement,
   type AgreementVersion,
 } from '@mash/policy';
+import { Transactions, type Tx } from '../common/transactions';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
@@ -55,7 +54,7 @@ export class AgreementService implements OnApplicationBootstrap {
   private readonly logger = new Logger('Agreements');
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     private readonly repo: AgreementRepository,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
@@ -70,7 +69,7 @@ export class AgreementService implements OnApplicationBootstrap {
    */
   async onApplicationBootstrap(): Promise<void> {
     await compactStatusTopics(kafkaClientConfig(this.config.kafka, 'broker-admin'), this.logger);
-    await this.dataSource.transaction(async (tx) => {
+    await this.transactions.run(async (tx) => {
       const rows = (await this.repo.allNonDraft(tx)).map((row) => ({
         row,
         changedAt: row.suspendedAt ?? row.activatedAt ?? row.createdAt,
@@ -82,7 +81,7 @@ export class AgreementService implements OnApplicationBootstrap {
 
   /** Queues signed status messages for the adapters, in the caller's transaction. */
   private async announce(
-    tx: EntityManager,
+    tx: Tx,
     changes: Array<{ row: AgreementVersionEntity; changedAt: Date }>,
   ): Promise<void> {
     const records = await Promise.all(
@@ -99,7 +98,7 @@ export class AgreementService implements OnApplicationBootstrap {
       .sort()) {
       const agreement = parseAgreementFile(file, readFileSync(join(dir, file), 'utf8'));
       if (await this.repo.exists(agreement.id, agreement.version)) continue;
-      await this.dataSource.transaction(async (tx) => {
+      await this.transactions.run(async (tx) => {
         await this.repo.insert(
           {
             agreementId: agreement.id,
@@ -182,7 +181,7 @@ export class AgreementService implements OnApplicationBootstrap {
       );
     }
     const hash = agreementHash(agreement);
-    await this.dataSource.transaction(async (tx) => {
+    await this.transactions.run(async (tx) => {
       await this.repo.insert(
         {
           agreementId: agreement.id,
@@ -209,7 +208,7 @@ export class AgreementService implements OnApplicationBootstrap {
 
   /** First call requests activation; a second, different agreement-admin approves it. */
   async activate(user: Principal, id: string, version: number) {
-    const result = await this.dataSource.transaction(async (tx) => {
+    const result = await this.transactions.run(async (tx) => {
       const row = await this.repo.get(user.partnership, id, version, tx, true);
       if (row.status !== 'draft')
         throw new DomainError(
@@ -281,7 +280,7 @@ export class AgreementService implements OnApplicationBootstrap {
    * grants issued under it that they have not yet answered.
    */
   async suspend(user: Principal, id: string, version: number, reason: string) {
-    const result = await this.dataSource.transaction(async (tx) => {
+    const result = await this.transactions.run(async (tx) => {
       const row = await this.repo.get(user.partnership, id, version, tx, true);
       if (row.status !== 'active')
         throw new DomainError(

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { DomainError, Clock } from '@mash/common';
 import {
   AGENCIES,
@@ -12,6 +10,7 @@ import {
   kafkaRecord,
 } from '@mash/contracts';
 import { sealSigned } from '@mash/trust';
+import { Transactions } from '../common/transactions';
 import { AuditService } from '../audit/audit.service';
 import { primaryRole, type Principal } from '../auth/principal';
 import { CaseRepository } from '../cases/case.repository';
@@ -58,7 +57,7 @@ export class OutcomeService {
   maxRetryDelayMs = 15 * 60_000;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     @Inject(BrokerKeys) private readonly keys: BrokerKeys,
     private readonly cases: CaseRepository,
     private readonly thresholds: ThresholdService,
@@ -134,7 +133,7 @@ export class OutcomeService {
       deliveries.push(delivery);
     }
 
-    await this.dataSource.transaction(async (tx) => {
+    await this.transactions.run(async (tx) => {
       const locked = await this.cases.get(user.partnership, caseId, tx, true);
       if (locked.status !== 'open')
         throw new DomainError(
@@ -236,7 +235,7 @@ export class OutcomeService {
 
   /** Puts every pending delivery whose retry is due back in the outbox. Returns how many. */
   async redeliver(now = this.clock.now(), limit = 50): Promise<number> {
-    const sent = await this.dataSource.transaction(async (tx) => {
+    const sent = await this.transactions.run(async (tx) => {
       const due = await this.outcomes.due(now, limit, tx);
       const messages: KafkaRecord[] = [];
       for (const d of due) {

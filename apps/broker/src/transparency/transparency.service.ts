@@ -1,10 +1,9 @@
 import { Clock } from '@mash/common';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { DomainError } from '@mash/common';
 import type { AgreementVersion } from '@mash/policy';
+import { Transactions } from '../common/transactions';
 import { AgreementRepository } from '../agreements/agreement.repository';
 import { AuditService } from '../audit/audit.service';
 import { primaryRole, type Principal } from '../auth/principal';
@@ -37,7 +36,7 @@ function humanise(name: string): string {
 @Injectable()
 export class TransparencyService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     private readonly withholdings: WithholdingRepository,
     @Inject(BrokerKeys) private readonly keys: BrokerKeys,
     private readonly cases: CaseRepository,
@@ -72,19 +71,9 @@ export class TransparencyService {
       withheldBy: user.sub,
       withheldAt: this.clock.now(),
     } satisfies Partial<TransparencyWithholdingEntity>);
-    await this.dataSource.transaction(async (tx) => {
+    await this.transactions.run(async (tx) => {
       await this.cases.get(user.partnership, caseId, tx, true);
-      // Withholding the same item again replaces the reason (the latest manager's decision stands).
-      await tx
-        .getRepository(TransparencyWithholdingEntity)
-        .createQueryBuilder()
-        .insert()
-        .values(row)
-        .orUpdate(
-          ['reason_sealed', 'withheld_by', 'withheld_at'],
-          ['partnership', 'case_id', 'item'],
-        )
-        .execute();
+      await this.withholdings.upsert(row, tx);
       await this.audit.record(
         {
           partnership: user.partnership,
