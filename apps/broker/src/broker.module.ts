@@ -5,7 +5,7 @@ import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { AuditLog } from '@mash/audit';
+import { AuditLog, AuditQuery } from '@mash/audit';
 import { AgreementController } from './agreements/agreement.controller';
 import { AgreementRepository } from './agreements/agreement.repository';
 import { AgreementService } from './agreements/agreement.service';
@@ -114,6 +114,11 @@ export class BrokerModule {
           provide: AuditLog,
           useFactory: (dataSource: DataSource) =>
             options.auditLog?.(dataSource) ?? new AuditLog(dataSource),
+          inject: [getDataSourceToken()],
+        },
+        {
+          provide: AuditQuery,
+          useFactory: (dataSource: DataSource) => new AuditQuery(dataSource),
           inject: [getDataSourceToken()],
         },
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },

@@ -94,17 +94,15 @@ const ACCESS_ACTIONS = ['query.*', 'case.viewed', 'record.*'];
  */
 @Injectable()
 export class AuditorService {
-  private readonly query: AuditQuery;
-
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
     @Inject(BrokerKeys) private readonly keys: BrokerKeys,
     private readonly audit: AuditService,
     private readonly context: AuditContextRepository,
-  ) {
-    this.query = new AuditQuery(dataSource);
-  }
+    // The audit library's reader over the broker database, provided by the module.
+    private readonly query: AuditQuery,
+  ) {}
 
   async events(user: Principal, q: AuditEventsQuery, correlationId: string): Promise<EventsResult> {
     const filter = this.filterOf(user, q);

@@ -1,0 +1,63 @@
+import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
+import { KafkaProducer } from '../kafka/kafka.producer';
+import { BrokerMetrics } from '../metrics/broker-metrics';
+import { newTestService, TX } from '../../test/utils';
+import type { OutboxMessageEntity } from './outbox.entity';
+import { OutboxRepository } from './outbox.repository';
+import { OutboxService } from './outbox.service';
+
+const row = (id: number) =>
+  ({
+    id,
+    topic: 't',
+    key: `k${id}`,
+    value: '{}',
+    headers: {},
+    attempts: 0,
+  }) as unknown as OutboxMessageEntity;
+
+describe(OutboxService.name, () => {
+  const setup = (outboxRelayDisabled = false) => {
+    const metrics = new BrokerMetrics();
+    const t = newTestService(OutboxService, [
+      [BROKER_CONFIG, { outboxRelayDisabled } as BrokerConfig],
+      [BrokerMetrics, metrics],
+    ]);
+    const outbox = t.get(OutboxRepository);
+    outbox.countPending.mockResolvedValue(0);
+    return { sut: t.sut, outbox, producer: t.get(KafkaProducer), metrics };
+  };
+
+  it('publishes each due row and deletes it in the same transaction', async () => {
+    const { sut, outbox, producer } = setup();
+    outbox.claim.mockResolvedValueOnce([row(1), row(2)]);
+    await expect(sut.drain()).resolves.toBe(2);
+    expect(producer.send.mock.calls.map(([r]) => r.key)).toEqual(['k1', 'k2']);
+    expect(outbox.remove).toHaveBeenCalledWith(TX, row(1));
+    expect(outbox.remove).toHaveBeenCalledWith(TX, row(2));
+  });
+
+  it('keeps a row whose publication failed, for the next pass', async () => {
+    const { sut, outbox, producer } = setup();
+    outbox.claim.mockResolvedValueOnce([row(1)]);
+    producer.send.mockRejectedValue(new Error('kafka down'));
+    await expect(sut.drain()).rejects.toThrow('kafka down');
+    expect(outbox.remove).not.toHaveBeenCalled();
+  });
+
+  it('publishes nothing while the relay is configured off', async () => {
+    const { sut, outbox } = setup(true);
+    sut.kick();
+    await sut.onApplicationShutdown();
+    expect(outbox.claim).not.toHaveBeenCalled();
+  });
+
+  it('stores records with the time they become due', async () => {
+    const { sut, outbox } = setup();
+    const at = new Date('2026-06-03T12:00:00Z');
+    await sut.enqueue(TX, [{ topic: 't', key: 'k', value: '{}', headers: {} }], at);
+    expect(outbox.insert).toHaveBeenCalledWith(TX, [expect.objectContaining({ key: 'k' })], at);
+    await sut.enqueue(TX, []);
+    expect(outbox.insert).toHaveBeenCalledTimes(1);
+  });
+});
