@@ -11,7 +11,7 @@ import { Client } from 'pg';
 import { Headers, Topics, type Agency } from '@mash/contracts';
 import { FileKeyRingStore } from '@mash/trust';
 import { AuditCheckpointScheduler } from '../../apps/broker/src/audit/checkpoint.scheduler';
-import { RetentionSweeper } from '../../apps/broker/src/cases/retention.sweeper';
+import { RetentionJob } from '../../apps/broker/src/cases/retention.job';
 import {
   Federation,
   ROOT,
@@ -360,7 +360,7 @@ describe('Security hardening (issue 17)', () => {
         `UPDATE mash_case SET status = 'closed', closed_at = $2, retain_until = $3 WHERE id = $1`,
         [caseId, new Date(now - 200 * 24 * HOUR), new Date(now - 24 * HOUR)],
       );
-      await federation.broker.get(RetentionSweeper).sweep();
+      await federation.broker.get(RetentionJob).sweep();
       const purged = await brokerDb.query(`SELECT purged_at FROM mash_case WHERE id = $1`, [
         caseId,
       ]);

@@ -9,8 +9,8 @@ import request from 'supertest';
 import { Client } from 'pg';
 import { Topics, type Agency } from '@mash/contracts';
 import { CapacityService } from '../../apps/broker/src/queries/capacity.service';
-import { DeadlineWatcher } from '../../apps/broker/src/cases/deadline.watcher';
-import { RetentionSweeper } from '../../apps/broker/src/cases/retention.sweeper';
+import { DeadlineJob } from '../../apps/broker/src/cases/deadline.job';
+import { RetentionJob } from '../../apps/broker/src/cases/retention.job';
 import { OutcomeService } from '../../apps/broker/src/outcomes/outcome.service';
 import {
   Federation,
@@ -235,7 +235,7 @@ describe('The MASH case workflow', () => {
         familyName: 'Deadline',
         dateOfBirth: '2013-03-04',
       });
-      const watcher = federation.broker.get(DeadlineWatcher);
+      const watcher = federation.broker.get(DeadlineJob);
       await watcher.tick();
       const event = await eventually(async () =>
         recorder.messages.find((m) => JSON.parse(m.value).caseId === caseId),
@@ -538,7 +538,7 @@ describe('The MASH case workflow', () => {
   });
 
   it('deletes a closed case’s results and personal data after its retention period, keeping ids and an audit entry with metadata only', async () => {
-    const sweeper = federation.broker.get(RetentionSweeper);
+    const sweeper = federation.broker.get(RetentionJob);
     expect(await sweeper.sweep(new Date(federation.clock.now().getTime() + 89 * DAY))).toBe(0);
     expect((await readCase(downCase)).subject).not.toBeNull();
     expect(

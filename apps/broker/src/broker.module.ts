@@ -50,16 +50,16 @@ import { QueryRepository } from './queries/query.repository';
 import { QueryService } from './queries/query.service';
 import { QueryDispatcher } from './queries/query.dispatcher';
 import { CapacityRepository } from './queries/capacity.repository';
-import { TimeoutSweeper } from './queries/timeout.sweeper';
-import { DeadlineWatcher } from './cases/deadline.watcher';
-import { RetentionSweeper } from './cases/retention.sweeper';
+import { TimeoutJob } from './queries/timeout.job';
+import { DeadlineJob } from './cases/deadline.job';
+import { RetentionJob } from './cases/retention.job';
 import { CapacityService } from './queries/capacity.service';
-import { CapacityReleaser } from './queries/capacity.releaser';
+import { CapacityReleaseJob } from './queries/capacity-release.job';
 import { OutcomeController } from './outcomes/outcome.controller';
 import { OutcomeRepository } from './outcomes/outcome.repository';
 import { OutcomeService } from './outcomes/outcome.service';
 import { OutcomeAckHandler } from './outcomes/outcome-ack.handler';
-import { OutcomeRedelivery } from './outcomes/outcome.redelivery';
+import { OutcomeRedeliveryJob } from './outcomes/outcome-redelivery.job';
 import { TransparencyController } from './transparency/transparency.controller';
 import { TransparencyService } from './transparency/transparency.service';
 import { WithholdingRepository } from './transparency/withholding.repository';
@@ -157,15 +157,15 @@ export class BrokerModule {
         QueryDispatcher,
         CapacityRepository,
         AnswerHandler,
-        TimeoutSweeper,
-        DeadlineWatcher,
-        RetentionSweeper,
+        TimeoutJob,
+        DeadlineJob,
+        RetentionJob,
         CapacityService,
-        CapacityReleaser,
+        CapacityReleaseJob,
         OutcomeRepository,
         OutcomeService,
         OutcomeAckHandler,
-        OutcomeRedelivery,
+        OutcomeRedeliveryJob,
         TransparencyService,
         WithholdingRepository,
         PartnershipMetricsService,

@@ -84,7 +84,7 @@ export class CapacityService {
     queryId: string,
   ): Promise<{ position: number; expectedReleaseAt: string | null } | null> {
     const rows = await this.queue.withCases(partnership, agency);
-    // The releaser's order (CapacityReleaser.waiting): the case's current rating and deadline.
+    // The releaser's order (CapacityReleaseJob.waiting): the case's current rating and deadline.
     const order = rows
       .map((r) => ({
         id: r.id,

@@ -1,10 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, Clock } from '@mash/common';
 import type { Agency, Purpose } from '@mash/contracts';
 import type { Decision } from '@mash/policy';
@@ -21,6 +15,7 @@ import { QueryDispatcher, type Dispatch } from './query.dispatcher';
 import type { CapacityQueueEntity } from './capacity.entity';
 import { CapacityRepository } from './capacity.repository';
 import { CapacityService } from './capacity.service';
+import { IntervalJob } from '../common/interval-job';
 
 /** No deadline sorts after every deadline. */
 const NEVER = new Date(8.64e15);
@@ -40,11 +35,7 @@ interface Waiting {
  * the moment of sending and the grant's lifetime and the answer deadline run from dispatch.
  */
 @Injectable()
-export class CapacityReleaser implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('Capacity');
-  private timer: NodeJS.Timeout | undefined;
-  private busy = false;
-
+export class CapacityReleaseJob extends IntervalJob<number> {
   constructor(
     private readonly transactions: Transactions,
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
@@ -57,28 +48,12 @@ export class CapacityReleaser implements OnApplicationBootstrap, OnApplicationSh
     private readonly caseService: CaseService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.tick(), 1000);
-    this.timer.unref();
+  ) {
+    super('queries.capacity-release', 1000, 0);
   }
 
-  onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
-  }
-
-  async tick(): Promise<number> {
-    if (this.busy) return 0;
-    this.busy = true;
-    try {
-      return await this.releaseAll();
-    } catch {
-      this.logger.warn('capacity release pass failed; will retry');
-      return 0;
-    } finally {
-      this.busy = false;
-    }
+  protected run(): Promise<number> {
+    return this.releaseAll();
   }
 
   /** The waiting requests of one agency, in the order they will be sent. */

@@ -1,17 +1,12 @@
 import { Clock } from '@mash/common';
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { BrokerKeys } from '../keys/broker-keys';
 import { CaseEntity } from './case.entity';
 import { sharedCategoriesOf } from './shared-categories';
+import { IntervalJob } from '../common/interval-job';
 
 const BATCH = 100;
 
@@ -24,37 +19,18 @@ const BATCH = 100;
  * report still work. The audit entry carries metadata only.
  */
 @Injectable()
-export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('Retention');
-  private timer: NodeJS.Timeout | undefined;
-  private busy = false;
-
+export class RetentionJob extends IntervalJob<void> {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(BrokerKeys) private readonly keys: BrokerKeys,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.tick(), 60_000);
-    this.timer.unref();
+  ) {
+    super('cases.retention', 60_000, undefined);
   }
 
-  onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
-  }
-
-  async tick(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
-    try {
-      while ((await this.sweep()) === BATCH);
-    } catch {
-      this.logger.warn('retention sweep failed; will retry');
-    } finally {
-      this.busy = false;
-    }
+  protected async run(): Promise<void> {
+    while ((await this.sweep()) === BATCH);
   }
 
   /** Deletes the data of cases whose retention ended at or before `now`. Returns how many cases. */

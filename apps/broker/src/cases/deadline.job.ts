@@ -1,11 +1,6 @@
 import { Clock } from '@mash/common';
 import { randomUUID } from 'node:crypto';
-import {
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { z } from 'zod';
@@ -17,6 +12,7 @@ import { OutboxService } from '../outbox/outbox.service';
 import type { KafkaRecord } from '../kafka/kafka.producer';
 import { CaseEntity, type Rag } from './case.entity';
 import { ThresholdService } from './threshold.service';
+import { IntervalJob } from '../common/interval-job';
 
 const RAGS: Rag[] = ['red', 'amber', 'green'];
 /** Longest `nearDeadlineMinutes` a matrix may set (a week): cases further out are not looked at. */
@@ -28,11 +24,7 @@ const HORIZON_MS = 7 * 24 * 60 * 60 * 1000;
  * a restart neither loses nor repeats it), and keeps `mash_cases_open{rag,deadline}` current.
  */
 @Injectable()
-export class DeadlineWatcher implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('Deadlines');
-  private timer: NodeJS.Timeout | undefined;
-  private busy = false;
-
+export class DeadlineJob extends IntervalJob<void> {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly thresholds: ThresholdService,
@@ -40,29 +32,14 @@ export class DeadlineWatcher implements OnApplicationBootstrap, OnApplicationShu
     private readonly audit: AuditService,
     private readonly metrics: BrokerMetrics,
     private readonly clock: Clock,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.tick(), 5_000);
-    this.timer.unref();
-    void this.tick();
+  ) {
+    super('cases.deadlines', 5_000, undefined, true);
   }
 
-  onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
-  }
-
-  async tick(now = this.clock.now()): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
-    try {
-      await this.notifyApproaching(now);
-      await this.refreshGauge(now);
-    } catch {
-      this.logger.warn('deadline pass failed; will retry');
-    } finally {
-      this.busy = false;
-    }
+  protected async run(): Promise<void> {
+    const now = this.clock.now();
+    await this.notifyApproaching(now);
+    await this.refreshGauge(now);
   }
 
   /** Returns the ids of the cases announced. */
