@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { stringify } from 'yaml';
-import { DomainError, kafkaClientConfig, Clock } from '@mash/common';
+import { kafkaClientConfig, Clock } from '@mash/common';
 import {
   agreementHash,
   parseAgreementFile,
@@ -18,6 +18,7 @@ import { OutboxService } from '../outbox/outbox.service';
 import { AgreementRepository } from './agreement.repository';
 import type { AgreementVersionEntity } from './agreement.entity';
 import { agreementStatusRecord, compactStatusTopics } from './agreement-status.publisher';
+import { brokerError } from '../common/errors';
 
 export type ExportFormat = 'yaml' | 'json';
 
@@ -163,10 +164,9 @@ export class AgreementService implements OnApplicationBootstrap {
     };
     const agreement: AgreementVersion = validateAgreement(given, 'request body');
     if (await this.repo.exists(agreement.id, agreement.version)) {
-      throw new DomainError(
+      throw brokerError(
         'AGREEMENT.VERSION_EXISTS',
         'that agreement version exists; versions are immutable, so create a higher version',
-        409,
       );
     }
     const earlier = await this.repo.anyVersion(agreement.id);
@@ -174,10 +174,9 @@ export class AgreementService implements OnApplicationBootstrap {
       earlier &&
       (earlier.partnership !== user.partnership || earlier.agency !== agreement.agency)
     ) {
-      throw new DomainError(
+      throw brokerError(
         'AGREEMENT.AGENCY_CHANGED',
         'every version of an agreement must keep its partnership and providing agency; use a new agreement id',
-        409,
       );
     }
     const hash = agreementHash(agreement);
@@ -211,10 +210,9 @@ export class AgreementService implements OnApplicationBootstrap {
     const result = await this.transactions.run(async (tx) => {
       const row = await this.repo.get(user.partnership, id, version, tx, true);
       if (row.status !== 'draft')
-        throw new DomainError(
+        throw brokerError(
           'AGREEMENT.NOT_DRAFT',
           `only a draft can be activated; this version is ${row.status}`,
-          409,
         );
       if (!row.activationRequestedBy) {
         await this.repo.update(
@@ -234,10 +232,9 @@ export class AgreementService implements OnApplicationBootstrap {
         };
       }
       if (row.activationRequestedBy === user.sub) {
-        throw new DomainError(
+        throw brokerError(
           'AGREEMENT.SECOND_ADMIN_REQUIRED',
           'activation needs a second agreement-admin to approve',
-          403,
         );
       }
       const now = this.clock.now();
@@ -283,10 +280,9 @@ export class AgreementService implements OnApplicationBootstrap {
     const result = await this.transactions.run(async (tx) => {
       const row = await this.repo.get(user.partnership, id, version, tx, true);
       if (row.status !== 'active')
-        throw new DomainError(
+        throw brokerError(
           'AGREEMENT.NOT_ACTIVE',
           `only an active agreement can be suspended; this version is ${row.status}`,
-          409,
         );
       const now = this.clock.now();
       await this.repo.update(

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditLog, AuditWriteError, subjectPseudonym, type AuditEventInput } from '@mash/audit';
-import { DomainError } from '@mash/common';
 import type { SubjectCriteria } from '@mash/contracts';
 import { currentCorrelationId } from '../common/correlation';
 import { BrokerKeys } from '../keys/broker-keys';
 import { AuditContextRepository, key, type CaseRef } from './audit-context.repository';
+import { brokerError } from '../common/errors';
 
 /**
  * The broker's door to the tamper-evident log. Writes that guard an access are awaited inside
@@ -46,11 +46,10 @@ export class AuditService {
       this.logger.error(`audit write failed for ${list.map((e) => e.action).join(', ')}: ${cause}`);
       // An event the log refuses will be refused on every retry: say so, so consumers dead-letter it.
       if (error instanceof AuditWriteError && error.detail?.reason === 'invalid-event')
-        throw new DomainError('AUDIT.INVALID_EVENT', 'the audit event is not valid', 500);
-      throw new DomainError(
+        throw brokerError('AUDIT.INVALID_EVENT', 'the audit event is not valid');
+      throw brokerError(
         'AUDIT.UNAVAILABLE',
         'the audit log cannot be written, so the action was not carried out',
-        503,
       );
     }
   }

@@ -22,7 +22,6 @@ import {
   type SignedCheckpoint,
   type VerifyFailureReason,
 } from '@mash/audit';
-import { DomainError } from '@mash/common';
 import type { Principal } from '../auth/principal';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
 import { BrokerKeys } from '../keys/broker-keys';
@@ -35,6 +34,7 @@ import type {
   PseudonymRequest,
   ReportName,
 } from './auditor.dto';
+import { brokerError } from '../common/errors';
 
 export type EventsResult =
   | { kind: 'page'; page: Page<AuditEntry> }
@@ -178,10 +178,9 @@ export class AuditorService {
     switch (name) {
       case 'subject-accesses': {
         if (!q.subject)
-          throw new DomainError(
+          throw brokerError(
             'AUDIT.SUBJECT_REQUIRED',
             'this report needs subject=<pseudonym token> (see POST /api/v1/audit/pseudonym)',
-            400,
           );
         const subject = q.subject;
         const page = await this.library(() =>
@@ -314,14 +313,13 @@ export class AuditorService {
     if (q.from === undefined && q.to === undefined) return {};
     if (typeof q.from !== 'object' && typeof q.to !== 'object') {
       if (q.from !== undefined && q.to !== undefined && q.from > q.to)
-        throw new DomainError('AUDIT.INVALID_RANGE', 'from must not be after to', 400);
+        throw brokerError('AUDIT.INVALID_RANGE', 'from must not be after to');
       return { fromSeq: q.from, toSeq: q.to };
     }
     if (typeof q.from === 'number' || typeof q.to === 'number') {
-      throw new DomainError(
+      throw brokerError(
         'AUDIT.INVALID_RANGE',
         'give from and to both as chain positions or both as times',
-        400,
       );
     }
     const positions = await this.context.positionsBetween(chainId, q.from, q.to);
@@ -466,7 +464,7 @@ export class AuditorService {
       return await run();
     } catch (error) {
       if (error instanceof AuditError && error.code === 'AUDIT.INVALID_QUERY')
-        throw new DomainError('AUDIT.INVALID_QUERY', error.message, 400);
+        throw brokerError('AUDIT.INVALID_QUERY', error.message);
       throw error;
     }
   }

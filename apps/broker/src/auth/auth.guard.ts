@@ -11,6 +11,7 @@ import { SecurityEvents } from './security-events';
 import { PUBLIC_KEY, ROLES_KEY } from './decorators';
 import { FailureLimiter } from './failure-limiter';
 import type { Principal, Role } from './principal';
+import { brokerError } from '../common/errors';
 
 function clientOf(req: Request): string {
   return req.ip ?? req.socket?.remoteAddress ?? 'unknown';
@@ -109,11 +110,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') implements CanActivate {
     const standing = this.limiter.failure(client);
     if (standing !== 'under') {
       if (standing === 'first-over') this.security.throttled(event);
-      throw new DomainError(
-        'AUTH.TOO_MANY_FAILURES',
-        'too many failed authentications; slow down',
-        429,
-      );
+      throw brokerError('AUTH.TOO_MANY_FAILURES', 'too many failed authentications; slow down');
     }
     // Requests with no token at all are mostly noise (and cheap to send from many addresses):
     // only so many a window are written, whoever sends them.
@@ -125,15 +122,11 @@ export class JwtAuthGuard extends AuthGuard('jwt') implements CanActivate {
   private toError(reason: unknown, req: Request): DomainError {
     if (reason instanceof DomainError) return reason;
     const header = req.header('authorization');
-    if (!header) return new DomainError('AUTH.TOKEN_MISSING', 'a bearer token is required', 401);
+    if (!header) return brokerError('AUTH.TOKEN_MISSING', 'a bearer token is required');
     if (!/^Bearer [A-Za-z0-9_\-.]+$/.test(header)) {
-      return new DomainError(
-        'AUTH.HEADER_MALFORMED',
-        'Authorization header must be "Bearer <token>"',
-        401,
-      );
+      return brokerError('AUTH.HEADER_MALFORMED', 'Authorization header must be "Bearer <token>"');
     }
-    return new DomainError('AUTH.TOKEN_INVALID', 'token is not valid', 401);
+    return brokerError('AUTH.TOKEN_INVALID', 'token is not valid');
   }
 }
 
@@ -154,7 +147,7 @@ export class RolesGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<Request & { user?: Principal }>();
     if (!roles || roles.length === 0) {
       this.metrics.authzFailures.inc({ code: 'AUTH.NO_POLICY' });
-      throw new DomainError('AUTH.NO_POLICY', 'this route has no access policy', 403);
+      throw brokerError('AUTH.NO_POLICY', 'this route has no access policy');
     }
     const user = req.user;
     if (!user || !user.roles.some((r) => roles.includes(r))) {
@@ -166,10 +159,9 @@ export class RolesGuard implements CanActivate {
           roles,
           correlationIdOf(req),
         );
-      throw new DomainError(
+      throw brokerError(
         'AUTH.FORBIDDEN',
         `this action needs one of the roles: ${roles.join(', ')}`,
-        403,
       );
     }
     return true;

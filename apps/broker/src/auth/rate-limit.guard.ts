@@ -1,7 +1,7 @@
 import { Injectable, type ExecutionContext } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
-import { DomainError } from '@mash/common';
 import type { Principal } from './principal';
+import { brokerError } from '../common/errors';
 
 /**
  * Per-user rate limit, after authentication: a signed-in user is counted by partnership and
@@ -25,10 +25,9 @@ export class UserRateLimitGuard extends ThrottlerGuard {
     _context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
-    throw new DomainError(
+    throw brokerError(
       'REQUEST.RATE_LIMITED',
       `too many requests: at most ${detail.limit} in ${Math.round(detail.ttl / 1000)} s; try again shortly`,
-      429,
     );
   }
 }

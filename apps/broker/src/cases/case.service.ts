@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, Clock } from '@mash/common';
+import { Clock } from '@mash/common';
 import type { SubjectCriteria } from '@mash/contracts';
 import {
   assessOrThrow,
@@ -21,6 +21,7 @@ import { CaseRatingChangeEntity } from './rating.entity';
 import { RatingRepository } from './rating.repository';
 import { Transactions } from '../common/transactions';
 import type { CaseListQuery, ReferralDto, RerateDto } from './case.dto';
+import { brokerError } from '../common/errors';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -155,10 +156,9 @@ export class CaseService {
 
   async subjectOf(c: CaseEntity): Promise<SubjectCriteria> {
     if (!c.subjectSealed)
-      throw new DomainError(
+      throw brokerError(
         'CASE.DATA_DELETED',
         'the personal data of this case has been deleted after its retention period',
-        410,
       );
     return this.keys.cipher.open<SubjectCriteria>(c.subjectSealed);
   }
@@ -178,13 +178,12 @@ export class CaseService {
     const updated = await this.transactions.run(async (tx) => {
       const c = await this.cases.get(user.partnership, caseId, tx, true);
       if (c.status !== 'open')
-        throw new DomainError(
+        throw brokerError(
           'CASE.NOT_OPEN',
           `the case is ${c.status}; only an open case can be re-rated`,
-          409,
         );
       if (c.rag === dto.rag)
-        throw new DomainError('CASE.RATING_UNCHANGED', `the case is already rated ${dto.rag}`, 409);
+        throw brokerError('CASE.RATING_UNCHANGED', `the case is already rated ${dto.rag}`);
       const matrix = this.thresholds.matrixFor(user.partnership, c.receivedAt);
       const newDue = dueAt(matrix, dto.rag, c.receivedAt);
       const change = Object.assign(new CaseRatingChangeEntity(), {

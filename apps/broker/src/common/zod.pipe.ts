@@ -1,6 +1,6 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
 import type { z } from 'zod';
-import { DomainError } from '@mash/common';
+import { brokerError } from './errors';
 
 type Issue = z.core.$ZodIssue;
 
@@ -67,10 +67,9 @@ export class ZodPipe<T> implements PipeTransform<unknown, T> {
       code: i.code,
       message: describeIssue(i),
     }));
-    throw new DomainError(
+    throw brokerError(
       'REQUEST.INVALID',
       `request failed validation: ${issues.map((i) => `${i.path || '(request)'} ${i.message}`).join('; ')}`,
-      400,
       { issues },
     );
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { Clock, DomainError } from '@mash/common';
+import { Clock } from '@mash/common';
 import type { CaseConsent } from '@mash/policy';
 import { AuditService } from '../audit/audit.service';
 import { primaryRole, type Principal } from '../auth/principal';
@@ -10,6 +10,7 @@ import { BrokerKeys } from '../keys/broker-keys';
 import type { ConsentDto } from './consent.dto';
 import { ConsentDecisionEntity } from './consent.entity';
 import { ConsentRepository } from './consent.repository';
+import { brokerError } from '../common/errors';
 
 /**
  * Consent decisions on a case: recorded with a sealed justification, approved by a second person
@@ -59,11 +60,7 @@ export class ConsentService {
 
   async record(user: Principal, caseId: string, dto: ConsentDto): Promise<unknown> {
     if (dto.status !== 'given' && !dto.reason) {
-      throw new DomainError(
-        'CONSENT.REASON_REQUIRED',
-        'proceeding without consent needs a reason',
-        400,
-      );
+      throw brokerError('CONSENT.REASON_REQUIRED', 'proceeding without consent needs a reason');
     }
     const role = primaryRole(user, ['manager', 'analyst']);
     const row = Object.assign(new ConsentDecisionEntity(), {
@@ -118,13 +115,9 @@ export class ConsentService {
     return this.transactions.run(async (tx) => {
       await this.cases.get(user.partnership, caseId, tx, true);
       const row = await this.consents.find(user.partnership, caseId, decisionId, tx);
-      if (!row) throw new DomainError('CONSENT.NOT_FOUND', 'consent decision not found', 404);
+      if (!row) throw brokerError('CONSENT.NOT_FOUND', 'consent decision not found');
       if (row.decidedBy === user.sub)
-        throw new DomainError(
-          'CONSENT.SELF_APPROVAL',
-          'a manager cannot approve their own decision',
-          403,
-        );
+        throw brokerError('CONSENT.SELF_APPROVAL', 'a manager cannot approve their own decision');
       const approvedAt = this.clock.now();
       await this.consents.approve(row.id, user.sub, approvedAt, tx);
       await this.audit.record(

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, JwksClient, isSecureJwksUrl } from '@mash/common';
+import { JwksClient, isSecureJwksUrl } from '@mash/common';
 import type { Agency } from '@mash/contracts';
 import { BROKER_CONFIG, type AgencyRegistry, type BrokerConfig } from '../config/config';
+import { brokerError } from '../common/errors';
 
 /**
  * The keys registered for each agency in each partnership. An answer counts only if the agency
@@ -35,10 +36,9 @@ export class AgencyDirectory {
   keysFor(partnership: string, agency: Agency): JwksClient {
     const url = this.url(partnership, agency);
     if (!url)
-      throw new DomainError(
+      throw brokerError(
         'AGENCY.NOT_REGISTERED',
         `${agency} is not registered for this partnership`,
-        422,
       );
     let client = this.clients.get(url);
     if (!client) {

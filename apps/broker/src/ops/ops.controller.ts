@@ -5,12 +5,13 @@ import type { BlockList } from 'node:net';
 import type { Request, Response } from 'express';
 import { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { DomainError, kafkaClientConfig } from '@mash/common';
+import { kafkaClientConfig } from '@mash/common';
 import { Public } from '../auth/decorators';
 import { addressList, inList } from '../common/network';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
 import { BrokerKeys } from '../keys/broker-keys';
 import { BrokerMetrics } from '../metrics/broker-metrics';
+import { brokerError } from '../common/errors';
 
 @ApiTags('operations')
 @Controller()
@@ -71,11 +72,7 @@ export class OpsController {
   @Public()
   metricsText(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
     if (!inList(this.operators, req.socket.remoteAddress))
-      throw new DomainError(
-        'METRICS.FORBIDDEN',
-        'metrics are served only to the operator network',
-        403,
-      );
+      throw brokerError('METRICS.FORBIDDEN', 'metrics are served only to the operator network');
     res.type('text/plain; version=0.0.4');
     return this.metrics.registry.metrics();
   }

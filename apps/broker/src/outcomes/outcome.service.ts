@@ -22,6 +22,7 @@ import type { KafkaRecord } from '../kafka/kafka.producer';
 import { OutboxService } from '../outbox/outbox.service';
 import { CaseOutcomeEntity, OutcomeDeliveryEntity } from './outcome.entity';
 import { OutcomeRepository } from './outcome.repository';
+import { brokerError } from '../common/errors';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -77,10 +78,9 @@ export class OutcomeService {
     const role = primaryRole(user, ['manager', 'analyst']);
     const kase = await this.cases.get(user.partnership, caseId);
     if (kase.status !== 'open')
-      throw new DomainError(
+      throw brokerError(
         'CASE.NOT_OPEN',
         `the case is ${kase.status}; an outcome needs an open case`,
-        409,
       );
     const contributors = await this.outcomes.contributors(user.partnership, caseId);
     const recipients = new Map<Agency, string[]>();
@@ -136,10 +136,9 @@ export class OutcomeService {
     await this.transactions.run(async (tx) => {
       const locked = await this.cases.get(user.partnership, caseId, tx, true);
       if (locked.status !== 'open')
-        throw new DomainError(
+        throw brokerError(
           'CASE.NOT_OPEN',
           `the case is ${locked.status}; an outcome needs an open case`,
-          409,
         );
       await this.outcomes.insert(outcome, deliveries, tx);
       if (dto.close) {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, Clock } from '@mash/common';
+import { Clock } from '@mash/common';
 import { PartnershipMetricsRepository } from './partnership-metrics.repository';
+import { brokerError } from '../common/errors';
 
 const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
 
@@ -49,7 +50,7 @@ export class PartnershipMetricsService {
   ): Promise<PartnershipMetrics> {
     const end = to ?? now;
     const start = from ?? new Date(end.getTime() - YEAR_MS);
-    if (start >= end) throw new DomainError('METRICS.BAD_RANGE', 'from must be before to', 400);
+    if (start >= end) throw brokerError('METRICS.BAD_RANGE', 'from must be before to');
     const {
       byAgency,
       byRag,

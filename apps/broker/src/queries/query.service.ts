@@ -19,6 +19,7 @@ import { QueryDispatcher, type Dispatch } from './query.dispatcher';
 import { QueryAgencyEntity, QueryEntity, type AgencyStatus } from './query.entity';
 import { QueryRepository } from './query.repository';
 import type { CreateQueryDto } from './query.dto';
+import { brokerError } from '../common/errors';
 
 export interface AgencyView {
   agency: string;
@@ -89,11 +90,7 @@ export class QueryService {
   ) {
     const kase = await this.cases.get(user.partnership, caseId);
     if (kase.status !== 'open')
-      throw new DomainError(
-        'CASE.NOT_OPEN',
-        `the case is ${kase.status}; queries need an open case`,
-        409,
-      );
+      throw brokerError('CASE.NOT_OPEN', `the case is ${kase.status}; queries need an open case`);
     const consent = await this.consent.positionFor(user.partnership, caseId);
     const agreements = await this.agreements.forDecision(user.partnership);
     const agencies = dto.agencies ? [...new Set(dto.agencies)] : [...AGENCIES];
@@ -381,9 +378,8 @@ function requireJustification(decision: Decision, justified: boolean, consent: s
     !justified &&
     consent === 'none'
   )
-    throw new DomainError(
+    throw brokerError(
       'QUERY.JUSTIFICATION_REQUIRED',
       `the agreement with ${decision.agency} needs a justification for this purpose`,
-      400,
     );
 }

@@ -1,7 +1,6 @@
 import { Clock } from '@mash/common';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError } from '@mash/common';
 import type { AgreementVersion } from '@mash/policy';
 import { Transactions } from '../common/transactions';
 import { AgreementRepository } from '../agreements/agreement.repository';
@@ -23,6 +22,7 @@ import {
 import type { WithholdDto } from './transparency.dto';
 import { TransparencyWithholdingEntity } from './withholding.entity';
 import { WithholdingRepository } from './withholding.repository';
+import { brokerError } from '../common/errors';
 
 function humanise(name: string): string {
   const words = name
@@ -56,10 +56,9 @@ export class TransparencyService {
   ): Promise<{ item: string; withheldBy: string; withheldAt: string }> {
     const items = withholdableItems(await this.inputFor(user, caseId));
     if (!items.includes(dto.item))
-      throw new DomainError(
+      throw brokerError(
         'TRANSPARENCY.UNKNOWN_ITEM',
         `item: "${dto.item}" is not in this case's report, so withholding it would hide nothing; this report has: ${items.join(', ')}`,
-        400,
         { field: 'item', validItems: items },
       );
     const row = Object.assign(new TransparencyWithholdingEntity(), {

@@ -1,0 +1,50 @@
+import { DomainError } from '@mash/common';
+
+/**
+ * Every error code the broker raises itself, with the HTTP status it answers: the one place a
+ * status is chosen. Codes are stable dotted strings that clients and tests rely on (CONTRACT);
+ * add one here, never a literal status at the call site. Errors raised by the libraries
+ * (`NOT_FOUND`s, `POLICY.*`, `THRESHOLD.*`, `GRANT.*`) carry their own statuses.
+ */
+export const ERROR_STATUS = {
+  'AGENCY.NOT_REGISTERED': 422,
+  'AGREEMENT.AGENCY_CHANGED': 409,
+  'AGREEMENT.NOT_ACTIVE': 409,
+  'AGREEMENT.NOT_DRAFT': 409,
+  'AGREEMENT.SECOND_ADMIN_REQUIRED': 403,
+  'AGREEMENT.VERSION_EXISTS': 409,
+  'AUDIT.INVALID_EVENT': 500,
+  'AUDIT.INVALID_QUERY': 400,
+  'AUDIT.INVALID_RANGE': 400,
+  'AUDIT.SUBJECT_REQUIRED': 400,
+  'AUDIT.UNAVAILABLE': 503,
+  'AUTH.FORBIDDEN': 403,
+  'AUTH.HEADER_MALFORMED': 401,
+  'AUTH.NO_POLICY': 403,
+  'AUTH.TOKEN_INVALID': 401,
+  'AUTH.TOKEN_MISSING': 401,
+  'AUTH.TOO_MANY_FAILURES': 429,
+  'CASE.DATA_DELETED': 410,
+  'CASE.NOT_OPEN': 409,
+  'CASE.RATING_UNCHANGED': 409,
+  'CONSENT.NOT_FOUND': 404,
+  'CONSENT.REASON_REQUIRED': 400,
+  'CONSENT.SELF_APPROVAL': 403,
+  'METRICS.BAD_RANGE': 400,
+  'METRICS.FORBIDDEN': 403,
+  'QUERY.JUSTIFICATION_REQUIRED': 400,
+  'REQUEST.INVALID': 400,
+  'REQUEST.RATE_LIMITED': 429,
+  'TRANSPARENCY.UNKNOWN_ITEM': 400,
+} as const satisfies Record<string, number>;
+
+export type BrokerErrorCode = keyof typeof ERROR_STATUS;
+
+/** A `DomainError` with a catalogued code; its status comes from `ERROR_STATUS`. */
+export function brokerError(
+  code: BrokerErrorCode,
+  message: string,
+  details?: Record<string, unknown>,
+): DomainError {
+  return new DomainError(code, message, ERROR_STATUS[code], details);
+}
