@@ -1,6 +1,6 @@
 import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import { AuditCheckpointEntity, AuditEventEntity, AuditSchema1700000000000 } from '@mash/audit';
+import { AUDIT_ENTITIES, AUDIT_MIGRATIONS } from '@mash/audit';
 
 /** Test helper: a private database with the audit migration applied, reset between tests. */
 export const ADMIN_URL =
@@ -27,8 +27,8 @@ export function dataSourceFor(url: string): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
-    entities: [AuditEventEntity, AuditCheckpointEntity],
-    migrations: [AuditSchema1700000000000],
+    entities: AUDIT_ENTITIES,
+    migrations: AUDIT_MIGRATIONS,
     synchronize: false,
     logging: false,
   });
@@ -46,14 +46,19 @@ export async function resetSchema(pool: Pool, url: string): Promise<void> {
   }
 }
 
-/** Runs `sql` with the audit_event row trigger disabled (what a superuser attacker would do). */
-export async function tamper(pool: Pool, sql: string, params: unknown[] = []): Promise<void> {
+/** Runs `sql` with the table's row trigger disabled (what a superuser attacker would do). */
+export async function tamper(
+  pool: Pool,
+  sql: string,
+  params: unknown[] = [],
+  table: 'audit_event' | 'audit_pending' = 'audit_event',
+): Promise<void> {
   const c = await pool.connect();
   try {
     await c.query('BEGIN');
-    await c.query('ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only');
+    await c.query(`ALTER TABLE ${table} DISABLE TRIGGER ${table}_append_only`);
     await c.query(sql, params);
-    await c.query('ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only');
+    await c.query(`ALTER TABLE ${table} ENABLE TRIGGER ${table}_append_only`);
     await c.query('COMMIT');
   } catch (err) {
     await c.query('ROLLBACK');

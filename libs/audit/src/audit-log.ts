@@ -9,7 +9,7 @@ import {
   type AuditTransaction,
   type SqlExecutor,
 } from './executor';
-import { entryHash, GENESIS_PREV_HASH } from './hash';
+import { entryHash, GENESIS_PREV_HASH, unsequencedHash } from './hash';
 import {
   AuditEventInputSchema,
   chainIdFor,
@@ -36,6 +36,14 @@ export interface AuditLogOptions {
    * Default 1: commits are fsync-bound, so one bigger commit beat several small ones in the benchmark.
    */
   readonly lanes?: number;
+  /**
+   * What `record` does inside a caller's transaction. `inline` (default): chain the entry at once,
+   * holding the chain's advisory lock until the caller commits. `deferred`: insert it unsequenced
+   * into `audit_pending` (no lock; it still commits or rolls back with the caller) and leave the
+   * position and hash to `AuditSequencer`, which must then be running somewhere (see
+   * `startAuditSequencer`). Appends on the log's own connections are chained at once either way.
+   */
+  readonly sequencing?: 'inline' | 'deferred';
 }
 
 export interface AppendOptions {
@@ -43,7 +51,13 @@ export interface AppendOptions {
   readonly tx?: AuditTransaction;
 }
 
-type Prepared = Omit<AuditEntryBody, 'chainSeq' | 'prevHash'>;
+export type Prepared = Omit<AuditEntryBody, 'chainSeq' | 'prevHash'>;
+
+/** An entry written unsequenced (`audit_pending`); its chain position comes later. */
+export interface UnsequencedEntry extends Prepared {
+  readonly pendingId: number;
+  readonly contentHash: string;
+}
 
 /** Rows per INSERT statement in appendMany (16 array parameters each, so no parameter limit). */
 const INSERT_BATCH = 5000;
@@ -73,6 +87,7 @@ export class AuditLog {
   private readonly lanes: number;
   /** Per lane: appends waiting for the statement in flight to finish. */
   private readonly queues = new Map<number, Pending[]>();
+  private readonly deferred: boolean;
 
   constructor(
     private readonly db: AuditDatabase | SqlExecutor,
@@ -83,6 +98,66 @@ export class AuditLog {
       (options.strategy ?? 'optimistic') === 'optimistic' && (isPool(db) || isDataSource(db));
     this.coalesce = options.coalesce ?? true;
     this.lanes = Math.max(1, Math.trunc(options.lanes ?? 1));
+    this.deferred = options.sequencing === 'deferred';
+  }
+
+  /**
+   * Writes the events fail closed, the way the log is configured: with `tx` and
+   * `sequencing: 'deferred'` they are queued unsequenced in the caller's transaction (no chain
+   * lock held until the caller commits); otherwise they are chained at once like `appendMany`.
+   */
+  async record(events: readonly AuditEventInput[], options: AppendOptions = {}): Promise<void> {
+    if (options.tx !== undefined && this.deferred) await this.enqueue(events, options.tx);
+    else await this.appendMany(events, options);
+  }
+
+  /**
+   * Inserts the events into `audit_pending` in the caller's transaction: one statement, no lock.
+   * Each row carries its content hash, so an edit before it is sequenced is caught.
+   */
+  async enqueue(
+    events: readonly AuditEventInput[],
+    tx: AuditTransaction,
+  ): Promise<UnsequencedEntry[]> {
+    if (events.length === 0) return [];
+    const prepared = this.prepareAll(events);
+    try {
+      const hashes = prepared.map((p) => unsequencedHash(p));
+      const cols = insertParams(
+        prepared.map((p, i) => ({ ...p, chainSeq: 0, prevHash: '', hash: hashes[i] })),
+      );
+      const rows = await inTransaction(this.db, tx, (exec) =>
+        queryRows<{ id: string }>(exec, PENDING_INSERT_SQL, [
+          cols[0],
+          ...cols.slice(2, 15),
+          cols[16],
+        ]),
+      );
+      if (rows.length !== prepared.length)
+        throw new AuditWriteError('The audit entry could not be written', {
+          reason: 'not-returned',
+        });
+      return prepared.map((p, i) => ({
+        ...p,
+        pendingId: Number(rows[i].id),
+        contentHash: hashes[i],
+      }));
+    } catch (err) {
+      throw toWriteError(err);
+    }
+  }
+
+  private prepareAll(events: readonly AuditEventInput[]): Prepared[] {
+    try {
+      return events.map((e, i) => this.prepare(e, i));
+    } catch (err) {
+      // e.g. details holding a BigInt or a cycle.
+      throw err instanceof AuditError
+        ? err
+        : new AuditWriteError('Invalid audit event: details must be JSON', {
+            reason: 'invalid-event',
+          });
+    }
   }
 
   async append(event: AuditEventInput, options: AppendOptions = {}): Promise<AuditEntry> {
@@ -99,21 +174,11 @@ export class AuditLog {
     options: AppendOptions = {},
   ): Promise<AuditEntry[]> {
     if (events.length === 0) return [];
-    let prepared: Prepared[];
-    try {
-      prepared = events.map((e, i) => this.prepare(e, i));
-    } catch (err) {
-      // e.g. details holding a BigInt or a cycle.
-      throw err instanceof AuditError
-        ? err
-        : new AuditWriteError('Invalid audit event: details must be JSON', {
-            reason: 'invalid-event',
-          });
-    }
+    const prepared = this.prepareAll(events);
     if (options.tx === undefined && this.coalesce && prepared.length <= INSERT_BATCH) {
       const lane = laneOf(prepared[0].chainId, this.lanes);
       return new Promise<AuditEntry[]>((resolve, reject) =>
-        this.enqueue(lane, { items: prepared, resolve, reject }),
+        this.queueOn(lane, { items: prepared, resolve, reject }),
       );
     }
     try {
@@ -125,7 +190,7 @@ export class AuditLog {
     }
   }
 
-  private enqueue(lane: number, pending: Pending): void {
+  private queueOn(lane: number, pending: Pending): void {
     const queue = this.queues.get(lane);
     if (queue !== undefined) {
       queue.push(pending);
@@ -215,26 +280,21 @@ export class AuditLog {
     };
   }
 
+  /**
+   * Under the chains' locks: first sequences whatever is waiting unsequenced on them (so positions
+   * keep commit order between the two paths), then chains `prepared`.
+   */
   private async writeLocked(
     exec: SqlExecutor,
     prepared: readonly Prepared[],
   ): Promise<AuditEntry[]> {
     const chainIds = [...new Set(prepared.map((p) => p.chainId))].sort();
-    await queryRows(
-      exec,
-      `SELECT pg_advisory_xact_lock(hashtext(c)) FROM (SELECT c FROM unnest($1::text[]) AS c ORDER BY c) AS s`,
-      [chainIds],
-    );
-    const head = await readHeads(exec, chainIds);
-    const bodies = chainUp(prepared, head);
-    const out: AuditEntry[] = [];
-    for (let i = 0; i < bodies.length; i += INSERT_BATCH) {
-      const batch = bodies.slice(i, i + INSERT_BATCH);
-      out.push(
-        ...withSeqs(batch, await queryRows<Inserted>(exec, INSERT_SQL, insertParams(batch))),
-      );
-    }
-    return out;
+    const pass = await sequenceLocked(exec, chainIds, prepared);
+    if (pass.tampered.length > 0)
+      throw new AuditWriteError('An unsequenced audit entry was changed; verify the log', {
+        reason: 'pending-tampered',
+      });
+    return pass.appended;
   }
 
   /** Null when it gave up (contention) and the locked path should take over. */
@@ -362,36 +422,44 @@ function withSeqs(
 /** Multi-row insert from parallel arrays; ORDER BY ordinality keeps seq increasing along each chain. */
 export const INSERT_SQL = `
   INSERT INTO audit_event (chain_id, chain_seq, occurred_at, partnership, actor_type, actor_id, actor_role, action,
-                           outcome, case_id, query_id, agency, subject_pseudonyms, correlation_id, details, prev_hash, hash)
+                           outcome, case_id, query_id, agency, subject_pseudonyms, correlation_id, details, prev_hash, hash,
+                           pending_id)
   SELECT chain_id, chain_seq, occurred_at, partnership, actor_type, actor_id, actor_role, action,
-         outcome, case_id, query_id, agency, subject_pseudonyms::text[], correlation_id, details, prev_hash, hash
+         outcome, case_id, query_id, agency, subject_pseudonyms::text[], correlation_id, details, prev_hash, hash,
+         pending_id
     FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::jsonb[], $16::text[], $17::text[])
+                $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::jsonb[], $16::text[], $17::text[],
+                $18::bigint[])
          WITH ORDINALITY AS r(chain_id, chain_seq, occurred_at, partnership, actor_type, actor_id, actor_role, action,
-                              outcome, case_id, query_id, agency, subject_pseudonyms, correlation_id, details, prev_hash, hash, ord)
+                              outcome, case_id, query_id, agency, subject_pseudonyms, correlation_id, details, prev_hash, hash,
+                              pending_id, ord)
    ORDER BY ord
   RETURNING seq::text AS seq, chain_id, chain_seq::text AS chain_seq`;
 
 /**
- * INSERT_SQL that inserts nothing unless every assumed head ($19 chains, $20 positions, $21
- * hashes; $18 of them) is in the table. Positions past a head are then free or taken; if taken, the
- * unique constraint rejects the whole statement. It also takes the chains' advisory locks ($22)
+ * INSERT_SQL that inserts nothing unless every assumed head ($20 chains, $21 positions, $22
+ * hashes; $19 of them) is in the table. Positions past a head are then free or taken; if taken, the
+ * unique constraint rejects the whole statement. It also takes the chains' advisory locks ($23)
  * before inserting, so a `lock`-strategy writer (which reads the head under the lock) never
- * collides with it.
+ * collides with it; and it inserts nothing while an entry waits unsequenced on one of the chains
+ * (the locked path then sequences those first, keeping commit order).
  */
 const GUARDED_INSERT_SQL = INSERT_SQL.replace(
   '   ORDER BY ord',
   `   WHERE (SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtext(c))
-                                   FROM (SELECT c FROM unnest($22::text[]) AS c ORDER BY c) AS o) AS l) = cardinality($22::text[])
+                                   FROM (SELECT c FROM unnest($23::text[]) AS c ORDER BY c) AS o) AS l) = cardinality($23::text[])
      AND (SELECT count(*) FROM audit_event e
-           JOIN unnest($19::text[], $20::bigint[], $21::text[]) AS h(chain_id, chain_seq, hash)
-             ON e.chain_id = h.chain_id AND e.chain_seq = h.chain_seq AND e.hash = h.hash) = $18::int
+           JOIN unnest($20::text[], $21::bigint[], $22::text[]) AS h(chain_id, chain_seq, hash)
+             ON e.chain_id = h.chain_id AND e.chain_seq = h.chain_seq AND e.hash = h.hash) = $19::int
+     AND NOT EXISTS (SELECT 1 FROM audit_pending p WHERE p.chain_id = ANY($23::text[]))
    ORDER BY ord`,
 );
 
 /** Column arrays for INSERT_SQL. Exported for the benchmark's bulk loader. */
-export function insertParams(batch: ReadonlyArray<AuditEntryBody & { hash: string }>): unknown[] {
-  const cols: unknown[][] = Array.from({ length: 17 }, () => []);
+export function insertParams(
+  batch: ReadonlyArray<AuditEntryBody & { hash: string; pendingId?: number }>,
+): unknown[] {
+  const cols: unknown[][] = Array.from({ length: 18 }, () => []);
   for (const b of batch) {
     const values: unknown[] = [
       b.chainId,
@@ -412,8 +480,152 @@ export function insertParams(batch: ReadonlyArray<AuditEntryBody & { hash: strin
       JSON.stringify(b.details),
       b.prevHash,
       b.hash,
+      b.pendingId === undefined ? null : String(b.pendingId),
     ];
     values.forEach((v, i) => cols[i].push(v));
   }
   return cols;
+}
+
+/** Unsequenced entries, in input order (ORDER BY ordinality: ids, hence positions, follow it). */
+const PENDING_INSERT_SQL = `
+  INSERT INTO audit_pending (chain_id, occurred_at, partnership, actor_type, actor_id, actor_role, action, outcome,
+                             case_id, query_id, agency, subject_pseudonyms, correlation_id, details, content_hash)
+  SELECT chain_id, occurred_at, partnership, actor_type, actor_id, actor_role, action, outcome,
+         case_id, query_id, agency, subject_pseudonyms::text[], correlation_id, details, content_hash
+    FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::jsonb[], $15::text[])
+         WITH ORDINALITY AS r(chain_id, occurred_at, partnership, actor_type, actor_id, actor_role, action, outcome,
+                              case_id, query_id, agency, subject_pseudonyms, correlation_id, details, content_hash, ord)
+   ORDER BY ord
+  RETURNING id::text AS id`;
+
+interface PendingRow {
+  id: string;
+  waited: string;
+  chain_id: string;
+  occurred_at: string;
+  partnership: string | null;
+  actor_type: AuditEntryBody['actorType'];
+  actor_id: string;
+  actor_role: string | null;
+  action: string;
+  outcome: AuditEntryBody['outcome'];
+  case_id: string | null;
+  query_id: string | null;
+  agency: string | null;
+  subject_pseudonyms: string[];
+  correlation_id: string | null;
+  details: Record<string, unknown>;
+  content_hash: string;
+}
+
+/** `audit_pending` columns read back exactly as they were hashed (cf. `entryColumns`). */
+export const PENDING_COLUMNS = `id::text AS id, extract(epoch FROM now() - enqueued_at)::text AS waited, chain_id,
+  to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at, partnership, actor_type,
+  actor_id, actor_role, action, outcome, case_id, query_id, agency, subject_pseudonyms, correlation_id, details, content_hash`;
+
+export function pendingFromRow(r: PendingRow): UnsequencedEntry & { waitedSeconds: number } {
+  return {
+    pendingId: Number(r.id),
+    waitedSeconds: Number(r.waited),
+    chainId: r.chain_id,
+    occurredAt: r.occurred_at,
+    partnership: r.partnership,
+    actorType: r.actor_type,
+    actorId: r.actor_id,
+    actorRole: r.actor_role,
+    action: r.action,
+    outcome: r.outcome,
+    caseId: r.case_id,
+    queryId: r.query_id,
+    agency: r.agency,
+    subjectPseudonyms: r.subject_pseudonyms,
+    correlationId: r.correlation_id,
+    details: r.details,
+    contentHash: r.content_hash,
+  };
+}
+
+export async function readPending(
+  exec: SqlExecutor,
+  where: string,
+  params: unknown[],
+): Promise<Array<UnsequencedEntry & { waitedSeconds: number }>> {
+  const rows = await queryRows<PendingRow>(
+    exec,
+    `SELECT ${PENDING_COLUMNS} FROM audit_pending WHERE ${where}`,
+    params,
+  );
+  return rows.map(pendingFromRow);
+}
+
+export interface SequencePass {
+  /** Unsequenced entries given a position. */
+  readonly sequenced: number;
+  /** The longest any of them waited, in seconds (database clock). */
+  readonly maxWaitedSeconds: number;
+  /** `extra`, chained after them. */
+  readonly appended: AuditEntry[];
+  /** Chains left alone because an unsequenced entry on them no longer matches its content hash. */
+  readonly tampered: ReadonlyArray<{ chainId: string; pendingId: number }>;
+}
+
+/**
+ * The one place positions are assigned, in a transaction on `exec`: takes the chains' advisory locks
+ * (sorted, so no deadlock), moves up to `limit` unsequenced entries of those chains onto them in id
+ * order, then chains `extra`. Moving = insert into `audit_event` with `pending_id`, then delete from
+ * `audit_pending` (its trigger allows only that), so a crash anywhere rolls back to "still
+ * unsequenced" and `UNIQUE (pending_id)` makes a second assignment impossible.
+ */
+export async function sequenceLocked(
+  exec: SqlExecutor,
+  chainIds: readonly string[],
+  extra: readonly Prepared[] = [],
+  limit: number | null = null,
+): Promise<SequencePass> {
+  const sorted = [...new Set(chainIds)].sort();
+  await queryRows(
+    exec,
+    `SELECT pg_advisory_xact_lock(hashtext(c)) FROM (SELECT c FROM unnest($1::text[]) AS c ORDER BY c) AS s`,
+    [sorted],
+  );
+  // Read after the locks, in a fresh statement snapshot: everything committed so far.
+  const pending = await readPending(
+    exec,
+    `chain_id = ANY($1::text[]) ORDER BY id${limit === null ? '' : ' LIMIT $2'}`,
+    limit === null ? [sorted] : [sorted, limit],
+  );
+  const tampered = new Map<string, number>();
+  for (const p of pending)
+    if (!tampered.has(p.chainId) && unsequencedHash(p) !== p.contentHash)
+      tampered.set(p.chainId, p.pendingId);
+  const usable = pending.filter((p) => !tampered.has(p.chainId));
+  if (extra.some((e) => tampered.has(e.chainId)) || (usable.length === 0 && extra.length === 0))
+    return {
+      sequenced: 0,
+      maxWaitedSeconds: 0,
+      appended: [],
+      tampered: [...tampered].map(([chainId, pendingId]) => ({ chainId, pendingId })),
+    };
+  const head = await readHeads(exec, sorted);
+  const bodies = [
+    ...chainUp(usable, head).map((b, i) => ({ ...b, pendingId: usable[i].pendingId })),
+    ...chainUp(extra, head),
+  ];
+  const out: AuditEntry[] = [];
+  for (let i = 0; i < bodies.length; i += INSERT_BATCH) {
+    const batch = bodies.slice(i, i + INSERT_BATCH);
+    out.push(...withSeqs(batch, await queryRows<Inserted>(exec, INSERT_SQL, insertParams(batch))));
+  }
+  if (usable.length > 0)
+    await queryRows(exec, `DELETE FROM audit_pending WHERE id = ANY($1::bigint[])`, [
+      usable.map((p) => String(p.pendingId)),
+    ]);
+  return {
+    sequenced: usable.length,
+    maxWaitedSeconds: usable.reduce((m, p) => Math.max(m, p.waitedSeconds), 0),
+    appended: out.slice(usable.length),
+    tampered: [...tampered].map(([chainId, pendingId]) => ({ chainId, pendingId })),
+  };
 }

@@ -81,3 +81,13 @@ let scratch = Buffer.allocUnsafe(64 * 1024);
 export function isHexHash(value: unknown): value is string {
   return typeof value === 'string' && /^[0-9a-f]{64}$/.test(value);
 }
+
+/**
+ * `content_hash` of an unsequenced entry (`audit_pending`): `entryHash` with position 0 and the
+ * genesis `prevHash`. Position 0 never occurs on a chain (positions start at 1), so it can never
+ * equal a sequenced entry's hash. It lets the sequencer refuse, and the verifier name, a row edited
+ * while it waited for a position.
+ */
+export function unsequencedHash(body: Omit<AuditEntryBody, 'chainSeq' | 'prevHash'>): string {
+  return entryHash({ ...body, chainSeq: 0, prevHash: GENESIS_PREV_HASH });
+}

@@ -1,9 +1,17 @@
 export * from './errors';
 export * from './types';
 export { canonicalJson, type JsonValue } from '@mash/contracts';
-export { canonicalForm, canonicalObject, entryHash, GENESIS_PREV_HASH } from './hash';
+export {
+  canonicalForm,
+  canonicalObject,
+  entryHash,
+  unsequencedHash,
+  GENESIS_PREV_HASH,
+} from './hash';
 export { AuditSchema1700000000000 } from './audit-schema.migration';
-export { AuditEventEntity, AuditCheckpointEntity } from './audit.entities';
+export { AuditSequencing1765000000000 } from './audit-sequencing.migration';
+export { AuditEventEntity, AuditCheckpointEntity, AuditPendingEntity } from './audit.entities';
+export { AUDIT_ENTITIES, AUDIT_MIGRATIONS } from './schema';
 export { queryRows, type AuditDatabase, type AuditTransaction, type SqlExecutor } from './executor';
 export {
   AuditLog,
@@ -11,7 +19,15 @@ export {
   insertParams,
   type AuditLogOptions,
   type AppendOptions,
+  type UnsequencedEntry,
 } from './audit-log';
+export {
+  AuditSequencer,
+  AuditSequencerError,
+  startAuditSequencer,
+  type AuditSequencerMetrics,
+  type AuditSequencerOptions,
+} from './sequencer';
 export {
   nhsPseudonym,
   subjectPseudonym,

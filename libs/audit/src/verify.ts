@@ -5,7 +5,8 @@ import {
   type SignedCheckpoint,
 } from './checkpoint';
 import { queryRows, readerOf, type AuditDatabase, type SqlExecutor } from './executor';
-import { entryHash, GENESIS_PREV_HASH } from './hash';
+import { readPending } from './audit-log';
+import { entryHash, GENESIS_PREV_HASH, unsequencedHash } from './hash';
 import type { ActorType, AuditEntry, Outcome } from './types';
 
 export type VerifyFailureReason =
@@ -18,8 +19,13 @@ export type VerifyFailureReason =
   | 'truncated';
 
 export interface VerifyFailure {
-  /** `seq` of the offending entry; null when it is missing (truncation) or the fault is a checkpoint's. */
+  /**
+   * `seq` of the offending entry; null when it is missing (truncation), the fault is a checkpoint's,
+   * or the entry is still unsequenced (then `pendingId` names it and `chainSeq` is 0).
+   */
   readonly seq: number | null;
+  /** For an edited entry still waiting for its position: its `audit_pending` id. */
+  readonly pendingId?: number;
   readonly chainId: string;
   readonly chainSeq: number;
   readonly reason: VerifyFailureReason;
@@ -84,6 +90,8 @@ export interface VerifyResult {
   /** Entries whose hash was recomputed. */
   readonly checked: number;
   readonly checkpointsChecked: number;
+  /** Unsequenced entries whose content hash was recomputed (present when there were any). */
+  readonly unsequenced?: number;
   readonly firstFailure?: VerifyFailure;
 }
 
@@ -264,7 +272,32 @@ export async function verifyChain(
       });
     }
   }
-  return { ok: true, checked, checkpointsChecked };
+  // Entries still waiting for a position have no chain to protect them yet, only the content hash
+  // their transaction wrote: an edit that did not recompute it shows here (a deletion cannot
+  // happen while they wait: the table's trigger lets a row leave only once it is sequenced).
+  if (options.toSeq !== undefined) return { ok: true, checked, checkpointsChecked };
+  const pending = await readPending(reader, `($1::text IS NULL OR chain_id = $1) ORDER BY id`, [
+    options.chainId ?? null,
+  ]);
+  for (const p of pending) {
+    if (unsequencedHash(p) !== p.contentHash)
+      return {
+        ...fail({
+          seq: null,
+          pendingId: p.pendingId,
+          chainId: p.chainId,
+          chainSeq: 0,
+          reason: 'hash-mismatch',
+        }),
+        unsequenced: pending.length,
+      };
+  }
+  return {
+    ok: true,
+    checked,
+    checkpointsChecked,
+    ...(pending.length > 0 ? { unsequenced: pending.length } : {}),
+  };
 }
 
 type PackedEntry = [
