@@ -94,6 +94,20 @@ describe(AuditSequencer.name, () => {
     await sut.stop();
   });
 
+  it('keeps the order of the entries one transaction wrote, past ten of them', async () => {
+    const tx = await openTx();
+    const cases = Array.from({ length: 12 }, (_, i) => `case-${i + 1}`);
+    await log().record(
+      cases.map((caseId) => event({ caseId })),
+      { tx },
+    );
+    await commit(tx);
+    const sut = new AuditSequencer(pool);
+    expect(await sut.runOnce()).toBe(12);
+    await sut.stop();
+    expect((await chain()).map((r) => r.case_id)).toEqual(cases);
+  });
+
   it('sequences every entry of many concurrent transactions exactly once, with no gap', async () => {
     const ds = dataSourceFor(url);
     await ds.initialize();
@@ -151,7 +165,9 @@ describe(AuditSequencer.name, () => {
       ).rejects.toMatchObject({ code: 'AUDIT.WRITE_FAILED' });
       await ds.transaction((tx) => writer.record([event({ caseId: 'kept' })], { tx }));
 
-      expect(await new AuditSequencer(ds).runOnce()).toBe(1);
+      const sut = new AuditSequencer(ds);
+      expect(await sut.runOnce()).toBe(1);
+      await sut.stop();
       expect(await chain()).toEqual([{ case_id: 'kept', chain_seq: 1 }]);
       expect(await count('audit_pending')).toBe(0);
     } finally {

@@ -520,7 +520,10 @@ interface PendingRow {
   content_hash: string;
 }
 
-/** `audit_pending` columns read back exactly as they were hashed (cf. `entryColumns`). */
+/**
+ * `audit_pending` columns read back exactly as they were hashed (cf. `entryColumns`). `id` comes
+ * back as text, so order by `audit_pending.id`, never by the output name (text order puts 10 before 9).
+ */
 export const PENDING_COLUMNS = `id::text AS id, extract(epoch FROM now() - enqueued_at)::text AS waited, chain_id,
   to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at, partnership, actor_type,
   actor_id, actor_role, action, outcome, case_id, query_id, agency, subject_pseudonyms, correlation_id, details, content_hash`;
@@ -593,7 +596,7 @@ export async function sequenceLocked(
   // Read after the locks, in a fresh statement snapshot: everything committed so far.
   const pending = await readPending(
     exec,
-    `chain_id = ANY($1::text[]) ORDER BY id${limit === null ? '' : ' LIMIT $2'}`,
+    `chain_id = ANY($1::text[]) ORDER BY audit_pending.id${limit === null ? '' : ' LIMIT $2'}`,
     limit === null ? [sorted] : [sorted, limit],
   );
   const tampered = new Map<string, number>();

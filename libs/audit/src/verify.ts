@@ -276,9 +276,11 @@ export async function verifyChain(
   // their transaction wrote: an edit that did not recompute it shows here (a deletion cannot
   // happen while they wait: the table's trigger lets a row leave only once it is sequenced).
   if (options.toSeq !== undefined) return { ok: true, checked, checkpointsChecked };
-  const pending = await readPending(reader, `($1::text IS NULL OR chain_id = $1) ORDER BY id`, [
-    options.chainId ?? null,
-  ]);
+  const pending = await readPending(
+    reader,
+    `($1::text IS NULL OR chain_id = $1) ORDER BY audit_pending.id`,
+    [options.chainId ?? null],
+  );
   for (const p of pending) {
     if (unsequencedHash(p) !== p.contentHash)
       return {
