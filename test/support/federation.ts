@@ -159,6 +159,11 @@ const ADAPTER_FACTORIES: Record<Agency, (env: NodeJS.ProcessEnv) => Promise<INes
 export class FailableAuditLog extends AuditLog {
   failing = false;
 
+  override record(...args: Parameters<AuditLog['record']>): ReturnType<AuditLog['record']> {
+    if (this.failing) return Promise.reject(new Error('audit writes failed by the test'));
+    return super.record(...args);
+  }
+
   override appendMany(
     ...args: Parameters<AuditLog['appendMany']>
   ): ReturnType<AuditLog['appendMany']> {
@@ -181,7 +186,7 @@ export class Federation {
     this.broker = (
       await createBrokerApp(this.env, {
         clock: this.clock,
-        auditLog: (dataSource) => new FailableAuditLog(dataSource),
+        auditLog: (dataSource) => new FailableAuditLog(dataSource, { sequencing: 'deferred' }),
       })
     ).app;
   }

@@ -113,7 +113,10 @@ export class BrokerModule {
         {
           provide: AuditLog,
           useFactory: (dataSource: DataSource) =>
-            options.auditLog?.(dataSource) ?? new AuditLog(dataSource),
+            options.auditLog?.(dataSource) ??
+            // Entries written in a business transaction wait unsequenced for the AuditSequencer
+            // (started by the checkpoint scheduler), so no transaction holds the chain lock.
+            new AuditLog(dataSource, { sequencing: 'deferred' }),
           inject: [getDataSourceToken()],
         },
         {

@@ -1,6 +1,6 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { brokerDatabaseUrl } from './config/config';
-import { AuditCheckpointEntity, AuditEventEntity, AuditSchema1700000000000 } from '@mash/audit';
+import { AUDIT_ENTITIES, AUDIT_MIGRATIONS } from '@mash/audit';
 import { AgreementVersionEntity } from './agreements/agreement.entity';
 import { AgencyEventReceiptEntity } from './audit/agency-event-receipt.entity';
 import { CaseEntity } from './cases/case.entity';
@@ -22,8 +22,7 @@ export const BROKER_ENTITIES = [
   QueryAgencyEntity,
   OutboxMessageEntity,
   AgreementVersionEntity,
-  AuditEventEntity,
-  AuditCheckpointEntity,
+  ...AUDIT_ENTITIES,
   CaseRatingChangeEntity,
   CapacityQueueEntity,
   CaseOutcomeEntity,
@@ -33,7 +32,7 @@ export const BROKER_ENTITIES = [
 ];
 
 export const BROKER_MIGRATIONS = [
-  AuditSchema1700000000000,
+  ...AUDIT_MIGRATIONS,
   BrokerSchema1764160000000,
   CaseWorkflow1764300000000,
   Hardening1764400000000,

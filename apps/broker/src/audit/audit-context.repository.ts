@@ -53,12 +53,15 @@ export class AuditContextRepository {
   async casePseudonyms(refs: readonly CaseRef[], tx?: Executor): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>();
     if (refs.length === 0) return out;
+    // The opening entry may still wait for its chain position (audit_pending, ordered after the chain).
     const rows = (await (tx ?? this.dataSource).query(
       `SELECT DISTINCT ON (e.partnership, e.case_id) e.partnership, e.case_id AS id, e.subject_pseudonyms
-         FROM audit_event e
+         FROM (SELECT partnership, case_id, action, subject_pseudonyms, 0 AS queued, seq FROM audit_event
+               UNION ALL
+               SELECT partnership, case_id, action, subject_pseudonyms, 1, id FROM audit_pending) e
          JOIN unnest($1::text[], $2::text[]) AS r(partnership, id) ON e.partnership = r.partnership AND e.case_id = r.id
         WHERE e.action IN ('case.opened', 'case.signposted') AND cardinality(e.subject_pseudonyms) > 0
-        ORDER BY e.partnership, e.case_id, e.seq`,
+        ORDER BY e.partnership, e.case_id, e.queued, e.seq`,
       [refs.map((r) => r.partnership), refs.map((r) => r.id)],
     )) as Array<{ partnership: string; id: string; subject_pseudonyms: string[] }>;
     for (const r of rows) out.set(key(r), r.subject_pseudonyms);

@@ -34,7 +34,7 @@ export class AuditService {
     );
     try {
       const enriched = await this.withCaseContext(list, tx);
-      await this.log.appendMany(enriched, tx ? { tx } : {});
+      await this.log.record(enriched, tx ? { tx } : {});
     } catch (error) {
       // The cause names fields and SQL states only (AuditWriteError never carries values).
       const cause =

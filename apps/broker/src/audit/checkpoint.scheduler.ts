@@ -10,6 +10,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { z } from 'zod';
 import {
+  AuditSequencer,
   Checkpointer,
   scheduleCheckpoints,
   type CheckpointSchedule,
@@ -32,6 +33,11 @@ const SHUTDOWN_CHECKPOINT_MS = 5_000;
 export class AuditCheckpointScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('AuditCheckpoints');
   private readonly checkpointer: Checkpointer;
+  /**
+   * Gives chain positions to the entries AuditService writes unsequenced. Every instance runs one;
+   * one leads. TODO(issue 12): host this loop in the jobs kit rather than here.
+   */
+  readonly sequencer: AuditSequencer;
   private schedule: CheckpointSchedule | undefined;
   private last: Promise<unknown> = Promise.resolve();
 
@@ -46,9 +52,16 @@ export class AuditCheckpointScheduler implements OnApplicationBootstrap, BeforeA
       file: config.auditCheckpointFile,
       publish: (cp) => this.publish(cp),
     });
+    this.sequencer = new AuditSequencer(dataSource, {
+      onError: (error) =>
+        this.logger.error(
+          `audit sequencing failed: ${error instanceof Error ? error.message : 'unknown error'}`,
+        ),
+    });
   }
 
   onApplicationBootstrap(): void {
+    this.sequencer.start();
     this.schedule = scheduleCheckpoints(
       { checkpointAll: () => this.checkpointNow() },
       {
@@ -74,11 +87,15 @@ export class AuditCheckpointScheduler implements OnApplicationBootstrap, BeforeA
     // after a stop covers everything; bounded, so a dead Kafka cannot hold the shutdown.
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      this.checkpointNow().catch((error: unknown) =>
-        this.logger.warn(
-          `final audit checkpoint failed: ${error instanceof Error ? error.message : 'unknown error'}`,
+      // Sequence what is waiting first, so the final checkpoint covers it.
+      this.sequencer
+        .stop()
+        .then(() => this.checkpointNow())
+        .catch((error: unknown) =>
+          this.logger.warn(
+            `final audit checkpoint failed: ${error instanceof Error ? error.message : 'unknown error'}`,
+          ),
         ),
-      ),
       new Promise((resolve) => (timer = setTimeout(resolve, SHUTDOWN_CHECKPOINT_MS))),
     ]);
     clearTimeout(timer);

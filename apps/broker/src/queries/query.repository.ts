@@ -146,6 +146,10 @@ export class QueryRepository {
 
   /** pending while any agency is; partial when one timed out or failed; complete otherwise. */
   async refreshStatus(queryId: string, tx: EntityManager): Promise<QueryStatus> {
+    // Answers for one query arrive in concurrent transactions: without the row lock each reads the
+    // others' parts as still pending and the last writer leaves the query pending for ever. (The
+    // audit chain's lock used to serialise them by accident.)
+    await tx.query('SELECT 1 FROM federated_query WHERE id = $1 FOR UPDATE', [queryId]);
     const parts = await tx.getRepository(QueryAgencyEntity).find({ where: { queryId } });
     const statuses = parts.map((p) => p.status);
     const status: QueryStatus = statuses.some((s) => s === 'pending' || s === 'queued')
