@@ -1,3 +1,4 @@
+import { randomBytes, webcrypto } from 'node:crypto';
 import {
   CompactEncrypt,
   CompactSign,
@@ -30,19 +31,123 @@ async function recipientKey(recipient: JWK): Promise<CryptoKey> {
   return key;
 }
 
+/**
+ * Envelope v2 (see docs/keys.md, "Envelopes"): a JWE `alg: dir, enc: A256GCM` under a random
+ * 256-bit session key, which travels in the protected header member `mash-sk` as an ordinary v1 JWE
+ * (ECDH-ES + A256GCM) to the same recipient key. A sender reuses one session per recipient key for
+ * SESSION_TTL_MS or SESSION_MAX_USES messages; a recipient unwraps each session once and caches it by
+ * the wrapped key itself, so the two X25519 operations per message (ephemeral key, agreement) and
+ * the ephemeral import happen once per session instead. A recipient announces that it reads v2 with
+ * `"mash-env": 2` on its published encryption key; to any other key, senders keep sending v1.
+ */
+export const ENVELOPE_V2 = 2;
+const SESSION_HEADER = 'mash-sk';
+const SESSION_CTY = 'mash-session-key';
+const SESSION_TTL_MS = 5 * 60_000;
+const SESSION_MAX_USES = 100_000;
+const SESSION_CACHE_MAX = 1024;
+
+interface SenderSession {
+  readonly key: CryptoKey;
+  readonly wrapped: string;
+  readonly expiresAt: number;
+  uses: number;
+}
+const senderSessions = new Map<string, SenderSession>();
+
+/** Whether a published encryption key says its holder reads envelope v2. */
+export function acceptsEnvelopeV2(recipient: JWK): boolean {
+  return (recipient as JWK & { 'mash-env'?: unknown })['mash-env'] === ENVELOPE_V2;
+}
+
+async function senderSession(recipient: JWK & { kid: string }): Promise<SenderSession> {
+  const id = `${recipient.kid}:${recipient.x}`;
+  const now = Date.now();
+  const current = senderSessions.get(id);
+  if (current && current.expiresAt > now && current.uses < SESSION_MAX_USES) return current;
+  const raw = randomBytes(32);
+  const wrapped = await new CompactEncrypt(raw)
+    .setProtectedHeader({
+      alg: ENCRYPTION_ALG,
+      enc: CONTENT_ENC,
+      kid: recipient.kid,
+      cty: SESSION_CTY,
+    })
+    .encrypt(await recipientKey(recipient));
+  const key = (await webcrypto.subtle.importKey('raw', raw, 'AES-GCM', false, [
+    'encrypt',
+  ])) as CryptoKey;
+  raw.fill(0);
+  const session: SenderSession = { key, wrapped, expiresAt: now + SESSION_TTL_MS, uses: 0 };
+  if (senderSessions.size >= SESSION_CACHE_MAX) senderSessions.clear();
+  senderSessions.set(id, session);
+  return session;
+}
+
 export async function encryptFor(payload: unknown, recipient: JWK): Promise<string> {
   if (!recipient.kid) throw new TrustError('TRUST.NO_RECIPIENT_KEY', 'recipient key has no kid');
+  const plaintext = encoder.encode(JSON.stringify(payload));
+  if (acceptsEnvelopeV2(recipient)) {
+    const session = await senderSession(recipient as JWK & { kid: string });
+    session.uses += 1;
+    return new CompactEncrypt(plaintext)
+      .setProtectedHeader({
+        alg: 'dir',
+        enc: CONTENT_ENC,
+        kid: recipient.kid,
+        cty: 'json',
+        [SESSION_HEADER]: session.wrapped,
+      })
+      .encrypt(session.key);
+  }
   const key = await recipientKey(recipient);
-  return new CompactEncrypt(encoder.encode(JSON.stringify(payload)))
+  return new CompactEncrypt(plaintext)
     .setProtectedHeader({ alg: ENCRYPTION_ALG, enc: CONTENT_ENC, kid: recipient.kid, cty: 'json' })
     .encrypt(key);
 }
 
+/** Per service: unwrapped v2 session keys by their wrapped form (which names the recipient key). */
+const receiverSessions = new WeakMap<ServiceKeys, Map<string, CryptoKey>>();
+
+async function receiverSession(keys: ServiceKeys, privateKey: CryptoKey, wrapped: string) {
+  let cache = receiverSessions.get(keys);
+  if (!cache) receiverSessions.set(keys, (cache = new Map()));
+  const known = cache.get(wrapped);
+  if (known) return known;
+  const { plaintext, protectedHeader } = await compactDecrypt(wrapped, privateKey, {
+    keyManagementAlgorithms: [ENCRYPTION_ALG],
+    contentEncryptionAlgorithms: [CONTENT_ENC],
+  });
+  if (protectedHeader.cty !== SESSION_CTY || plaintext.length !== 32) throw new Error('session');
+  const key = (await webcrypto.subtle.importKey('raw', plaintext, 'AES-GCM', false, [
+    'decrypt',
+  ])) as CryptoKey;
+  plaintext.fill(0);
+  if (cache.size >= SESSION_CACHE_MAX) cache.clear();
+  cache.set(wrapped, key);
+  return key;
+}
+
 export async function decryptWith(jwe: string, keys: ServiceKeys): Promise<Uint8Array> {
   let kid: string | undefined;
+  let wrapped: string | undefined;
   try {
     const header = decodeProtectedHeader(jwe);
-    if (header.alg !== ENCRYPTION_ALG || header.enc !== CONTENT_ENC) throw new Error('algorithm');
+    if (header.enc !== CONTENT_ENC) throw new Error('algorithm');
+    if (header.alg === 'dir') {
+      // v2: only ever with a session key wrapped to the same recipient key, never a bare `dir`.
+      const sk = header[SESSION_HEADER];
+      if (typeof sk !== 'string') throw new Error('no session key');
+      const inner = decodeProtectedHeader(sk);
+      if (
+        inner.alg !== ENCRYPTION_ALG ||
+        inner.enc !== CONTENT_ENC ||
+        inner.cty !== SESSION_CTY ||
+        inner.kid !== header.kid
+      )
+        throw new Error('session key');
+      wrapped = sk;
+    } else if (header.alg !== ENCRYPTION_ALG) throw new Error('algorithm');
     kid = header.kid;
   } catch {
     throw new TrustError('TRUST.MALFORMED', 'not a JWE this service accepts');
@@ -54,6 +159,14 @@ export async function decryptWith(jwe: string, keys: ServiceKeys): Promise<Uint8
       'sealed to a key this service does not hold',
     );
   try {
+    if (wrapped !== undefined) {
+      const session = await receiverSession(keys, key.privateKey, wrapped);
+      const { plaintext } = await compactDecrypt(jwe, session, {
+        keyManagementAlgorithms: ['dir'],
+        contentEncryptionAlgorithms: [CONTENT_ENC],
+      });
+      return plaintext;
+    }
     const { plaintext } = await compactDecrypt(jwe, key.privateKey, {
       keyManagementAlgorithms: [ENCRYPTION_ALG],
       contentEncryptionAlgorithms: [CONTENT_ENC],

@@ -143,10 +143,15 @@ export function activeOf(ring: KeyRing, use: KeyUse): StoredKey | undefined {
   return ring.keys.find((k) => k.use === use && k.status === 'active');
 }
 
-/** The public JWKS a service publishes: active and retiring keys, never retired ones. */
+/**
+ * The public JWKS a service publishes: active and retiring keys, never retired ones. Encryption
+ * keys say `"mash-env": 2`: this service reads envelope v2 (see `encryptFor`).
+ */
 export function publicJwks(ring: KeyRing): JSONWebKeySet {
   return {
-    keys: ring.keys.filter((k) => k.status !== 'retired').map((k) => k.publicJwk),
+    keys: ring.keys
+      .filter((k) => k.status !== 'retired')
+      .map((k) => (k.use === 'enc' ? { ...k.publicJwk, 'mash-env': 2 } : k.publicJwk)),
   };
 }
 
