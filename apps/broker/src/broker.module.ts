@@ -121,7 +121,10 @@ export class BrokerModule {
         },
         {
           provide: AuditQuery,
-          useFactory: (dataSource: DataSource) => new AuditQuery(dataSource),
+          // Sequence a partnership's waiting entries before reading, so an auditor sees every entry
+          // committed before the search.
+          useFactory: (dataSource: DataSource) =>
+            new AuditQuery(dataSource, { sequenceFirst: true }),
           inject: [getDataSourceToken()],
         },
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },

@@ -632,3 +632,11 @@ export async function sequenceLocked(
     tampered: [...tampered].map(([chainId, pendingId]) => ({ chainId, pendingId })),
   };
 }
+
+/** Sequences what waits on one chain, in a transaction of its own (a reader catching up). */
+export async function sequenceWaiting(
+  db: AuditDatabase | SqlExecutor,
+  chainId: string,
+): Promise<void> {
+  await inTransaction(db, undefined, (exec) => sequenceLocked(exec, [chainId]));
+}

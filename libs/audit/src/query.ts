@@ -1,10 +1,11 @@
+import { sequenceWaiting } from './audit-log';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import { AuditQueryError } from './errors';
 import { queryRows, readerOf, type AuditDatabase, type SqlExecutor } from './executor';
 import { ENTRY_COLUMNS, entryColumns, entryFromRow, type EntryRow } from './rows';
-import { OUTCOMES, type AuditEntry, type Outcome } from './types';
+import { OUTCOMES, SYSTEM_CHAIN_ID, type AuditEntry, type Outcome } from './types';
 
 export interface TimeRange {
   /** Inclusive. */
@@ -264,12 +265,25 @@ function csvCells(e: AuditEntry): string[] {
 export class AuditQuery {
   private readonly reader: SqlExecutor;
 
-  constructor(db: AuditDatabase | SqlExecutor) {
+  constructor(
+    private readonly db: AuditDatabase | SqlExecutor,
+    /**
+     * `sequenceFirst`: before a search, give positions to the entries waiting on the searched chain
+     * (deferred sequencing), so a search sees everything committed before it, not only what the
+     * sequencer has reached.
+     */
+    private readonly options: { readonly sequenceFirst?: boolean } = {},
+  ) {
     this.reader = readerOf(db);
   }
 
   /** One page, keyset-paginated on seq. */
   async search(filter: AuditFilter, page: PageRequest = {}): Promise<Page<AuditEntry>> {
+    if (this.options.sequenceFirst === true)
+      await sequenceWaiting(
+        this.db,
+        filter.systemChain === true ? SYSTEM_CHAIN_ID : requirePartnership(filter.partnership),
+      );
     const order = page.order ?? 'desc';
     const limit = Math.min(Math.max(Math.trunc(page.limit ?? 100), 1), 1000);
     const sql = buildFilter(filter);
