@@ -4,7 +4,8 @@
 #
 #   bash deploy/kafka/kafka.sh [--sasl | cluster] start|stop|status|logs [-f]|reset
 #
-# Plain mode: PLAINTEXT on 127.0.0.1:${KAFKA_PORT:-9092}, state under .local/kafka/.
+# Plain mode: PLAINTEXT on 127.0.0.1:${KAFKA_PORT:-9092}, state under .local/kafka/ (another
+# KAFKA_PORT: .local/kafka-<port>/, so a second node can run beside the first).
 # --sasl (or KAFKA_SASL=1): SASL_PLAINTEXT + SCRAM-SHA-512 with ACLs on
 # 127.0.0.1:${KAFKA_SASL_PORT:-9094}, state under .local/kafka-sasl/.
 # cluster (or --cluster, KAFKA_CLUSTER=1): three KRaft nodes (each broker and controller) on
@@ -94,8 +95,9 @@ elif ((SASL)); then
   CLIENT_LISTENER=SASL_PLAINTEXT
   CONTROLLER_PROTOCOL=SASL_PLAINTEXT
 else
-  STATE_DIR="$LOCAL_DIR/kafka"
   PORT="${KAFKA_PORT:-9092}"
+  # A second node on another port (a test that stops its own Kafka) keeps its own state.
+  if [[ "$PORT" == "9092" ]]; then STATE_DIR="$LOCAL_DIR/kafka"; else STATE_DIR="$LOCAL_DIR/kafka-$PORT"; fi
   CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
   CLIENT_LISTENER=PLAINTEXT
   CONTROLLER_PROTOCOL=PLAINTEXT

@@ -7,6 +7,7 @@ import {
   type Clock,
   ensureDatabase,
   ensureTopics,
+  KAFKA_CONSUMER_TIMEOUTS,
   kafkaClientConfig,
   logLevelsFrom,
 } from '@mash/common';
@@ -105,7 +106,7 @@ export async function createBrokerApp(
         consumer: {
           groupId: consumerGroup('broker'),
           allowAutoTopicCreation: false,
-          sessionTimeout: 30_000,
+          ...KAFKA_CONSUMER_TIMEOUTS,
         },
         postfixId: '',
         subscribe: { fromBeginning: true },

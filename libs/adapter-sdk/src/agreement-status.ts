@@ -10,6 +10,7 @@ import {
   parseMessage,
   type Agency,
 } from '@mash/contracts';
+import { KAFKA_CONSUMER_TIMEOUTS } from '@mash/common';
 import { SIGNING_ALG } from '@mash/trust';
 
 export const AGREEMENT_NOT_IN_FORCE = 'GRANT.AGREEMENT_NOT_IN_FORCE';
@@ -141,6 +142,7 @@ export class AgreementStatusFeed implements AgreementStatusGate, OnModuleDestroy
     await this.admin.connect();
     this.consumer = this.client.consumer({
       groupId: `${this.options.service}.agreements.${randomUUID().slice(0, 8)}`,
+      ...KAFKA_CONSUMER_TIMEOUTS,
     });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });

@@ -1,7 +1,13 @@
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import type { INestApplication } from '@nestjs/common';
-import { ensureDatabase, ensureTopics, kafkaClientConfig, logLevelsFrom } from '@mash/common';
+import {
+  ensureDatabase,
+  ensureTopics,
+  KAFKA_CONSUMER_TIMEOUTS,
+  kafkaClientConfig,
+  logLevelsFrom,
+} from '@mash/common';
 import { consumerGroup, Topics } from '@mash/contracts';
 import { AdapterModule, type AdapterModuleOptions } from './adapter.module';
 
@@ -40,7 +46,7 @@ export async function createAdapterApp(options: AdapterModuleOptions): Promise<I
         consumer: {
           groupId: consumerGroup(config.service),
           allowAutoTopicCreation: false,
-          sessionTimeout: 30_000,
+          ...KAFKA_CONSUMER_TIMEOUTS,
         },
         postfixId: '',
         subscribe: { fromBeginning: true },
