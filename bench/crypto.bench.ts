@@ -198,7 +198,12 @@ export async function run(): Promise<object> {
       cpu: cpus()[0]?.model ?? 'unknown',
       cores: cpus().length,
       rounds: ROUNDS,
-      algorithms: { signing: 'EdDSA (Ed25519)', encryption: 'ECDH-ES (X25519) + A256GCM' },
+      algorithms: {
+        signing: 'EdDSA (Ed25519)',
+        encryption:
+          'envelope v2: dir + A256GCM under a session key wrapped with ECDH-ES (X25519) + A256GCM, one per recipient key per 5 min (docs/keys.md)',
+      },
+      note: 'Shared 2-core machine with other test runs: p50s are medians of a noisy run; compare runs, not single figures.',
       steps: Object.fromEntries(STEPS.map((s) => [s, summary(times[s])])),
       round,
       targetMs: TARGET_MS,
