@@ -279,11 +279,9 @@ export class AuditQuery {
 
   /** One page, keyset-paginated on seq. */
   async search(filter: AuditFilter, page: PageRequest = {}): Promise<Page<AuditEntry>> {
-    if (this.options.sequenceFirst === true)
-      await sequenceWaiting(
-        this.db,
-        filter.systemChain === true ? SYSTEM_CHAIN_ID : requirePartnership(filter.partnership),
-      );
+    await this.catchUp(
+      filter.systemChain === true ? SYSTEM_CHAIN_ID : requirePartnership(filter.partnership),
+    );
     const order = page.order ?? 'desc';
     const limit = Math.min(Math.max(Math.trunc(page.limit ?? 100), 1), 1000);
     const sql = buildFilter(filter);
@@ -301,6 +299,10 @@ export class AuditQuery {
       items,
       nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1].seq, order) : null,
     };
+  }
+
+  private async catchUp(chainId: string): Promise<void> {
+    if (this.options.sequenceFirst === true) await sequenceWaiting(this.db, chainId);
   }
 
   /** Every matching entry, oldest first, fetched in keyset pages of `batchSize`. */
@@ -356,6 +358,7 @@ export class AuditQuery {
     partnership: string,
     options: NoOpenCaseOptions = {},
   ): Promise<AuditEntry[]> {
+    await this.catchUp(requirePartnership(partnership));
     const sql = new Sql();
     sql.where.push(
       `e.partnership = ${sql.p(requirePartnership(partnership))}`,
@@ -397,6 +400,7 @@ export class AuditQuery {
 
   /** Events by users outside working hours (local time in `timeZone`), weekends and `holidays`. */
   async outOfHours(partnership: string, options: OutOfHoursOptions = {}): Promise<AuditEntry[]> {
+    await this.catchUp(requirePartnership(partnership));
     const hhmm = /^([01]\d|2[0-3]):[0-5]\d$/;
     const start = options.workdayStart ?? '08:00';
     const end = options.workdayEnd ?? '18:00';
@@ -434,6 +438,7 @@ export class AuditQuery {
     partnership: string,
     options: UnusualVolumeOptions = {},
   ): Promise<UnusualVolumeRow[]> {
+    await this.catchUp(requirePartnership(partnership));
     const sql = new Sql();
     sql.where.push(
       `partnership = ${sql.p(requirePartnership(partnership))}`,
@@ -484,6 +489,7 @@ export class AuditQuery {
     partnership: string,
     options: TimeRange & { readonly withinMinutes?: number; readonly limit?: number } = {},
   ): Promise<DeniedThenRetriedRow[]> {
+    await this.catchUp(requirePartnership(partnership));
     const sql = new Sql();
     sql.where.push(
       `d.partnership = ${sql.p(requirePartnership(partnership))}`,
