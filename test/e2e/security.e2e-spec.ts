@@ -13,6 +13,7 @@ import { FileKeyRingStore } from '@mash/trust';
 import { AuditCheckpointScheduler } from '../../apps/broker/src/audit/checkpoint.scheduler';
 import { RetentionJob } from '../../apps/broker/src/cases/retention.job';
 import {
+  auditSequenced,
   Federation,
   ROOT,
   TEST_KEYS_DIR,
@@ -142,6 +143,7 @@ describe('Security hardening (issue 17)', () => {
   }
 
   async function auditRows(where: string, params: unknown[]) {
+    await auditSequenced(brokerDb);
     return (
       await brokerDb.query<{ action: string; details: Record<string, unknown> }>(
         `SELECT action, details FROM audit_event WHERE ${where} ORDER BY seq`,

@@ -139,7 +139,10 @@ async function snapshot(db: Client): Promise<Record<string, string>> {
   const result: Record<string, string> = {};
   for (const { table_name: table } of tables) {
     if (table === 'audit_checkpoint') continue;
-    const where = table === 'audit_event' ? `WHERE partnership = '${OWNER}'` : '';
+    // The audit tables hold every partnership's entries (the intruder's own move from
+    // audit_pending to audit_event while the test runs): compare the owner's only.
+    const where =
+      table === 'audit_event' || table === 'audit_pending' ? `WHERE partnership = '${OWNER}'` : '';
     const { rows } = await db.query<{ n: string; digest: string | null }>(
       `SELECT count(*) AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS digest FROM "${table}" t ${where}`,
     );

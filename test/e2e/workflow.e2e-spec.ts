@@ -13,6 +13,7 @@ import { DeadlineJob } from '../../apps/broker/src/cases/deadline.job';
 import { RetentionJob } from '../../apps/broker/src/cases/retention.job';
 import { OutcomeService } from '../../apps/broker/src/outcomes/outcome.service';
 import {
+  auditSequenced,
   Federation,
   ROOT,
   baseEnv,
@@ -563,6 +564,7 @@ describe('The MASH case workflow', () => {
       );
       expect(rows.length).toBe(2);
       for (const row of rows) expect(row).toMatchObject({ status: 'match', records_sealed: null });
+      await auditSequenced(queries);
       const audit = await queries.query(
         `SELECT details FROM audit_event WHERE case_id = $1 AND action = 'case.data.deleted'`,
         [downCase],

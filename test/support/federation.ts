@@ -249,6 +249,19 @@ export async function eventually<T>(
   }
 }
 
+/**
+ * Waits until the broker's audit sequencer has given every waiting entry its position, for tests
+ * that read `audit_event` with SQL (entries written in a transaction wait in `audit_pending` for a
+ * few milliseconds first).
+ */
+export async function auditSequenced(db: {
+  query(sql: string): Promise<{ rowCount: number | null }>;
+}): Promise<void> {
+  await eventually(async () =>
+    (await db.query('SELECT 1 FROM audit_pending LIMIT 1')).rowCount === 0 ? true : undefined,
+  );
+}
+
 /** A supertest assertion that shows the error body when the status is not the expected one. */
 export function status(expected: number) {
   return (res: { status: number; body: unknown }): void => {
