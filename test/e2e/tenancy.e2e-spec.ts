@@ -8,7 +8,14 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { Client } from 'pg';
 import { AGENCIES } from '@mash/contracts';
-import { Federation, baseEnv, dropDatabases, status, testDatabaseUrl } from '../support/federation';
+import {
+  auditSequenced,
+  Federation,
+  baseEnv,
+  dropDatabases,
+  status,
+  testDatabaseUrl,
+} from '../support/federation';
 
 const DB = 'broker_tenancy';
 const OWNER = 'demo';
@@ -133,6 +140,9 @@ function expressRoutes(federation: Federation): string[] {
 
 /** A fingerprint of every broker table (the owner's audit chain only: the intruder's own may grow). */
 async function snapshot(db: Client): Promise<Record<string, string>> {
+  // Compare settled audit tables: the owner's entries from the setup may still be moving from
+  // audit_pending to audit_event.
+  await auditSequenced(db);
   const { rows: tables } = await db.query<{ table_name: string }>(
     "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name",
   );
