@@ -180,27 +180,12 @@ describe('Kafka consumers under hostile input', () => {
     requestHash: string;
   }> {
     const analyst = await federation.token('analyst');
-    const manager = await federation.token('manager', 'demo', 'test-manager');
-    const created = await http()
-      .post('/api/v1/referrals')
-      .set('Authorization', `Bearer ${analyst}`)
-      .send({
-        subject: child('police'),
-        referrer: { agency: 'social-care' },
-        concerns: ['neglect'],
-      })
-      .expect(status(201));
-    await http()
-      .put(`/api/v1/cases/${created.body.id}/consent`)
-      .set('Authorization', `Bearer ${manager}`)
-      .send({
-        status: 'not-sought',
-        reason: 'risk-of-significant-harm',
-        justification: 'Seeking consent could place the child at risk of significant harm.',
-      })
-      .expect(status(200));
+    const caseId = await federation.openCaseWithoutConsent(child('police'), {
+      referrer: { agency: 'social-care' },
+      concerns: ['neglect'],
+    });
     const q = await http()
-      .post(`/api/v1/cases/${created.body.id}/queries`)
+      .post(`/api/v1/cases/${caseId}/queries`)
       .set('Authorization', `Bearer ${analyst}`)
       .send({ purpose: 'mash-triage', agencies: ['police'] })
       .expect(status(202));
@@ -208,7 +193,7 @@ describe('Kafka consumers under hostile input', () => {
       `SELECT request_hash FROM federated_query_agency WHERE query_id = $1 AND agency = 'police'`,
       [q.body.id],
     );
-    return { caseId: created.body.id, queryId: q.body.id, requestHash: row.rows[0].request_hash };
+    return { caseId, queryId: q.body.id, requestHash: row.rows[0].request_hash };
   }
 
   let answered: { caseId: string; queryId: string } | undefined;

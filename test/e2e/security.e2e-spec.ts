@@ -88,27 +88,11 @@ describe('Security hardening (issue 17)', () => {
   const childKnownTo = (agency: Agency) =>
     subjects.find((s) => s.knownTo.includes(agency))!.subject;
 
-  async function openCase(agency: Agency): Promise<string> {
-    const created = await http()
-      .post('/api/v1/referrals')
-      .set('Authorization', `Bearer ${analyst}`)
-      .send({
-        subject: childKnownTo(agency),
-        referrer: { agency: 'health' },
-        concerns: ['physical-abuse'],
-      })
-      .expect(status(201));
-    await http()
-      .put(`/api/v1/cases/${created.body.id}/consent`)
-      .set('Authorization', `Bearer ${manager}`)
-      .send({
-        status: 'not-sought',
-        reason: 'risk-of-significant-harm',
-        justification: 'Seeking consent could place the child at risk of significant harm.',
-      })
-      .expect(status(200));
-    return created.body.id as string;
-  }
+  const openCase = (agency: Agency): Promise<string> =>
+    federation.openCaseWithoutConsent(childKnownTo(agency), {
+      referrer: { agency: 'health' },
+      concerns: ['physical-abuse'],
+    });
 
   async function ask(
     caseId: string,

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Client } from 'pg';
+import request from 'supertest';
 import { type PinnedClock, withDatabase } from '@mash/common';
 import { AGENCIES, type Agency } from '@mash/contracts';
 import { AuditLog } from '@mash/audit';
@@ -225,6 +226,34 @@ export class Federation {
       roles: list,
       partnership,
     });
+  }
+
+  /**
+   * Opens a case from a referral and records a manager's decision to share without consent (a
+   * risk of significant harm), which every demo agreement accepts: the usual start of a test that
+   * then asks the federation. Returns the case id.
+   */
+  async openCaseWithoutConsent(
+    subject: DemoSubject['subject'],
+    referral: { referrer: { agency: string; name?: string }; concerns: string[] },
+  ): Promise<string> {
+    const analyst = await this.token('analyst');
+    const manager = await this.token('manager', 'demo', 'test-manager');
+    const created = await request(this.http())
+      .post('/api/v1/referrals')
+      .set('Authorization', `Bearer ${analyst}`)
+      .send({ subject, ...referral })
+      .expect(status(201));
+    await request(this.http())
+      .put(`/api/v1/cases/${created.body.id}/consent`)
+      .set('Authorization', `Bearer ${manager}`)
+      .send({
+        status: 'not-sought',
+        reason: 'risk-of-significant-harm',
+        justification: 'Seeking consent could place the child at risk of significant harm.',
+      })
+      .expect(status(200));
+    return created.body.id as string;
   }
 }
 
