@@ -5,7 +5,7 @@ const swcrc = JSON.parse(fs.readFileSync(`${__dirname}/.swcrc`, 'utf8'));
 delete swcrc.$schema;
 // jose ships only ES modules; jest's CommonJS runtime needs it transformed.
 const transform = { '^.+\\.(t|j)s$': ['@swc/jest', { ...swcrc, swcrc: false }] };
-const transformIgnorePatterns = ['/node_modules/(?!(jose)/)'];
+const transformIgnorePatterns = ['/node_modules/(?!(jose|openid-client|oauth4webapi)/)'];
 const moduleNameMapper = {
   '^@mash/(contracts|adapter-sdk|policy|audit|matching|common|thresholds|trust)$': '<rootDir>/libs/$1/src',
 };

@@ -15,6 +15,7 @@ import { AGENCIES, consumerGroup, Topics } from '@mash/contracts';
 import { AgreementService } from './agreements/agreement.service';
 import { BrokerModule, type BrokerModuleOptions } from './broker.module';
 import { correlationMiddleware } from './common/correlation';
+import { cspNonce, mountConsole, nonceSource } from './console/http';
 import { loadBrokerConfig, type BrokerConfig } from './config/config';
 import { BrokerKeys } from './keys/broker-keys';
 
@@ -60,6 +61,7 @@ export async function createBrokerApp(
   );
   app.useBodyParser('json', { limit: '256kb' });
   app.disable('x-powered-by');
+  app.use(cspNonce);
   // nosniff, HSTS, a strict CSP (the Swagger UI and the printable report load only their own
   // scripts) that no page may be framed by another origin, no referrer.
   app.use(
@@ -67,7 +69,8 @@ export async function createBrokerApp(
       contentSecurityPolicy: {
         directives: {
           defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
+          // The console's pages: their own scripts, and govuk-frontend's one inline line by nonce.
+          scriptSrc: ["'self'", nonceSource],
           styleSrc: ["'self'", "'unsafe-inline'"],
           imgSrc: ["'self'", 'data:'],
           frameAncestors: ["'none'"],
@@ -83,6 +86,7 @@ export async function createBrokerApp(
   // API responses carry children's data: no browser or proxy may keep a copy.
   app.use('/api', noStore);
   app.use(correlationMiddleware);
+  mountConsole(app);
   app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(

@@ -66,6 +66,7 @@ import { WithholdingRepository } from './transparency/withholding.repository';
 import { PartnershipMetricsController } from './partnership/partnership-metrics.controller';
 import { PartnershipMetricsService } from './partnership/partnership-metrics.service';
 import { PartnershipMetricsRepository } from './partnership/partnership-metrics.repository';
+import { CONSOLE_CONTROLLERS, CONSOLE_PROVIDERS } from './console/console.providers';
 
 /** What a test may put in place of the real thing (never set in production). */
 export interface BrokerModuleOptions {
@@ -105,6 +106,7 @@ export class BrokerModule {
         OutcomeController,
         TransparencyController,
         PartnershipMetricsController,
+        ...CONSOLE_CONTROLLERS,
       ],
       providers: [
         { provide: BROKER_CONFIG, useValue: config },
@@ -176,6 +178,7 @@ export class BrokerModule {
         WithholdingRepository,
         PartnershipMetricsService,
         PartnershipMetricsRepository,
+        ...CONSOLE_PROVIDERS,
       ],
     };
   }

@@ -127,6 +127,41 @@ export class CaseService {
     return this.summary(entity, now);
   }
 
+  /**
+   * What a referral with these concerns would be given if it arrived now (level, RAG, deadline),
+   * without opening anything: the referral form shows it before the analyst commits.
+   */
+  assess(
+    partnership: string,
+    concerns: string[],
+    now = this.clock.now(),
+  ): {
+    level: number;
+    rag: string;
+    signpost: boolean;
+    dueAt: string | null;
+    timeLeft: string | null;
+  } {
+    const matrix = this.thresholds.matrixFor(partnership, now);
+    const assessment = assessOrThrow(matrix, concerns);
+    if (triage(assessment).action === 'signpost')
+      return {
+        level: assessment.level,
+        rag: assessment.rag,
+        signpost: true,
+        dueAt: null,
+        timeLeft: null,
+      };
+    const due = dueAt(matrix, assessment.rag, now);
+    return {
+      level: assessment.level,
+      rag: assessment.rag,
+      signpost: false,
+      dueAt: due.toISOString(),
+      timeLeft: describeTimeLeft(timeLeft(due, now)),
+    };
+  }
+
   summary(c: CaseEntity, now = this.clock.now()): CaseSummary {
     const left = c.dueAt && c.status === 'open' ? timeLeft(c.dueAt, now) : null;
     return {

@@ -53,7 +53,7 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     res.status(body.statusCode).json(body);
   }
 
-  private toBody(exception: unknown, correlationId: string): ErrorBody {
+  protected toBody(exception: unknown, correlationId: string): ErrorBody {
     if (exception instanceof DomainError) {
       return {
         statusCode: exception.status,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
@@ -51,6 +52,16 @@ const BrokerEnvSchema = KafkaEnvSchema.extend({
   LOG_LEVEL: LogLevelSchema,
   /** Operations: `1` keeps requests in the outbox unpublished (e.g. while Kafka is repaired). */
   OUTBOX_RELAY_DISABLED: z.enum(['0', '1']).default('0'),
+  /** The console: the key that seals its session cookie (at least 32 characters). */
+  CONSOLE_SESSION_SECRET: z.string().min(32).optional(),
+  CONSOLE_SESSION_HOURS: z.coerce.number().min(0.25).max(12).default(8),
+  /** The console's public address (its sign-in callback is `<CONSOLE_URL>/auth/callback`). */
+  CONSOLE_URL: z.string().url().optional(),
+  /** The identity provider the console signs people in with (OpenID Connect discovery). */
+  OIDC_ISSUER_URL: z.string().url().optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_SCOPES: z.string().default('openid profile'),
 });
 
 export type AuthMode = 'dev' | 'production';
@@ -96,6 +107,24 @@ export interface BrokerConfig {
   logLevel: LogLevel;
   /** When set, the outbox relay publishes nothing: messages wait in the database. */
   outboxRelayDisabled: boolean;
+  console: ConsoleConfig;
+}
+
+export interface ConsoleConfig {
+  /** Seals the session cookie. In dev mode a random one per process when unset. */
+  sessionSecret: string;
+  sessionHours: number;
+  /** Cookies marked Secure: whenever the console's address is https (always in production). */
+  secureCookies: boolean;
+  /** Production sign-in; undefined when the console is not configured for an identity provider. */
+  oidc?: {
+    issuerUrl: string;
+    clientId: string;
+    clientSecret?: string;
+    redirectUrl: string;
+    postLogoutRedirectUrl: string;
+    scopes: string;
+  };
 }
 
 export const DEV_ISSUER = 'mash-dev-issuer';
@@ -163,6 +192,7 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
       );
   }
   return {
+    console: consoleConfig(e),
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
@@ -196,6 +226,38 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     agencyJwksOverrides,
     logLevel: e.LOG_LEVEL,
     outboxRelayDisabled: e.OUTBOX_RELAY_DISABLED === '1',
+  };
+}
+
+function consoleConfig(e: z.infer<typeof BrokerEnvSchema>): ConsoleConfig {
+  const oidcNamed = [e.OIDC_ISSUER_URL, e.OIDC_CLIENT_ID].filter((v) => v !== undefined).length;
+  if (oidcNamed === 1)
+    throw new ConfigError('the console needs OIDC_ISSUER_URL and OIDC_CLIENT_ID together');
+  if (e.AUTH_MODE === 'production' && oidcNamed === 2) {
+    if (!e.CONSOLE_URL || !e.CONSOLE_SESSION_SECRET)
+      throw new ConfigError(
+        'the console signs in through OIDC_ISSUER_URL only with CONSOLE_URL and CONSOLE_SESSION_SECRET set',
+      );
+    if (!e.CONSOLE_URL.startsWith('https:'))
+      throw new ConfigError('AUTH_MODE=production needs an https CONSOLE_URL');
+  }
+  const base = (e.CONSOLE_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/+$/, '');
+  return {
+    // Dev mode only: sessions then end when the broker restarts.
+    sessionSecret: e.CONSOLE_SESSION_SECRET ?? randomBytes(32).toString('base64url'),
+    sessionHours: e.CONSOLE_SESSION_HOURS,
+    secureCookies: e.AUTH_MODE === 'production' || base.startsWith('https:'),
+    oidc:
+      e.AUTH_MODE === 'production' && e.OIDC_ISSUER_URL && e.OIDC_CLIENT_ID
+        ? {
+            issuerUrl: e.OIDC_ISSUER_URL,
+            clientId: e.OIDC_CLIENT_ID,
+            clientSecret: e.OIDC_CLIENT_SECRET,
+            redirectUrl: `${base}/auth/callback`,
+            postLogoutRedirectUrl: `${base}/sign-in`,
+            scopes: e.OIDC_SCOPES,
+          }
+        : undefined,
   };
 }
 

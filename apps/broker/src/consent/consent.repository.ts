@@ -34,6 +34,19 @@ export class ConsentRepository {
     return this.repo(tx).findOne({ where: { id, caseId, partnership } });
   }
 
+  /** Decisions to proceed without consent that an analyst made and no manager has approved, oldest first. */
+  awaitingApproval(partnership: string): Promise<ConsentDecisionEntity[]> {
+    return this.repo()
+      .createQueryBuilder('d')
+      .where('d.partnership = :partnership', { partnership })
+      .andWhere("d.status <> 'given'")
+      .andWhere("d.decidedRole <> 'manager'")
+      .andWhere('d.approvedBy IS NULL')
+      .orderBy('d.decidedAt', 'ASC')
+      .limit(200)
+      .getMany();
+  }
+
   async insert(row: ConsentDecisionEntity, tx?: Tx): Promise<void> {
     await this.repo(tx).insert(row);
   }

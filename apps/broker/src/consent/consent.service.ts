@@ -47,6 +47,52 @@ export class ConsentService {
     );
   }
 
+  /**
+   * Consent overrides waiting for a manager: an analyst's decisions to proceed without consent that
+   * are still the case's latest decision (a later decision replaces an earlier one).
+   */
+  async awaitingApproval(
+    user: Principal,
+  ): Promise<
+    Array<{
+      id: string;
+      caseId: string;
+      status: string;
+      reason: string | null;
+      justification: string | null;
+      decidedBy: string;
+      decidedAt: string;
+    }>
+  > {
+    const rows = await this.consents.awaitingApproval(user.partnership);
+    const current = [];
+    for (const r of rows) {
+      const latest = await this.consents.latest(user.partnership, r.caseId);
+      if (latest?.id !== r.id) continue;
+      current.push({
+        id: r.id,
+        caseId: r.caseId,
+        status: r.status,
+        reason: r.reason,
+        justification: r.justificationSealed
+          ? await this.keys.cipher.open<string>(r.justificationSealed)
+          : null,
+        decidedBy: r.decidedBy,
+        decidedAt: r.decidedAt.toISOString(),
+      });
+    }
+    await this.audit.record({
+      partnership: user.partnership,
+      actorType: 'user',
+      actorId: user.sub,
+      actorRole: 'manager',
+      action: 'consent.approvals.viewed',
+      outcome: 'success',
+      details: { count: current.length },
+    });
+    return current;
+  }
+
   /** The consent position the policy engine sees: the latest decision, with its approval. */
   async positionFor(partnership: string, caseId: string): Promise<CaseConsent> {
     const latest = await this.consents.latest(partnership, caseId);

@@ -272,6 +272,16 @@ export class QueryService {
     return this.view(await this.queries.get(user.partnership, queryId), false);
   }
 
+  /** The case's queries, newest first, without their records (read one to see its answers). */
+  async forCase(user: Principal, caseId: string): Promise<QueryView[]> {
+    await this.cases.get(user.partnership, caseId);
+    const queries = await this.queries.listForCase(user.partnership, caseId);
+    const views: QueryView[] = [];
+    for (const q of queries)
+      views.push(await this.view(await this.queries.get(user.partnership, q.id), false));
+    return views.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
   async read(user: Principal, id: string): Promise<QueryView> {
     const found = await this.queries.get(user.partnership, id);
     const released = found.agencies.filter((a) => a.recordsSealed);

@@ -1,0 +1,475 @@
+import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { Clock } from '@mash/common';
+import { PURPOSES } from '@mash/contracts';
+import { CONSENT_REASONS } from '@mash/policy';
+import { Roles } from '../auth/decorators';
+import type { Principal } from '../auth/principal';
+import { CaseFileService } from '../case-file/case-file.service';
+import { ReferralSchema, RerateSchema } from '../cases/case.dto';
+import { CaseService } from '../cases/case.service';
+import { uuidParam } from '../common/ids';
+import { ConsentSchema } from '../consent/consent.dto';
+import { ConsentService } from '../consent/consent.service';
+import { OutcomeSchema } from '../outcomes/outcome.dto';
+import { OutcomeService } from '../outcomes/outcome.service';
+import { CreateQuerySchema } from '../queries/query.dto';
+import { QueryService } from '../queries/query.service';
+import { TransparencyService } from '../transparency/transparency.service';
+import { WithholdSchema } from '../transparency/transparency.dto';
+import { ConsolePages } from './decorators';
+import {
+  addError,
+  dateInput,
+  hasErrors,
+  list,
+  noErrors,
+  text,
+  zodFormErrors,
+  type FormErrors,
+} from './forms';
+import { ConsoleSessions } from './session';
+import { ConsoleViews } from './views';
+
+type Req_ = Request & { user: Principal };
+type Form = Record<string, unknown>;
+
+const OUTCOMES = OutcomeSchema.shape.outcome.options;
+const RAGS = ['red', 'amber', 'green'] as const;
+
+/**
+ * The analyst's and manager's pages: today's work, a new referral, the case with its consent, the
+ * dry run, the question to the federation and its answers, re-rating, the outcome and the family's
+ * report. Each action calls the same service method as the API, with the signed-in principal.
+ */
+@ConsolePages()
+@Controller()
+export class CasesConsoleController {
+  constructor(
+    private readonly views: ConsoleViews,
+    private readonly sessions: ConsoleSessions,
+    private readonly cases: CaseService,
+    private readonly caseFile: CaseFileService,
+    private readonly consent: ConsentService,
+    private readonly queries: QueryService,
+    private readonly outcomes: OutcomeService,
+    private readonly transparency: TransparencyService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get('cases')
+  @Roles('analyst', 'manager')
+  async today(@Req() req: Req_, @Res() res: Response): Promise<void> {
+    const { items } = await this.cases.list(req.user, { status: 'open', limit: 200, offset: 0 });
+    const byDue = [...items].sort((a, b) => (a.dueAt ?? '9').localeCompare(b.dueAt ?? '9'));
+    await this.views.page(req, res, 'cases.njk', {
+      title: "Today's work",
+      cases: byDue,
+      overdue: byDue.filter((c) => c.overdue).length,
+    });
+  }
+
+  @Get('referrals/new')
+  @Roles('analyst')
+  async newReferral(@Req() req: Req_, @Res() res: Response): Promise<void> {
+    await this.referralPage(req, res, {}, noErrors());
+  }
+
+  @Post('referrals/new')
+  @Roles('analyst')
+  async openReferral(@Req() req: Req_, @Res() res: Response, @Body() form: Form): Promise<void> {
+    const errors = noErrors();
+    const dob = dateInput(
+      form['dateOfBirth-day'],
+      form['dateOfBirth-month'],
+      form['dateOfBirth-year'],
+    );
+    if ('problem' in dob)
+      addError(
+        errors,
+        'dateOfBirth',
+        dob.problem === 'missing'
+          ? 'Enter the child’s date of birth'
+          : 'Date of birth must be a real date, for example 27 3 2015',
+      );
+    const concerns = list(form.concerns);
+    const candidate = {
+      subject: {
+        givenName: text(form.givenName),
+        familyName: text(form.familyName),
+        dateOfBirth: 'date' in dob ? dob.date : undefined,
+        ...(text(form.postcode) ? { postcode: text(form.postcode) } : {}),
+        ...(text(form.nhsNumber)
+          ? { identifiers: { nhsNumber: text(form.nhsNumber)?.replace(/\s/g, '') } }
+          : {}),
+      },
+      referrer: {
+        agency: text(form.referrerAgency),
+        ...(text(form.referrerName) ? { name: text(form.referrerName) } : {}),
+      },
+      concerns,
+      ...(text(form.narrative) ? { narrative: text(form.narrative) } : {}),
+    };
+    const parsed = ReferralSchema.safeParse(candidate);
+    if (!parsed.success) {
+      const more = zodFormErrors(parsed.error, {
+        'subject.givenName': { id: 'givenName', message: 'Enter the child’s given name' },
+        'subject.familyName': { id: 'familyName', message: 'Enter the child’s family name' },
+        'subject.dateOfBirth': { id: 'dateOfBirth', message: 'Enter the child’s date of birth' },
+        'subject.postcode': { id: 'postcode', message: 'Enter a real postcode' },
+        'subject.identifiers': { id: 'nhsNumber', message: 'Enter a 10-digit NHS number' },
+        'referrer.agency': { id: 'referrerAgency', message: 'Select who made the referral' },
+        'referrer.name': {
+          id: 'referrerName',
+          message: 'Enter the referrer’s name in 200 characters or fewer',
+        },
+        concerns: { id: 'concerns', message: 'Select at least one concern' },
+        narrative: {
+          id: 'narrative',
+          message: 'The referral’s account must be 20,000 characters or fewer',
+        },
+      });
+      for (const e of more.summary) addError(errors, e.href.slice(1), e.text);
+    }
+    if (hasErrors(errors) || !parsed.success) {
+      await this.referralPage(req, res, form, errors, 400);
+      return;
+    }
+    if (form.action === 'check') {
+      const assessment = this.cases.assess(req.user.partnership, concerns);
+      await this.referralPage(req, res, form, errors, 200, assessment);
+      return;
+    }
+    const opened = await this.cases.openFromReferral(req.user, parsed.data);
+    await this.flashAndGo(
+      req,
+      res,
+      `/cases/${opened.id}`,
+      opened.status === 'signposted'
+        ? `Referral recorded and signposted: level ${opened.level}, ${opened.rag.toUpperCase()}.`
+        : `Case opened: level ${opened.level}, ${opened.rag.toUpperCase()}, to be decided by ${formatDue(opened.dueAt)}.`,
+    );
+  }
+
+  @Get('cases/:id')
+  @Roles('analyst', 'manager')
+  async casePage(
+    @Req() req: Req_,
+    @Res() res: Response,
+    @Param('id', uuidParam) id: string,
+  ): Promise<void> {
+    await this.renderCase(req, res, id, {});
+  }
+
+  @Post('cases/:id/consent')
+  @Roles('analyst', 'manager')
+  async recordConsent(
+    @Req() req: Req_,
+    @Res() res: Response,
+    @Param('id', uuidParam) id: string,
+    @Body() form: Form,
+  ): Promise<void> {
+    const dto = {
+      status: text(form.status),
+      ...(text(form.status) && form.status !== 'given' && text(form.reason)
+        ? { reason: text(form.reason) }
+        : {}),
+      justification: text(form.justification),
+    };
+    const parsed = ConsentSchema.safeParse(dto);
+    const errors = parsed.success
+      ? noErrors()
+      : zodFormErrors(parsed.error, {
+          status: {
+            id: 'consent-status',
+            message: 'Select whether consent was given, refused or not sought',
+          },
+          reason: {
+            id: 'consent-reason',
+            message: 'Select the reason for proceeding without consent',
+          },
+          justification: {
+            id: 'consent-justification',
+            message: 'Explain the decision in at least 10 characters',
+          },
+        });
+    if (parsed.success && parsed.data.status !== 'given' && !parsed.data.reason)
+      addError(errors, 'consent-reason', 'Select the reason for proceeding without consent');
+    if (hasErrors(errors) || !parsed.success) {
+      await this.renderCase(req, res, id, { errors, consentForm: form }, 400);
+      return;
+    }
+    const recorded = (await this.consent.record(req.user, id, parsed.data)) as { approval: string };
+    await this.flashAndGo(
+      req,
+      res,
+      `/cases/${id}#consent`,
+      recorded.approval === 'pending-manager-approval'
+        ? 'Consent decision recorded. A manager must approve it before agencies that need approval share.'
+        : 'Consent decision recorded.',
+    );
+  }
+
+  /** The dry run: what each agency would share, and why, in plain English. Sends nothing. */
+  @Post('cases/:id/dry-run')
+  @Roles('analyst', 'manager')
+  async dryRun(
+    @Req() req: Req_,
+    @Res() res: Response,
+    @Param('id', uuidParam) id: string,
+    @Body() form: Form,
+  ): Promise<void> {
+    const parsed = CreateQuerySchema.safeParse({
+      purpose: text(form.purpose),
+      ...(text(form.justification) ? { justification: text(form.justification) } : {}),
+    });
+    if (!parsed.success) {
+      const errors = zodFormErrors(parsed.error, {
+        purpose: { id: 'purpose', message: 'Select why you are asking' },
+        justification: {
+          id: 'justification',
+          message: 'The justification must be at least 10 characters',
+        },
+      });
+      await this.renderCase(req, res, id, { errors, askForm: form }, 400);
+      return;
+    }
+    const dryRun = await this.queries.dryRun(req.user, id, parsed.data);
+    await this.renderCase(req, res, id, { dryRun, askForm: form });
+  }
+
+  @Post('cases/:id/queries')
+  @Roles('analyst')
+  async ask(
+    @Req() req: Req_,
+    @Res() res: Response,
+    @Param('id', uuidParam) id: string,
+    @Body() form: Form,
+  ): Promise<void> {
+    const parsed = CreateQuerySchema.safeParse({
+      purpose: text(form.purpose),
+      ...(text(form.justification) ? { justification: text(form.justification) } : {}),
+    });
+    if (!parsed.success) {
+      const errors = zodFormErrors(parsed.error, {
+        purpose: { id: 'purpose', message: 'Select why you are asking' },
+        justification: {
+          id: 'justification',
+          message: 'The justification must be at least 10 characters',
+        },
+      });
+      await this.renderCase(req, res, id, { errors, askForm: form }, 400);
+      return;
+    }
+    const query = await this.queries.create(req.user, id, parsed.data);
+    await this.flashAndGo(
+      req,
+      res,
+      `/cases/${id}/queries/${query.id}`,
+      'The agencies have been asked.',
+    );
+  }
+
+  /**
+   * The answers as they stand. Once the query's event stream is served to the console
+   * (`/cases/:id/queries/:queryId/events`), pass it as `liveUrl` and console.mjs refreshes the
+   * answers as each agency replies; until then the page offers "Refresh answers".
+   */
+  @Get('cases/:id/queries/:queryId')
+  @Roles('analyst', 'manager')
+  async answers(
+    @Req() req: Req_,
+    @Res() res: Response,
+    @Param('id', uuidParam) id: string,
+    @Param('queryId', uuidParam) queryId: string,
+  ): Promise<void> {
+    const query = await this.queries.read(req.user, queryId);
+    if (query.caseId !== id) {
+      res.redirect(303, `/cases/${query.caseId}/queries/${queryId}`);
+      return;
+    }
+    await this.views.page(req, res, 'answers.njk', {
+      title: 'Answers from the agencies',
+      caseId: id,
+      query,
+    });
+  }
+
+  @Post('cases/:id/rating')
+  @Roles('analyst', 'manager')
+  async rerate(
+    @Req() req: Req_,
+    @Res() res: Response,
+    @Param('id', uuidParam) id: string,
+    @Body() form: Form,
+  ): Promise<void> {
+    const parsed = RerateSchema.safeParse({ rag: text(form.rag), rationale: text(form.rationale) });
+    if (!parsed.success) {
+      const errors = zodFormErrors(parsed.error, {
+        rag: { id: 'rag', message: 'Select the new rating' },
+        rationale: { id: 'rationale', message: 'Explain the new rating in at least 10 characters' },
+      });
+      await this.renderCase(req, res, id, { errors, ratingForm: form }, 400);
+      return;
+    }
+    const rated = await this.cases.rerate(req.user, id, parsed.data);
+    await this.flashAndGo(
+      req,
+      res,
+      `/cases/${id}#rating`,
+      `Rating changed to ${rated.rag.toUpperCase()}.`,
+    );
+  }
+
+  @Post('cases/:id/outcome')
+  @Roles('analyst', 'manager')
+  async outcome(
+    @Req() req: Req_,
+    @Res() res: Response,
+    @Param('id', uuidParam) id: string,
+    @Body() form: Form,
+  ): Promise<void> {
+    const parsed = OutcomeSchema.safeParse({
+      outcome: text(form.outcome),
+      rationale: text(form.rationale),
+    });
+    if (!parsed.success) {
+      const errors = zodFormErrors(parsed.error, {
+        outcome: { id: 'outcome', message: 'Select the outcome' },
+        rationale: {
+          id: 'outcome-rationale',
+          message: 'Explain the outcome in at least 10 characters',
+        },
+      });
+      await this.renderCase(req, res, id, { errors, outcomeForm: form }, 400);
+      return;
+    }
+    await this.outcomes.record(req.user, id, parsed.data);
+    await this.flashAndGo(
+      req,
+      res,
+      `/cases/${id}#outcome`,
+      'Outcome recorded and sent to the agencies that shared.',
+    );
+  }
+
+  @Post('cases/:id/withhold')
+  @Roles('manager')
+  async withhold(
+    @Req() req: Req_,
+    @Res() res: Response,
+    @Param('id', uuidParam) id: string,
+    @Body() form: Form,
+  ): Promise<void> {
+    const parsed = WithholdSchema.safeParse({ item: text(form.item), reason: text(form.reason) });
+    if (!parsed.success) {
+      const errors = zodFormErrors(parsed.error, {
+        item: { id: 'withhold-item', message: 'Select what to leave out of the report' },
+        reason: {
+          id: 'withhold-reason',
+          message:
+            'Explain in at least 10 characters why telling the family would put the child at risk',
+        },
+      });
+      await this.renderCase(req, res, id, { errors, withholdForm: form }, 400);
+      return;
+    }
+    await this.transparency.withhold(req.user, id, parsed.data);
+    await this.flashAndGo(
+      req,
+      res,
+      `/cases/${id}#report`,
+      'That item is left out of the family’s report.',
+    );
+  }
+
+  /** The family's transparency report, laid out to print. */
+  @Get('cases/:id/report')
+  @Roles('analyst', 'manager')
+  async report(
+    @Req() req: Req_,
+    @Res() res: Response,
+    @Param('id', uuidParam) id: string,
+  ): Promise<void> {
+    const report = await this.transparency.report(req.user, id, 'html');
+    await this.views.page(req, res, 'report.njk', { title: report.title, caseId: id, report });
+  }
+
+  private async renderCase(
+    req: Req_,
+    res: Response,
+    id: string,
+    extra: Record<string, unknown>,
+    status = 200,
+  ): Promise<void> {
+    const kase = await this.caseFile.read(req.user, id);
+    const queries = await this.queries.forCase(req.user, id);
+    await this.views.page(
+      req,
+      res,
+      'case.njk',
+      {
+        title: kase.subject ? `${kase.subject.givenName} ${kase.subject.familyName}` : 'Case',
+        kase,
+        queries,
+        purposes: PURPOSES,
+        consentReasons: CONSENT_REASONS,
+        outcomes: OUTCOMES,
+        rags: RAGS.filter((r) => r !== kase.rag),
+        errors: noErrors(),
+        consentForm: {},
+        askForm: {},
+        ratingForm: {},
+        outcomeForm: {},
+        withholdForm: {},
+        ...extra,
+      },
+      status,
+    );
+  }
+
+  private async referralPage(
+    req: Req_,
+    res: Response,
+    form: Form,
+    errors: FormErrors,
+    status = 200,
+    assessment?: unknown,
+  ): Promise<void> {
+    const matrix = this.cases.matrix(req.user.partnership, this.clock.now());
+    await this.views.page(
+      req,
+      res,
+      'referral.njk',
+      {
+        title: 'New referral',
+        form,
+        errors,
+        assessment,
+        concerns: Object.entries(matrix.concerns).map(([value, c]) => ({
+          value,
+          text: (c as { label: string }).label,
+          checked: list(form.concerns).includes(value),
+        })),
+      },
+      status,
+    );
+  }
+
+  private async flashAndGo(req: Req_, res: Response, to: string, message: string): Promise<void> {
+    await this.sessions.flash(await this.sessions.open(req, res), message);
+    res.redirect(303, to);
+  }
+}
+
+function formatDue(iso: string | null): string {
+  if (!iso) return 'no deadline';
+  return new Date(iso).toLocaleString('en-GB', {
+    timeZone: 'Europe/London',
+    day: 'numeric',
+    month: 'long',
+    hour: 'numeric',
+    minute: '2-digit',
+    hour12: true,
+  });
+}

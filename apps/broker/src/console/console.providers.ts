@@ -1,0 +1,27 @@
+import { AgreementsConsoleController } from './agreements.controller';
+import { AuditConsoleController } from './audit.controller';
+import { CasesConsoleController } from './cases.controller';
+import { ManagerConsoleController } from './manager.controller';
+import { ConsoleExceptionFilter } from './console.filter';
+import { ConsoleGuard } from './console.guard';
+import { OidcSignIn } from './oidc';
+import { ConsoleSessions } from './session';
+import { SignInController } from './sign-in.controller';
+import { ConsoleViews } from './views';
+
+/** The console's pages, one controller per area; a new area is added here and in NAVIGATION. */
+export const CONSOLE_CONTROLLERS = [
+  SignInController,
+  CasesConsoleController,
+  ManagerConsoleController,
+  AuditConsoleController,
+  AgreementsConsoleController,
+];
+
+export const CONSOLE_PROVIDERS = [
+  ConsoleSessions,
+  ConsoleViews,
+  ConsoleGuard,
+  ConsoleExceptionFilter,
+  OidcSignIn,
+];

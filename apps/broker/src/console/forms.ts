@@ -1,0 +1,79 @@
+import type { z } from 'zod';
+
+/** What a GOV.UK form shows on bad input: the error summary's list and each field's message. */
+export interface FormErrors {
+  summary: Array<{ text: string; href: string }>;
+  fields: Record<string, { text: string }>;
+}
+
+export function noErrors(): FormErrors {
+  return { summary: [], fields: {} };
+}
+
+export function addError(errors: FormErrors, field: string, text: string): FormErrors {
+  if (!errors.fields[field]) {
+    errors.fields[field] = { text };
+    errors.summary.push({ text, href: `#${field}` });
+  }
+  return errors;
+}
+
+export function hasErrors(errors: FormErrors): boolean {
+  return errors.summary.length > 0;
+}
+
+/**
+ * Maps a zod failure onto the form's fields: `fields` names, for a dotted issue path, the id of the
+ * input to link to and the plain-English message the person reads (GOV.UK: say what to do).
+ */
+export function zodFormErrors(
+  error: z.ZodError,
+  fields: Record<string, { id: string; message: string }>,
+): FormErrors {
+  const errors = noErrors();
+  for (const issue of error.issues) {
+    const path = issue.path.join('.');
+    const field =
+      fields[path] ??
+      Object.entries(fields).find(([key]) => path.startsWith(`${key}.`))?.[1] ??
+      fields[''];
+    if (field) addError(errors, field.id, field.message);
+    else addError(errors, 'form', issue.message);
+  }
+  return errors;
+}
+
+/** A form field given once or several times (checkboxes), as a list. */
+export function list(value: unknown): string[] {
+  if (value === undefined || value === null || value === '') return [];
+  return (Array.isArray(value) ? value : [value]).filter(
+    (v): v is string => typeof v === 'string' && v !== '',
+  );
+}
+
+/** A trimmed text field, undefined when empty. */
+export function text(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+/**
+ * A GOV.UK date input (day, month, year boxes) as `YYYY-MM-DD`, or the reason it is not a real
+ * date. Empty boxes give `missing`.
+ */
+export function dateInput(
+  day: unknown,
+  month: unknown,
+  year: unknown,
+): { date: string } | { problem: 'missing' | 'invalid' } {
+  const [d, m, y] = [text(day), text(month), text(year)];
+  if (!d && !m && !y) return { problem: 'missing' };
+  if (!d || !m || !y || !/^\d{1,2}$/.test(d) || !/^\d{1,2}$/.test(m) || !/^\d{4}$/.test(y))
+    return { problem: 'invalid' };
+  const date = `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`;
+  const parsed = new Date(`${date}T00:00:00Z`);
+  if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== date)
+    return { problem: 'invalid' };
+  return { date };
+}
