@@ -1,0 +1,260 @@
+/**
+ * The console in a real Chromium (Debian's, at /usr/bin/chromium) against the real federation:
+ * an analyst works a referral end to end, a manager approves the consent override, an auditor finds
+ * the analyst's view of the child and verifies the chain, two agreement admins activate a version,
+ * and another partnership sees none of it. axe checks every page visited; screenshots of the main
+ * pages go to docs/screenshots/.
+ */
+import { resolve } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
+import { AxeBuilder } from '@axe-core/playwright';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { parse, stringify } from 'yaml';
+import {
+  Federation,
+  ROOT,
+  baseEnv,
+  dropDatabases,
+  seedSources,
+  type DemoSubject,
+} from '../support/federation';
+
+const BASE = 'http://127.0.0.1:3900';
+/** This file's own checkpoint file: the database is recreated, so older checkpoints must go too. */
+const CHECKPOINTS = resolve(ROOT, '.local/test/audit/checkpoints-console.jsonl');
+const SCREENSHOTS = resolve(ROOT, 'docs/screenshots');
+
+describe('The MASH console in a browser', () => {
+  const federation = new Federation(baseEnv({ AUDIT_CHECKPOINT_FILE: CHECKPOINTS }));
+  let browser: Browser;
+  let child: DemoSubject;
+  let caseId: string;
+
+  beforeAll(async () => {
+    await dropDatabases(['broker', 'police', 'health', 'education', 'social-care']);
+    rmSync(CHECKPOINTS, { force: true });
+    const subjects = seedSources();
+    child = subjects.find((s) => s.knownTo.length === 4) ?? subjects[0];
+    await federation.start();
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-dev-shm-usage'],
+    });
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await federation.stop();
+  });
+
+  /** No serious or critical accessibility violation on the page as it stands. */
+  async function accessible(page: Page): Promise<void> {
+    const { violations } = await new AxeBuilder({ page }).analyze();
+    const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual(
+      [],
+    );
+  }
+
+  /** Waits for the element (Playwright waits; jest asserts) and checks its text. */
+  async function sees(locator: Locator, text: string): Promise<void> {
+    await locator.first().waitFor({ state: 'visible' });
+    expect(await locator.first().innerText()).toContain(text);
+  }
+
+  async function shot(page: Page, name: string): Promise<void> {
+    await page.screenshot({ path: resolve(SCREENSHOTS, `${name}.png`), fullPage: true });
+  }
+
+  async function signIn(role: string, userName: string, partnership = 'demo'): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${BASE}/`);
+    expect(await page.locator('h1').count()).toBe(1);
+    await page
+      .getByLabel(
+        role.replace('-', ' ').replace(/^./, (c) => c.toUpperCase()),
+        { exact: true },
+      )
+      .check();
+    await page.getByLabel('Partnership').fill(partnership);
+    await page.getByLabel('User name').fill(userName);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    return page;
+  }
+
+  it('signs in, and shows the error summary when the sign-in form is incomplete', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${BASE}/sign-in`);
+    await accessible(page);
+    await shot(page, 'sign-in');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await sees(page.locator('.govuk-error-summary'), 'Select the role');
+    await accessible(page);
+    await context.close();
+  });
+
+  it('lets an analyst open a referral, record consent, see the dry run, ask, read answers, record an outcome and print the report; a manager approves the override', async () => {
+    const analyst = await signIn('analyst', 'analyst-ann');
+    await analyst.getByRole('link', { name: 'New referral' }).first().click();
+    // Bad input: the GOV.UK error summary, linked to the fields.
+    await analyst.getByRole('button', { name: 'Open the case' }).click();
+    const summary = analyst.locator('.govuk-error-summary');
+    await sees(summary, 'Enter the child’s given name');
+    await sees(summary, 'Enter the child’s date of birth');
+    await sees(summary, 'Select at least one concern');
+    await accessible(analyst);
+
+    const [year, month, day] = child.subject.dateOfBirth.split('-');
+    await analyst.getByLabel('Given name').fill(child.subject.givenName);
+    await analyst.getByLabel('Family name').fill(child.subject.familyName);
+    await analyst.getByLabel('Day').fill(day);
+    await analyst.getByLabel('Month').fill(month);
+    await analyst.getByLabel('Year').fill(year);
+    if (child.subject.postcode)
+      await analyst.getByLabel('Postcode (optional)').fill(child.subject.postcode);
+    await analyst.getByLabel('Who made the referral').selectOption('education');
+    await analyst.getByLabel('Neglect', { exact: false }).first().check();
+    await analyst.getByRole('button', { name: 'Check threshold level and deadline' }).click();
+    await sees(analyst.locator('.govuk-notification-banner'), 'This referral would be level');
+    await accessible(analyst);
+    await shot(analyst, 'new-referral');
+    await analyst.getByRole('button', { name: 'Open the case' }).click();
+    await sees(analyst.locator('.govuk-notification-banner'), 'Case opened');
+    caseId = /\/cases\/([0-9a-f-]{36})/.exec(analyst.url())![1];
+    await accessible(analyst);
+
+    // Consent: not sought, with a reason; it waits for a manager.
+    await analyst.getByLabel('Consent not sought').check();
+    await analyst
+      .getByLabel('Reason for proceeding without consent')
+      .selectOption('risk-of-significant-harm');
+    await analyst
+      .getByLabel('Why', { exact: true })
+      .fill('Seeking consent could place the child at risk of significant harm.');
+    await analyst.getByRole('button', { name: 'Record consent decision' }).click();
+    await sees(analyst.locator('.govuk-notification-banner'), 'A manager must approve it');
+
+    const manager = await signIn('manager', 'manager-mo');
+    await manager.getByRole('link', { name: 'Consent approvals' }).click();
+    await accessible(manager);
+    await shot(manager, 'consent-approvals');
+    await manager.getByRole('button', { name: 'Approve this decision' }).first().click();
+    await sees(manager.locator('.govuk-notification-banner'), 'approved');
+
+    // The dry run in plain English, then the question to the federation.
+    await analyst.goto(`${BASE}/cases/${caseId}#ask`);
+    await analyst.getByRole('tab', { name: 'Ask the federation' }).click();
+    await analyst.getByLabel('Why you are asking').selectOption('mash-triage');
+    await analyst.getByRole('button', { name: 'Check what each agency would share' }).click();
+    await analyst.locator('#dry-run').first().waitFor({ state: 'visible' });
+    await sees(analyst.locator('.govuk-summary-list').last(), 'Police');
+    await accessible(analyst);
+    await shot(analyst, 'case-dry-run');
+    await analyst.getByRole('button', { name: 'Ask the agencies' }).click();
+    await sees(analyst.locator('h1'), 'Answers from the agencies');
+    // Answers arrive over Kafka; the page offers "Refresh answers" until all are in.
+    for (
+      let i = 0;
+      i < 60 && (await analyst.getByRole('link', { name: 'Refresh answers' }).count()) > 0;
+      i++
+    ) {
+      await analyst.waitForTimeout(500);
+      await analyst.getByRole('link', { name: 'Refresh answers' }).click();
+    }
+    await sees(analyst.locator('#answers'), 'Match');
+    await accessible(analyst);
+    await shot(analyst, 'answers');
+
+    // Outcome, then the family's report.
+    await analyst.goto(`${BASE}/cases/${caseId}`);
+    await analyst.getByRole('tab', { name: 'Outcome' }).click();
+    await analyst.getByRole('button', { name: 'Record the outcome and close the case' }).click();
+    await sees(analyst.locator('.govuk-error-summary'), 'Select the outcome');
+    await analyst.getByRole('tab', { name: 'Outcome' }).click();
+    await analyst.getByLabel('Early help').check();
+    await analyst
+      .getByLabel('Rationale')
+      .last()
+      .fill('Needs are met by an early help offer from the school.');
+    await analyst.getByRole('button', { name: 'Record the outcome and close the case' }).click();
+    await sees(analyst.locator('.govuk-notification-banner'), 'Outcome recorded');
+    await analyst.goto(`${BASE}/cases/${caseId}/report`);
+    await analyst
+      .getByRole('button', { name: 'Print this report' })
+      .first()
+      .waitFor({ state: 'visible' });
+    await accessible(analyst);
+    await analyst.emulateMedia({ media: 'print' });
+    await shot(analyst, 'transparency-report-print');
+    expect(await analyst.locator('.govuk-header').isHidden()).toBe(true);
+
+    // Today's work and the metrics, for the README.
+    await manager.goto(`${BASE}/cases`);
+    await accessible(manager);
+    await shot(manager, 'todays-work');
+    await manager.getByRole('link', { name: 'Partnership metrics' }).click();
+    await manager.locator('svg.mash-chart').first().first().waitFor({ state: 'visible' });
+    await accessible(manager);
+    await shot(manager, 'partnership-metrics');
+  }, 120_000);
+
+  it("lets an auditor find the analyst's view of the child and verify the chain", async () => {
+    const auditor = await signIn('auditor', 'auditor-al');
+    await auditor.getByLabel('Case reference').fill(caseId);
+    await auditor.getByLabel('Action').fill('case.viewed');
+    await auditor.getByRole('button', { name: 'Search the log' }).click();
+    await sees(auditor.locator('table'), 'analyst-ann');
+    await accessible(auditor);
+    await shot(auditor, 'audit-search');
+    await auditor.getByRole('link', { name: 'Verify the log' }).click();
+    await sees(auditor.locator('.govuk-panel'), 'The audit log is intact');
+    await accessible(auditor);
+  }, 60_000);
+
+  it('activates an agreement version only with a second admin', async () => {
+    const file = resolve(ROOT, 'deploy/agreements/demo/education.yaml');
+    const agreement = parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    const next = stringify({
+      ...agreement,
+      version: Number(agreement.version) + 1,
+      title: `${String(agreement.title)} (revised)`,
+    });
+    const first = await signIn('agreement-admin', 'admin-ada');
+    await first.getByRole('button', { name: 'Upload the draft' }).click();
+    await sees(first.locator('.govuk-error-summary'), 'Select an agreement file');
+    await first.setInputFiles('#file', {
+      name: 'education-v2.yaml',
+      mimeType: 'application/yaml',
+      buffer: Buffer.from(next),
+    });
+    await first.getByRole('button', { name: 'Upload the draft' }).click();
+    await sees(first.locator('.govuk-notification-banner'), 'Draft version');
+    await first.getByRole('button', { name: 'Request activation' }).click();
+    await sees(
+      first.locator('.govuk-notification-banner'),
+      'A second agreement admin must activate',
+    );
+    await accessible(first);
+    const second = await signIn('agreement-admin', 'admin-bea');
+    await second.goto(first.url());
+    await second.getByRole('button', { name: 'Activate this version' }).click();
+    await sees(second.locator('.govuk-notification-banner'), 'is active');
+    await second.getByRole('link', { name: /What changed from version/ }).click();
+    expect((await second.locator('.mash-diff__added').allInnerTexts()).join('\n')).toContain(
+      '(revised)',
+    );
+    await accessible(second);
+    await shot(second, 'agreement-diff');
+  }, 60_000);
+
+  it("never shows another partnership's case", async () => {
+    const stranger = await signIn('analyst', 'analyst-other', 'elsewhere');
+    expect(await stranger.locator('main').innerText()).not.toContain(caseId);
+    await stranger.goto(`${BASE}/cases/${caseId}`);
+    await sees(stranger.locator('h1'), 'There is a problem');
+    expect(await stranger.locator('main').innerText()).not.toContain(child.subject.familyName);
+    await accessible(stranger);
+  }, 30_000);
+});
