@@ -10,6 +10,7 @@ import { MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
 import request from 'supertest';
 import { PUBLIC_KEY, ROLES_KEY } from '../../apps/broker/src/auth/decorators';
 import { ROLES, type Role } from '../../apps/broker/src/auth/principal';
+import { ANONYMOUS_PAGE_KEY, CONSOLE_PAGE_KEY } from '../../apps/broker/src/console/decorators';
 import { Federation, baseEnv, status, testDatabaseUrl } from '../support/federation';
 
 interface Route {
@@ -18,6 +19,10 @@ interface Route {
   path: string;
   roles: Role[] | undefined;
   isPublic: boolean;
+  /** A console page: authenticated by the console session (ConsoleGuard), not a bearer token. */
+  console: boolean;
+  /** A console page anyone may see (sign-in). */
+  anonymous: boolean;
   owner: string;
 }
 
@@ -68,6 +73,11 @@ function nestRoutes(federation: Federation): Route[] {
             roles: reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets),
             isPublic:
               reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, targets) === true,
+            console:
+              reflector.getAllAndOverride<boolean | undefined>(CONSOLE_PAGE_KEY, targets) === true,
+            anonymous:
+              reflector.getAllAndOverride<boolean | undefined>(ANONYMOUS_PAGE_KEY, targets) ===
+              true,
             owner: `${controller.name}.${name}`,
           });
         }
@@ -145,7 +155,7 @@ describe('Routes: every route has an explicit access policy', () => {
         }).toEqual({ route: route.key, role, known: true });
       expect({
         route: route.key,
-        ambiguous: route.isPublic && (route.roles?.length ?? 0) > 0,
+        ambiguous: route.isPublic && !route.console && (route.roles?.length ?? 0) > 0,
       }).toEqual({ route: route.key, ambiguous: false });
     }
   });
@@ -153,14 +163,33 @@ describe('Routes: every route has an explicit access policy', () => {
   it('makes public only health, metrics, docs, published keys and the agreement schema', () => {
     expect(
       routes
-        .filter((r) => r.isPublic)
+        .filter((r) => r.isPublic && !r.console)
         .map((r) => r.key)
         .sort(),
     ).toEqual([...EXPECTED_PUBLIC].sort());
   });
 
+  it('gives every console page but sign-in a role policy, and sends a visitor without a session to sign in', async () => {
+    const pages = routes.filter((r) => r.console);
+    expect(pages.length).toBeGreaterThan(10);
+    expect(
+      pages.filter((r) => !r.anonymous && (r.roles?.length ?? 0) === 0).map((r) => r.key),
+    ).toEqual([]);
+    for (const route of pages.filter((r) => !r.anonymous)) {
+      const res = await request(federation.http())[route.method.toLowerCase() as 'get'](
+        concrete(route.path),
+      );
+      // A form post without the session's CSRF token is refused before anything else.
+      expect({ route: route.key, status: res.status, to: res.headers.location }).toEqual(
+        route.method === 'GET'
+          ? { route: route.key, status: 303, to: '/sign-in' }
+          : { route: route.key, status: 403, to: undefined },
+      );
+    }
+  });
+
   it('answers every non-public route without a token with 401, and serves the public ones', async () => {
-    for (const route of routes) {
+    for (const route of routes.filter((r) => !r.console)) {
       const res = await request(federation.http())[route.method.toLowerCase() as 'get'](
         concrete(route.path),
       );
@@ -181,7 +210,7 @@ describe('Routes: every route has an explicit access policy', () => {
   });
 
   it('refuses a valid token whose roles the route does not name, before any work is done', async () => {
-    for (const route of routes.filter((r) => !r.isPublic && r.roles)) {
+    for (const route of routes.filter((r) => !r.isPublic && !r.console && r.roles)) {
       const outsider = ROLES.filter((r) => !route.roles!.includes(r));
       if (outsider.length === 0) continue;
       const token = await federation.token(outsider, 'demo', 'route-walker');

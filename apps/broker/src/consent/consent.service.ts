@@ -51,9 +51,7 @@ export class ConsentService {
    * Consent overrides waiting for a manager: an analyst's decisions to proceed without consent that
    * are still the case's latest decision (a later decision replaces an earlier one).
    */
-  async awaitingApproval(
-    user: Principal,
-  ): Promise<
+  async awaitingApproval(user: Principal): Promise<
     Array<{
       id: string;
       caseId: string;

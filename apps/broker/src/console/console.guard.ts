@@ -7,7 +7,7 @@ import { SecurityEvents } from '../auth/security-events';
 import { correlationIdOf } from '../common/correlation';
 import { brokerError } from '../common/errors';
 import { BrokerMetrics } from '../metrics/broker-metrics';
-import { ANONYMOUS_PAGE_KEY } from './decorators';
+import { ANONYMOUS_PAGE_KEY } from './metadata';
 import { ConsoleSessions } from './session';
 
 /**

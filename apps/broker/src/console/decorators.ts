@@ -3,8 +3,9 @@ import { Public } from '../auth/decorators';
 import { ConsoleExceptionFilter } from './console.filter';
 import { ConsoleGuard } from './console.guard';
 
-export const ANONYMOUS_PAGE_KEY = 'mash:console-anonymous';
-export const CONSOLE_PAGE_KEY = 'mash:console-page';
+import { ANONYMOUS_PAGE_KEY, CONSOLE_PAGE_KEY } from './metadata';
+
+export { ANONYMOUS_PAGE_KEY, CONSOLE_PAGE_KEY };
 
 /**
  * A console controller: its pages are authenticated by the console session (ConsoleGuard), not a
