@@ -5,7 +5,7 @@
 // require, so the output runs on plain `node` with only the production dependencies installed.
 // SWC strips types without checking them: `npm run typecheck` (and `npm test`) does that.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, rmSync, existsSync } from 'node:fs';
+import { cpSync, readdirSync, rmSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
@@ -25,4 +25,7 @@ const result = spawnSync(
   { cwd: root, stdio: 'inherit' },
 );
 if (result.status !== 0) process.exit(result.status ?? 1);
+// The console's templates and its own script and styles sit beside the compiled code.
+for (const dir of ['views', 'public'])
+  cpSync(join(root, 'apps/broker/src/console', dir), join(outDir, 'apps/broker/src/console', dir), { recursive: true });
 process.stderr.write(`compiled ${sources.length} source trees into ${outDir} in ${Date.now() - started} ms\n`);
