@@ -30,6 +30,8 @@ import { ConsentRepository } from './consent/consent.repository';
 import { ConsentService } from './consent/consent.service';
 import { CaseRepository } from './cases/case.repository';
 import { CaseService } from './cases/case.service';
+import { MemberRepository } from './cases/member.repository';
+import { MemberService } from './cases/member.service';
 import { ThresholdService } from './cases/threshold.service';
 import { GlobalExceptionFilter } from './common/exception.filter';
 import { UserRateLimitGuard } from './auth/rate-limit.guard';
@@ -154,6 +156,8 @@ export class BrokerModule {
         CaseRepository,
         Transactions,
         CaseService,
+        MemberRepository,
+        MemberService,
         RatingRepository,
         ConsentRepository,
         ConsentService,

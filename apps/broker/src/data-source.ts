@@ -4,6 +4,7 @@ import { AUDIT_ENTITIES, AUDIT_MIGRATIONS } from '@mash/audit';
 import { AgreementVersionEntity } from './agreements/agreement.entity';
 import { AgencyEventReceiptEntity } from './audit/agency-event-receipt.entity';
 import { CaseEntity } from './cases/case.entity';
+import { CaseMemberEntity } from './cases/member.entity';
 import { ConsentDecisionEntity } from './consent/consent.entity';
 import { OutboxMessageEntity } from './outbox/outbox.entity';
 import { CaseRatingChangeEntity } from './cases/rating.entity';
@@ -14,6 +15,7 @@ import { QueryAgencyEntity, QueryEntity } from './queries/query.entity';
 import { BrokerSchema1764160000000 } from './migrations/1764160000000-BrokerSchema';
 import { CaseWorkflow1764300000000 } from './migrations/1764300000000-CaseWorkflow';
 import { Hardening1764400000000 } from './migrations/1764400000000-Hardening';
+import { HouseholdMembers1765100000000 } from './migrations/1765100000000-HouseholdMembers';
 
 export const BROKER_ENTITIES = [
   CaseEntity,
@@ -29,6 +31,7 @@ export const BROKER_ENTITIES = [
   OutcomeDeliveryEntity,
   TransparencyWithholdingEntity,
   AgencyEventReceiptEntity,
+  CaseMemberEntity,
 ];
 
 export const BROKER_MIGRATIONS = [
@@ -36,6 +39,7 @@ export const BROKER_MIGRATIONS = [
   BrokerSchema1764160000000,
   CaseWorkflow1764300000000,
   Hardening1764400000000,
+  HouseholdMembers1765100000000,
 ];
 
 export function brokerDataSourceOptions(url: string): DataSourceOptions {

@@ -4,6 +4,7 @@ import { AuditService } from '../audit/audit.service';
 import { primaryRole, type Principal } from '../auth/principal';
 import { CaseRepository } from '../cases/case.repository';
 import { CaseService, type CaseSummary, type RatingChangeView } from '../cases/case.service';
+import { MemberService, type MemberView } from '../cases/member.service';
 import { ConsentService } from '../consent/consent.service';
 import { BrokerKeys } from '../keys/broker-keys';
 import { OutcomeService, type OutcomeView } from '../outcomes/outcome.service';
@@ -12,6 +13,8 @@ import { WithholdingRepository } from '../transparency/withholding.repository';
 export interface CaseDetail extends CaseSummary {
   /** Null once the case's personal data has been deleted after its retention period. */
   subject: SubjectCriteria | null;
+  /** The household: the subject (`relationship: 'subject'`) first, then every other member. */
+  members: MemberView[];
   consent: unknown[];
   ratingHistory: RatingChangeView[];
   outcomes: OutcomeView[];
@@ -36,6 +39,7 @@ export class CaseFileService {
   constructor(
     private readonly cases: CaseRepository,
     private readonly caseService: CaseService,
+    private readonly members: MemberService,
     private readonly consent: ConsentService,
     private readonly outcomes: OutcomeService,
     private readonly withholdings: WithholdingRepository,
@@ -48,6 +52,7 @@ export class CaseFileService {
     const subject = c.subjectSealed
       ? await this.keys.cipher.open<SubjectCriteria>(c.subjectSealed)
       : null;
+    const members = await this.members.list(user.partnership, id);
     const consent = await this.consent.history(user.partnership, id);
     const ratingHistory = await this.caseService.ratingHistory(user.partnership, id);
     const outcomes = await this.outcomes.forCase(user.partnership, id);
@@ -64,6 +69,7 @@ export class CaseFileService {
     return {
       ...this.caseService.summary(c),
       subject,
+      members,
       consent,
       ratingHistory,
       outcomes,

@@ -7,13 +7,16 @@ import { UuidSchema } from '../common/ids';
 import { ZodPipe } from '../common/zod.pipe';
 import {
   CaseListQuerySchema,
+  MemberSchema,
   ReferralSchema,
   RerateSchema,
   type CaseListQuery,
+  type MemberDto,
   type ReferralDto,
   type RerateDto,
 } from './case.dto';
 import { CaseService } from './case.service';
+import { MemberService } from './member.service';
 
 const id = new ZodPipe(UuidSchema);
 
@@ -21,7 +24,10 @@ const id = new ZodPipe(UuidSchema);
 @ApiBearerAuth()
 @Controller('api/v1')
 export class CaseController {
-  constructor(private readonly cases: CaseService) {}
+  constructor(
+    private readonly cases: CaseService,
+    private readonly members: MemberService,
+  ) {}
 
   @Post('referrals')
   @Roles('analyst')
@@ -53,5 +59,17 @@ export class CaseController {
     @Body(new ZodPipe(RerateSchema)) dto: RerateDto,
   ) {
     return this.cases.rerate(user, caseId, dto);
+  }
+
+  /** Adds a household member found after the referral (a sibling, a parent's new partner...). */
+  @Post('cases/:id/members')
+  @Roles('analyst')
+  @ApiZodBody(MemberSchema)
+  addMember(
+    @CurrentUser() user: Principal,
+    @Param('id', id) caseId: string,
+    @Body(new ZodPipe(MemberSchema)) dto: MemberDto,
+  ) {
+    return this.members.add(user, caseId, dto);
   }
 }

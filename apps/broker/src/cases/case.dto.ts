@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { AGENCIES, SubjectCriteriaSchema } from '@mash/contracts';
+import { AGENCIES, MEMBER_RELATIONSHIPS, SubjectCriteriaSchema } from '@mash/contracts';
+
+/**
+ * A household member other than the subject: who they are to the child and the same details as
+ * a referral's subject (the search criteria an agency's adapter matches on).
+ */
+export const MemberSchema = SubjectCriteriaSchema.extend({
+  relationship: z.enum(MEMBER_RELATIONSHIPS),
+}).strict();
+export type MemberDto = z.infer<typeof MemberSchema>;
 
 export const ReferralSchema = z
   .object({
@@ -15,6 +24,8 @@ export const ReferralSchema = z
       .min(1)
       .max(20),
     narrative: z.string().max(20_000).optional(),
+    /** The rest of the household, known at referral; more can be added to the case later. */
+    members: z.array(MemberSchema).max(20).optional(),
     /** When the referral reached the hub; defaults to now. Deadlines run from it. */
     receivedAt: z.iso.datetime({ offset: true }).optional(),
   })

@@ -6,6 +6,8 @@ import { CaseEntity } from './case.entity';
 import { CaseRepository } from './case.repository';
 import { CaseService } from './case.service';
 import { RatingRepository } from './rating.repository';
+import { MemberRepository } from './member.repository';
+import { MemberService } from './member.service';
 
 const HOUR = 60 * 60 * 1000;
 const subject = { givenName: 'Ada', familyName: 'Example', dateOfBirth: '2015-05-01' };
@@ -30,9 +32,13 @@ function openCase(patch: Partial<CaseEntity> = {}): CaseEntity {
 
 describe(CaseService.name, () => {
   const setup = () => {
+    // Members are built by the real MemberService (sealing and pseudonyms), its audit mocked.
+    const memberService = newTestService(MemberService, [[BrokerKeys, fakeKeys()]]);
+    memberService.get(AuditService).pseudonyms.mockReturnValue(['by-id', 'by-name-and-dob']);
     const t = newTestService(CaseService, [
       [ThresholdService, demoThresholds()],
       [BrokerKeys, fakeKeys()],
+      [MemberService, memberService.sut],
     ]);
     const audit = t.get(AuditService);
     audit.pseudonyms.mockReturnValue(['by-id', 'by-name-and-dob']);
@@ -40,6 +46,8 @@ describe(CaseService.name, () => {
       sut: t.sut,
       cases: t.get(CaseRepository),
       ratings: t.get(RatingRepository),
+      members: t.get(MemberRepository),
+      memberAudit: memberService.get(AuditService),
       audit,
     };
   };
@@ -67,6 +75,44 @@ describe(CaseService.name, () => {
       });
       expect(audit.record).toHaveBeenCalledWith(
         expect.objectContaining({ action: 'case.opened', caseId: entity.id }),
+        TX,
+      );
+    });
+
+    it('lists the subject and the household as members, each added one audited', async () => {
+      const { sut, members, memberAudit } = setup();
+      const mother = {
+        relationship: 'parent' as const,
+        givenName: 'Beth',
+        familyName: 'Example',
+        dateOfBirth: '1990-02-03',
+      };
+      const summary = await sut.openFromReferral(user(), {
+        subject,
+        referrer: { agency: 'police' },
+        concerns: ['domestic-abuse'],
+        members: [mother],
+      });
+      const [rows, tx] = members.insert.mock.calls[0];
+      expect(tx).toBe(TX);
+      expect(rows.map((m) => [m.relationship, m.caseId, m.pseudonym])).toEqual([
+        ['subject', summary.id, 'by-name-and-dob'],
+        ['parent', summary.id, 'by-name-and-dob'],
+      ]);
+      // The subject's sealed details are the case's own; the mother's are sealed without her relationship.
+      expect(rows[0].detailsSealed).toBe(`sealed:${JSON.stringify(subject)}`);
+      const { relationship: _r, ...motherDetails } = mother;
+      expect(rows[1].detailsSealed).toBe(`sealed:${JSON.stringify(motherDetails)}`);
+      expect(summary.members).toEqual(
+        rows.map((m) => ({ id: m.id, relationship: m.relationship })),
+      );
+      expect(memberAudit.record).toHaveBeenCalledTimes(1);
+      expect(memberAudit.record).toHaveBeenCalledWith(
+        expect.objectContaining({
+          action: 'case.member.added',
+          caseId: summary.id,
+          details: { memberId: rows[1].id, relationship: 'parent' },
+        }),
         TX,
       );
     });

@@ -19,6 +19,8 @@ import { CaseEntity } from './case.entity';
 import { CaseRepository } from './case.repository';
 import { CaseRatingChangeEntity } from './rating.entity';
 import { RatingRepository } from './rating.repository';
+import { MemberRepository } from './member.repository';
+import { MemberService } from './member.service';
 import { Transactions } from '../common/transactions';
 import type { CaseListQuery, ReferralDto, RerateDto } from './case.dto';
 import { brokerError } from '../common/errors';
@@ -61,24 +63,31 @@ export class CaseService {
     private readonly audit: AuditService,
     @Inject(BrokerKeys) private readonly keys: BrokerKeys,
     private readonly clock: Clock,
+    private readonly members: MemberRepository,
+    private readonly memberService: MemberService,
   ) {}
 
+  /**
+   * Opens a case from a referral. The subject is the case's first member (`relationship:
+   * 'subject'`); the household members named in the referral are added with it, each audited.
+   */
   async openFromReferral(
     user: Principal,
     dto: ReferralDto,
     now = this.clock.now(),
-  ): Promise<CaseSummary> {
+  ): Promise<CaseSummary & { members: Array<{ id: string; relationship: string }> }> {
     const matrix = this.thresholds.matrixFor(user.partnership, now);
     const assessment = assessOrThrow(matrix, dto.concerns);
     const decision = triage(assessment);
     const receivedAt = dto.receivedAt ? new Date(dto.receivedAt) : now;
     const pseudonyms = this.audit.pseudonyms(user.partnership, dto.subject);
     const signposted = decision.action === 'signpost';
+    const subjectSealed = await this.keys.cipher.seal(dto.subject);
     const entity = Object.assign(new CaseEntity(), {
       id: randomUUID(),
       partnership: user.partnership,
       status: decision.action === 'signpost' ? 'signposted' : 'open',
-      subjectSealed: await this.keys.cipher.seal(dto.subject),
+      subjectSealed,
       narrativeSealed: dto.narrative ? await this.keys.cipher.seal(dto.narrative) : null,
       referrerAgency: dto.referrer.agency,
       referrerNameSealed: dto.referrer.name ? await this.keys.cipher.seal(dto.referrer.name) : null,
@@ -101,8 +110,23 @@ export class CaseService {
       purgedAt: null,
       sharedCategories: null,
     } satisfies Partial<CaseEntity>);
+    const subjectMember = await this.memberService.build(
+      user,
+      entity.id,
+      'subject',
+      dto.subject,
+      now,
+      subjectSealed,
+    );
+    const household = await Promise.all(
+      (dto.members ?? []).map(async ({ relationship, ...details }) => ({
+        member: await this.memberService.build(user, entity.id, relationship, details, now),
+        details,
+      })),
+    );
     await this.transactions.run(async (tx) => {
       await this.cases.insert(entity, tx);
+      await this.members.insert([subjectMember, ...household.map((h) => h.member)], tx);
       await this.audit.record(
         {
           partnership: user.partnership,
@@ -119,12 +143,21 @@ export class CaseService {
             concerns: entity.concerns,
             referrerAgency: entity.referrerAgency,
             thresholdVersion: matrix.version,
+            members: household.length,
           },
         },
         tx,
       );
+      for (const h of household)
+        await this.memberService.recordAdded(user, h.member, h.details, tx);
     });
-    return this.summary(entity, now);
+    return {
+      ...this.summary(entity, now),
+      members: [subjectMember, ...household.map((h) => h.member)].map((m) => ({
+        id: m.id,
+        relationship: m.relationship,
+      })),
+    };
   }
 
   /**

@@ -12,7 +12,8 @@ const BATCH = 100;
 
 /**
  * Lets go of a closed (or signposted) case's data once its partnership's retention period after
- * closing has passed: the records agencies released, the subject's details, and every free-text
+ * closing has passed: the records agencies released, the details of the subject and every other
+ * household member, and every free-text
  * field (narrative, referrer's name, consent and query justifications, rating rationales, the outcome's
  * rationale, withholding reasons). Ids, codes, dates, statuses, the subject pseudonym and the
  * kinds of information shared (labels) are kept, so the history, the metrics and the transparency
@@ -78,6 +79,11 @@ export class RetentionJob extends IntervalJob<void> {
         purgedAt: now,
         sharedCategories: shared,
       },
+    );
+    // Every household member's details go with the subject's; relationships and pseudonyms stay.
+    await tx.query(
+      `UPDATE case_member SET details_sealed = NULL WHERE partnership = $1 AND case_id = $2`,
+      [c.partnership, c.id],
     );
     await tx.query(
       `UPDATE consent_decision SET justification_sealed = NULL WHERE partnership = $1 AND case_id = $2`,

@@ -1,0 +1,96 @@
+import { AuditService } from '../audit/audit.service';
+import { BrokerKeys } from '../keys/broker-keys';
+import { fakeKeys, newTestService, NOW, TX, user } from '../../test/utils';
+import { CaseEntity } from './case.entity';
+import { CaseRepository } from './case.repository';
+import { CaseMemberEntity } from './member.entity';
+import { MemberRepository } from './member.repository';
+import { MemberService } from './member.service';
+
+const sibling = {
+  relationship: 'sibling' as const,
+  givenName: 'Cal',
+  familyName: 'Example',
+  dateOfBirth: '2017-01-09',
+};
+
+const row = (patch: Partial<CaseMemberEntity>): CaseMemberEntity =>
+  Object.assign(new CaseMemberEntity(), {
+    id: 'm1',
+    partnership: 'p1',
+    caseId: 'c1',
+    relationship: 'subject',
+    detailsSealed: null,
+    pseudonym: 'pseudo',
+    createdAt: NOW,
+    createdBy: 'user-1',
+    ...patch,
+  });
+
+describe(MemberService.name, () => {
+  const setup = () => {
+    const t = newTestService(MemberService, [[BrokerKeys, fakeKeys()]]);
+    t.get(AuditService).pseudonyms.mockReturnValue(['by-id', 'by-name-and-dob']);
+    return {
+      sut: t.sut,
+      cases: t.get(CaseRepository),
+      members: t.get(MemberRepository),
+      audit: t.get(AuditService),
+    };
+  };
+
+  it('adds a member to an open case, sealed, pseudonymised and audited in one transaction', async () => {
+    const { sut, cases, members, audit } = setup();
+    cases.get.mockResolvedValue(Object.assign(new CaseEntity(), { id: 'c1', status: 'open' }));
+    const view = await sut.add(user(), 'c1', sibling);
+    const [[inserted], tx] = members.insert.mock.calls[0];
+    expect(tx).toBe(TX);
+    expect(inserted).toMatchObject({
+      caseId: 'c1',
+      relationship: 'sibling',
+      pseudonym: 'by-name-and-dob',
+      createdBy: 'user-1',
+    });
+    expect(inserted.detailsSealed).not.toContain('sibling');
+    expect(view).toMatchObject({ id: inserted.id, relationship: 'sibling', givenName: 'Cal' });
+    expect(audit.record).toHaveBeenCalledWith(
+      expect.objectContaining({
+        action: 'case.member.added',
+        subjectPseudonyms: ['by-id', 'by-name-and-dob'],
+        details: { memberId: inserted.id, relationship: 'sibling' },
+      }),
+      TX,
+    );
+  });
+
+  it('adds no one to a closed case', async () => {
+    const { sut, cases, members, audit } = setup();
+    cases.get.mockResolvedValue(Object.assign(new CaseEntity(), { id: 'c1', status: 'closed' }));
+    await expect(sut.add(user(), 'c1', sibling)).rejects.toMatchObject({ code: 'CASE.NOT_OPEN' });
+    expect(members.insert).not.toHaveBeenCalled();
+    expect(audit.record).not.toHaveBeenCalled();
+  });
+
+  it('lists members with their details, and only the relationship once purged', async () => {
+    const { sut, members } = setup();
+    const { relationship: _r, ...details } = sibling;
+    members.forCase.mockResolvedValue([
+      row({ id: 'm1', detailsSealed: `sealed:${JSON.stringify(details)}` }),
+      row({ id: 'm2', relationship: 'parent' }),
+    ]);
+    await expect(sut.list('p1', 'c1')).resolves.toEqual([
+      expect.objectContaining({ id: 'm1', relationship: 'subject', givenName: 'Cal' }),
+      {
+        id: 'm2',
+        relationship: 'parent',
+        dataDeleted: true,
+        addedAt: NOW.toISOString(),
+        addedBy: 'user-1',
+      },
+    ]);
+    // Only members whose details are held can be asked about.
+    await expect(sut.open('p1', 'c1')).resolves.toEqual([
+      { id: 'm1', relationship: 'subject', details },
+    ]);
+  });
+});
