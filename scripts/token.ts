@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { issueDevToken } from '../apps/broker/src/auth/dev-issuer';
 import { ROLES, type Role } from '../apps/broker/src/auth/principal';
 import { DEV_ISSUER } from '../apps/broker/src/config/config';
+import { AGENCIES } from '@mash/contracts';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -41,6 +42,11 @@ async function main(): Promise<void> {
   const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
   if (unknown.length > 0)
     fail(`unknown role(s): ${unknown.join(', ')}; roles are ${ROLES.join(', ')}`);
+  if (roles.includes('agency-representative')) {
+    if (!values.agency || !(AGENCIES as readonly string[]).includes(values.agency))
+      fail(`an agency-representative needs --agency <${AGENCIES.join('|')}>`);
+    if (roles.length > 1) fail('an agency-representative token carries no other role');
+  }
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(values.partnership))
     fail('partnership must be letters, digits, - or _');
   const ttl = values.ttl === undefined ? undefined : Number(values.ttl);

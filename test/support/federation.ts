@@ -219,13 +219,24 @@ export class Federation {
     return this.broker.getHttpServer();
   }
 
-  token(roles: Role | Role[], partnership = 'demo', sub?: string): Promise<string> {
+  token(
+    roles: Role | Role[],
+    partnership = 'demo',
+    sub?: string,
+    agency?: Agency,
+  ): Promise<string> {
     const list = Array.isArray(roles) ? roles : [roles];
     return issueDevToken(TEST_KEYS_DIR, {
       sub: sub ?? `test-${list[0]}`,
       roles: list,
       partnership,
+      ...(agency ? { agency } : {}),
     });
+  }
+
+  /** A development token for a representative of `agency` in the MASH. */
+  representativeToken(agency: Agency, partnership = 'demo'): Promise<string> {
+    return this.token('agency-representative', partnership, `test-rep-${agency}`, agency);
   }
 
   /**

@@ -37,20 +37,20 @@ export class AgreementController {
   }
 
   @Get()
-  @Roles('analyst', 'manager', 'auditor', 'agreement-admin')
+  @Roles('analyst', 'manager', 'auditor', 'agreement-admin', 'agency-representative')
   list(@CurrentUser() user: Principal) {
     return this.agreements.list(user);
   }
 
   @Get(':id')
-  @Roles('analyst', 'manager', 'auditor', 'agreement-admin')
+  @Roles('analyst', 'manager', 'auditor', 'agreement-admin', 'agency-representative')
   get(@CurrentUser() user: Principal, @Param('id', id) agreementId: string) {
     return this.agreements.get(user, agreementId);
   }
 
   /** One version as a YAML or JSON file, ready to review, validate and POST again as a new version. */
   @Get(':id/versions/:version/export')
-  @Roles('analyst', 'manager', 'auditor', 'agreement-admin')
+  @Roles('analyst', 'manager', 'auditor', 'agreement-admin', 'agency-representative')
   @ApiQuery({ name: 'format', enum: ['yaml', 'json'], required: false })
   @ApiProduces('application/yaml', 'application/json')
   async export(

@@ -119,6 +119,34 @@ describe(TokenVerifier.name, () => {
     expect(await codeOf(sut, old)).toBe('401 AUTH.TOKEN_TOO_OLD');
   });
 
+  it("accepts an agency representative only with a known agency and no other role", async () => {
+    const sut = new TokenVerifier(config());
+    await expect(
+      sut.verify(
+        await token({ roles: ['agency-representative'], partnership: 'demo', agency: 'police' }),
+      ),
+    ).resolves.toMatchObject({ roles: ['agency-representative'], agency: 'police' });
+    expect(
+      await codeOf(sut, await token({ roles: ['agency-representative'], partnership: 'demo' })),
+    ).toBe('403 AUTH.NO_AGENCY');
+    expect(
+      await codeOf(
+        sut,
+        await token({ roles: ['agency-representative'], partnership: 'demo', agency: 'fire' }),
+      ),
+    ).toBe('403 AUTH.NO_AGENCY');
+    expect(
+      await codeOf(
+        sut,
+        await token({
+          roles: ['agency-representative', 'analyst'],
+          partnership: 'demo',
+          agency: 'police',
+        }),
+      ),
+    ).toBe('403 AUTH.ROLE_CONFLICT');
+  });
+
   it('refuses Keycloak ID tokens', async () => {
     const sut = new TokenVerifier(config({ AUTH_ROLES_CLAIM: 'realm_access.roles' }));
     expect(

@@ -2,6 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { DomainError, JwksClient } from '@mash/common';
+import { AGENCIES } from '@mash/contracts';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
 import { ROLES, type Principal, type Role } from './principal';
 
@@ -119,6 +120,22 @@ export class TokenVerifier {
       throw new TokenError('AUTH.NO_PARTNERSHIP', 'token names no partnership', 403);
     }
     const agency = claimAt(payload, this.config.auth.agencyClaim);
+    if (roles.includes('agency-representative')) {
+      // A representative's every read is scoped by their agency: without a known one there is
+      // nothing they may see, and a second role would widen what the token can reach.
+      if (typeof agency !== 'string' || !(AGENCIES as readonly string[]).includes(agency))
+        throw new TokenError(
+          'AUTH.NO_AGENCY',
+          'an agency representative\'s token must name their agency',
+          403,
+        );
+      if (roles.length > 1)
+        throw new TokenError(
+          'AUTH.ROLE_CONFLICT',
+          'an agency representative\'s token may carry no other role',
+          403,
+        );
+    }
     return {
       sub: payload.sub as string,
       roles,
