@@ -42,6 +42,9 @@ export interface DecisionInput {
 /** Roles that may cause a query to be sent to an agency. */
 export const QUERY_ROLES: readonly string[] = ['analyst', 'manager'];
 
+/** The role that adds an agency's own information to a case (`decideContribution`). */
+export const CONTRIBUTOR_ROLE = 'agency-representative';
+
 export const REASON_CODES = [
   'POLICY.PERMITTED',
   'POLICY.INVALID_REQUEST',

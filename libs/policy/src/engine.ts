@@ -21,6 +21,7 @@ import {
   type Rag,
 } from './vocabulary';
 import {
+  CONTRIBUTOR_ROLE,
   QUERY_ROLES,
   type CategoryObligation,
   type Decision,
@@ -280,10 +281,42 @@ function invalidRequest(request: DecisionRequest): string | undefined {
   return undefined;
 }
 
-function decideOver(pairLineages: readonly Lineage[], request: DecisionRequest): Decision {
+/**
+ * Whether a representative of `request.agency` may add their agency's own information (a
+ * contribution: professional judgement, soft intelligence, history) to a case for this purpose,
+ * about the child or a member of the household. The rules are a query's (agreement in force,
+ * household relationships, adults, consent, thresholds): a person may tell the MASH only what
+ * their agency could lawfully have shared for that purpose. Only a representative of the
+ * providing agency itself may contribute.
+ */
+export function decideContribution(input: DecisionInput & { representativeOf: string }): Decision {
+  const { request } = input;
+  const relevant: CompiledAgreement[] = [];
+  for (const agreement of input.agreements) {
+    if (agreement.partnership === request.partnership && agreement.agency === request.agency)
+      relevant.push(compileAgreement(agreement));
+  }
+  return decideOver(lineages(relevant), request, input.representativeOf);
+}
+
+function decideOver(
+  pairLineages: readonly Lineage[],
+  request: DecisionRequest,
+  /** For a contribution: the agency the contributing representative works for. */
+  representativeOf?: string,
+): Decision {
   const invalid = invalidRequest(request);
   if (invalid) return deny(request, [reason('POLICY.INVALID_REQUEST', invalid)]);
-  if (!request.user?.roles?.some((r) => QUERY_ROLES.includes(r))) {
+  if (representativeOf !== undefined) {
+    if (representativeOf !== request.agency || !request.user?.roles?.includes(CONTRIBUTOR_ROLE)) {
+      return deny(request, [
+        reason(
+          'POLICY.ROLE_NOT_PERMITTED',
+          `only a representative of ${AGENCY_LABEL[request.agency]} may contribute its information`,
+        ),
+      ]);
+    }
+  } else if (!request.user?.roles?.some((r) => QUERY_ROLES.includes(r))) {
     return deny(request, [
       reason(
         'POLICY.ROLE_NOT_PERMITTED',

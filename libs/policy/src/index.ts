@@ -6,6 +6,12 @@ export * from './parse';
 export { canonicalJson } from '@mash/contracts';
 export * from './hash';
 export * from './decision';
-export { PolicyIndex, decide, compileAgreement, type CompiledAgreement } from './engine';
+export {
+  PolicyIndex,
+  decide,
+  decideContribution,
+  compileAgreement,
+  type CompiledAgreement,
+} from './engine';
 export * from './minimise';
 export * from './explain';
