@@ -31,9 +31,14 @@ for agency in police health education social-care; do
       --topic "mash.$agency.query.requested.v1.dlq" \
       --topic "mash.$agency.case.outcome.v1.dlq" \
       --topic "mash.$agency.case.outcome.acknowledged.v1" \
+    --topic "mash.$agency.case.action.v1.dlq" \
+    --topic "mash.$agency.case.action.acknowledged.v1" \
+      --topic "mash.$agency.case.action.v1.dlq" \
+      --topic "mash.$agency.case.action.acknowledged.v1" \
       --topic "mash.audit.v1" --resource-pattern-type literal
     topic "mash.$agency.query.requested.v1.dlq"
     topic "mash.$agency.case.outcome.v1.dlq"
+    topic "mash.$agency.case.action.v1.dlq"
     echo "kafka-setup: adapter-$agency granted its ACLs and dead-letter topics"
   ) &
   pids+=($!)

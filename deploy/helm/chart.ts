@@ -96,12 +96,16 @@ export function topics(): { name: string; partitions: string; compacted: boolean
       Topics.queryResponded(a),
       Topics.caseOutcome(a),
       Topics.caseOutcomeAcknowledged(a),
+      Topics.caseAction(a),
+      Topics.caseActionAcknowledged(a),
       Topics.agreementStatus(a),
       ...[
         Topics.queryRequested(a),
         Topics.queryResponded(a),
         Topics.caseOutcome(a),
         Topics.caseOutcomeAcknowledged(a),
+        Topics.caseAction(a),
+        Topics.caseActionAcknowledged(a),
       ].map(Topics.deadLetter),
     );
   }
@@ -132,6 +136,8 @@ export function adapterAcls(agency: Agency): Obj[] {
       Topics.deadLetter(Topics.queryRequested(agency)),
       Topics.deadLetter(Topics.caseOutcome(agency)),
       Topics.caseOutcomeAcknowledged(agency),
+      Topics.deadLetter(Topics.caseAction(agency)),
+      Topics.caseActionAcknowledged(agency),
       Topics.audit,
     ].map((name) => ({
       resource: { type: 'topic', name, patternType: 'literal' },

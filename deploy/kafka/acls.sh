@@ -3,7 +3,8 @@
 # itself). Each adapter user may:
 #   READ   topics prefixed mash.<agency>.  and consumer groups prefixed adapter-<agency>
 #   WRITE  mash.<agency>.query.responded.v1, mash.<agency>.query.requested.v1.dlq,
-#          mash.<agency>.case.outcome.v1.dlq, mash.<agency>.case.outcome.acknowledged.v1 and
+#          mash.<agency>.case.outcome.v1.dlq, mash.<agency>.case.outcome.acknowledged.v1,
+#          mash.<agency>.case.action.v1.dlq, mash.<agency>.case.action.acknowledged.v1 and
 #          mash.audit.v1 (literal names)
 # and nothing else: no topic creation, no other agency's topics. User:broker is a super user.
 # (READ and WRITE imply DESCRIBE, which clients need for metadata.)
@@ -58,6 +59,8 @@ agency_acls() {
     --topic "mash.$agency.query.requested.v1.dlq" \
     --topic "mash.$agency.case.outcome.v1.dlq" \
     --topic "mash.$agency.case.outcome.acknowledged.v1" \
+    --topic "mash.$agency.case.action.v1.dlq" \
+    --topic "mash.$agency.case.action.acknowledged.v1" \
     --topic "mash.audit.v1" --resource-pattern-type literal
 }
 

@@ -27,8 +27,11 @@ export function brokerTopics(): string[] {
       Topics.queryResponded(agency),
       Topics.caseOutcome(agency),
       Topics.caseOutcomeAcknowledged(agency),
+      Topics.caseAction(agency),
+      Topics.caseActionAcknowledged(agency),
       Topics.deadLetter(Topics.queryResponded(agency)),
       Topics.deadLetter(Topics.caseOutcomeAcknowledged(agency)),
+      Topics.deadLetter(Topics.caseActionAcknowledged(agency)),
       Topics.agreementStatus(agency),
     );
   }

@@ -12,12 +12,17 @@ import { consumerGroup, Topics } from '@mash/contracts';
 import { AdapterModule, type AdapterModuleOptions } from './adapter.module';
 
 export function adapterTopics(agency: AdapterModuleOptions['config']['agency']): string[] {
-  const own = [Topics.queryRequested(agency), Topics.caseOutcome(agency)];
+  const own = [
+    Topics.queryRequested(agency),
+    Topics.caseOutcome(agency),
+    Topics.caseAction(agency),
+  ];
   return [
     ...own,
     ...own.map(Topics.deadLetter),
     Topics.queryResponded(agency),
     Topics.caseOutcomeAcknowledged(agency),
+    Topics.caseActionAcknowledged(agency),
     Topics.audit,
     Topics.agreementStatus(agency),
   ];

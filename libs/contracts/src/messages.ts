@@ -142,6 +142,61 @@ export const CaseOutcomeAcknowledgedV1 = z
   .strict();
 export type CaseOutcomeAcknowledgedV1 = z.infer<typeof CaseOutcomeAcknowledgedV1>;
 
+export const MEETING_KINDS = ['daily-mash', 'strategy-discussion'] as const;
+
+/**
+ * Broker -> adapter: an action a daily MASH meeting or strategy discussion gave this agency on a
+ * case. Delivered, acknowledged and redelivered exactly as `CaseOutcomeV1`; the adapter records it
+ * once by `actionId`. The action's words are inside `body` only.
+ */
+export const CaseActionV1 = z
+  .object({
+    type: z.literal('case.action'),
+    version: z.literal(1),
+    messageId: uuid,
+    actionId: uuid,
+    meetingId: uuid,
+    caseId: uuid,
+    partnership,
+    agency: z.enum(AGENCIES),
+    /** JWE to the agency of the broker's JWS over `CaseActionBodyV1`. */
+    body: compactJose,
+    decidedAt: z.iso.datetime(),
+  })
+  .strict();
+export type CaseActionV1 = z.infer<typeof CaseActionV1>;
+
+/** What `CaseActionV1.body` carries, signed by the broker and encrypted to the agency. */
+export const CaseActionBodyV1 = z
+  .object({
+    actionId: uuid,
+    meetingId: uuid,
+    caseId: uuid,
+    partnership,
+    agency: z.enum(AGENCIES),
+    meetingKind: z.enum(MEETING_KINDS),
+    /** What the agency is to do, in the meeting's words. */
+    action: z.string().min(1).max(2000),
+    dueAt: z.iso.datetime(),
+    decidedAt: z.iso.datetime(),
+  })
+  .strict();
+export type CaseActionBodyV1 = z.infer<typeof CaseActionBodyV1>;
+
+export const CaseActionAcknowledgedV1 = z
+  .object({
+    type: z.literal('case.action.acknowledged'),
+    version: z.literal(1),
+    messageId: uuid,
+    actionId: uuid,
+    caseId: uuid,
+    partnership,
+    agency: z.enum(AGENCIES),
+    recordedAt: z.iso.datetime(),
+  })
+  .strict();
+export type CaseActionAcknowledgedV1 = z.infer<typeof CaseActionAcknowledgedV1>;
+
 /** Adapter -> audit log: an agency-side event, signed (JWS) by the agency. No personal data. */
 export const AgencyAuditEventV1 = z
   .object({

@@ -13,6 +13,9 @@ export function topicsIn(ns: string) {
     queryResponded: (agency: Agency) => `${ns}.${agency}.query.responded.v1`,
     caseOutcome: (agency: Agency) => `${ns}.${agency}.case.outcome.v1`,
     caseOutcomeAcknowledged: (agency: Agency) => `${ns}.${agency}.case.outcome.acknowledged.v1`,
+    /** Broker -> adapter: an action a MASH meeting gave the agency; acknowledged like an outcome. */
+    caseAction: (agency: Agency) => `${ns}.${agency}.case.action.v1`,
+    caseActionAcknowledged: (agency: Agency) => `${ns}.${agency}.case.action.acknowledged.v1`,
     audit: `${ns}.audit.v1`,
     auditCheckpoint: `${ns}.audit.checkpoint.v1`,
     caseDeadlineApproaching: `${ns}.case.deadline.approaching.v1`,
