@@ -21,6 +21,7 @@ import { AgencyAuditPublisher } from './audit';
 import { AdapterMetrics } from './metrics';
 import { QueryRequestProcessor } from './processor';
 import { OutcomeProcessor } from './outcomes';
+import { ActionProcessor } from './actions';
 import { AgreementStatusFeed } from './agreement-status';
 
 export const ADAPTER_CONFIG = Symbol('ADAPTER_CONFIG');
@@ -45,6 +46,7 @@ function kafkaController(config: AdapterConfig): Type {
     constructor(
       private readonly queries: QueryRequestProcessor,
       private readonly outcomes: OutcomeProcessor,
+      private readonly actions: ActionProcessor,
     ) {}
 
     @EventPattern(Topics.queryRequested(config.agency))
@@ -55,6 +57,11 @@ function kafkaController(config: AdapterConfig): Type {
     @EventPattern(Topics.caseOutcome(config.agency))
     async onOutcome(@Payload() _payload: unknown, @Ctx() context: KafkaContext): Promise<void> {
       await this.outcomes.process(rawMessageOf(context));
+    }
+
+    @EventPattern(Topics.caseAction(config.agency))
+    async onAction(@Payload() _payload: unknown, @Ctx() context: KafkaContext): Promise<void> {
+      await this.actions.process(rawMessageOf(context));
     }
   }
   return AgencyKafkaController;
@@ -210,8 +217,8 @@ export class AdapterModule {
             AgreementStatusFeed,
           ],
         },
-        {
-          provide: OutcomeProcessor,
+        ...[OutcomeProcessor, ActionProcessor].map((Processor) => ({
+          provide: Processor,
           useFactory: (
             connector: SourceConnector,
             keys: ServiceKeys,
@@ -219,16 +226,7 @@ export class AdapterModule {
             publisher: Publisher,
             metrics: AdapterMetrics,
             jwks: JwksClient,
-          ) =>
-            new OutcomeProcessor(
-              config.agency,
-              connector,
-              keys,
-              ds,
-              publisher,
-              metrics,
-              jwks.getKey,
-            ),
+          ) => new Processor(config.agency, connector, keys, ds, publisher, metrics, jwks.getKey),
           inject: [
             SOURCE_CONNECTOR,
             SERVICE_KEYS,
@@ -237,7 +235,7 @@ export class AdapterModule {
             AdapterMetrics,
             BROKER_JWKS,
           ],
-        },
+        })),
       ],
     };
   }

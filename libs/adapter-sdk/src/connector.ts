@@ -9,6 +9,17 @@ export interface MashOutcomeFeedback {
   decidedAt: string;
 }
 
+/** An action a daily MASH meeting or strategy discussion gave the agency on a case. */
+export interface MashActionFeedback {
+  actionId: string;
+  meetingId: string;
+  caseRef: string;
+  meetingKind: 'daily-mash' | 'strategy-discussion';
+  action: string;
+  dueAt: string;
+  decidedAt: string;
+}
+
 export type FindStatus = 'match' | 'possible-match' | 'no-match';
 
 /** Evidence that names which fields agreed; never the values themselves. */
@@ -47,4 +58,6 @@ export interface SourceConnector {
   ): Promise<Record<string, SourceRecord[]>>;
   /** Optional: record a case outcome fed back by the MASH in the source system; idempotent by outcomeId. */
   recordOutcome?(outcome: MashOutcomeFeedback): Promise<void>;
+  /** Optional: put an action from a MASH meeting on the agency's own task list; idempotent by actionId. */
+  recordAction?(action: MashActionFeedback): Promise<void>;
 }

@@ -8,6 +8,7 @@ export * from './audit';
 export * from './processor';
 export * from './agreement-status';
 export * from './outcomes';
+export * from './actions';
 export * from './adapter.module';
 export * from './bootstrap';
 export * from './outcome-table';

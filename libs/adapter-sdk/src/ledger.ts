@@ -45,6 +45,28 @@ export class OutcomeInboxEntry {
   receivedAt!: Date;
 }
 
+/**
+ * Actions MASH meetings gave this agency; `action_id` makes recording idempotent. The action's
+ * words are not kept here: they go to the source system's own task list through the connector.
+ */
+@Entity({ name: 'sdk_action_inbox' })
+export class ActionInboxEntry {
+  @PrimaryColumn({ name: 'action_id', type: 'uuid' })
+  actionId!: string;
+
+  @Column({ name: 'meeting_id', type: 'uuid' })
+  meetingId!: string;
+
+  @Column({ name: 'case_id', type: 'uuid' })
+  caseId!: string;
+
+  @Column({ name: 'due_at', type: 'timestamptz' })
+  dueAt!: Date;
+
+  @Column({ name: 'received_at', type: 'timestamptz', default: () => 'now()' })
+  receivedAt!: Date;
+}
+
 export class AdapterSdkSchema1764150000000 implements MigrationInterface {
   name = 'AdapterSdkSchema1764150000000';
 
@@ -72,5 +94,26 @@ export class AdapterSdkSchema1764150000000 implements MigrationInterface {
   }
 }
 
-export const AdapterSdkEntities = [GrantLedgerEntry, OutcomeInboxEntry];
-export const AdapterSdkMigrations = [AdapterSdkSchema1764150000000];
+export class AdapterSdkActionInbox1765200000000 implements MigrationInterface {
+  name = 'AdapterSdkActionInbox1765200000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE TABLE "sdk_action_inbox" (
+      "action_id" uuid PRIMARY KEY,
+      "meeting_id" uuid NOT NULL,
+      "case_id" uuid NOT NULL,
+      "due_at" timestamptz NOT NULL,
+      "received_at" timestamptz NOT NULL DEFAULT now()
+    )`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE "sdk_action_inbox"`);
+  }
+}
+
+export const AdapterSdkEntities = [GrantLedgerEntry, OutcomeInboxEntry, ActionInboxEntry];
+export const AdapterSdkMigrations = [
+  AdapterSdkSchema1764150000000,
+  AdapterSdkActionInbox1765200000000,
+];

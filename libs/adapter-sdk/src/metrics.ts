@@ -7,6 +7,7 @@ export class AdapterMetrics extends ServiceMetrics {
   readonly deadLettered: Counter<string>;
   readonly sourceErrors: Counter<string>;
   readonly outcomes: Counter<string>;
+  readonly actions: Counter<string>;
 
   constructor(service: string) {
     super(service);
@@ -28,6 +29,10 @@ export class AdapterMetrics extends ServiceMetrics {
     this.outcomes = this.counter(
       'mash_adapter_outcomes_recorded_total',
       'Case outcomes recorded in the source',
+    );
+    this.actions = this.counter(
+      'mash_adapter_actions_recorded_total',
+      'Actions from MASH meetings recorded',
     );
   }
 }

@@ -54,6 +54,37 @@ export class QueryRepository {
       .find({ where: { partnership, queryId: In(queryIds) } });
   }
 
+  /**
+   * The purposes `agency` was asked about this case for (a permitted part of a query exists),
+   * most recent first: what lets an agency's representative see and contribute to the case.
+   */
+  async askedPurposes(partnership: string, caseId: string, agency: string): Promise<string[]> {
+    const rows = (await this.m().query(
+      `SELECT q.purpose, MAX(q.created_at) AS last FROM federated_query q
+         JOIN federated_query_agency a ON a.query_id = q.id
+        WHERE q.partnership = $1 AND q.case_id = $2 AND a.agency = $3 AND a.decision = 'permit'
+        GROUP BY q.purpose ORDER BY last DESC`,
+      [partnership, caseId, agency],
+    )) as Array<{ purpose: string }>;
+    return rows.map((r) => r.purpose);
+  }
+
+  /** Every part of every query on a case, with its query, oldest first (the chronology). */
+  async partsForCase(
+    partnership: string,
+    caseId: string,
+  ): Promise<Array<{ query: QueryEntity; part: QueryAgencyEntity }>> {
+    const queries = await this.m()
+      .getRepository(QueryEntity)
+      .find({ where: { partnership, caseId }, order: { createdAt: 'ASC' } });
+    const parts = await this.agenciesForQueries(
+      partnership,
+      queries.map((q) => q.id),
+    );
+    const byId = new Map(queries.map((q) => [q.id, q]));
+    return parts.map((part) => ({ query: byId.get(part.queryId)!, part }));
+  }
+
   /** Used by the answer consumer, which learns the partnership from the stored row, not the message. */
   async part(
     queryId: string,
