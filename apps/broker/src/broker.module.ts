@@ -62,6 +62,15 @@ import { OutcomeRepository } from './outcomes/outcome.repository';
 import { OutcomeService } from './outcomes/outcome.service';
 import { OutcomeAckHandler } from './outcomes/outcome-ack.handler';
 import { OutcomeRedeliveryJob } from './outcomes/outcome-redelivery.job';
+import { ContributionController } from './contributions/contribution.controller';
+import { ContributionRepository } from './contributions/contribution.repository';
+import { ContributionService } from './contributions/contribution.service';
+import { MeetingController } from './meetings/meeting.controller';
+import { MeetingRepository } from './meetings/meeting.repository';
+import { MeetingService } from './meetings/meeting.service';
+import { ActionAckHandler } from './meetings/action-ack.handler';
+import { ActionRedeliveryJob } from './meetings/action-redelivery.job';
+import { ChronologyService } from './case-file/chronology.service';
 import { TransparencyController } from './transparency/transparency.controller';
 import { TransparencyService } from './transparency/transparency.service';
 import { WithholdingRepository } from './transparency/withholding.repository';
@@ -106,6 +115,8 @@ export class BrokerModule {
         BrokerKafkaController,
         AuditorController,
         OutcomeController,
+        ContributionController,
+        MeetingController,
         TransparencyController,
         PartnershipMetricsController,
         ...CONSOLE_CONTROLLERS,
@@ -178,6 +189,13 @@ export class BrokerModule {
         OutcomeService,
         OutcomeAckHandler,
         OutcomeRedeliveryJob,
+        ContributionRepository,
+        ContributionService,
+        MeetingRepository,
+        MeetingService,
+        ActionAckHandler,
+        ActionRedeliveryJob,
+        ChronologyService,
         TransparencyService,
         WithholdingRepository,
         PartnershipMetricsService,

@@ -10,12 +10,15 @@ import { OutboxMessageEntity } from './outbox/outbox.entity';
 import { CaseRatingChangeEntity } from './cases/rating.entity';
 import { CapacityQueueEntity } from './queries/capacity.entity';
 import { CaseOutcomeEntity, OutcomeDeliveryEntity } from './outcomes/outcome.entity';
+import { ContributionEntity } from './contributions/contribution.entity';
+import { MeetingActionEntity, MeetingCaseEntity, MeetingEntity } from './meetings/meeting.entity';
 import { TransparencyWithholdingEntity } from './transparency/withholding.entity';
 import { QueryAgencyEntity, QueryEntity } from './queries/query.entity';
 import { BrokerSchema1764160000000 } from './migrations/1764160000000-BrokerSchema';
 import { CaseWorkflow1764300000000 } from './migrations/1764300000000-CaseWorkflow';
 import { Hardening1764400000000 } from './migrations/1764400000000-Hardening';
 import { HouseholdMembers1765100000000 } from './migrations/1765100000000-HouseholdMembers';
+import { PeopleAndMeetings1765200000000 } from './migrations/1765200000000-PeopleAndMeetings';
 
 export const BROKER_ENTITIES = [
   CaseEntity,
@@ -32,6 +35,10 @@ export const BROKER_ENTITIES = [
   TransparencyWithholdingEntity,
   AgencyEventReceiptEntity,
   CaseMemberEntity,
+  ContributionEntity,
+  MeetingEntity,
+  MeetingCaseEntity,
+  MeetingActionEntity,
 ];
 
 export const BROKER_MIGRATIONS = [
@@ -40,6 +47,7 @@ export const BROKER_MIGRATIONS = [
   CaseWorkflow1764300000000,
   Hardening1764400000000,
   HouseholdMembers1765100000000,
+  PeopleAndMeetings1765200000000,
 ];
 
 export function brokerDataSourceOptions(url: string): DataSourceOptions {

@@ -9,3 +9,4 @@ export * from './queue';
 export * from './registry';
 export * from './schema';
 export type { LocalDate } from './zoned-time';
+export { addDays, formatLocalDate, fromLocal, toLocal } from './zoned-time';

@@ -119,7 +119,7 @@ describe(TokenVerifier.name, () => {
     expect(await codeOf(sut, old)).toBe('401 AUTH.TOKEN_TOO_OLD');
   });
 
-  it("accepts an agency representative only with a known agency and no other role", async () => {
+  it('accepts an agency representative only with a known agency and no other role', async () => {
     const sut = new TokenVerifier(config());
     await expect(
       sut.verify(

@@ -126,13 +126,13 @@ export class TokenVerifier {
       if (typeof agency !== 'string' || !(AGENCIES as readonly string[]).includes(agency))
         throw new TokenError(
           'AUTH.NO_AGENCY',
-          'an agency representative\'s token must name their agency',
+          "an agency representative's token must name their agency",
           403,
         );
       if (roles.length > 1)
         throw new TokenError(
           'AUTH.ROLE_CONFLICT',
-          'an agency representative\'s token may carry no other role',
+          "an agency representative's token may carry no other role",
           403,
         );
     }

@@ -39,8 +39,9 @@ export class CaseController {
     return this.cases.openFromReferral(user, dto);
   }
 
+  /** A representative lists only the cases their agency was asked about. */
   @Get('cases')
-  @Roles('analyst', 'manager')
+  @Roles('analyst', 'manager', 'agency-representative')
   list(
     @CurrentUser() user: Principal,
     @Query(new ZodPipe(CaseListQuerySchema)) filter: CaseListQuery,

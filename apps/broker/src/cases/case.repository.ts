@@ -40,10 +40,19 @@ export class CaseRepository {
     partnership: string,
     filter: CaseListQuery,
     now: Date,
+    /** Only cases this agency was asked about (a permitted query part): a representative's list. */
+    askedAgency?: string,
   ): Promise<{ items: CaseEntity[]; total: number }> {
     const qb = this.repo()
       .createQueryBuilder('c')
       .where('c.partnership = :partnership', { partnership });
+    if (askedAgency)
+      qb.andWhere(
+        `EXISTS (SELECT 1 FROM federated_query q JOIN federated_query_agency a ON a.query_id = q.id
+          WHERE q.case_id = c.id AND q.partnership = c.partnership AND a.agency = :askedAgency
+            AND a.decision = 'permit')`,
+        { askedAgency },
+      );
     if (filter.status) qb.andWhere('c.status = :status', { status: filter.status });
     if (filter.rag) qb.andWhere('c.rag = :rag', { rag: filter.rag });
     if (filter.overdue === 'true') qb.andWhere("c.status = 'open' AND c.due_at < :now", { now });

@@ -12,7 +12,7 @@ import {
   type ThresholdMatrix,
 } from '@mash/thresholds';
 import { AuditService } from '../audit/audit.service';
-import { primaryRole, type Principal } from '../auth/principal';
+import { isRepresentative, primaryRole, type Principal } from '../auth/principal';
 import { BrokerKeys } from '../keys/broker-keys';
 import { ThresholdService } from './threshold.service';
 import { CaseEntity } from './case.entity';
@@ -218,7 +218,12 @@ export class CaseService {
     filter: CaseListQuery,
   ): Promise<{ items: CaseSummary[]; total: number }> {
     const now = this.clock.now();
-    const { items, total } = await this.cases.list(user.partnership, filter, now);
+    const { items, total } = await this.cases.list(
+      user.partnership,
+      filter,
+      now,
+      isRepresentative(user) ? user.agency : undefined,
+    );
     return { items: items.map((c) => this.summary(c, now)), total };
   }
 

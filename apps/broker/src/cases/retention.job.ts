@@ -105,6 +105,13 @@ export class RetentionJob extends IntervalJob<void> {
       `UPDATE transparency_withholding SET reason_sealed = NULL WHERE partnership = $1 AND case_id = $2`,
       [c.partnership, c.id],
     );
+    // What people said about the household, and what meetings decided and asked of agencies.
+    for (const sql of [
+      `UPDATE case_contribution SET text_sealed = NULL WHERE partnership = $1 AND case_id = $2`,
+      `UPDATE mash_meeting_case SET decision_sealed = NULL WHERE partnership = $1 AND case_id = $2`,
+      `UPDATE mash_meeting_action SET action_sealed = NULL WHERE partnership = $1 AND case_id = $2`,
+    ])
+      await tx.query(sql, [c.partnership, c.id]);
     await tx.query(`DELETE FROM capacity_queue WHERE partnership = $1 AND case_id = $2`, [
       c.partnership,
       c.id,

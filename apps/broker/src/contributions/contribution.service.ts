@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock, NotFoundError } from '@mash/common';
-import { PURPOSES, type Purpose } from '@mash/contracts';
+import {
+  PURPOSES,
+  type MemberRelationship,
+  type Purpose,
+  type SubjectCriteria,
+} from '@mash/contracts';
 import { decideContribution, type Decision } from '@mash/policy';
 import { AgreementRepository } from '../agreements/agreement.repository';
 import { AuditService } from '../audit/audit.service';
@@ -13,6 +18,7 @@ import {
 } from '../auth/principal';
 import { CaseRepository } from '../cases/case.repository';
 import type { CaseEntity } from '../cases/case.entity';
+import { MemberRepository } from '../cases/member.repository';
 import { brokerError } from '../common/errors';
 import { Transactions } from '../common/transactions';
 import { ConsentService } from '../consent/consent.service';
@@ -57,6 +63,7 @@ export class ContributionService {
     private readonly consent: ConsentService,
     private readonly agreements: AgreementRepository,
     private readonly contributions: ContributionRepository,
+    private readonly members: MemberRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
@@ -88,7 +95,7 @@ export class ContributionService {
         'CASE.NOT_OPEN',
         `the case is ${kase.status}; contributions need an open case`,
       );
-    const member = this.member(kase, dto.memberId);
+    const member = await this.member(user.partnership, caseId, dto.memberId, now);
     const consent = await this.consent.positionFor(user.partnership, caseId);
     const agreements = await this.agreements.forDecision(user.partnership);
     // The most recent purpose the agency was asked for whose agreement lets it share wins.
@@ -214,18 +221,31 @@ export class ContributionService {
   }
 
   /**
-   * The person a contribution is about. Without a household table the case knows only its
-   * subject, so a `memberId` cannot name anyone on it yet.
+   * The person a contribution is about, for the decision: nothing for the child the case is about,
+   * else their relationship and whether they are an adult today. The member must be on this case.
    */
-  private member(
-    _kase: CaseEntity,
+  private async member(
+    partnership: string,
+    caseId: string,
     memberId: string | undefined,
-  ): { relationship: 'sibling'; adult: boolean } | undefined {
+    now: Date,
+  ): Promise<{ relationship: MemberRelationship; adult: boolean } | undefined> {
     if (memberId === undefined) return undefined;
-    throw brokerError(
-      'CONTRIBUTION.UNKNOWN_MEMBER',
-      "the member is not one of this case's household",
-    );
+    const found = await this.members.get(partnership, caseId, memberId).catch((error: unknown) => {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    });
+    if (!found)
+      throw brokerError(
+        'CONTRIBUTION.UNKNOWN_MEMBER',
+        "the member is not one of this case's household",
+      );
+    if (found.relationship === 'subject') return undefined;
+    const details = found.detailsSealed
+      ? await this.keys.cipher.open<SubjectCriteria>(found.detailsSealed)
+      : undefined;
+    if (!details) throw brokerError('CASE.DATA_DELETED', "the member's details have been deleted");
+    return { relationship: found.relationship, adult: isAdult(details.dateOfBirth, now) };
   }
 
   private view(r: ContributionEntity, text: string | null): ContributionView {
@@ -243,4 +263,12 @@ export class ContributionService {
       contributedAt: r.contributedAt.toISOString(),
     };
   }
+}
+
+/** 18 or over on the London day of `now` (the policy's test for what may be shared about an adult). */
+export function isAdult(dateOfBirth: string, now: Date): boolean {
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(now);
+  const [y, m, d] = dateOfBirth.split('-').map(Number);
+  const eighteenth = `${String(y + 18).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+  return eighteenth <= today;
 }

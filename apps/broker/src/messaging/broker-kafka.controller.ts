@@ -5,6 +5,7 @@ import { AGENCIES, Topics, type Agency } from '@mash/contracts';
 import { AnswerHandler } from '../queries/answer.handler';
 import { AgencyAuditHandler } from '../audit/agency-audit.handler';
 import { OutcomeAckHandler } from '../outcomes/outcome-ack.handler';
+import { ActionAckHandler } from '../meetings/action-ack.handler';
 
 /**
  * The broker's Kafka consumers: one handler per agency answer topic, plus agency audit events.
@@ -20,6 +21,7 @@ function buildController(): Type {
       readonly answers: AnswerHandler,
       readonly agencyAudit: AgencyAuditHandler,
       readonly outcomeAcks: OutcomeAckHandler,
+      readonly actionAcks: ActionAckHandler,
     ) {}
 
     @EventPattern(Topics.audit)
@@ -73,6 +75,31 @@ function buildController(): Type {
     );
     Payload()(BrokerKafkaController.prototype, ackName, 0);
     Ctx()(BrokerKafkaController.prototype, ackName, 1);
+    // Agencies' acknowledgements that they recorded an action from a MASH meeting.
+    const actionAckName = `onActionAck_${agency.replace('-', '_')}`;
+    const actionAckHandler = async function (
+      this: BrokerKafkaController,
+      _payload: unknown,
+      context: KafkaContext,
+    ): Promise<void> {
+      await this.actionAcks.handle(agency as Agency, rawMessageOf(context));
+    };
+    Object.defineProperty(BrokerKafkaController.prototype, actionAckName, {
+      value: actionAckHandler,
+      writable: true,
+      configurable: true,
+    });
+    const actionAckDescriptor = Object.getOwnPropertyDescriptor(
+      BrokerKafkaController.prototype,
+      actionAckName,
+    ) as PropertyDescriptor;
+    EventPattern(Topics.caseActionAcknowledged(agency))(
+      BrokerKafkaController.prototype,
+      actionAckName,
+      actionAckDescriptor,
+    );
+    Payload()(BrokerKafkaController.prototype, actionAckName, 0);
+    Ctx()(BrokerKafkaController.prototype, actionAckName, 1);
   }
   return BrokerKafkaController;
 }
