@@ -251,7 +251,14 @@ describe('People in the MASH: representatives, contributions, meetings, chronolo
       .get(`/api/v1/cases/${asked}/chronology`)
       .set('Authorization', `Bearer ${analyst}`)
       .expect(status(200));
-    const items = res.body.items as Array<Record<string, any>>;
+    const items = res.body.items as Array<{
+      type: string;
+      at: string;
+      agency: string;
+      member: unknown;
+      basis: { legalGateways: unknown[] };
+      source: { kind: string };
+    }>;
     const answers = items.filter((i) => i.type === 'answer');
     expect(answers.map((a) => a.agency).sort()).toEqual(['health', 'police']);
     for (const a of answers) {
