@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { NotFoundError } from '@mash/common';
 import type { SubjectCriteria } from '@mash/contracts';
 import { AuditService } from '../audit/audit.service';
 import {
@@ -86,7 +87,12 @@ export class CaseFileService {
   ) {}
 
   async read(user: Principal, id: string): Promise<CaseDetail | RepresentativeCaseView> {
-    if (isRepresentative(user)) return this.readAsRepresentative(user, id);
+    return isRepresentative(user) ? this.readAsRepresentative(user, id) : this.readDetail(user, id);
+  }
+
+  /** The whole case file, for the partnership's own staff (never a representative). */
+  async readDetail(user: Principal, id: string): Promise<CaseDetail> {
+    if (isRepresentative(user)) throw new NotFoundError('case');
     const c = await this.cases.get(user.partnership, id);
     const subject = c.subjectSealed
       ? await this.keys.cipher.open<SubjectCriteria>(c.subjectSealed)

@@ -402,7 +402,7 @@ export class CasesConsoleController {
     extra: Record<string, unknown>,
     status = 200,
   ): Promise<void> {
-    const kase = await this.caseFile.read(req.user, id);
+    const kase = await this.caseFile.readDetail(req.user, id);
     const queries = await this.queries.forCase(req.user, id);
     await this.views.page(
       req,
