@@ -9,6 +9,10 @@
  *     --since is inclusive, --until exclusive (ISO 8601 date or time). The export is itself recorded
  *     as audit.exported (actor cli:<OS user>) before anything is written out.
  *   npm run audit -- checkpoint --private-key FILE [--checkpoints FILE]
+ *   npm run audit -- check-proof FILE [--public-keys FILE]
+ *     Checks, with no database, a proof saved from GET /api/v1/audit/proofs/inclusion or
+ *     /consistency: each signed head's signature against the checkpoint public keys, then the
+ *     RFC 9162 proof against the roots those heads sign. Exits 0 when it holds, 1 when it does not.
  *
  * DATABASE_URL (or --database-url) defaults to postgres://postgres@127.0.0.1:5432/mash_broker.
  * verify reads, without flags, what the broker publishes: the checkpoint file AUDIT_CHECKPOINT_FILE
@@ -27,6 +31,8 @@ import { Pool } from 'pg';
 import {
   AuditLog,
   AuditQuery,
+  checkConsistencyProof,
+  checkInclusionProof,
   checkpointSourcesOf,
   Checkpointer,
   SYSTEM_CHAIN_ID,
@@ -37,6 +43,9 @@ import {
   readStoredCheckpoints,
   remedyFor,
   verifyChain,
+  verifyCheckpointSignature,
+  type ConsistencyProof,
+  type InclusionProof,
   type VerifyFailure,
   type Outcome,
   type SignedCheckpoint,
@@ -254,6 +263,56 @@ async function checkpoint(pool: Pool, args: string[]): Promise<number> {
   return 0;
 }
 
+async function checkProof(_pool: Pool, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { 'public-keys': { type: 'string' }, 'database-url': { type: 'string' } },
+  });
+  if (positionals.length !== 1) throw new UsageError('check-proof needs the proof file');
+  const proof = JSON.parse(await readFile(positionals[0], 'utf8')) as Record<string, unknown>;
+  const keysFile =
+    values['public-keys'] ?? process.env.AUDIT_CHECKPOINT_PUBLIC_KEYS ?? publishedPublicKeys();
+  const publicKeys = parsePublicKeys(JSON.parse(await readFile(keysFile, 'utf8')));
+  const signedRoot = (name: string): string | null => {
+    const cp = proof[name] as SignedCheckpoint | null | undefined;
+    if (cp == null) {
+      process.stdout.write(
+        `${name}: that tree size was never signed, so nothing can vouch for it\n`,
+      );
+      return null;
+    }
+    if (!verifyCheckpointSignature(cp, publicKeys) || cp.rootHash === undefined) {
+      process.stdout.write(`${name}: the signature does not verify against ${keysFile}\n`);
+      return null;
+    }
+    return cp.rootHash;
+  };
+  let holds: boolean;
+  if ('auditPath' in proof) {
+    const root = signedRoot('checkpoint');
+    holds = root !== null && checkInclusionProof(proof as unknown as InclusionProof, root);
+    process.stdout.write(
+      holds
+        ? `entry ${String(proof.chainSeq)} of chain ${String(proof.chainId)} is in the signed tree of ${String(proof.treeSize)} entries\n`
+        : 'the inclusion proof does not hold\n',
+    );
+  } else {
+    const first = signedRoot('firstCheckpoint');
+    const second = signedRoot('secondCheckpoint');
+    holds =
+      first !== null &&
+      second !== null &&
+      checkConsistencyProof(proof as unknown as ConsistencyProof, first, second);
+    process.stdout.write(
+      holds
+        ? `the signed tree of ${String(proof.firstSize)} entries is a prefix of the signed tree of ${String(proof.secondSize)}: nothing before it was changed\n`
+        : 'the consistency proof does not hold\n',
+    );
+  }
+  return holds ? 0 : 1;
+}
+
 function osUser(): string {
   try {
     return userInfo().username || 'unknown';
@@ -277,11 +336,12 @@ async function main(argv: string[]): Promise<number> {
     verify,
     export: exportEvents,
     checkpoint,
+    'check-proof': checkProof,
   };
   const run = command === undefined ? undefined : commands[command];
   if (run === undefined) {
     process.stderr.write(
-      'usage: npm run audit -- verify|export|checkpoint [options]   (see scripts/audit.ts)\n',
+      'usage: npm run audit -- verify|export|checkpoint|check-proof [options]   (see scripts/audit.ts)\n',
     );
     return 2;
   }

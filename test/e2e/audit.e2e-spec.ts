@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Pool } from 'pg';
 import request from 'supertest';
 import { AuditLog } from '@mash/audit';
 import { Topics } from '@mash/contracts';
 import { AuditCheckpointScheduler } from '../../apps/broker/src/audit/checkpoint.scheduler';
+import { BrokerKeys } from '../../apps/broker/src/keys/broker-keys';
 import { tamper } from '../audit/audit-db';
 import {
   FailableAuditLog,
@@ -360,6 +361,70 @@ describe('The auditor’s view of the audit log, end to end', () => {
     );
     const computed = own.find((e) => e.action === 'audit.pseudonym.computed');
     expect(JSON.stringify(computed)).not.toContain(story.child.subject.familyName);
+  });
+
+  it('proves the analyst’s view of the child is under a signed head, and that head consistent with the next', async () => {
+    const [viewed] = await events({ query: story.queryId, action: 'query.results.viewed' });
+    const scheduler = federation.broker.get(AuditCheckpointScheduler);
+    await scheduler.checkpointNow();
+    const inclusion = await get(
+      `/api/v1/audit/proofs/inclusion?position=${viewed.chainSeq}`,
+    ).expect(status(200));
+    expect(inclusion.body).toMatchObject({
+      chainId: 'demo',
+      chainSeq: viewed.chainSeq,
+      verified: true,
+    });
+    expect(inclusion.body.checkpoint).toMatchObject({ chainSeq: inclusion.body.treeSize });
+
+    await events({ actor: 'test-analyst' }); // more activity (the search itself), then a new head
+    await scheduler.checkpointNow();
+    const consistency = await get(
+      `/api/v1/audit/proofs/consistency?from=${inclusion.body.treeSize}`,
+    ).expect(status(200));
+    expect(consistency.body.secondSize).toBeGreaterThan(inclusion.body.treeSize);
+    expect(consistency.body).toMatchObject({
+      firstRoot: inclusion.body.checkpoint.rootHash,
+      verified: true,
+    });
+
+    // What the auditor does with them, with nothing but the published checkpoint key.
+    const dir = resolve(ROOT, '.local/test/audit/proofs');
+    mkdirSync(dir, { recursive: true });
+    const keysFile = resolve(dir, 'checkpoint-keys.json');
+    writeFileSync(
+      keysFile,
+      JSON.stringify(federation.broker.get(BrokerKeys).auditVerificationJwks()),
+    );
+    for (const [name, body] of [
+      ['inclusion', inclusion.body],
+      ['consistency', consistency.body],
+    ] as const) {
+      writeFileSync(resolve(dir, `${name}.json`), JSON.stringify(body));
+      const checked = await runAuditCli([
+        'check-proof',
+        resolve(dir, `${name}.json`),
+        '--public-keys',
+        keysFile,
+      ]);
+      expect(checked).toMatchObject({ code: 0 });
+    }
+    // A proof for another entry's hash does not hold.
+    writeFileSync(
+      resolve(dir, 'forged.json'),
+      JSON.stringify({ ...inclusion.body, entryHash: consistency.body.secondRoot }),
+    );
+    expect(
+      await runAuditCli(['check-proof', resolve(dir, 'forged.json'), '--public-keys', keysFile]),
+    ).toMatchObject({
+      code: 1,
+    });
+
+    const refused = await get('/api/v1/audit/proofs/inclusion?position=999999999').expect(
+      status(400),
+    );
+    expect(refused.body.code).toBe('AUDIT.INVALID_QUERY');
+    await get(`/api/v1/audit/proofs/inclusion?position=1`, analyst).expect(status(403));
   });
 
   it('shows an auditor of another partnership none of it, and refuses other roles', async () => {

@@ -145,6 +145,7 @@ export class AuditPendingEntity {
 /** Read model of `audit_checkpoint`. */
 @Entity({ name: 'audit_checkpoint' })
 @Check('audit_checkpoint_head_hash_check', `head_hash ~ '^[0-9a-f]{64}$'`)
+@Check('audit_checkpoint_root_hash_check', `root_hash ~ '^[0-9a-f]{64}$'`)
 @Index('audit_checkpoint_chain', { synchronize: false })
 export class AuditCheckpointEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
@@ -167,4 +168,12 @@ export class AuditCheckpointEntity {
 
   @Column({ type: 'text' })
   signature!: string;
+
+  /** RFC 9162 Merkle root over the chain's first `chainSeq` entries (`AuditMerkle1765010000000`). */
+  @Column({ name: 'root_hash', type: 'text', nullable: true })
+  rootHash!: string | null;
+
+  /** Where the next checkpoint resumes the tree: a cache, never trusted by verification. */
+  @Column({ type: 'jsonb', nullable: true })
+  frontier!: { size: number; nodes: string[] } | null;
 }

@@ -13,6 +13,7 @@ import { canonicalJson } from '@mash/contracts';
 import { AuditCheckpointError, AuditError, safeDbDetail } from './errors';
 import { queryRows, readerOf, type AuditDatabase, type SqlExecutor } from './executor';
 import { isHexHash } from './hash';
+import { chainRoot } from './proofs';
 
 /** Kafka topic the broker publishes checkpoints on. */
 export const AUDIT_CHECKPOINT_TOPIC = 'mash.audit.checkpoint.v1';
@@ -25,6 +26,12 @@ export interface CheckpointPayload {
   readonly headHash: string;
   /** ISO 8601 UTC. */
   readonly signedAt: string;
+  /**
+   * RFC 9162 Merkle tree root (hex) over the chain's first `chainSeq` entry hashes (`merkle.ts`):
+   * what inclusion and consistency proofs are checked against. Absent on checkpoints signed before
+   * the tree existed; when present it is part of the signed payload.
+   */
+  readonly rootHash?: string;
 }
 
 /**
@@ -63,16 +70,22 @@ function toPublicKey(key: KeyObject | string | JsonWebKey): KeyObject {
   return createPublicKey({ key, format: 'jwk' });
 }
 
+/** The members a checkpoint's signature covers, and nothing else (`rootHash` only when present). */
+function signedFields(cp: CheckpointPayload): CheckpointPayload {
+  return {
+    chainId: cp.chainId,
+    chainSeq: cp.chainSeq,
+    headHash: cp.headHash,
+    signedAt: cp.signedAt,
+    ...(cp.rootHash === undefined ? {} : { rootHash: cp.rootHash }),
+  };
+}
+
 export function signCheckpoint(
   payload: CheckpointPayload,
   key: CheckpointSigningKey,
 ): SignedCheckpoint {
-  const body: CheckpointPayload = {
-    chainId: payload.chainId,
-    chainSeq: payload.chainSeq,
-    headHash: payload.headHash,
-    signedAt: payload.signedAt,
-  };
+  const body = signedFields(payload);
   const signingInput = `${b64u(JSON.stringify({ alg: 'EdDSA', kid: key.kid }))}.${b64u(canonicalJson(body))}`;
   const sig = sign(null, Buffer.from(signingInput), toPrivateKey(key.privateKey));
   return { ...body, kid: key.kid, signature: `${signingInput}.${b64u(sig)}` };
@@ -100,12 +113,7 @@ export function verifyCheckpointSignature(cp: SignedCheckpoint, publicKeys: Publ
       !verify(null, Buffer.from(`${h}.${p}`), toPublicKey(keyMaterial), Buffer.from(s, 'base64url'))
     )
       return false;
-    const expected = canonicalJson({
-      chainId: cp.chainId,
-      chainSeq: cp.chainSeq,
-      headHash: cp.headHash,
-      signedAt: cp.signedAt,
-    });
+    const expected = canonicalJson(signedFields(cp));
     return Buffer.from(p, 'base64url').toString('utf8') === expected;
   } catch {
     return false;
@@ -159,7 +167,8 @@ export async function readCheckpointFile(path: string): Promise<SignedCheckpoint
       !isHexHash(v.headHash) ||
       typeof v.signedAt !== 'string' ||
       typeof v.kid !== 'string' ||
-      typeof v.signature !== 'string'
+      typeof v.signature !== 'string' ||
+      (v.rootHash !== undefined && !isHexHash(v.rootHash))
     ) {
       throw new AuditCheckpointError(`Checkpoint file line ${i + 1} is not a checkpoint`);
     }
@@ -180,9 +189,10 @@ export async function readStoredCheckpoints(
     signed_at: string;
     kid: string;
     signature: string;
+    root_hash: string | null;
   }>(
     readerOf(db),
-    `SELECT chain_id, chain_seq::text AS chain_seq, head_hash,
+    `SELECT chain_id, chain_seq::text AS chain_seq, head_hash, root_hash,
             to_char(signed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS signed_at, kid, signature
        FROM audit_checkpoint WHERE ($1::text IS NULL OR chain_id = $1) ORDER BY id`,
     [chainId ?? null],
@@ -192,6 +202,7 @@ export async function readStoredCheckpoints(
     chainSeq: Number(r.chain_seq),
     headHash: r.head_hash,
     signedAt: r.signed_at,
+    ...(r.root_hash === null ? {} : { rootHash: r.root_hash }),
     kid: r.kid,
     signature: r.signature,
   }));
@@ -263,19 +274,31 @@ export class Checkpointer {
         [chainId, this.options.key.kid],
       );
       if (last !== undefined && Number(last.chain_seq) >= Number(head.chain_seq)) return null;
+      const { rootHash, frontier } = await chainRoot(reader, chainId, Number(head.chain_seq));
       cp = signCheckpoint(
         {
           chainId,
           chainSeq: Number(head.chain_seq),
           headHash: head.hash,
           signedAt: this.now().toISOString(),
+          rootHash,
         },
         this.options.key,
       );
       await queryRows(
         reader,
-        `INSERT INTO audit_checkpoint (chain_id, chain_seq, head_hash, signed_at, kid, signature) VALUES ($1, $2, $3, $4, $5, $6)`,
-        [cp.chainId, cp.chainSeq, cp.headHash, cp.signedAt, cp.kid, cp.signature],
+        `INSERT INTO audit_checkpoint (chain_id, chain_seq, head_hash, signed_at, kid, signature, root_hash, frontier)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [
+          cp.chainId,
+          cp.chainSeq,
+          cp.headHash,
+          cp.signedAt,
+          cp.kid,
+          cp.signature,
+          cp.rootHash,
+          JSON.stringify(frontier),
+        ],
       );
     } catch (err) {
       if (err instanceof AuditError) throw err;

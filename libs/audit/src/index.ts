@@ -10,6 +10,7 @@ export {
 } from './hash';
 export { AuditSchema1700000000000 } from './audit-schema.migration';
 export { AuditSequencing1765000000000 } from './audit-sequencing.migration';
+export { AuditMerkle1765010000000 } from './audit-merkle.migration';
 export { AuditEventEntity, AuditCheckpointEntity, AuditPendingEntity } from './audit.entities';
 export { AUDIT_ENTITIES, AUDIT_MIGRATIONS } from './schema';
 export { queryRows, type AuditDatabase, type AuditTransaction, type SqlExecutor } from './executor';
@@ -35,6 +36,8 @@ export {
   type SubjectPseudonyms,
 } from './pseudonym';
 export * from './checkpoint';
+export * from './merkle';
+export * from './proofs';
 export * from './verify';
 export * from './query';
 export { AuditModule } from './audit.module';

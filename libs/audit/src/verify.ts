@@ -4,6 +4,7 @@ import {
   type PublicKeys,
   type SignedCheckpoint,
 } from './checkpoint';
+import { MerkleFrontier, leafHash } from './merkle';
 import { queryRows, readerOf, type AuditDatabase, type SqlExecutor } from './executor';
 import { readPending } from './audit-log';
 import { entryHash, GENESIS_PREV_HASH, unsequencedHash } from './hash';
@@ -209,6 +210,9 @@ export async function verifyChain(
 
   let chainCps: SignedCheckpoint[] = [];
   let cpIndex = 0;
+  // The Merkle tree is rebuilt as the walk goes, so a checkpoint's signed root is checked against
+  // the entries too (only when the walk starts at the first entry: a tree needs every leaf).
+  let tree: MerkleFrontier | null = null;
   let expected = from;
   let prevHash: string | null = GENESIS_PREV_HASH;
   // The last two entries seen, to tell which of two out-of-order entries is the displaced one.
@@ -220,6 +224,7 @@ export async function verifyChain(
     if (w.first) {
       chainCps = byChain.get(chainId) ?? [];
       cpIndex = 0;
+      tree = from === 1 ? MerkleFrontier.empty() : null;
       expected = from;
       prevHash = GENESIS_PREV_HASH;
       before = { seq: 0, chainSeq: 0 };
@@ -249,10 +254,17 @@ export async function verifyChain(
       if (prevHash !== null && e.prevHash !== prevHash)
         return fail({ ...at, reason: 'prev-hash-mismatch' });
       checked++;
+      tree?.push(leafHash(e.hash));
       while (cpIndex < chainCps.length && chainCps[cpIndex].chainSeq <= e.chainSeq) {
         const cp = chainCps[cpIndex++];
         checkpointsChecked++;
-        if (cp.headHash !== e.hash)
+        if (
+          cp.headHash !== e.hash ||
+          (tree !== null &&
+            cp.rootHash !== undefined &&
+            cp.chainSeq === e.chainSeq &&
+            tree.root().toString('hex') !== cp.rootHash)
+        )
           return fail({ ...at, reason: 'checkpoint-mismatch', checkpoint: cp });
       }
       prevHash = e.hash;

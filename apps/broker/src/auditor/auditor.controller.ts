@@ -21,15 +21,24 @@ import {
   AuditEventsQuerySchema,
   AuditReportQuerySchema,
   AuditVerifyQuerySchema,
+  ConsistencyProofQuerySchema,
+  InclusionProofQuerySchema,
   PseudonymRequestSchema,
   ReportNameSchema,
   type AuditEventsQuery,
   type AuditReportQuery,
   type AuditVerifyQuery,
+  type ConsistencyProofQuery,
+  type InclusionProofQuery,
   type PseudonymRequest,
   type ReportName,
 } from './auditor.dto';
-import { AuditorService, type VerifyReport } from './auditor.service';
+import {
+  AuditorService,
+  type ConsistencyProofReport,
+  type InclusionProofReport,
+  type VerifyReport,
+} from './auditor.service';
 
 /** The security team's view of the audit log, scoped to the auditor's partnership. */
 @ApiTags('audit')
@@ -63,6 +72,28 @@ export class AuditorController {
     @Req() req: Request,
   ): Promise<VerifyReport> {
     return this.auditor.verify(user, q, correlationIdOf(req));
+  }
+
+  /** RFC 9162 inclusion proof of the entry at chain `position` (default tree: the latest signed head). */
+  @Get('proofs/inclusion')
+  @Roles('auditor')
+  inclusionProof(
+    @CurrentUser() user: Principal,
+    @Query(new ZodPipe(InclusionProofQuerySchema)) q: InclusionProofQuery,
+    @Req() req: Request,
+  ): Promise<InclusionProofReport> {
+    return this.auditor.inclusionProof(user, q, correlationIdOf(req));
+  }
+
+  /** RFC 9162 consistency proof between two tree sizes (signed heads) of the partnership's chain. */
+  @Get('proofs/consistency')
+  @Roles('auditor')
+  consistencyProof(
+    @CurrentUser() user: Principal,
+    @Query(new ZodPipe(ConsistencyProofQuerySchema)) q: ConsistencyProofQuery,
+    @Req() req: Request,
+  ): Promise<ConsistencyProofReport> {
+    return this.auditor.consistencyProof(user, q, correlationIdOf(req));
   }
 
   @Get('reports/:name')

@@ -78,6 +78,24 @@ export const AuditVerifyQuerySchema = z
   .strict();
 export type AuditVerifyQuery = z.infer<typeof AuditVerifyQuerySchema>;
 
+const position = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+
+/** An inclusion proof for the entry at chain `position`, in the tree of `treeSize` entries. */
+export const InclusionProofQuerySchema = z
+  .object({
+    position,
+    /** Default: the latest signed head (checkpoint), so the proof checks against a signature. */
+    treeSize: position.optional(),
+  })
+  .strict();
+export type InclusionProofQuery = z.infer<typeof InclusionProofQuerySchema>;
+
+/** A consistency proof between the trees of `from` and `to` entries (`to` default: the latest signed head). */
+export const ConsistencyProofQuerySchema = z
+  .object({ from: position, to: position.optional() })
+  .strict();
+export type ConsistencyProofQuery = z.infer<typeof ConsistencyProofQuerySchema>;
+
 export const REPORTS = [
   'subject-accesses',
   'no-open-case',

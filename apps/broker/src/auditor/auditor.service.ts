@@ -7,17 +7,24 @@ import type { DataSource } from 'typeorm';
 import {
   AuditError,
   AuditQuery,
+  checkConsistencyProof,
+  checkInclusionProof,
   checkpointSourcesOf,
   nhsPseudonym,
   parsePublicKeys,
+  proveConsistency,
+  proveInclusion,
   readCheckpointFile,
   readStoredCheckpoints,
   remedyFor,
   subjectPseudonym,
   verifyChain,
+  verifyCheckpointSignature,
   type AuditEntry,
   type AuditEventInput,
   type AuditFilter,
+  type ConsistencyProof,
+  type InclusionProof,
   type Page,
   type SignedCheckpoint,
   type VerifyFailureReason,
@@ -28,6 +35,8 @@ import { BrokerKeys } from '../keys/broker-keys';
 import { AuditContextRepository } from '../audit/audit-context.repository';
 import { AuditService } from '../audit/audit.service';
 import type {
+  ConsistencyProofQuery,
+  InclusionProofQuery,
   AuditEventsQuery,
   AuditReportQuery,
   AuditVerifyQuery,
@@ -39,6 +48,18 @@ import { brokerError } from '../common/errors';
 export type EventsResult =
   | { kind: 'page'; page: Page<AuditEntry> }
   | { kind: 'export'; stream: Readable; contentType: string; filename: string };
+
+/** A proof with the signed heads it is checked against (null: that tree size was never signed). */
+export type InclusionProofReport = InclusionProof & {
+  checkpoint: SignedCheckpoint | null;
+  /** The broker's own check against the signed root; an auditor repeats it (`npm run audit -- check-proof`). */
+  verified: boolean | null;
+};
+export type ConsistencyProofReport = ConsistencyProof & {
+  firstCheckpoint: SignedCheckpoint | null;
+  secondCheckpoint: SignedCheckpoint | null;
+  verified: boolean | null;
+};
 
 export interface VerifyReport {
   ok: boolean;
@@ -157,6 +178,68 @@ export class AuditorService {
       report.ok ? 'success' : 'failure',
     );
     return report;
+  }
+
+  /**
+   * RFC 9162 inclusion proof of one entry of the auditor's chain, by default in the tree of the
+   * latest signed head. O(tree size): every entry hash up to it is read.
+   */
+  async inclusionProof(
+    user: Principal,
+    q: InclusionProofQuery,
+    correlationId: string,
+  ): Promise<InclusionProofReport> {
+    const heads = await this.signedHeads(user.partnership);
+    const proof = await this.library(() =>
+      proveInclusion(
+        this.dataSource,
+        user.partnership,
+        q.position,
+        q.treeSize ?? heads.at(-1)?.chainSeq,
+      ),
+    );
+    const checkpoint = heads.find((h) => h.chainSeq === proof.treeSize) ?? null;
+    const verified = checkpoint ? checkInclusionProof(proof, checkpoint.rootHash!) : null;
+    await this.recordUse(user, 'audit.proved', correlationId, null, {
+      proof: 'inclusion',
+      position: proof.chainSeq,
+      treeSize: proof.treeSize,
+      verified,
+    });
+    return { ...proof, checkpoint, verified };
+  }
+
+  /** RFC 9162 consistency proof: the tree of `from` entries is a prefix of the tree of `to`. */
+  async consistencyProof(
+    user: Principal,
+    q: ConsistencyProofQuery,
+    correlationId: string,
+  ): Promise<ConsistencyProofReport> {
+    const heads = await this.signedHeads(user.partnership);
+    const proof = await this.library(() =>
+      proveConsistency(this.dataSource, user.partnership, q.from, q.to ?? heads.at(-1)?.chainSeq),
+    );
+    const firstCheckpoint = heads.find((h) => h.chainSeq === proof.firstSize) ?? null;
+    const secondCheckpoint = heads.find((h) => h.chainSeq === proof.secondSize) ?? null;
+    const verified =
+      firstCheckpoint && secondCheckpoint
+        ? checkConsistencyProof(proof, firstCheckpoint.rootHash!, secondCheckpoint.rootHash!)
+        : null;
+    await this.recordUse(user, 'audit.proved', correlationId, null, {
+      proof: 'consistency',
+      firstSize: proof.firstSize,
+      secondSize: proof.secondSize,
+      verified,
+    });
+    return { ...proof, firstCheckpoint, secondCheckpoint, verified };
+  }
+
+  /** Stored checkpoints of a chain that carry a Merkle root and verify under the broker's keys, oldest first. */
+  private async signedHeads(chainId: string): Promise<SignedCheckpoint[]> {
+    const keys = parsePublicKeys(this.keys.auditVerificationJwks());
+    return (await readStoredCheckpoints(this.dataSource, chainId))
+      .filter((c) => c.rootHash !== undefined && verifyCheckpointSignature(c, keys))
+      .sort((a, b) => a.chainSeq - b.chainSeq);
   }
 
   async report(
