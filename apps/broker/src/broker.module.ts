@@ -57,6 +57,11 @@ import { DeadlineJob } from './cases/deadline.job';
 import { RetentionJob } from './cases/retention.job';
 import { CapacityService } from './queries/capacity.service';
 import { CapacityReleaseJob } from './queries/capacity-release.job';
+import { QueryEventsController } from './queries/query-events.controller';
+import { QueryEventsService } from './queries/query-events.service';
+import { QueryEventsListener } from './queries/query-events.listener';
+import { QueryEventRepository } from './queries/query-event.repository';
+import { AdmissionService } from './queries/admission.service';
 import { OutcomeController } from './outcomes/outcome.controller';
 import { OutcomeRepository } from './outcomes/outcome.repository';
 import { OutcomeService } from './outcomes/outcome.service';
@@ -111,6 +116,7 @@ export class BrokerModule {
         CaseFileController,
         ConsentController,
         QueryController,
+        QueryEventsController,
         AgreementController,
         BrokerKafkaController,
         AuditorController,
@@ -185,6 +191,10 @@ export class BrokerModule {
         RetentionJob,
         CapacityService,
         CapacityReleaseJob,
+        QueryEventRepository,
+        QueryEventsListener,
+        QueryEventsService,
+        AdmissionService,
         OutcomeRepository,
         OutcomeService,
         OutcomeAckHandler,

@@ -14,11 +14,13 @@ import { ContributionEntity } from './contributions/contribution.entity';
 import { MeetingActionEntity, MeetingCaseEntity, MeetingEntity } from './meetings/meeting.entity';
 import { TransparencyWithholdingEntity } from './transparency/withholding.entity';
 import { QueryAgencyEntity, QueryEntity } from './queries/query.entity';
+import { QueryEventEntity } from './queries/query-event.entity';
 import { BrokerSchema1764160000000 } from './migrations/1764160000000-BrokerSchema';
 import { CaseWorkflow1764300000000 } from './migrations/1764300000000-CaseWorkflow';
 import { Hardening1764400000000 } from './migrations/1764400000000-Hardening';
 import { HouseholdMembers1765100000000 } from './migrations/1765100000000-HouseholdMembers';
 import { PeopleAndMeetings1765200000000 } from './migrations/1765200000000-PeopleAndMeetings';
+import { QueryEvents1765300000000 } from './migrations/1765300000000-QueryEvents';
 
 export const BROKER_ENTITIES = [
   CaseEntity,
@@ -39,6 +41,7 @@ export const BROKER_ENTITIES = [
   MeetingEntity,
   MeetingCaseEntity,
   MeetingActionEntity,
+  QueryEventEntity,
 ];
 
 export const BROKER_MIGRATIONS = [
@@ -48,6 +51,7 @@ export const BROKER_MIGRATIONS = [
   Hardening1764400000000,
   HouseholdMembers1765100000000,
   PeopleAndMeetings1765200000000,
+  QueryEvents1765300000000,
 ];
 
 export function brokerDataSourceOptions(url: string): DataSourceOptions {

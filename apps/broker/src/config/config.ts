@@ -62,6 +62,16 @@ const BrokerEnvSchema = KafkaEnvSchema.extend({
   OIDC_CLIENT_ID: z.string().min(1).optional(),
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   OIDC_SCOPES: z.string().default('openid profile'),
+  /** Server-Sent Events: a comment this often keeps proxies from closing an idle stream. */
+  QUERY_EVENTS_HEARTBEAT_SECONDS: z.coerce.number().int().min(1).max(300).default(15),
+  /** Admission control (docs/operations.md): requests in flight per agency, at most. */
+  QUERY_ADMISSION_MAX_IN_FLIGHT: z.coerce.number().int().min(1).default(2000),
+  /** ...and at least, whatever the recent answer rate (a quiet federation takes a burst). */
+  QUERY_ADMISSION_MIN_IN_FLIGHT: z.coerce.number().int().min(1).default(100),
+  /** The share of the in-flight limit kept for red cases. */
+  QUERY_ADMISSION_RED_RESERVE: z.coerce.number().min(0).max(0.9).default(0.2),
+  /** How far back the answer rate is measured. */
+  QUERY_ADMISSION_WINDOW_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
 });
 
 export type AuthMode = 'dev' | 'production';
@@ -107,6 +117,14 @@ export interface BrokerConfig {
   logLevel: LogLevel;
   /** When set, the outbox relay publishes nothing: messages wait in the database. */
   outboxRelayDisabled: boolean;
+  queryEventsHeartbeatSeconds: number;
+  /** Admission control of new queries (see `AdmissionService`). */
+  admission: {
+    maxInFlight: number;
+    minInFlight: number;
+    redReserve: number;
+    windowSeconds: number;
+  };
   console: ConsoleConfig;
 }
 
@@ -226,6 +244,13 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     agencyJwksOverrides,
     logLevel: e.LOG_LEVEL,
     outboxRelayDisabled: e.OUTBOX_RELAY_DISABLED === '1',
+    queryEventsHeartbeatSeconds: e.QUERY_EVENTS_HEARTBEAT_SECONDS,
+    admission: {
+      maxInFlight: e.QUERY_ADMISSION_MAX_IN_FLIGHT,
+      minInFlight: Math.min(e.QUERY_ADMISSION_MIN_IN_FLIGHT, e.QUERY_ADMISSION_MAX_IN_FLIGHT),
+      redReserve: e.QUERY_ADMISSION_RED_RESERVE,
+      windowSeconds: e.QUERY_ADMISSION_WINDOW_SECONDS,
+    },
   };
 }
 

@@ -15,6 +15,7 @@ export class BrokerMetrics extends ServiceMetrics {
   readonly queryLatency: Histogram<string>;
   readonly casesByDeadline: Gauge<string>;
   readonly outboxPending: Gauge<string>;
+  readonly queriesRefused: Counter<string>;
 
   constructor() {
     super('broker');
@@ -61,5 +62,10 @@ export class BrokerMetrics extends ServiceMetrics {
       ['rag', 'deadline'],
     );
     this.outboxPending = this.gauge('mash_outbox_pending', 'Outbox messages not yet published');
+    this.queriesRefused = this.counter(
+      'mash_queries_refused_total',
+      'Queries refused by admission control, by the case RAG rating',
+      ['rag'],
+    );
   }
 }

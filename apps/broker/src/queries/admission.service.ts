@@ -1,0 +1,64 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
+import { brokerError } from '../common/errors';
+import { BrokerMetrics } from '../metrics/broker-metrics';
+import { QueryEventRepository } from './query-event.repository';
+
+/** Of the deadline, the share a request may expect to wait behind the others: a margin for the rest. */
+const DEADLINE_SHARE = 0.8;
+
+/**
+ * Admission control (issue 15): a query the federation cannot answer within its deadline is
+ * refused at once (`QUERY.OVERLOADED`, 503 with `Retry-After`) rather than accepted and timed out.
+ *
+ * For each agency to be asked, the requests in flight (sent, not answered) are read from the
+ * database, so every broker instance counts the same ones. By Little's law what is in flight
+ * drains at the agency's recent answer rate, so a request joining it is answered within the
+ * deadline while in flight < rate × deadline (× a margin): that is the agency's limit, never below
+ * QUERY_ADMISSION_MIN_IN_FLIGHT (a quiet federation has no recent rate but takes a burst) nor
+ * above QUERY_ADMISSION_MAX_IN_FLIGHT. Red cases may use the whole limit; amber and green ones
+ * leave QUERY_ADMISSION_RED_RESERVE of it free, so they are refused first.
+ *
+ * The check and the insert are not one transaction: instances admitting at the same moment can
+ * overshoot the limit by the requests in between. A shared lock would serialise every query in
+ * the partnership, the cost this exists to avoid; the margin absorbs the overshoot.
+ */
+@Injectable()
+export class AdmissionService {
+  constructor(
+    @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
+    private readonly events: QueryEventRepository,
+    private readonly metrics: BrokerMetrics,
+  ) {}
+
+  /** Throws `QUERY.OVERLOADED` when any of `agencies` cannot take a request for a case so rated. */
+  async admit(rag: string, agencies: string[]): Promise<void> {
+    if (agencies.length === 0) return;
+    const { maxInFlight, minInFlight, redReserve, windowSeconds } = this.config.admission;
+    const deadlineSeconds = this.config.queryTimeoutMs / 1000;
+    const load = await this.events.load([...new Set(agencies)], windowSeconds);
+    const full: string[] = [];
+    let retryAfter = 1;
+    for (const [agency, { inFlight, answered }] of load) {
+      const rate = answered / windowSeconds;
+      const limit = Math.min(
+        maxInFlight,
+        Math.max(minInFlight, Math.floor(rate * deadlineSeconds * DEADLINE_SHARE)),
+      );
+      const allowed = rag === 'red' ? limit : Math.floor(limit * (1 - redReserve));
+      if (inFlight < allowed) continue;
+      full.push(agency);
+      // Time for the excess to drain at the recent rate; with no recent answer, one deadline
+      // (by then every request in flight has been answered or timed out).
+      const drain = rate > 0 ? (inFlight - allowed + 1) / rate : deadlineSeconds;
+      retryAfter = Math.max(retryAfter, Math.ceil(Math.min(drain, deadlineSeconds)));
+    }
+    if (full.length === 0) return;
+    this.metrics.queriesRefused.inc({ rag });
+    throw brokerError(
+      'QUERY.OVERLOADED',
+      `the federation cannot answer a query within its deadline now (${full.join(', ')} at capacity${rag === 'red' ? '' : '; red cases are still admitted'}); try again in ${retryAfter} s`,
+      { agencies: full, retryAfterSeconds: retryAfter },
+    );
+  }
+}

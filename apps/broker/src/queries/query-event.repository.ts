@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+
+export interface QueryEventRow {
+  seq: number;
+  agency: string | null;
+  memberId: string | null;
+  status: string;
+}
+
+/** Part statuses an agency's answer sets (a timeout is not an answer: it says nothing of the rate). */
+const ANSWERED = ['match', 'possible-match', 'no-match', 'failed'];
+
+/**
+ * The query event log (`query_event`, written by triggers) and the measurements admission control
+ * takes from the database, so that every broker instance sees the same numbers.
+ */
+@Injectable()
+export class QueryEventRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** A query's events numbered after `seq`, oldest first. */
+  async after(queryId: string, seq: number): Promise<QueryEventRow[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT seq, agency, member_id, status FROM query_event
+        WHERE query_id = $1 AND seq > $2 ORDER BY seq`,
+      [queryId, seq],
+    )) as Array<{ seq: string; agency: string | null; member_id: string | null; status: string }>;
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      agency: r.agency,
+      memberId: r.member_id,
+      status: r.status,
+    }));
+  }
+
+  /** The number of a query's last event, 0 when it has none. */
+  async last(queryId: string): Promise<number> {
+    const rows = (await this.dataSource.query(
+      `SELECT coalesce(max(seq), 0) AS seq FROM query_event WHERE query_id = $1`,
+      [queryId],
+    )) as Array<{ seq: string }>;
+    return Number(rows[0].seq);
+  }
+
+  /**
+   * Per agency: requests sent and not yet answered (every partnership's: the adapters and Kafka
+   * serve them all), and answers received within the last `windowSeconds` of database time.
+   */
+  async load(
+    agencies: string[],
+    windowSeconds: number,
+  ): Promise<Map<string, { inFlight: number; answered: number }>> {
+    const result = new Map(agencies.map((a) => [a, { inFlight: 0, answered: 0 }]));
+    if (agencies.length === 0) return result;
+    const [inFlight, answered] = (await Promise.all([
+      this.dataSource.query(
+        `SELECT agency, count(*)::int AS n FROM federated_query_agency
+          WHERE status = 'pending' AND dispatched_at IS NOT NULL AND agency = ANY($1)
+          GROUP BY agency`,
+        [agencies],
+      ),
+      this.dataSource.query(
+        `SELECT agency, count(*)::int AS n FROM query_event
+          WHERE at > now() - make_interval(secs => $2) AND agency = ANY($1) AND status = ANY($3)
+          GROUP BY agency`,
+        [agencies, windowSeconds, ANSWERED],
+      ),
+    ])) as [Array<{ agency: string; n: number }>, Array<{ agency: string; n: number }>];
+    for (const r of inFlight) result.get(r.agency)!.inFlight = r.n;
+    for (const r of answered) result.get(r.agency)!.answered = r.n;
+    return result;
+  }
+
+  /** Deletes events older than `seconds` of database time. Returns how many. */
+  async prune(seconds: number): Promise<number> {
+    const [, count] = (await this.dataSource.query(
+      `DELETE FROM query_event WHERE at < now() - make_interval(secs => $1)`,
+      [seconds],
+    )) as [unknown, number];
+    return count;
+  }
+}
