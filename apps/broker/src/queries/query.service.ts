@@ -13,6 +13,7 @@ import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
 import { BrokerKeys } from '../keys/broker-keys';
 import { BrokerMetrics } from '../metrics/broker-metrics';
 import { CapacityService } from './capacity.service';
+import { AdmissionService } from './admission.service';
 import type { CapacityQueueEntity } from './capacity.entity';
 import { Transactions } from '../common/transactions';
 import { QueryDispatcher, type Dispatch } from './query.dispatcher';
@@ -69,6 +70,7 @@ export class QueryService {
     private readonly metrics: BrokerMetrics,
     private readonly capacity: CapacityService,
     private readonly clock: Clock,
+    private readonly admission: AdmissionService,
   ) {}
 
   /** What each agency would share for this purpose on this case, and why: no request is sent. */
@@ -141,6 +143,11 @@ export class QueryService {
   async create(user: Principal, caseId: string, dto: CreateQueryDto): Promise<QueryView> {
     const now = this.clock.now();
     const { kase, decisions, consent } = await this.decideAll(user, caseId, dto, now);
+    // Refused at once when the federation could not answer within the deadline (red first).
+    await this.admission.admit(
+      kase.rag,
+      decisions.filter((d) => d.decision === 'permit').map((d) => d.agency),
+    );
     const subject = await this.caseService.subjectOf(kase);
     const role = primaryRole(user, ['analyst', 'manager']);
     const queryId = randomUUID();
