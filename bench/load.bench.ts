@@ -7,12 +7,16 @@
  *   npm run bench -- load                       # rates 5,10,20 q/s for 20 s each
  *   LOAD_RATES=50,100,200 LOAD_SECONDS=60 npm run bench -- load
  *   LOAD_URL=http://127.0.0.1:3000 npm run bench -- load   # use a federation already running
+ *   LOAD_FOLLOW=sse npm run bench -- load       # follow each query by Server-Sent Events, not polling
  *
  * Without LOAD_URL it brings the federation up as `npm start` does (scripts/start.mjs, with the
  * demo partnership's hourly capacity raised so that nothing queues) and stops it afterwards.
  * Writes bench/results/load.json: per rate the offered and achieved rate, POST and
  * time-to-complete percentiles, how many were refused, partial or never finished, and the CPU
- * each service used (share of one core, from /proc).
+ * each service used (share of one core, from /proc). With LOAD_FOLLOW=sse each query is followed
+ * through `GET /api/v1/queries/:id/events` instead of polling its view (time to complete is then
+ * exact rather than to the poll interval), and the figures go to bench/results/load-sse.json, so
+ * the two ways of following can be compared.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -21,12 +25,15 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { issueDevToken } from '../apps/broker/src/auth/dev-issuer';
+import { openSse } from '../test/support/sse';
 
 const ROOT = resolve(__dirname, '..');
 const RATES = (process.env.LOAD_RATES ?? '5,10,20').split(',').map(Number);
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 20);
 /** How often an open query's view is read; a screen without Server-Sent Events polls like this. */
 const POLL_MS = Number(process.env.LOAD_POLL_MS ?? 1000);
+/** `poll` (the view, every POLL_MS) or `sse` (the query's event stream). */
+const FOLLOW = process.env.LOAD_FOLLOW === 'sse' ? 'sse' : 'poll';
 /** A query still pending this long after its POST counts as never finished. */
 const GIVE_UP_MS = 60_000;
 const log = (msg: string): void => void process.stderr.write(`[load.bench] ${msg}\n`);
@@ -174,7 +181,9 @@ async function main(): Promise<void> {
   const results = [];
   for (const rate of RATES) {
     const total = Math.round(rate * SECONDS);
-    log(`${rate} q/s for ${SECONDS} s (${total} queries, views polled every ${POLL_MS} ms)...`);
+    log(
+      `${rate} q/s for ${SECONDS} s (${total} queries, ${FOLLOW === 'sse' ? 'followed by Server-Sent Events' : `views polled every ${POLL_MS} ms`})...`,
+    );
     const samples: Sample[] = [];
     const pending: Promise<void>[] = [];
     const cpuBefore = serviceCpu();
@@ -197,6 +206,27 @@ async function main(): Promise<void> {
           sample.status = posted.status;
           if (posted.status !== 202) return;
           const id = posted.body.id as string;
+          if (FOLLOW === 'sse') {
+            const stream = await openSse(`${api}/queries/${id}/events`, token).catch(
+              () => undefined,
+            );
+            try {
+              for (;;) {
+                const left = GIVE_UP_MS - (performance.now() - t0);
+                if (!stream || left <= 0) return;
+                const event = await stream.next(left).catch(() => undefined);
+                if (!event) return;
+                if (event.event === 'query') {
+                  sample.doneAt = performance.now();
+                  sample.completeMs = sample.doneAt - t0;
+                  sample.outcome = (JSON.parse(event.data) as { status: string }).status;
+                  return;
+                }
+              }
+            } finally {
+              stream?.close();
+            }
+          }
           while (performance.now() - t0 < GIVE_UP_MS) {
             await sleep(POLL_MS);
             const view = await call(token, 'GET', `/queries/${id}`).catch(() => undefined);
@@ -239,7 +269,7 @@ async function main(): Promise<void> {
       timeToCompleteMs: {
         p50: round(percentile(done, 50)),
         p99: round(percentile(done, 99)),
-        resolutionMs: POLL_MS,
+        resolutionMs: FOLLOW === 'sse' ? 0 : POLL_MS,
       },
       cpuShareOfOneCore: cpuShare(cpuBefore, cpuAfter, sendSeconds),
     };
@@ -260,12 +290,14 @@ async function main(): Promise<void> {
     cpu: cpus()[0]?.model,
     cores: cpus().length,
     federation: external ? `running at ${external}` : 'started by npm start, capacity raised',
-    pollMs: POLL_MS,
+    follow: FOLLOW,
+    pollMs: FOLLOW === 'poll' ? POLL_MS : null,
     rates: results,
   };
   await mkdir(join(ROOT, 'bench/results'), { recursive: true });
-  await writeFile(join(ROOT, 'bench/results/load.json'), `${JSON.stringify(out, null, 2)}\n`);
-  log('wrote bench/results/load.json');
+  const file = FOLLOW === 'sse' ? 'load-sse.json' : 'load.json';
+  await writeFile(join(ROOT, 'bench/results', file), `${JSON.stringify(out, null, 2)}\n`);
+  log(`wrote bench/results/${file}`);
 }
 
 main().catch((error: unknown) => {

@@ -109,7 +109,9 @@ describe('Query events and admission control', () => {
       .set('Authorization', `Bearer ${analyst}`)
       .expect(status(200));
     for (const part of [...early, ...late])
-      expect(part).toEqual(view.body.agencies.find((a: { agency: string }) => a.agency === part.agency));
+      expect(part).toEqual(
+        view.body.agencies.find((a: { agency: string }) => a.agency === part.agency),
+      );
 
     const last = await stream.next();
     expect(last?.event).toBe('query');
@@ -151,7 +153,10 @@ describe('Query events and admission control', () => {
       headers: { Authorization: `Bearer ${stranger}` },
     });
     expect(res.status).toBe(404);
-    expect(await res.json()).toMatchObject({ statusCode: 404, code: expect.stringMatching(/NOT_FOUND/) });
+    expect(await res.json()).toMatchObject({
+      statusCode: 404,
+      code: expect.stringMatching(/NOT_FOUND/),
+    });
     await finished(posted.body.id);
   }, 60_000);
 

@@ -62,6 +62,7 @@ import { QueryEventsService } from './queries/query-events.service';
 import { QueryEventsListener } from './queries/query-events.listener';
 import { QueryEventRepository } from './queries/query-event.repository';
 import { AdmissionService } from './queries/admission.service';
+import { QueryEventPruneJob } from './queries/query-event-prune.job';
 import { OutcomeController } from './outcomes/outcome.controller';
 import { OutcomeRepository } from './outcomes/outcome.repository';
 import { OutcomeService } from './outcomes/outcome.service';
@@ -195,6 +196,7 @@ export class BrokerModule {
         QueryEventsListener,
         QueryEventsService,
         AdmissionService,
+        QueryEventPruneJob,
         OutcomeRepository,
         OutcomeService,
         OutcomeAckHandler,

@@ -43,7 +43,8 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
     const body = this.toBody(exception, correlationIdOf(req));
-    if (body.statusCode >= 500) {
+    // A refusal under load is expected and counted (mash_queries_refused_total): not an error.
+    if (body.statusCode >= 500 && body.code !== 'QUERY.OVERLOADED') {
       // Log the type and stack only: messages from libraries could echo input.
       this.logger.error(
         `${req.method} ${req.route?.path ?? 'unmatched'} failed: ${exception instanceof Error ? exception.name : 'unknown'} [${body.correlationId}]`,

@@ -56,7 +56,10 @@ describe(AdmissionService.name, () => {
   });
 
   it('takes a burst on a quiet federation up to the floor, then waits a deadline', async () => {
-    const sut = setup({ police: { inFlight: 7, answered: 0 }, health: { inFlight: 8, answered: 0 } });
+    const sut = setup({
+      police: { inFlight: 7, answered: 0 },
+      health: { inFlight: 8, answered: 0 },
+    });
     // Floor 10: amber and green may have 8 in flight.
     const error = await refusal(sut, 'green');
     expect(error?.details).toEqual({ agencies: ['health'], retryAfterSeconds: 10 });

@@ -37,7 +37,7 @@ export class QueryEventsController {
   @ApiOperation({
     summary: "Follow a query's answers as Server-Sent Events",
     description:
-      'A `text/event-stream`. Each time an agency\'s part of the query changes (an answer arrived, it timed out or failed, it left the capacity queue) an `agency` event carries that part exactly as `GET /api/v1/queries/:id` shows it in `agencies[]` (minimised; viewing released records is audited). When the query is no longer pending a last `query` event carries `{ id, status, completedAt }` and the stream ends. Event ids are the query\'s event numbers: a client reconnecting with `Last-Event-ID` receives only what it missed; with none it receives every change since the query was made. A comment line (`: keep-alive`) every `QUERY_EVENTS_HEARTBEAT_SECONDS` keeps proxies from closing the stream. A client that reconnects after the last event gets 204 (an EventSource then stops).',
+      "A `text/event-stream`. Each time an agency's part of the query changes (an answer arrived, it timed out or failed, it left the capacity queue) an `agency` event carries that part exactly as `GET /api/v1/queries/:id` shows it in `agencies[]` (minimised; viewing released records is audited). When the query is no longer pending a last `query` event carries `{ id, status, completedAt }` and the stream ends. Event ids are the query's event numbers: a client reconnecting with `Last-Event-ID` receives only what it missed; with none it receives every change since the query was made. A comment line (`: keep-alive`) every `QUERY_EVENTS_HEARTBEAT_SECONDS` keeps proxies from closing the stream. A client that reconnects after the last event gets 204 (an EventSource then stops).",
   })
   @ApiProduces('text/event-stream')
   @ApiHeader({

@@ -60,7 +60,13 @@ export class QueryEventsService {
     const { query } = await this.queries.get(user.partnership, queryId);
     const cursor = lastEventId ?? 0;
     if (query.status !== 'pending' && cursor >= (await this.events.last(queryId))) return undefined;
-    return new QueryEventStream(this, user, queryId, cursor, this.config.queryEventsHeartbeatSeconds);
+    return new QueryEventStream(
+      this,
+      user,
+      queryId,
+      cursor,
+      this.config.queryEventsHeartbeatSeconds,
+    );
   }
 
   /** @internal For `QueryEventStream`. */
