@@ -67,7 +67,7 @@ const BrokerEnvSchema = KafkaEnvSchema.extend({
   /** Admission control (docs/operations.md): requests in flight per agency, at most. */
   QUERY_ADMISSION_MAX_IN_FLIGHT: z.coerce.number().int().min(1).default(2000),
   /** ...and at least, whatever the recent answer rate (a quiet federation takes a burst). */
-  QUERY_ADMISSION_MIN_IN_FLIGHT: z.coerce.number().int().min(1).default(100),
+  QUERY_ADMISSION_MIN_IN_FLIGHT: z.coerce.number().int().min(1).default(20),
   /** The share of the in-flight limit kept for red cases. */
   QUERY_ADMISSION_RED_RESERVE: z.coerce.number().min(0).max(0.9).default(0.2),
   /** How far back the answer rate is measured. */
