@@ -1,13 +1,15 @@
 import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Clock } from '@mash/common';
-import { PURPOSES } from '@mash/contracts';
+import { MEMBER_RELATIONSHIPS, PURPOSES } from '@mash/contracts';
 import { CONSENT_REASONS } from '@mash/policy';
 import { Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
 import { CaseFileService } from '../case-file/case-file.service';
-import { ReferralSchema, RerateSchema } from '../cases/case.dto';
+import { ChronologyService } from '../case-file/chronology.service';
+import { ReferralSchema, RerateSchema, type MemberDto } from '../cases/case.dto';
 import { CaseService } from '../cases/case.service';
+import { MemberService } from '../cases/member.service';
 import { uuidParam } from '../common/ids';
 import { ConsentSchema } from '../consent/consent.dto';
 import { ConsentService } from '../consent/consent.service';
@@ -28,8 +30,9 @@ import {
   zodFormErrors,
   type FormErrors,
 } from './forms';
+import { memberFromForm, REFERRAL_MEMBER_ROWS } from './household';
 import { ConsoleSessions } from './session';
-import { ConsoleViews } from './views';
+import { ConsoleViews, RELATIONSHIP_LABELS } from './views';
 
 type Req_ = Request & { user: Principal };
 type Form = Record<string, unknown>;
@@ -50,6 +53,8 @@ export class CasesConsoleController {
     private readonly sessions: ConsoleSessions,
     private readonly cases: CaseService,
     private readonly caseFile: CaseFileService,
+    private readonly chronology: ChronologyService,
+    private readonly members: MemberService,
     private readonly consent: ConsentService,
     private readonly queries: QueryService,
     private readonly outcomes: OutcomeService,
@@ -93,6 +98,11 @@ export class CasesConsoleController {
           : 'Date of birth must be a real date, for example 27 3 2015',
       );
     const concerns = list(form.concerns);
+    const members: MemberDto[] = [];
+    for (let i = 0; i < REFERRAL_MEMBER_ROWS; i++) {
+      const member = memberFromForm(form, `members-${i}-`, errors, `household member ${i + 1}`);
+      if (member) members.push(member);
+    }
     const candidate = {
       subject: {
         givenName: text(form.givenName),
@@ -109,6 +119,7 @@ export class CasesConsoleController {
       },
       concerns,
       ...(text(form.narrative) ? { narrative: text(form.narrative) } : {}),
+      ...(members.length ? { members } : {}),
     };
     const parsed = ReferralSchema.safeParse(candidate);
     if (!parsed.success) {
@@ -207,6 +218,30 @@ export class CasesConsoleController {
       recorded.approval === 'pending-manager-approval'
         ? 'Consent decision recorded. A manager must approve it before agencies that need approval share.'
         : 'Consent decision recorded.',
+    );
+  }
+
+  /** A household member found after the referral: a sibling, a parent's new partner, … */
+  @Post('cases/:id/members')
+  @Roles('analyst')
+  async addMember(
+    @Req() req: Req_,
+    @Res() res: Response,
+    @Param('id', uuidParam) id: string,
+    @Body() form: Form,
+  ): Promise<void> {
+    const errors = noErrors();
+    const member = memberFromForm(form, 'member-', errors, 'the new member', true);
+    if (!member || hasErrors(errors)) {
+      await this.renderCase(req, res, id, { errors, memberForm: form }, 400);
+      return;
+    }
+    const added = await this.members.add(req.user, id, member);
+    await this.flashAndGo(
+      req,
+      res,
+      `/cases/${id}#household`,
+      `${RELATIONSHIP_LABELS[added.relationship]} added to the household.`,
     );
   }
 
@@ -404,6 +439,11 @@ export class CasesConsoleController {
   ): Promise<void> {
     const kase = await this.caseFile.readDetail(req.user, id);
     const queries = await this.queries.forCase(req.user, id);
+    // The chronology tab is part of the page, so opening the case records a chronology view too.
+    const { items: chronology } = await this.chronology.read(req.user, id);
+    const names = new Map(
+      kase.members.map((m) => [m.id, [m.givenName, m.familyName].filter(Boolean).join(' ')]),
+    );
     await this.views.page(
       req,
       res,
@@ -412,6 +452,9 @@ export class CasesConsoleController {
         title: kase.subject ? `${kase.subject.givenName} ${kase.subject.familyName}` : 'Case',
         kase,
         queries,
+        chronology,
+        memberNames: Object.fromEntries(names),
+        relationships: MEMBER_RELATIONSHIPS,
         purposes: PURPOSES,
         consentReasons: CONSENT_REASONS,
         outcomes: OUTCOMES,
@@ -422,6 +465,7 @@ export class CasesConsoleController {
         ratingForm: {},
         outcomeForm: {},
         withholdForm: {},
+        memberForm: {},
         ...extra,
       },
       status,
@@ -444,6 +488,8 @@ export class CasesConsoleController {
       {
         title: 'New referral',
         form,
+        memberRows: Array.from({ length: REFERRAL_MEMBER_ROWS }, (_, i) => i),
+        relationships: MEMBER_RELATIONSHIPS,
         errors,
         assessment,
         concerns: Object.entries(matrix.concerns).map(([value, c]) => ({

@@ -26,6 +26,18 @@ const AGENCY_NAMES: Record<string, string> = {
 
 const LONDON = 'Europe/London';
 
+/** Who a household member is to the child, as a MASH worker would say it. */
+export const RELATIONSHIP_LABELS: Record<string, string> = {
+  subject: 'The child referred',
+  sibling: 'Brother or sister',
+  parent: 'Parent',
+  carer: 'Carer',
+  'partner-of-parent': "Parent's partner",
+  'other-adult': 'Another adult in the household',
+  'other-child': 'Another child in the household',
+  unknown: 'Someone no longer on the case',
+};
+
 /** `s47-strategy` → `S47 strategy`: codes as words. */
 export function humanise(s: unknown): unknown {
   return typeof s === 'string' ? (s.charAt(0).toUpperCase() + s.slice(1)).replace(/-/g, ' ') : s;
@@ -61,6 +73,7 @@ export class ConsoleViews {
     this.env.addFilter('dateTime', (v: string | Date | null) => formatDate(v, true));
     this.env.addFilter('agencyName', (a: string) => AGENCY_NAMES[a] ?? a);
     this.env.addFilter('humanise', humanise);
+    this.env.addFilter('relationship', (r: string) => RELATIONSHIP_LABELS[r] ?? humanise(r));
     this.env.addGlobal('agencies', AGENCIES);
     // Items for govukRadios/govukCheckboxes/govukSelect: `checked` for radios and checkboxes,
     // `selected` for a select.
@@ -69,7 +82,12 @@ export class ConsoleViews {
         const on = Array.isArray(chosen) ? chosen.includes(value) : chosen === value;
         return {
           value,
-          text: label === 'agency' ? (AGENCY_NAMES[value] ?? value) : humanise(value),
+          text:
+            label === 'agency'
+              ? (AGENCY_NAMES[value] ?? value)
+              : label === 'relationship'
+                ? (RELATIONSHIP_LABELS[value] ?? value)
+                : humanise(value),
           checked: on,
           selected: on,
         };

@@ -1,0 +1,78 @@
+import { MemberSchema, type MemberDto } from '../cases/case.dto';
+import { addError, dateInput, text, zodFormErrors, type FormErrors } from './forms';
+
+/**
+ * How many household members the new-referral form offers. A fixed number of optional fieldsets
+ * rather than "add another": it works without JavaScript and without a round trip, a referral
+ * rarely names more, and anyone found later is added on the case page.
+ */
+export const REFERRAL_MEMBER_ROWS = 3;
+
+/** The ids and names of one household member's fieldset: `<prefix>givenName`, … */
+export function memberFieldIds(prefix: string) {
+  return {
+    relationship: `${prefix}relationship`,
+    givenName: `${prefix}givenName`,
+    familyName: `${prefix}familyName`,
+    dateOfBirth: `${prefix}dateOfBirth`,
+  };
+}
+
+/**
+ * One household member's fieldset as the API's member: `undefined` when every box is empty (an
+ * unused row), otherwise the member, or null with the problems added to `errors` in plain English.
+ * `who` names the row in the error summary ("member 2"), so the summary says which one to fix.
+ * A `required` fieldset (the case page's "Add a household member") is never an unused row.
+ */
+export function memberFromForm(
+  form: Record<string, unknown>,
+  prefix: string,
+  errors: FormErrors,
+  who: string,
+  required = false,
+): MemberDto | null | undefined {
+  const ids = memberFieldIds(prefix);
+  const day = form[`${ids.dateOfBirth}-day`];
+  const month = form[`${ids.dateOfBirth}-month`];
+  const year = form[`${ids.dateOfBirth}-year`];
+  const filled =
+    required ||
+    [form[ids.relationship], form[ids.givenName], form[ids.familyName], day, month, year]
+      .map(text)
+      .some(Boolean);
+  if (!filled) return undefined;
+  const dob = dateInput(day, month, year);
+  const parsed = MemberSchema.safeParse({
+    relationship: text(form[ids.relationship]),
+    givenName: text(form[ids.givenName]),
+    familyName: text(form[ids.familyName]),
+    dateOfBirth: 'date' in dob ? dob.date : undefined,
+  });
+  const before = errors.summary.length;
+  if (!parsed.success) {
+    const found = zodFormErrors(parsed.error, {
+      relationship: {
+        id: ids.relationship,
+        message: `Select who ${who} is to the child`,
+      },
+      givenName: { id: ids.givenName, message: `Enter the given name of ${who}` },
+      familyName: { id: ids.familyName, message: `Enter the family name of ${who}` },
+      dateOfBirth: {
+        id: ids.dateOfBirth,
+        message: `Enter the date of birth of ${who}`,
+      },
+    });
+    for (const e of found.summary) addError(errors, e.href.slice(1), e.text);
+  }
+  if ('problem' in dob && dob.problem === 'invalid') {
+    // A half-filled or impossible date says so, rather than "enter".
+    delete errors.fields[ids.dateOfBirth];
+    errors.summary = errors.summary.filter((e) => e.href !== `#${ids.dateOfBirth}`);
+    addError(
+      errors,
+      ids.dateOfBirth,
+      `The date of birth of ${who} must be a real date, for example 27 3 2015`,
+    );
+  }
+  return errors.summary.length > before || !parsed.success ? null : parsed.data;
+}
