@@ -1,7 +1,9 @@
+import { AgencyConsoleController } from './agency.controller';
 import { AgreementsConsoleController } from './agreements.controller';
 import { AuditConsoleController } from './audit.controller';
 import { CasesConsoleController } from './cases.controller';
 import { ManagerConsoleController } from './manager.controller';
+import { MeetingsConsoleController } from './meetings.controller';
 import { ConsoleExceptionFilter } from './console.filter';
 import { ConsoleGuard } from './console.guard';
 import { OidcSignIn } from './oidc';
@@ -13,6 +15,8 @@ import { ConsoleViews } from './views';
 export const CONSOLE_CONTROLLERS = [
   SignInController,
   CasesConsoleController,
+  AgencyConsoleController,
+  MeetingsConsoleController,
   ManagerConsoleController,
   AuditConsoleController,
   AgreementsConsoleController,

@@ -7,6 +7,12 @@ import type { Principal, Role } from '../auth/principal';
 export const NAVIGATION: ReadonlyArray<{ href: string; text: string; roles: readonly Role[] }> = [
   { href: '/cases', text: "Today's work", roles: ['analyst', 'manager'] },
   { href: '/referrals/new', text: 'New referral', roles: ['analyst'] },
+  { href: '/agency/cases', text: "Your agency's cases", roles: ['agency-representative'] },
+  {
+    href: '/meetings',
+    text: 'Daily meeting',
+    roles: ['analyst', 'manager', 'agency-representative'],
+  },
   { href: '/manager/consent', text: 'Consent approvals', roles: ['manager'] },
   { href: '/manager/metrics', text: 'Partnership metrics', roles: ['manager'] },
   { href: '/audit', text: 'Audit log', roles: ['auditor'] },

@@ -81,6 +81,8 @@ export class SignInController {
       );
     if (values.agency && !(AGENCIES as readonly string[]).includes(values.agency))
       addError(errors, 'agency', 'Select an agency from the list');
+    else if (values.role === 'agency-representative' && !values.agency)
+      addError(errors, 'agency', 'Select the agency you represent');
     if (!values.userName || !USER_NAME.test(values.userName))
       addError(
         errors,
