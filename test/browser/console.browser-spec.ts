@@ -1,6 +1,8 @@
 /**
  * The console in a real Chromium (Debian's, at /usr/bin/chromium) against the real federation:
- * an analyst works a referral end to end, a manager approves the consent override, an auditor finds
+ * an analyst works a household referral end to end, a manager approves the consent override, a
+ * police representative sees only the case police was asked about and contributes, the analyst
+ * reads it in the chronology and records a strategy discussion with an action for police, an auditor finds
  * the analyst's view of the child and verifies the chain, two agreement admins activate a version,
  * and another partnership sees none of it. axe checks every page visited; screenshots of the main
  * pages go to docs/screenshots/.
@@ -28,12 +30,16 @@ describe('The MASH console in a browser', () => {
   const federation = new Federation(baseEnv({ AUDIT_CHECKPOINT_FILE: CHECKPOINTS }));
   let browser: Browser;
   let child: DemoSubject;
+  let seedSubjects: DemoSubject[];
   let caseId: string;
+  /** A case police was never asked about. */
+  let notAsked: string;
 
   beforeAll(async () => {
     await dropDatabases(['broker', 'police', 'health', 'education', 'social-care']);
     rmSync(CHECKPOINTS, { force: true });
     const subjects = seedSources();
+    seedSubjects = subjects;
     child = subjects.find((s) => s.knownTo.length === 4) ?? subjects[0];
     await federation.start();
     browser = await chromium.launch({
@@ -66,7 +72,12 @@ describe('The MASH console in a browser', () => {
     await page.screenshot({ path: resolve(SCREENSHOTS, `${name}.png`), fullPage: true });
   }
 
-  async function signIn(role: string, userName: string, partnership = 'demo'): Promise<Page> {
+  async function signIn(
+    role: string,
+    userName: string,
+    partnership = 'demo',
+    agency?: string,
+  ): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
     const page = await context.newPage();
     await page.goto(`${BASE}/`);
@@ -78,6 +89,7 @@ describe('The MASH console in a browser', () => {
       )
       .check();
     await page.getByLabel('Partnership').fill(partnership);
+    if (agency) await page.getByLabel('Agency (optional)').selectOption(agency);
     await page.getByLabel('User name').fill(userName);
     await page.getByRole('button', { name: 'Sign in' }).click();
     return page;
@@ -95,7 +107,7 @@ describe('The MASH console in a browser', () => {
     await context.close();
   });
 
-  it('lets an analyst open a referral, record consent, see the dry run, ask, read answers, record an outcome and print the report; a manager approves the override', async () => {
+  it('lets an analyst open a household referral, add a member, record consent, see the dry run, ask and read answers; a manager approves the override', async () => {
     const analyst = await signIn('analyst', 'analyst-ann');
     await analyst.getByRole('link', { name: 'New referral' }).first().click();
     // Bad input: the GOV.UK error summary, linked to the fields.
@@ -107,11 +119,18 @@ describe('The MASH console in a browser', () => {
     await accessible(analyst);
 
     const [year, month, day] = child.subject.dateOfBirth.split('-');
-    await analyst.getByLabel('Given name').fill(child.subject.givenName);
-    await analyst.getByLabel('Family name').fill(child.subject.familyName);
-    await analyst.getByLabel('Day').fill(day);
-    await analyst.getByLabel('Month').fill(month);
-    await analyst.getByLabel('Year').fill(year);
+    await analyst.locator('#givenName').fill(child.subject.givenName);
+    await analyst.locator('#familyName').fill(child.subject.familyName);
+    await analyst.locator('#dateOfBirth-day').fill(day);
+    await analyst.locator('#dateOfBirth-month').fill(month);
+    await analyst.locator('#dateOfBirth-year').fill(year);
+    // One of the household rows; the others stay empty and are left out.
+    await analyst.locator('#members-0-relationship').selectOption('parent');
+    await analyst.locator('#members-0-givenName').fill('Dana');
+    await analyst.locator('#members-0-familyName').fill(child.subject.familyName);
+    await analyst.locator('#members-0-dateOfBirth-day').fill('12');
+    await analyst.locator('#members-0-dateOfBirth-month').fill('4');
+    await analyst.locator('#members-0-dateOfBirth-year').fill('1988');
     if (child.subject.postcode)
       await analyst.getByLabel('Postcode (optional)').fill(child.subject.postcode);
     await analyst.getByLabel('Who made the referral').selectOption('education');
@@ -123,9 +142,23 @@ describe('The MASH console in a browser', () => {
     await analyst.getByRole('button', { name: 'Open the case' }).click();
     await sees(analyst.locator('.govuk-notification-banner'), 'Case opened');
     caseId = /\/cases\/([0-9a-f-]{36})/.exec(analyst.url())![1];
+    await sees(analyst.locator('#household table'), 'Parent');
     await accessible(analyst);
+    // A member found later: the error summary first, then the member in plain English.
+    await analyst.getByRole('button', { name: 'Add to the household' }).click();
+    await sees(analyst.locator('.govuk-error-summary'), 'Select who the new member is');
+    await analyst.locator('#member-relationship').selectOption('sibling');
+    await analyst.locator('#member-givenName').fill('Sam');
+    await analyst.locator('#member-familyName').fill(child.subject.familyName);
+    await analyst.locator('#member-dateOfBirth-day').fill('3');
+    await analyst.locator('#member-dateOfBirth-month').fill('9');
+    await analyst.locator('#member-dateOfBirth-year').fill('2017');
+    await analyst.getByRole('button', { name: 'Add to the household' }).click();
+    await sees(analyst.locator('.govuk-notification-banner'), 'Brother or sister added');
+    await sees(analyst.locator('#household table'), 'Brother or sister');
 
     // Consent: not sought, with a reason; it waits for a manager.
+    await analyst.getByRole('tab', { name: 'Consent' }).click();
     await analyst.getByLabel('Consent not sought').check();
     await analyst
       .getByLabel('Reason for proceeding without consent')
@@ -166,7 +199,97 @@ describe('The MASH console in a browser', () => {
     await sees(analyst.locator('#answers'), 'Match');
     await accessible(analyst);
     await shot(analyst, 'answers');
+  }, 120_000);
 
+  it('shows a police representative only the case police was asked about, and lets them contribute; the analyst reads it in the chronology', async () => {
+    const other = seedSubjects.find((s) => s !== child)!;
+    notAsked = await federation.openCaseWithoutConsent(other.subject, {
+      referrer: { agency: 'education' },
+      concerns: ['physical-abuse'],
+    });
+    const rep = await signIn('agency-representative', 'rep-police', 'demo', 'police');
+    await sees(rep.locator('h1'), 'Cases your agency was asked about');
+    expect(await rep.locator(`a[href="/agency/cases/${caseId}"]`).count()).toBe(1);
+    expect(await rep.locator(`a[href="/agency/cases/${notAsked}"]`).count()).toBe(0);
+    await accessible(rep);
+    // Not asked, so not there: the same page as a case that does not exist.
+    await rep.goto(`${BASE}/agency/cases/${notAsked}`);
+    await sees(rep.locator('h1'), 'There is a problem');
+    expect(await rep.locator('main').innerText()).not.toContain(other.subject.familyName);
+
+    await rep.goto(`${BASE}/agency/cases/${caseId}`);
+    await sees(rep.locator('main'), 'Brother or sister');
+    await rep.getByRole('button', { name: 'Add the contribution' }).click();
+    await sees(rep.locator('.govuk-error-summary'), 'Select what kind of information this is');
+    await accessible(rep);
+    await rep.getByLabel('Professional judgement').check();
+    await rep.getByLabel('The child the case is about').check();
+    await rep
+      .getByLabel('What your agency knows')
+      .fill('Officers attended the address twice last month after neighbours reported shouting.');
+    await rep.getByLabel('High').check();
+    await rep.getByRole('button', { name: 'Add the contribution' }).click();
+    await sees(rep.locator('.govuk-notification-banner'), 'Contribution added');
+    await sees(rep.locator('.govuk-summary-card'), 'Officers attended the address');
+    await shot(rep, 'representative-case');
+
+    // The day's agenda, read-only for a representative.
+    await rep.getByRole('link', { name: 'Daily meeting' }).click();
+    await sees(rep.locator('.govuk-inset-text'), 'The MASH team records the meeting');
+    expect(await rep.getByRole('button', { name: 'Record this meeting' }).count()).toBe(0);
+    await accessible(rep);
+    await shot(rep, 'meeting-agenda');
+
+    const analyst = await signIn('analyst', 'analyst-ann');
+    await analyst.goto(`${BASE}/cases/${caseId}#chronology`);
+    await analyst.getByRole('tab', { name: 'Chronology' }).click();
+    await sees(analyst.locator('#chronology'), 'Officers attended the address');
+    await sees(analyst.locator('#chronology'), 'Professional judgement from rep-police');
+    await accessible(analyst);
+    await shot(analyst, 'chronology');
+  }, 60_000);
+
+  it('lets an analyst record a strategy discussion with an action for police', async () => {
+    const analyst = await signIn('analyst', 'analyst-ann');
+    await analyst.goto(`${BASE}/cases/${caseId}`);
+    await analyst
+      .getByRole('link', { name: 'Record a strategy discussion about this case' })
+      .click();
+    await analyst.getByRole('button', { name: 'Record the meeting' }).click();
+    await sees(analyst.locator('.govuk-error-summary'), 'Enter at least one person who attended');
+    await accessible(analyst);
+    // "Add another" without a script: a round trip that keeps what was typed.
+    await analyst.locator('#attendees-0-name').fill('Priya Shah');
+    await analyst.getByRole('button', { name: 'Add another attendee' }).click();
+    expect(await analyst.locator('#attendees-0-name').inputValue()).toBe('Priya Shah');
+    await analyst.locator('#attendees-0-agency').selectOption('social-care');
+    await analyst.locator('#attendees-0-role').fill('MASH team manager');
+    await analyst.locator('#attendees-4-name').fill('DS Tom Reid');
+    await analyst.locator('#attendees-4-agency').selectOption('police');
+    await analyst.locator('#attendees-4-role').fill('Child abuse investigation');
+    await analyst
+      .locator('#cases-0-decision')
+      .fill('Threshold for a section 47 enquiry is met; joint visit today.');
+    await analyst.locator('#cases-0-actions-0-agency').selectOption('police');
+    await analyst.locator('#cases-0-actions-0-action').fill('Joint visit with social care');
+    await analyst.locator('#cases-0-actions-0-due-day').fill('2');
+    await analyst.locator('#cases-0-actions-0-due-month').fill('12');
+    await analyst.locator('#cases-0-actions-0-due-year').fill('2026');
+    await analyst.locator('#cases-0-actions-0-dueTime').fill('17:00');
+    await shot(analyst, 'meeting-form');
+    await analyst.getByRole('button', { name: 'Record the meeting' }).click();
+    await sees(analyst.locator('.govuk-notification-banner'), '1 action(s) sent');
+    await sees(analyst.locator('h1'), 'Strategy discussion');
+    await sees(analyst.locator('main table').last(), 'Joint visit with social care');
+    await sees(analyst.locator('main table').last(), 'Police');
+    await sees(analyst.locator('main table').first(), 'DS Tom Reid');
+    await accessible(analyst);
+    await shot(analyst, 'meeting-record');
+  }, 60_000);
+
+  it('records an outcome and prints the family report', async () => {
+    const analyst = await signIn('analyst', 'analyst-ann');
+    const manager = await signIn('manager', 'manager-mo');
     // Outcome, then the family's report.
     await analyst.goto(`${BASE}/cases/${caseId}`);
     await analyst.getByRole('tab', { name: 'Outcome' }).click();
@@ -198,7 +321,7 @@ describe('The MASH console in a browser', () => {
     await manager.locator('svg.mash-chart').first().first().waitFor({ state: 'visible' });
     await accessible(manager);
     await shot(manager, 'partnership-metrics');
-  }, 120_000);
+  }, 60_000);
 
   it("lets an auditor find the analyst's view of the child and verify the chain", async () => {
     const auditor = await signIn('auditor', 'auditor-al');

@@ -1,5 +1,5 @@
 import { MemberSchema, type MemberDto } from '../cases/case.dto';
-import { addError, dateInput, text, zodFormErrors, type FormErrors } from './forms';
+import { addError, dateInput, noErrors, text, zodFormErrors, type FormErrors } from './forms';
 
 /**
  * How many household members the new-referral form offers. A fixed number of optional fieldsets
@@ -48,31 +48,23 @@ export function memberFromForm(
     familyName: text(form[ids.familyName]),
     dateOfBirth: 'date' in dob ? dob.date : undefined,
   });
-  const before = errors.summary.length;
-  if (!parsed.success) {
-    const found = zodFormErrors(parsed.error, {
-      relationship: {
-        id: ids.relationship,
-        message: `Select who ${who} is to the child`,
-      },
+  // Collected apart, then added in the fieldset's order (zod reports `relationship` last).
+  const found = noErrors();
+  if (!parsed.success)
+    for (const e of zodFormErrors(parsed.error, {
+      relationship: { id: ids.relationship, message: `Select who ${who} is to the child` },
       givenName: { id: ids.givenName, message: `Enter the given name of ${who}` },
       familyName: { id: ids.familyName, message: `Enter the family name of ${who}` },
-      dateOfBirth: {
-        id: ids.dateOfBirth,
-        message: `Enter the date of birth of ${who}`,
-      },
-    });
-    for (const e of found.summary) addError(errors, e.href.slice(1), e.text);
-  }
-  if ('problem' in dob && dob.problem === 'invalid') {
-    // A half-filled or impossible date says so, rather than "enter".
-    delete errors.fields[ids.dateOfBirth];
-    errors.summary = errors.summary.filter((e) => e.href !== `#${ids.dateOfBirth}`);
-    addError(
-      errors,
-      ids.dateOfBirth,
-      `The date of birth of ${who} must be a real date, for example 27 3 2015`,
-    );
-  }
+      dateOfBirth: { id: ids.dateOfBirth, message: `Enter the date of birth of ${who}` },
+    }).summary)
+      addError(found, e.href.slice(1), e.text);
+  // A half-filled or impossible date says so, rather than "enter".
+  if ('problem' in dob && dob.problem === 'invalid')
+    found.fields[ids.dateOfBirth] = {
+      text: `The date of birth of ${who} must be a real date, for example 27 3 2015`,
+    };
+  const before = errors.summary.length;
+  for (const id of Object.values(ids))
+    if (found.fields[id]) addError(errors, id, found.fields[id].text);
   return errors.summary.length > before || !parsed.success ? null : parsed.data;
 }
