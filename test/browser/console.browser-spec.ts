@@ -124,7 +124,9 @@ describe('The MASH console in a browser', () => {
     await analyst.locator('#dateOfBirth-day').fill(day);
     await analyst.locator('#dateOfBirth-month').fill(month);
     await analyst.locator('#dateOfBirth-year').fill(year);
-    // One of the household rows; the others stay empty and are left out.
+    // "Add a household member" posts the form back with a row and everything typed kept.
+    await analyst.getByRole('button', { name: 'Add a household member' }).click();
+    expect(await analyst.locator('#givenName').inputValue()).toBe(child.subject.givenName);
     await analyst.locator('#members-0-relationship').selectOption('parent');
     await analyst.locator('#members-0-givenName').fill('Dana');
     await analyst.locator('#members-0-familyName').fill(child.subject.familyName);

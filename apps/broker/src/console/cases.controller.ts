@@ -30,7 +30,7 @@ import {
   zodFormErrors,
   type FormErrors,
 } from './forms';
-import { memberFromForm, REFERRAL_MEMBER_ROWS } from './household';
+import { MAX_REFERRAL_MEMBERS, memberFromForm, referralMemberRows } from './household';
 import { ConsoleSessions } from './session';
 import { ConsoleViews, RELATIONSHIP_LABELS } from './views';
 
@@ -83,6 +83,13 @@ export class CasesConsoleController {
   @Post('referrals/new')
   @Roles('analyst')
   async openReferral(@Req() req: Req_, @Res() res: Response, @Body() form: Form): Promise<void> {
+    if (form.action === 'add-member') {
+      const rows = Math.min(MAX_REFERRAL_MEMBERS, referralMemberRows(form.memberRows) + 1);
+      await this.referralPage(req, res, { ...form, memberRows: String(rows) }, noErrors(), 200, {
+        focus: `members-${rows - 1}-relationship`,
+      });
+      return;
+    }
     const errors = noErrors();
     const dob = dateInput(
       form['dateOfBirth-day'],
@@ -99,7 +106,7 @@ export class CasesConsoleController {
       );
     const concerns = list(form.concerns);
     const members: MemberDto[] = [];
-    for (let i = 0; i < REFERRAL_MEMBER_ROWS; i++) {
+    for (let i = 0; i < referralMemberRows(form.memberRows); i++) {
       const member = memberFromForm(form, `members-${i}-`, errors, `household member ${i + 1}`);
       if (member) members.push(member);
     }
@@ -148,7 +155,7 @@ export class CasesConsoleController {
     }
     if (form.action === 'check') {
       const assessment = this.cases.assess(req.user.partnership, concerns);
-      await this.referralPage(req, res, form, errors, 200, assessment);
+      await this.referralPage(req, res, form, errors, 200, { assessment });
       return;
     }
     const opened = await this.cases.openFromReferral(req.user, parsed.data);
@@ -478,7 +485,7 @@ export class CasesConsoleController {
     form: Form,
     errors: FormErrors,
     status = 200,
-    assessment?: unknown,
+    { assessment, focus }: { assessment?: unknown; focus?: string } = {},
   ): Promise<void> {
     const matrix = this.cases.matrix(req.user.partnership, this.clock.now());
     await this.views.page(
@@ -488,7 +495,9 @@ export class CasesConsoleController {
       {
         title: 'New referral',
         form,
-        memberRows: Array.from({ length: REFERRAL_MEMBER_ROWS }, (_, i) => i),
+        memberRows: Array.from({ length: referralMemberRows(form.memberRows) }, (_, i) => i),
+        maxMembers: MAX_REFERRAL_MEMBERS,
+        focus,
         relationships: MEMBER_RELATIONSHIPS,
         errors,
         assessment,

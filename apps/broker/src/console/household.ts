@@ -2,11 +2,16 @@ import { MemberSchema, type MemberDto } from '../cases/case.dto';
 import { addError, dateInput, noErrors, text, zodFormErrors, type FormErrors } from './forms';
 
 /**
- * How many household members the new-referral form offers. A fixed number of optional fieldsets
- * rather than "add another": it works without JavaScript and without a round trip, a referral
- * rarely names more, and anyone found later is added on the case page.
+ * The new-referral form starts with no household rows; "Add a household member" posts the form
+ * back with one more row and everything typed kept (no script needed). The API takes up to 20.
  */
-export const REFERRAL_MEMBER_ROWS = 3;
+export const MAX_REFERRAL_MEMBERS = 20;
+
+/** How many household rows the posted referral form has (its hidden `memberRows`). */
+export function referralMemberRows(value: unknown): number {
+  const n = Number(text(value));
+  return Number.isInteger(n) && n >= 0 ? Math.min(n, MAX_REFERRAL_MEMBERS) : 0;
+}
 
 /** The ids and names of one household member's fieldset: `<prefix>givenName`, … */
 export function memberFieldIds(prefix: string) {
