@@ -236,13 +236,19 @@ describe('The MASH console in a browser', () => {
     await shot(rep, 'representative-case');
 
     // The day's agenda, read-only for a representative.
+    // The day's agenda: the red case police was not asked about is not on the representative's.
     await rep.getByRole('link', { name: 'Daily meeting' }).click();
     await sees(rep.locator('.govuk-inset-text'), 'The MASH team records the meeting');
     expect(await rep.getByRole('button', { name: 'Record this meeting' }).count()).toBe(0);
+    expect(await rep.locator(`a[href*="${notAsked}"]`).count()).toBe(0);
     await accessible(rep);
-    await shot(rep, 'meeting-agenda');
 
     const analyst = await signIn('analyst', 'analyst-ann');
+    await analyst.getByRole('link', { name: 'Daily meeting' }).click();
+    await sees(analyst.locator('main table'), 'Physical abuse');
+    expect(await analyst.locator(`a[href="/cases/${notAsked}"]`).count()).toBe(1);
+    await accessible(analyst);
+    await shot(analyst, 'meeting-agenda');
     await analyst.goto(`${BASE}/cases/${caseId}#chronology`);
     await analyst.getByRole('tab', { name: 'Chronology' }).click();
     await sees(analyst.locator('#chronology'), 'Officers attended the address');
@@ -280,7 +286,7 @@ describe('The MASH console in a browser', () => {
     await analyst.locator('#cases-0-actions-0-dueTime').fill('17:00');
     await shot(analyst, 'meeting-form');
     await analyst.getByRole('button', { name: 'Record the meeting' }).click();
-    await sees(analyst.locator('.govuk-notification-banner'), '1 action(s) sent');
+    await sees(analyst.locator('.govuk-notification-banner'), 'The action has been sent');
     await sees(analyst.locator('h1'), 'Strategy discussion');
     await sees(analyst.locator('main table').last(), 'Joint visit with social care');
     await sees(analyst.locator('main table').last(), 'Police');

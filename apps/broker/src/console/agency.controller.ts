@@ -144,7 +144,7 @@ export class AgencyConsoleController {
         title: child?.givenName ? `${child.givenName} ${child.familyName ?? ''}`.trim() : 'Case',
         kase,
         memberNames: names,
-        people: [
+        aboutChoices: [
           { value: THE_CHILD, text: 'The child the case is about' },
           ...kase.members
             .filter((m) => m.relationship !== 'subject')

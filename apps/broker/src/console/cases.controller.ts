@@ -525,6 +525,6 @@ function formatDue(iso: string | null): string {
     month: 'long',
     hour: 'numeric',
     minute: '2-digit',
-    hour12: true,
+    hourCycle: 'h12',
   });
 }

@@ -159,9 +159,12 @@ export class MeetingsConsoleController {
       return;
     }
     const meeting = await this.meetings.record(req.user, dto);
+    const actions = meeting.cases.reduce((n, c) => n + c.actions.length, 0);
     await this.sessions.flash(
       await this.sessions.open(req, res),
-      `Meeting recorded. ${meeting.cases.reduce((n, c) => n + c.actions.length, 0)} action(s) sent to the agencies.`,
+      actions === 0
+        ? 'Meeting recorded.'
+        : `Meeting recorded. ${actions === 1 ? 'The action has' : `All ${actions} actions have`} been sent to ${actions === 1 ? 'its agency' : 'their agencies'}.`,
     );
     res.redirect(303, `/meetings/${meeting.id}`);
   }

@@ -38,9 +38,11 @@ export const RELATIONSHIP_LABELS: Record<string, string> = {
   unknown: 'Someone no longer on the case',
 };
 
-/** `s47-strategy` → `S47 strategy`: codes as words. */
+/** `s47-strategy` → `S47 strategy`, `mash-triage` → `MASH triage`: codes as words. */
 export function humanise(s: unknown): unknown {
-  return typeof s === 'string' ? (s.charAt(0).toUpperCase() + s.slice(1)).replace(/-/g, ' ') : s;
+  return typeof s === 'string'
+    ? (s.charAt(0).toUpperCase() + s.slice(1)).replace(/-/g, ' ').replace(/\bmash\b/gi, 'MASH')
+    : s;
 }
 
 function formatDate(value: string | Date | null | undefined, withTime: boolean): string {
@@ -52,7 +54,7 @@ function formatDate(value: string | Date | null | undefined, withTime: boolean):
     day: 'numeric',
     month: 'long',
     year: 'numeric',
-    ...(withTime ? { hour: 'numeric', minute: '2-digit', hour12: true } : {}),
+    ...(withTime ? { hour: 'numeric', minute: '2-digit', hourCycle: 'h12' } : {}),
   });
 }
 
