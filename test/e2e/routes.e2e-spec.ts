@@ -211,19 +211,30 @@ describe('Routes: every route has an explicit access policy', () => {
 
   it('refuses a valid token whose roles the route does not name, before any work is done', async () => {
     for (const route of routes.filter((r) => !r.isPublic && !r.console && r.roles)) {
-      const outsider = ROLES.filter((r) => !route.roles!.includes(r));
-      if (outsider.length === 0) continue;
-      const token = await federation.token(outsider, 'demo', 'route-walker');
-      const agent = request(federation.http());
-      const res = await agent[route.method.toLowerCase() as 'get'](concrete(route.path)).set(
-        'Authorization',
-        `Bearer ${token}`,
-      );
-      expect({ route: route.key, status: res.status, code: res.body.code }).toEqual({
-        route: route.key,
-        status: 403,
-        code: 'AUTH.FORBIDDEN',
-      });
+      // One token per role the route does not name: a representative's token carries its agency
+      // and no other role (anything else is refused earlier, as AUTH.NO_AGENCY or ROLE_CONFLICT).
+      for (const outsider of ROLES.filter((r) => !route.roles!.includes(r))) {
+        const token =
+          outsider === 'agency-representative'
+            ? await federation.token(outsider, 'demo', 'route-walker', 'police')
+            : await federation.token([outsider], 'demo', 'route-walker');
+        const agent = request(federation.http());
+        const res = await agent[route.method.toLowerCase() as 'get'](concrete(route.path)).set(
+          'Authorization',
+          `Bearer ${token}`,
+        );
+        expect({
+          route: route.key,
+          role: outsider,
+          status: res.status,
+          code: res.body.code,
+        }).toEqual({
+          route: route.key,
+          role: outsider,
+          status: 403,
+          code: 'AUTH.FORBIDDEN',
+        });
+      }
     }
   });
 });
