@@ -19,6 +19,7 @@ import { BrokerSchema1764160000000 } from './migrations/1764160000000-BrokerSche
 import { CaseWorkflow1764300000000 } from './migrations/1764300000000-CaseWorkflow';
 import { Hardening1764400000000 } from './migrations/1764400000000-Hardening';
 import { HouseholdMembers1765100000000 } from './migrations/1765100000000-HouseholdMembers';
+import { HouseholdQueries1765100000001 } from './migrations/1765100000001-HouseholdQueries';
 import { PeopleAndMeetings1765200000000 } from './migrations/1765200000000-PeopleAndMeetings';
 import { QueryEvents1765300000000 } from './migrations/1765300000000-QueryEvents';
 
@@ -50,6 +51,7 @@ export const BROKER_MIGRATIONS = [
   CaseWorkflow1764300000000,
   Hardening1764400000000,
   HouseholdMembers1765100000000,
+  HouseholdQueries1765100000001,
   PeopleAndMeetings1765200000000,
   QueryEvents1765300000000,
 ];

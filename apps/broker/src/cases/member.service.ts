@@ -110,6 +110,17 @@ export class MemberService {
     return Promise.all(rows.map(async (m) => this.view(m, await this.detailsOf(m))));
   }
 
+  /** Who is on the case and how they relate to the child, without opening anyone's details. */
+  async relationships(
+    partnership: string,
+    caseId: string,
+  ): Promise<Array<{ id: string; relationship: Relationship }>> {
+    return (await this.members.forCase(partnership, caseId)).map((m) => ({
+      id: m.id,
+      relationship: m.relationship,
+    }));
+  }
+
   /** The members whose details are still held, opened: what a query asks about. */
   async open(partnership: string, caseId: string, tx?: Tx): Promise<CaseMember[]> {
     const rows = await this.members.forCase(partnership, caseId, tx);

@@ -16,6 +16,22 @@ export class ConsentDecisionEntity {
   @Column({ type: 'text' })
   status!: 'given' | 'refused' | 'not-sought';
 
+  /** Whose consent: a `case_member` id. Null on decisions recorded before households: the subject's. */
+  @Column({ name: 'member_id', type: 'uuid', nullable: true })
+  memberId!: string | null;
+
+  /** Which agencies the decision covers; null covers every agency. */
+  @Column({ type: 'text', array: true, nullable: true })
+  agencies!: string[] | null;
+
+  /** Who gave or refused it: the person, or someone with parental responsibility for a child. */
+  @Column({ name: 'given_by', type: 'text', nullable: true })
+  givenBy!: string | null;
+
+  /** Whether the purpose of sharing was explained and understood; null when not recorded. */
+  @Column({ type: 'boolean', nullable: true })
+  understood!: boolean | null;
+
   @Column({ type: 'text', nullable: true })
   reason!: string | null;
 

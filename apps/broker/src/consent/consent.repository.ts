@@ -18,6 +18,14 @@ export class ConsentRepository {
     return this.repo().find({ where: { partnership, caseId }, order: { decidedAt: 'DESC' } });
   }
 
+  /** Every decision on the case, newest first: the positions of each person and agency. */
+  decisions(partnership: string, caseId: string): Promise<ConsentDecisionEntity[]> {
+    return this.repo().find({
+      where: { partnership, caseId },
+      order: { decidedAt: 'DESC', createdAt: 'DESC' },
+    });
+  }
+
   latest(partnership: string, caseId: string): Promise<ConsentDecisionEntity | null> {
     return this.repo().findOne({
       where: { partnership, caseId },

@@ -6,6 +6,13 @@ import { ConsentService } from './consent.service';
 import { AuditService } from '../audit/audit.service';
 import { CaseRepository } from '../cases/case.repository';
 import { ConsentRepository } from './consent.repository';
+import { MemberRepository } from '../cases/member.repository';
+import { CaseMemberEntity } from '../cases/member.entity';
+
+const SUBJECT = '00000000-0000-4000-8000-0000000000a1';
+const MOTHER = '00000000-0000-4000-8000-0000000000a2';
+const member = (id: string, relationship: CaseMemberEntity['relationship']) =>
+  Object.assign(new CaseMemberEntity(), { id, relationship, caseId: CASE, partnership: 'p1' });
 
 const CASE = '00000000-0000-4000-8000-000000000001';
 
@@ -29,7 +36,11 @@ function decision(patch: Partial<ConsentDecisionEntity> = {}): ConsentDecisionEn
 describe(ConsentService.name, () => {
   const setup = () => {
     const t = newTestService(ConsentService, [[BrokerKeys, fakeKeys()]]);
+    const members = t.get(MemberRepository);
+    members.forCase.mockResolvedValue([member(SUBJECT, 'subject'), member(MOTHER, 'parent')]);
+    members.get.mockResolvedValue(member(MOTHER, 'parent'));
     return {
+      members,
       sut: t.sut,
       consents: t.get(ConsentRepository),
       cases: t.get(CaseRepository),
@@ -40,19 +51,54 @@ describe(ConsentService.name, () => {
   describe('positionFor', () => {
     it('is none before any decision', async () => {
       const { sut, consents } = setup();
-      consents.latest.mockResolvedValue(null);
+      consents.decisions.mockResolvedValue([]);
       await expect(sut.positionFor('p1', CASE)).resolves.toEqual({ status: 'none' });
     });
 
     it("counts an analyst's refusal as approved only once a manager approved it", async () => {
       const { sut, consents } = setup();
-      consents.latest.mockResolvedValue(decision());
+      consents.decisions.mockResolvedValue([decision()]);
       await expect(sut.positionFor('p1', CASE)).resolves.toMatchObject({
         status: 'refused',
         managerApproved: false,
       });
-      consents.latest.mockResolvedValue(decision({ approvedBy: 'manager-1' }));
+      consents.decisions.mockResolvedValue([decision({ approvedBy: 'manager-1' })]);
       await expect(sut.positionFor('p1', CASE)).resolves.toMatchObject({ managerApproved: true });
+    });
+  });
+
+  describe('positions', () => {
+    it("reads each person's latest decision for each agency; another's refusal is only theirs", async () => {
+      const { sut, consents } = setup();
+      consents.decisions.mockResolvedValue([
+        // Newest first: the mother refused for police and health; the child's consent was given.
+        decision({
+          id: 'd3',
+          memberId: MOTHER,
+          status: 'refused',
+          reason: null,
+          agencies: ['health', 'police'],
+        }),
+        decision({ id: 'd2', memberId: null, status: 'given', reason: null, agencies: null }),
+      ]);
+      const positions = await sut.positions('p1', CASE);
+      expect(positions.for(MOTHER, 'police')).toMatchObject({ status: 'refused' });
+      expect(positions.for(MOTHER, 'education')).toEqual({ status: 'none' });
+      // A decision recorded without a member (before households) is the subject's.
+      expect(positions.for(SUBJECT, 'police')).toMatchObject({ status: 'given' });
+      expect(positions.subject()).toMatchObject({ status: 'given' });
+      expect(positions.refusedByOthers(SUBJECT, 'police')).toBe(true);
+      expect(positions.refusedByOthers(SUBJECT, 'education')).toBe(false);
+      expect(positions.refusedByOthers(MOTHER, 'police')).toBe(false);
+    });
+
+    it('does not count a refusal overridden with a reason and a manager as the household refusing', async () => {
+      const { sut, consents } = setup();
+      consents.decisions.mockResolvedValue([
+        decision({ memberId: MOTHER, agencies: null, approvedBy: 'manager-1' }),
+      ]);
+      const positions = await sut.positions('p1', CASE);
+      expect(positions.refusedByOthers(SUBJECT, 'police')).toBe(false);
     });
   });
 
@@ -63,6 +109,34 @@ describe(ConsentService.name, () => {
         sut.record(user(), CASE, { status: 'refused', justification: 'a long enough reason' }),
       ).rejects.toMatchObject({ code: 'CONSENT.REASON_REQUIRED' });
       expect(consents.insert).not.toHaveBeenCalled();
+    });
+
+    it("records a member's decision for some agencies, who gave it and whether it was understood", async () => {
+      const { sut, consents, audit, members } = setup();
+      const result = await sut.record(user(), CASE, {
+        status: 'refused',
+        reason: 'risk-of-significant-harm',
+        justification: 'mother declined for herself at the home visit',
+        memberId: MOTHER,
+        agencies: ['police', 'health', 'police'],
+        givenBy: 'self',
+        understood: true,
+      });
+      expect(members.get).toHaveBeenCalledWith('p1', CASE, MOTHER);
+      expect(consents.insert.mock.calls[0][0]).toMatchObject({
+        memberId: MOTHER,
+        agencies: ['health', 'police'],
+        givenBy: 'self',
+        understood: true,
+      });
+      expect(result).toMatchObject({ memberId: MOTHER, agencies: ['health', 'police'] });
+      expect(audit.record).toHaveBeenCalledWith(
+        expect.objectContaining({
+          action: 'consent.recorded',
+          details: expect.objectContaining({ memberId: MOTHER, relationship: 'parent' }),
+        }),
+        TX,
+      );
     });
 
     it('stores the decision sealed, locks the case and audits it in one transaction', async () => {

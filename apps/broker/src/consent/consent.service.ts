@@ -5,6 +5,7 @@ import type { CaseConsent } from '@mash/policy';
 import { AuditService } from '../audit/audit.service';
 import { primaryRole, type Principal } from '../auth/principal';
 import { CaseRepository } from '../cases/case.repository';
+import { MemberRepository } from '../cases/member.repository';
 import { Transactions } from '../common/transactions';
 import { BrokerKeys } from '../keys/broker-keys';
 import type { ConsentDto } from './consent.dto';
@@ -25,6 +26,7 @@ export class ConsentService {
     private readonly audit: AuditService,
     @Inject(BrokerKeys) private readonly keys: BrokerKeys,
     private readonly clock: Clock,
+    private readonly members: MemberRepository,
   ) {}
 
   /** Every consent decision on the case, newest first, with its justification opened. */
@@ -33,8 +35,12 @@ export class ConsentService {
     return Promise.all(
       rows.map(async (r) => ({
         id: r.id,
+        memberId: r.memberId,
         status: r.status,
         reason: r.reason,
+        agencies: r.agencies ?? 'all',
+        givenBy: r.givenBy,
+        understood: r.understood,
         justification: r.justificationSealed
           ? await this.keys.cipher.open<string>(r.justificationSealed)
           : null,
@@ -91,15 +97,17 @@ export class ConsentService {
     return current;
   }
 
-  /** The consent position the policy engine sees: the latest decision, with its approval. */
+  /** The subject's consent position for every agency: the latest decision, with its approval. */
   async positionFor(partnership: string, caseId: string): Promise<CaseConsent> {
-    const latest = await this.consents.latest(partnership, caseId);
-    if (!latest) return { status: 'none' };
-    return {
-      status: latest.status,
-      reason: latest.reason ?? undefined,
-      managerApproved: latest.approvedBy !== null || latest.decidedRole === 'manager',
-    };
+    return (await this.positions(partnership, caseId)).subject();
+  }
+
+  /** Every person's consent position on the case, per agency, as the policy engine reads it. */
+  async positions(partnership: string, caseId: string): Promise<ConsentPositions> {
+    const subject = (await this.members.forCase(partnership, caseId)).find(
+      (m) => m.relationship === 'subject',
+    );
+    return new ConsentPositions(await this.consents.decisions(partnership, caseId), subject?.id);
   }
 
   async record(user: Principal, caseId: string, dto: ConsentDto): Promise<unknown> {
@@ -107,11 +115,20 @@ export class ConsentService {
       throw brokerError('CONSENT.REASON_REQUIRED', 'proceeding without consent needs a reason');
     }
     const role = primaryRole(user, ['manager', 'analyst']);
+    const member = dto.memberId
+      ? await this.members.get(user.partnership, caseId, dto.memberId)
+      : (await this.members.forCase(user.partnership, caseId)).find(
+          (m) => m.relationship === 'subject',
+        );
     const row = Object.assign(new ConsentDecisionEntity(), {
       id: randomUUID(),
       partnership: user.partnership,
       caseId,
       status: dto.status,
+      memberId: member?.id ?? null,
+      agencies: dto.agencies ? [...new Set(dto.agencies)].sort() : null,
+      givenBy: dto.givenBy ?? null,
+      understood: dto.understood ?? null,
       reason: dto.reason ?? null,
       justificationSealed: await this.keys.cipher.seal(dto.justification),
       decidedBy: user.sub,
@@ -132,7 +149,16 @@ export class ConsentService {
           action: 'consent.recorded',
           outcome: 'success',
           caseId,
-          details: { decisionId: row.id, status: dto.status, reason: dto.reason ?? null },
+          details: {
+            decisionId: row.id,
+            status: dto.status,
+            reason: dto.reason ?? null,
+            memberId: row.memberId,
+            relationship: member?.relationship ?? 'subject',
+            agencies: row.agencies ?? 'all',
+            givenBy: row.givenBy,
+            understood: row.understood,
+          },
         },
         tx,
       );
@@ -140,6 +166,10 @@ export class ConsentService {
     return {
       id: row.id,
       caseId,
+      memberId: row.memberId,
+      agencies: row.agencies ?? 'all',
+      givenBy: row.givenBy,
+      understood: row.understood,
       status: row.status,
       reason: row.reason,
       decidedBy: row.decidedBy,
@@ -179,5 +209,63 @@ export class ConsentService {
       );
       return { id: row.id, approvedBy: user.sub, approvedAt: approvedAt.toISOString() };
     });
+  }
+}
+
+function positionOf(d: ConsentDecisionEntity): CaseConsent {
+  return {
+    status: d.status,
+    reason: d.reason ?? undefined,
+    managerApproved: d.approvedBy !== null || d.decidedRole === 'manager',
+  };
+}
+
+/**
+ * The consent decisions on a case read per person and agency: a person's position for an agency
+ * is their latest decision that covers it (a decision without agencies covers all). Decisions
+ * recorded before households (no member) are the subject's.
+ */
+export class ConsentPositions {
+  /** Newest first. */
+  constructor(
+    private readonly decisions: ConsentDecisionEntity[],
+    readonly subjectId: string | undefined,
+  ) {}
+
+  private whose(d: ConsentDecisionEntity): string | undefined {
+    return d.memberId ?? this.subjectId;
+  }
+
+  private latest(memberId: string, agency: string): ConsentDecisionEntity | undefined {
+    return this.decisions.find(
+      (d) => this.whose(d) === memberId && (d.agencies === null || d.agencies.includes(agency)),
+    );
+  }
+
+  /** The subject's latest decision, whichever agencies it covers. */
+  subject(): CaseConsent {
+    const d = this.decisions.find((x) => this.whose(x) === this.subjectId);
+    return d ? positionOf(d) : { status: 'none' };
+  }
+
+  /** The position the policy engine sees for this person and agency. */
+  for(memberId: string, agency: string): CaseConsent {
+    const d = this.latest(memberId, agency);
+    return d ? positionOf(d) : { status: 'none' };
+  }
+
+  /**
+   * Whether anyone else in the household refused consent covering this agency, and the refusal
+   * stands (not overridden with a reason and a manager's approval): what an agreement whose
+   * consent scope is the household's denies on.
+   */
+  refusedByOthers(memberId: string, agency: string): boolean {
+    const people = new Set(this.decisions.map((d) => this.whose(d)));
+    for (const other of people) {
+      if (!other || other === memberId) continue;
+      const d = this.latest(other, agency);
+      if (d?.status === 'refused' && !(d.reason && positionOf(d).managerApproved)) return true;
+    }
+    return false;
   }
 }

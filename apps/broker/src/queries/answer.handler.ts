@@ -49,8 +49,11 @@ export class AnswerHandler {
     }
     const envelope = parsed.value;
     if (envelope.agency !== topicAgency) return this.refuse(envelope, 'ANSWER.WRONG_TOPIC', null);
-    const part = await this.queries.part(envelope.queryId, envelope.agency);
-    if (!part) return this.refuse(envelope, 'ANSWER.UNKNOWN_QUERY', null);
+    // One part per person asked about; all of one query share its partnership.
+    const parts = await this.queries.parts(envelope.queryId, envelope.agency);
+    const first = parts[0];
+    if (!first) return this.refuse(envelope, 'ANSWER.UNKNOWN_QUERY', null);
+    let part = first;
     if (part.partnership !== envelope.partnership)
       return this.refuse(envelope, 'ANSWER.PARTNERSHIP_MISMATCH', part.partnership);
 
@@ -78,9 +81,12 @@ export class AnswerHandler {
     ) {
       return this.refuse(envelope, 'ANSWER.ENVELOPE_MISMATCH', part.partnership);
     }
-    if (!part.requestHash || answer.requestHash !== part.requestHash) {
+    // The request hash binds the answer to one grant, and so to one person on the case.
+    const answered = parts.find((p) => p.requestHash && p.requestHash === answer.requestHash);
+    if (!answered) {
       return this.refuse(envelope, 'ANSWER.REQUEST_HASH_MISMATCH', part.partnership);
     }
+    part = answered;
 
     // A timed-out request takes a late answer for a while, not forever.
     const late = part.status === 'timed-out';
@@ -114,6 +120,7 @@ export class AnswerHandler {
       const ok = await this.queries.applyAnswer(
         part.queryId,
         part.agency,
+        part.memberId,
         {
           status,
           match: answer.match
@@ -141,6 +148,7 @@ export class AnswerHandler {
           queryId: part.queryId,
           agency: part.agency,
           details: {
+            memberId: part.memberId,
             status,
             late,
             method: answer.match?.method ?? null,

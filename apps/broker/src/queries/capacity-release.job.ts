@@ -6,7 +6,9 @@ import { compareQueued } from '@mash/thresholds';
 import { AuditService } from '../audit/audit.service';
 import { Transactions } from '../common/transactions';
 import { CaseRepository } from '../cases/case.repository';
-import { CaseService } from '../cases/case.service';
+import { MemberService } from '../cases/member.service';
+import { brokerError } from '../common/errors';
+import type { QueryEntity } from './query.entity';
 import type { Rag } from '../cases/case.entity';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
 import { QueryRepository } from './query.repository';
@@ -45,7 +47,7 @@ export class CapacityReleaseJob extends IntervalJob<number> {
     private readonly queryRepository: QueryRepository,
     private readonly dispatcher: QueryDispatcher,
     private readonly cases: CaseRepository,
-    private readonly caseService: CaseService,
+    private readonly members: MemberService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {
@@ -97,13 +99,35 @@ export class CapacityReleaseJob extends IntervalJob<number> {
     return released;
   }
 
+  /**
+   * Releases one agency's part of a query: every person it waits to ask about (the subject and
+   * household members share one queue entry, as they share one capacity slot). True when any
+   * request was sent.
+   */
   private async release(row: CapacityQueueEntity): Promise<boolean | 'agency-unreachable'> {
-    const now = this.clock.now();
     const query = await this.queryRepository.find(row.queryId);
     if (!query) {
       await this.queue.remove(row.queryId, row.agency);
       return false;
     }
+    const waiting = await this.queryRepository.queuedParts(row.queryId, row.agency);
+    let anySent = false;
+    for (const part of waiting) {
+      const sent = await this.releasePart(row, query, part.memberId, anySent);
+      if (sent === 'agency-unreachable') return anySent || sent;
+      anySent ||= sent;
+    }
+    await this.queue.remove(row.queryId, row.agency);
+    return anySent;
+  }
+
+  private async releasePart(
+    row: CapacityQueueEntity,
+    query: QueryEntity,
+    memberId: string,
+    slotTaken: boolean,
+  ): Promise<boolean | 'agency-unreachable'> {
+    const now = this.clock.now();
     const deadlineAt = new Date(now.getTime() + this.config.queryTimeoutMs);
     let built: Dispatch;
     let decision: Decision;
@@ -117,21 +141,25 @@ export class CapacityReleaseJob extends IntervalJob<number> {
         row.agency as Agency,
         query.justificationSealed !== null,
         now,
+        memberId,
       );
       if (decision.decision !== 'permit') {
         // Nothing is sent, so the slot it took goes back to the next in line.
-        this.capacity.giveBack(row.partnership, row.agency);
-        await this.deny(row, decision);
+        if (!slotTaken) this.capacity.giveBack(row.partnership, row.agency);
+        await this.deny(row, decision, memberId);
         return false;
       }
-      const kase = await this.cases.get(row.partnership, row.caseId);
-      const subject = await this.caseService.subjectOf(kase);
+      const member = (await this.members.open(row.partnership, row.caseId)).find(
+        (m) => m.id === memberId,
+      );
+      if (!member) throw brokerError('CASE.DATA_DELETED', 'the person asked about has no details');
       built = await this.dispatcher.build({
         partnership: query.partnership,
         caseId: row.caseId,
         queryId: row.queryId,
         decision,
-        subject,
+        subject: member.details,
+        memberId,
         requestedBy: query.requestedBy,
         requestedRole: query.requestedRole,
         deadlineAt,
@@ -140,13 +168,13 @@ export class CapacityReleaseJob extends IntervalJob<number> {
       });
     } catch (error) {
       if (error instanceof DomainError) {
-        await this.finish(row, 'failed', error.code);
+        await this.finish(row, 'failed', error.code, memberId);
         return false;
       }
       // The agency's keys cannot be fetched: its adapter is not up (typically just after a
       // restart). Not the request's fault: it keeps its place and slot-free, is tried again on
       // the next pass, and the analyst sees why it waits (the part's failure code while queued).
-      this.capacity.giveBack(row.partnership, row.agency);
+      if (!slotTaken) this.capacity.giveBack(row.partnership, row.agency);
       await this.queryRepository.updateQueued(row.queryId, row.agency, {
         failureCode: 'AGENCY.KEYS_UNAVAILABLE',
       });
@@ -168,8 +196,8 @@ export class CapacityReleaseJob extends IntervalJob<number> {
           deadlineAt,
         },
         tx,
+        memberId,
       );
-      await this.queue.remove(row.queryId, row.agency, tx);
       if (!moved) return false;
       await this.dispatcher.commit(tx, [built]);
       return true;
@@ -179,7 +207,11 @@ export class CapacityReleaseJob extends IntervalJob<number> {
   }
 
   /** The request may no longer be sent: the part becomes denied with today's reasons, audited. */
-  private async deny(row: CapacityQueueEntity, decision: Decision): Promise<void> {
+  private async deny(
+    row: CapacityQueueEntity,
+    decision: Decision,
+    memberId: string,
+  ): Promise<void> {
     await this.transactions.run(async (tx) => {
       const denied = await this.queryRepository.updateQueued(
         row.queryId,
@@ -191,8 +223,8 @@ export class CapacityReleaseJob extends IntervalJob<number> {
           obligations: null,
         },
         tx,
+        memberId,
       );
-      await this.queue.remove(row.queryId, row.agency, tx);
       if (!denied) return;
       await this.audit.record(
         {
@@ -205,6 +237,7 @@ export class CapacityReleaseJob extends IntervalJob<number> {
           queryId: row.queryId,
           agency: row.agency,
           details: {
+            memberId,
             atRelease: true,
             reasons: decision.reasons.map((r) => r.code),
             agreement: decision.agreement ?? null,
@@ -220,10 +253,18 @@ export class CapacityReleaseJob extends IntervalJob<number> {
     row: CapacityQueueEntity,
     status: 'failed',
     failureCode: string,
+    memberId?: string,
   ): Promise<void> {
     await this.transactions.run(async (tx) => {
-      await this.queryRepository.updateQueued(row.queryId, row.agency, { status, failureCode }, tx);
-      await this.queue.remove(row.queryId, row.agency, tx);
+      await this.queryRepository.updateQueued(
+        row.queryId,
+        row.agency,
+        { status, failureCode },
+        tx,
+        memberId,
+      );
+      // Without a person named, the whole entry fails (every person it waited to ask about).
+      if (!memberId) await this.queue.remove(row.queryId, row.agency, tx);
       await this.queryRepository.refreshStatus(row.queryId, tx);
     });
   }

@@ -26,7 +26,10 @@ export interface DispatchRequest {
   queryId: string;
   /** Permitted for this agency: its purpose, agreement, gateways and categories go in the grant. */
   decision: Decision;
+  /** The person asked about: the subject or a household member. One grant per person. */
   subject: SubjectCriteria;
+  /** Their `case_member` id, for the audit entry. */
+  memberId?: string;
   requestedBy: string;
   requestedRole: string;
   deadlineAt: Date;
@@ -141,6 +144,7 @@ function dispatchedEvent({ request, grantId }: Dispatch): AuditEventInput {
     ...(request.subjectPseudonyms ? { subjectPseudonyms: request.subjectPseudonyms } : {}),
     details: {
       grantId,
+      ...(request.memberId ? { memberId: request.memberId } : {}),
       agreement: request.decision.agreement ?? null,
       requestedBy: request.requestedBy,
       requestedRole: request.requestedRole,

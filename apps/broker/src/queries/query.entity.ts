@@ -50,7 +50,7 @@ export class QueryEntity {
   createdAt!: Date;
 }
 
-/** One agency's part of a query: the policy decision, the grant sent, and the answer. */
+/** One agency's part of a query about one person: the policy decision, the grant sent, and the answer. */
 @Entity({ name: 'federated_query_agency' })
 @Index(['status', 'deadlineAt'])
 export class QueryAgencyEntity {
@@ -59,6 +59,13 @@ export class QueryAgencyEntity {
 
   @PrimaryColumn({ type: 'text' })
   agency!: string;
+
+  /**
+   * The person on the case this part asks about (`case_member.id`): the subject's id for the
+   * child referred, a household member's otherwise. One grant per person and agency.
+   */
+  @PrimaryColumn({ name: 'member_id', type: 'uuid' })
+  memberId!: string;
 
   @Column({ type: 'text' })
   partnership!: string;

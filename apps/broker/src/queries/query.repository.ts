@@ -37,7 +37,7 @@ export class QueryRepository {
     if (!query) throw new NotFoundError('query');
     const agencies = await this.m()
       .getRepository(QueryAgencyEntity)
-      .find({ where: { queryId: id, partnership }, order: { agency: 'ASC' } });
+      .find({ where: { queryId: id, partnership }, order: { agency: 'ASC', memberId: 'ASC' } });
     return { query, agencies };
   }
 
@@ -85,13 +85,12 @@ export class QueryRepository {
     return parts.map((part) => ({ query: byId.get(part.queryId)!, part }));
   }
 
-  /** Used by the answer consumer, which learns the partnership from the stored row, not the message. */
-  async part(
-    queryId: string,
-    agency: string,
-    tx?: EntityManager,
-  ): Promise<QueryAgencyEntity | null> {
-    return this.m(tx).getRepository(QueryAgencyEntity).findOne({ where: { queryId, agency } });
+  /**
+   * Used by the answer consumer, which learns the partnership from the stored rows, not the
+   * message: one part per person asked about, told apart by the request hash the answer carries.
+   */
+  async parts(queryId: string, agency: string, tx?: EntityManager): Promise<QueryAgencyEntity[]> {
+    return this.m(tx).getRepository(QueryAgencyEntity).find({ where: { queryId, agency } });
   }
 
   /**
@@ -112,6 +111,7 @@ export class QueryRepository {
   async applyAnswer(
     queryId: string,
     agency: string,
+    memberId: string,
     patch: Partial<QueryAgencyEntity>,
     tx: EntityManager,
   ): Promise<boolean> {
@@ -120,11 +120,10 @@ export class QueryRepository {
       .createQueryBuilder()
       .update()
       .set(patch)
-      .where('query_id = :queryId AND agency = :agency AND status IN (:...answerable)', {
-        queryId,
-        agency,
-        answerable: ANSWERABLE,
-      })
+      .where(
+        'query_id = :queryId AND agency = :agency AND member_id = :memberId AND status IN (:...answerable)',
+        { queryId, agency, memberId, answerable: ANSWERABLE },
+      )
       .execute();
     return (result.affected ?? 0) > 0;
   }
@@ -149,27 +148,47 @@ export class QueryRepository {
     return this.m().getRepository(QueryEntity).findOne({ where: { id } });
   }
 
-  /** Changes a part only while it is still queued. Returns whether it did. */
+  /**
+   * Changes a part only while it is still queued. Returns whether it did. Without `memberId`,
+   * every queued part of the query for that agency (each person asked about).
+   */
   async updateQueued(
     queryId: string,
     agency: string,
     patch: Partial<QueryAgencyEntity>,
     tx?: EntityManager,
+    memberId?: string,
   ): Promise<boolean> {
-    const result = await this.m(tx)
+    const qb = this.m(tx)
       .getRepository(QueryAgencyEntity)
       .createQueryBuilder()
       .update()
       .set(patch)
-      .where("query_id = :queryId AND agency = :agency AND status = 'queued'", { queryId, agency })
-      .execute();
+      .where("query_id = :queryId AND agency = :agency AND status = 'queued'", { queryId, agency });
+    if (memberId) qb.andWhere('member_id = :memberId', { memberId });
+    const result = await qb.execute();
     return (result.affected ?? 0) > 0;
   }
 
-  /** When requests to this agency were dispatched since `since` (the capacity window). */
+  /** The people a query still waits to ask the agency about (capacity), the subject first. */
+  async queuedParts(queryId: string, agency: string): Promise<Array<{ memberId: string }>> {
+    return (await this.m().query(
+      `SELECT a.member_id AS "memberId" FROM federated_query_agency a
+         LEFT JOIN case_member m ON m.id = a.member_id
+        WHERE a.query_id = $1 AND a.agency = $2 AND a.status = 'queued'
+        ORDER BY (m.relationship = 'subject') DESC NULLS LAST, m.created_at`,
+      [queryId, agency],
+    )) as Array<{ memberId: string }>;
+  }
+
+  /**
+   * When queries to this agency were dispatched since `since` (the capacity window). A household
+   * query is one query to the agency, however many people it asks about.
+   */
   async dispatchedSince(partnership: string, agency: string, since: Date): Promise<Date[]> {
     const rows = (await this.m().query(
-      `SELECT dispatched_at FROM federated_query_agency WHERE partnership = $1 AND agency = $2 AND dispatched_at > $3`,
+      `SELECT MIN(dispatched_at) AS dispatched_at FROM federated_query_agency
+        WHERE partnership = $1 AND agency = $2 AND dispatched_at > $3 GROUP BY query_id`,
       [partnership, agency, since],
     )) as Array<{ dispatched_at: Date }>;
     return rows.map((r) => new Date(r.dispatched_at));

@@ -6,7 +6,9 @@ import { AuditService } from '../audit/audit.service';
 import { CaseEntity } from '../cases/case.entity';
 import { CaseRepository } from '../cases/case.repository';
 import { CaseService } from '../cases/case.service';
-import { ConsentService } from '../consent/consent.service';
+import { ConsentPositions, ConsentService } from '../consent/consent.service';
+import { ConsentDecisionEntity } from '../consent/consent.entity';
+import { MemberService, type CaseMember } from '../cases/member.service';
 import { demoAgreements, fakeKeys, newTestService, NOW, TX, user } from '../../test/utils';
 import { CapacityService } from './capacity.service';
 import { QueryDispatcher, type Dispatch, type DispatchRequest } from './query.dispatcher';
@@ -17,9 +19,35 @@ import type { QueryAgencyEntity } from './query.entity';
 const CASE = '00000000-0000-4000-8000-00000000000c';
 const analyst = user(['analyst'], 'analyst-1', 'demo');
 const subject = { givenName: 'Ada', familyName: 'Example', dateOfBirth: '2015-05-01' };
+const SUBJECT = '00000000-0000-4000-8000-0000000000a1';
+const MOTHER = '00000000-0000-4000-8000-0000000000a2';
+const SIBLING = '00000000-0000-4000-8000-0000000000a3';
+const household: CaseMember[] = [
+  { id: SUBJECT, relationship: 'subject', details: subject },
+  {
+    id: MOTHER,
+    relationship: 'parent',
+    details: { givenName: 'Beth', familyName: 'Example', dateOfBirth: '1990-02-03' },
+  },
+  {
+    id: SIBLING,
+    relationship: 'sibling',
+    details: { givenName: 'Cal', familyName: 'Example', dateOfBirth: '2017-01-09' },
+  },
+];
+const consentGiven = (memberId: string | null, patch: Partial<ConsentDecisionEntity> = {}) =>
+  Object.assign(new ConsentDecisionEntity(), {
+    memberId,
+    status: 'given',
+    reason: null,
+    agencies: null,
+    decidedRole: 'analyst',
+    approvedBy: null,
+    ...patch,
+  });
 
 describe(QueryService.name, () => {
-  const setup = (status = 'open') => {
+  const setup = (status = 'open', people: CaseMember[] = household.slice(0, 1)) => {
     const t = newTestService(QueryService, [
       [BROKER_CONFIG, { queryTimeoutMs: 60_000 } as BrokerConfig],
       [BrokerKeys, fakeKeys()],
@@ -35,7 +63,13 @@ describe(QueryService.name, () => {
       }),
     );
     t.get(CaseService).subjectOf.mockResolvedValue(subject);
-    t.get(ConsentService).positionFor.mockResolvedValue({ status: 'given' });
+    const consent = t.get(ConsentService);
+    consent.positions.mockResolvedValue(new ConsentPositions([consentGiven(null)], SUBJECT));
+    const members = t.get(MemberService);
+    members.open.mockResolvedValue(people);
+    members.relationships.mockResolvedValue(
+      people.map((m) => ({ id: m.id, relationship: m.relationship })),
+    );
     t.get(AgreementRepository).forDecision.mockResolvedValue(demoAgreements());
     t.get(AuditService).pseudonyms.mockReturnValue(['pseudonym']);
     const capacity = t.get(CapacityService);
@@ -55,7 +89,7 @@ describe(QueryService.name, () => {
       const [query, parts] = queries.insert.mock.calls[0];
       return Promise.resolve({ query: { ...query, createdAt: NOW }, agencies: parts });
     });
-    return { sut: t.sut, capacity, dispatcher, queries, audit: t.get(AuditService) };
+    return { sut: t.sut, capacity, dispatcher, queries, consent, audit: t.get(AuditService) };
   };
   const partsOf = (queries: ReturnType<typeof setup>['queries']): QueryAgencyEntity[] =>
     queries.insert.mock.calls[0][1];
@@ -117,5 +151,84 @@ describe(QueryService.name, () => {
       failureCode: 'AGENCY.KEYS_UNAVAILABLE',
     });
     expect(dispatcher.commit).toHaveBeenCalledWith(TX, []);
+  });
+
+  describe('a household', () => {
+    it('asks each agency about each person its agreement covers, an adult in the adult categories only', async () => {
+      const { sut, queries, dispatcher, consent } = setup('open', household);
+      consent.positions.mockResolvedValue(
+        new ConsentPositions(
+          [
+            // The mother refused for herself, for police; the child's consent was given.
+            consentGiven(MOTHER, { status: 'refused', reason: null, agencies: ['police'] }),
+            consentGiven(MOTHER, { agencies: ['health'] }),
+            consentGiven(null),
+          ],
+          SUBJECT,
+        ),
+      );
+      const view = await sut.create(analyst, CASE, {
+        purpose: 'mash-triage',
+        agencies: ['police', 'health'],
+      });
+      const parts = partsOf(queries);
+      const part = (agency: string, memberId: string) =>
+        parts.find((p) => p.agency === agency && p.memberId === memberId);
+      // One grant per person and agency: each built with that person's own details.
+      expect(part('police', SUBJECT)).toMatchObject({ decision: 'permit', status: 'pending' });
+      expect(part('police', SIBLING)).toMatchObject({ decision: 'permit', status: 'pending' });
+      expect(part('police', MOTHER)).toMatchObject({ decision: 'deny', status: 'denied' });
+      expect(part('police', MOTHER)?.reasons.map((r) => r.code)).toContain(
+        'POLICY.CONSENT_REFUSED',
+      );
+      // She consented for health: asked about there, in the adult categories only.
+      expect(part('health', MOTHER)).toMatchObject({ decision: 'permit' });
+      expect(part('health', MOTHER)?.obligations?.categories.map((c) => c.name)).toEqual(['flags']);
+      expect(part('health', SIBLING)?.obligations?.categories.map((c) => c.name)).toEqual(
+        part('health', SUBJECT)?.obligations?.categories.map((c) => c.name),
+      );
+      expect(
+        dispatcher.build.mock.calls.map(([r]) => [
+          r.decision.agency,
+          r.memberId,
+          r.subject.givenName,
+        ]),
+      ).toEqual(
+        expect.arrayContaining([
+          ['police', SUBJECT, 'Ada'],
+          ['police', SIBLING, 'Cal'],
+          ['health', MOTHER, 'Beth'],
+        ]),
+      );
+      expect(
+        dispatcher.build.mock.calls.some(
+          ([r]) => r.decision.agency === 'police' && r.memberId === MOTHER,
+        ),
+      ).toBe(false);
+      // The subject's answers keep their shape; a member's carry the member's id.
+      expect(
+        view.agencies
+          .filter((a) => !a.memberId)
+          .map((a) => a.agency)
+          .sort(),
+      ).toEqual(['health', 'police']);
+      expect(
+        view.agencies.find((a) => a.memberId === MOTHER && a.agency === 'police'),
+      ).toMatchObject({
+        relationship: 'parent',
+        status: 'denied',
+      });
+    });
+
+    it('admits a household to an agency over capacity once: every person waits in one entry', async () => {
+      const { sut, queries, capacity, dispatcher } = setup('open', household);
+      capacity.admit.mockResolvedValue(false);
+      capacity.entry.mockReturnValue({ queryId: 'q', agency: 'police' } as never);
+      await sut.create(analyst, CASE, { purpose: 'mash-triage', agencies: ['police'] });
+      expect(capacity.admit).toHaveBeenCalledTimes(1);
+      expect(partsOf(queries).filter((p) => p.status === 'queued')).toHaveLength(2);
+      expect(capacity.enqueue).toHaveBeenCalledWith(TX, [{ queryId: 'q', agency: 'police' }]);
+      expect(dispatcher.build).not.toHaveBeenCalled();
+    });
   });
 });

@@ -8,6 +8,7 @@ import { AuditService } from '../audit/audit.service';
 import { primaryRole, type Principal } from '../auth/principal';
 import { CaseRepository } from '../cases/case.repository';
 import { CaseService } from '../cases/case.service';
+import { MemberService, type CaseMember } from '../cases/member.service';
 import { ConsentService } from '../consent/consent.service';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
 import { BrokerKeys } from '../keys/broker-keys';
@@ -24,6 +25,9 @@ import { brokerError } from '../common/errors';
 
 export interface AgencyView {
   agency: string;
+  /** The household member this answer is about; absent for the subject (the child referred). */
+  memberId?: string;
+  relationship?: string;
   decision: 'permit' | 'deny';
   reasons: Array<{ code: string; text: string }>;
   status: AgencyStatus;
@@ -71,17 +75,27 @@ export class QueryService {
     private readonly capacity: CapacityService,
     private readonly clock: Clock,
     private readonly admission: AdmissionService,
+    private readonly members: MemberService,
   ) {}
 
-  /** What each agency would share for this purpose on this case, and why: no request is sent. */
+  /**
+   * What each agency would share for this purpose on this case, and why, for each person in the
+   * household: no request is sent. The subject's entries keep their shape; a member's name them.
+   */
   async dryRun(
     user: Principal,
     caseId: string,
     dto: CreateQueryDto,
-  ): Promise<Array<Decision & { explanation: string }>> {
+  ): Promise<Array<Decision & { explanation: string; memberId?: string; relationship?: string }>> {
     const { decisions } = await this.decideAll(user, caseId, dto);
     const { explain } = await import('@mash/policy');
-    return decisions.map((d) => ({ ...d, explanation: explain(d) }));
+    return decisions.map(({ decision, member }) => ({
+      ...decision,
+      ...(member.relationship === 'subject'
+        ? {}
+        : { memberId: member.id, relationship: member.relationship }),
+      explanation: explain(decision),
+    }));
   }
 
   private async decideAll(
@@ -93,23 +107,49 @@ export class QueryService {
     const kase = await this.cases.get(user.partnership, caseId);
     if (kase.status !== 'open')
       throw brokerError('CASE.NOT_OPEN', `the case is ${kase.status}; queries need an open case`);
-    const consent = await this.consent.positionFor(user.partnership, caseId);
+    const positions = await this.consent.positions(user.partnership, caseId);
     const agreements = await this.agreements.forDecision(user.partnership);
     const agencies = dto.agencies ? [...new Set(dto.agencies)] : [...AGENCIES];
-    const decisions = agencies.map((agency) =>
-      decide({
-        request: {
-          partnership: user.partnership,
-          agency,
-          purpose: dto.purpose,
-          user: { sub: user.sub, roles: user.roles },
-          case: { id: kase.id, level: kase.level, rag: kase.rag, consent },
-          now,
-        },
-        agreements,
-      }),
-    );
-    return { kase, decisions, consent };
+    let household = await this.members.open(user.partnership, caseId);
+    if (dto.memberIds) household = household.filter((m) => dto.memberIds?.includes(m.id));
+    // Each agency is asked about each person separately: the agreement's household section says
+    // who may be asked about, each person's own consent governs (or the household's, where the
+    // agreement says so), and an adult gets only the adult categories.
+    const decisions: PersonDecision[] = [];
+    for (const agency of agencies)
+      for (const member of household) {
+        const adult = member.relationship !== 'subject' && isAdult(member.details.dateOfBirth, now);
+        // A child's consent is usually decided with the subject's (by the same parent): a child
+        // without a decision of their own follows the subject's; an adult speaks for themselves.
+        const own = positions.for(member.id, agency);
+        const consent =
+          own.status === 'none' && !adult ? positions.for(positions.subjectId ?? '', agency) : own;
+        decisions.push({
+          member,
+          consent: consent.status,
+          decision: decide({
+            request: {
+              partnership: user.partnership,
+              agency,
+              purpose: dto.purpose,
+              user: { sub: user.sub, roles: user.roles },
+              case: { id: kase.id, level: kase.level, rag: kase.rag, consent },
+              now,
+              ...(member.relationship === 'subject'
+                ? {}
+                : {
+                    member: {
+                      relationship: member.relationship,
+                      adult,
+                      householdRefusal: positions.refusedByOthers(member.id, agency),
+                    },
+                  }),
+            },
+            agreements,
+          }),
+        });
+      }
+    return { kase, decisions, consent: positions.subject() };
   }
 
   /**
@@ -123,46 +163,57 @@ export class QueryService {
     agency: Agency,
     justified: boolean,
     now: Date,
+    memberId?: string,
   ): Promise<Decision> {
     const user: Principal = {
       sub: requester.sub,
       roles: [requester.role] as Principal['roles'],
       partnership: requester.partnership,
     };
-    const { decisions, consent } = await this.decideAll(
-      user,
-      caseId,
-      { purpose, agencies: [agency] },
-      now,
-    );
-    const [decision] = decisions;
-    requireJustification(decision, justified, consent.status);
-    return decision;
+    const { decisions } = await this.decideAll(user, caseId, { purpose, agencies: [agency] }, now);
+    const found =
+      decisions.find((d) => d.member.id === memberId) ??
+      decisions.find((d) => !memberId && d.member.relationship === 'subject');
+    if (!found)
+      throw brokerError('QUERY.MEMBER_GONE', 'the person asked about is no longer on the case');
+    requireJustification(found.decision, justified, found.consent);
+    return found.decision;
   }
 
   async create(user: Principal, caseId: string, dto: CreateQueryDto): Promise<QueryView> {
     const now = this.clock.now();
-    const { kase, decisions, consent } = await this.decideAll(user, caseId, dto, now);
+    const { kase, decisions } = await this.decideAll(user, caseId, dto, now);
+    if (decisions.length === 0)
+      throw brokerError('CASE.DATA_DELETED', 'no one on this case can be asked about');
     // Refused at once when the federation could not answer within the deadline (red first).
-    await this.admission.admit(
-      kase.rag,
-      decisions.filter((d) => d.decision === 'permit').map((d) => d.agency),
-    );
-    const subject = await this.caseService.subjectOf(kase);
+    await this.admission.admit(kase.rag, [
+      ...new Set(
+        decisions.filter((d) => d.decision.decision === 'permit').map((d) => d.decision.agency),
+      ),
+    ]);
     const role = primaryRole(user, ['analyst', 'manager']);
     const queryId = randomUUID();
     const deadlineAt = new Date(now.getTime() + this.config.queryTimeoutMs);
-    const pseudonyms = this.audit.pseudonyms(user.partnership, subject);
+    const pseudonymsOf = new Map(
+      decisions.map((d) => [
+        d.member.id,
+        this.audit.pseudonyms(user.partnership, d.member.details),
+      ]),
+    );
+    const pseudonyms = [...new Set([...pseudonymsOf.values()].flat())];
 
     const parts: QueryAgencyEntity[] = [];
     const dispatches: Dispatch[] = [];
     const queued: CapacityQueueEntity[] = [];
-    for (const decision of decisions) {
+    // A household query is one query to an agency: admitted (or queued) once per agency.
+    const admitted = new Map<string, boolean>();
+    for (const { decision, member, consent } of decisions) {
       this.metrics.decisions.inc({ agency: decision.agency, decision: decision.decision });
-      requireJustification(decision, Boolean(dto.justification), consent.status);
+      requireJustification(decision, Boolean(dto.justification), consent);
       const part: QueryAgencyEntity = Object.assign(new QueryAgencyEntity(), {
         queryId,
         agency: decision.agency,
+        memberId: member.id,
         partnership: user.partnership,
         decision: decision.decision,
         reasons: decision.reasons.map((r) => ({ code: r.code, text: r.text })),
@@ -179,13 +230,14 @@ export class QueryService {
         respondedAt: null,
         late: false,
       } as Partial<QueryAgencyEntity>);
-      if (
-        decision.decision === 'permit' &&
-        !(await this.capacity.admit(user.partnership, decision.agency))
-      ) {
-        // Beyond the agency's hourly capacity: waits, and is built and signed when released.
+      if (decision.decision === 'permit' && !admitted.has(decision.agency))
+        admitted.set(decision.agency, await this.capacity.admit(user.partnership, decision.agency));
+      if (decision.decision === 'permit' && !admitted.get(decision.agency)) {
+        // Beyond the agency's hourly capacity: waits, and is built and signed when released
+        // (with the household's other parts for that agency: one queue entry per agency).
         part.status = 'queued';
-        queued.push(this.capacity.entry(queryId, kase.id, user.partnership, decision, now));
+        if (!queued.some((q) => q.agency === decision.agency))
+          queued.push(this.capacity.entry(queryId, kase.id, user.partnership, decision, now));
       } else if (decision.decision === 'permit') {
         try {
           const dispatch = await this.dispatcher.build({
@@ -193,12 +245,13 @@ export class QueryService {
             caseId: kase.id,
             queryId,
             decision,
-            subject,
+            subject: member.details,
+            memberId: member.id,
             requestedBy: user.sub,
             requestedRole: role,
             deadlineAt,
             now,
-            subjectPseudonyms: pseudonyms,
+            subjectPseudonyms: pseudonymsOf.get(member.id),
           });
           part.grantId = dispatch.grantId;
           part.requestHash = dispatch.requestHash;
@@ -244,12 +297,13 @@ export class QueryService {
             subjectPseudonyms: pseudonyms,
             details: {
               purpose: dto.purpose,
-              agencies: decisions.map((d) => d.agency),
+              agencies: [...new Set(decisions.map((d) => d.decision.agency))],
+              members: new Set(decisions.map((d) => d.member.id)).size,
               // The text itself is free text (it may name people): stored encrypted with the query.
               justification: dto.justification ? 'given' : 'none',
             },
           },
-          ...decisions.map((d) => ({
+          ...decisions.map(({ decision: d, member }) => ({
             partnership: user.partnership,
             actorType: 'service' as const,
             actorId: 'broker',
@@ -258,8 +312,10 @@ export class QueryService {
             caseId: kase.id,
             queryId,
             agency: d.agency,
-            subjectPseudonyms: pseudonyms,
+            subjectPseudonyms: pseudonymsOf.get(member.id),
             details: {
+              memberId: member.id,
+              relationship: member.relationship,
               purpose: dto.purpose,
               reasons: d.reasons.map((r) => r.code),
               agreement: d.agreement ?? null,
@@ -313,10 +369,24 @@ export class QueryService {
     found: { query: QueryEntity; agencies: QueryAgencyEntity[] },
     withRecords: boolean,
   ): Promise<QueryView> {
+    const household = new Map(
+      (await this.members.relationships(found.query.partnership, found.query.caseId)).map((m) => [
+        m.id,
+        m.relationship,
+      ]),
+    );
+    // The subject's answers first (the shape clients had before households), then each member's.
+    const isSubject = (a: QueryAgencyEntity) =>
+      (household.get(a.memberId) ?? 'subject') === 'subject';
+    const ordered = [
+      ...found.agencies.filter(isSubject),
+      ...found.agencies.filter((a) => !isSubject(a)),
+    ];
     const agencies: AgencyView[] = [];
-    for (const a of found.agencies) {
+    for (const a of ordered) {
       const view: AgencyView = {
         agency: a.agency,
+        ...(isSubject(a) ? {} : { memberId: a.memberId, relationship: household.get(a.memberId) }),
         decision: a.decision,
         reasons: a.reasons,
         status: a.status,
@@ -385,6 +455,20 @@ export class QueryService {
       return expired.length;
     });
   }
+}
+
+/** One person's decision for one agency, with the consent status it relied on. */
+interface PersonDecision {
+  member: CaseMember;
+  decision: Decision;
+  consent: string;
+}
+
+/** 18 or over on the day asked (`dateOfBirth` is YYYY-MM-DD). */
+export function isAdult(dateOfBirth: string, now: Date): boolean {
+  const [y, m, d] = dateOfBirth.split('-').map(Number);
+  const eighteenth = Date.UTC(y + 18, m - 1, d);
+  return now.getTime() >= eighteenth;
 }
 
 /** The justification recorded with the consent decision satisfies the agreement; a query may add its own. */
