@@ -119,8 +119,15 @@ export class CaseService {
       subjectSealed,
     );
     const household = await Promise.all(
-      (dto.members ?? []).map(async ({ relationship, ...details }) => ({
-        member: await this.memberService.build(user, entity.id, relationship, details, now),
+      (dto.members ?? []).map(async ({ relationship, ...details }, i) => ({
+        // A millisecond apart, so the case lists its members in the referral's order.
+        member: await this.memberService.build(
+          user,
+          entity.id,
+          relationship,
+          details,
+          new Date(now.getTime() + i + 1),
+        ),
         details,
       })),
     );

@@ -106,7 +106,7 @@ describe(ConsentService.name, () => {
     it('refuses to proceed without consent and without a reason', async () => {
       const { sut, consents } = setup();
       await expect(
-        sut.record(user(), CASE, { status: 'refused', justification: 'a long enough reason' }),
+        sut.record(user(), CASE, { status: 'not-sought', justification: 'a long enough reason' }),
       ).rejects.toMatchObject({ code: 'CONSENT.REASON_REQUIRED' });
       expect(consents.insert).not.toHaveBeenCalled();
     });

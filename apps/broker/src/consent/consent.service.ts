@@ -111,7 +111,9 @@ export class ConsentService {
   }
 
   async record(user: Principal, caseId: string, dto: ConsentDto): Promise<unknown> {
-    if (dto.status !== 'given' && !dto.reason) {
+    // A refusal without a reason is respected; with one it is an override (lawful reason, and a
+    // manager's approval where the agreement asks). Not seeking consent always needs a reason.
+    if (dto.status === 'not-sought' && !dto.reason) {
       throw brokerError('CONSENT.REASON_REQUIRED', 'proceeding without consent needs a reason');
     }
     const role = primaryRole(user, ['manager', 'analyst']);

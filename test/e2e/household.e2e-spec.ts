@@ -1,0 +1,228 @@
+/**
+ * A household, end to end through HTTP and the real federation: a child referred with a sibling,
+ * their mother, her partner and their grandmother; consent refused by the mother for herself (not
+ * for the children); the query asks each agency about each person its agreement covers, nothing
+ * about the mother where her refusal applies, and an adult only in the agreement's adult categories.
+ */
+import request from 'supertest';
+import type { Agency } from '@mash/contracts';
+import {
+  Federation,
+  dropDatabases,
+  eventually,
+  seedSources,
+  status,
+  type DemoSubject,
+} from '../support/federation';
+
+const ALL: Agency[] = ['police', 'health', 'education', 'social-care'];
+
+type Part = {
+  agency: Agency;
+  memberId?: string;
+  relationship?: string;
+  decision: 'permit' | 'deny';
+  status: string;
+  reasons: Array<{ code: string }>;
+};
+
+describe('A household referred, asked about person by person', () => {
+  const federation = new Federation();
+  let subjects: DemoSubject[];
+  let analyst: string;
+  let auditor: string;
+
+  beforeAll(async () => {
+    await dropDatabases(['broker', ...ALL]);
+    subjects = seedSources();
+    await federation.start();
+    analyst = await federation.token('analyst', 'demo', 'analyst-ann');
+    auditor = await federation.token('auditor', 'demo', 'auditor-al');
+  }, 240_000);
+
+  afterAll(async () => {
+    await federation.stop();
+  });
+
+  const http = () => request(federation.http());
+  const as = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+  it('shares about each person only what their consent and the agreements allow', async () => {
+    const child = subjects.find((s) => s.knownTo.includes('police'))!.subject;
+    const family = child.familyName;
+    const referral = await http()
+      .post('/api/v1/referrals')
+      .set(as(analyst))
+      .send({
+        subject: child,
+        referrer: { agency: 'police' },
+        concerns: ['domestic-abuse'],
+        members: [
+          {
+            relationship: 'sibling',
+            givenName: 'Robin',
+            familyName: family,
+            dateOfBirth: '2018-04-02',
+          },
+          {
+            relationship: 'parent',
+            givenName: 'Morgan',
+            familyName: family,
+            dateOfBirth: '1988-09-14',
+            sex: 'female',
+          },
+          {
+            relationship: 'partner-of-parent',
+            givenName: 'Jordan',
+            familyName: 'Hale',
+            dateOfBirth: '1985-01-30',
+            sex: 'male',
+          },
+        ],
+      })
+      .expect(status(201));
+    const caseId = referral.body.id as string;
+    // The grandmother is found later and added to the case.
+    const grandmother = await http()
+      .post(`/api/v1/cases/${caseId}/members`)
+      .set(as(analyst))
+      .send({
+        relationship: 'other-adult',
+        givenName: 'Pat',
+        familyName: family,
+        dateOfBirth: '1960-06-06',
+      })
+      .expect(status(201));
+
+    const file = await http().get(`/api/v1/cases/${caseId}`).set(as(analyst)).expect(status(200));
+    const members = file.body.members as Array<{
+      id: string;
+      relationship: string;
+      givenName: string;
+    }>;
+    expect(members.map((m) => m.relationship)).toEqual([
+      'subject',
+      'sibling',
+      'parent',
+      'partner-of-parent',
+      'other-adult',
+    ]);
+    expect(members[4].id).toBe(grandmother.body.id);
+    const id = (r: string) => members.find((m) => m.relationship === r)!.id;
+
+    // The mother consents for the children but refuses for herself, for police and health.
+    await http()
+      .put(`/api/v1/cases/${caseId}/consent`)
+      .set(as(analyst))
+      .send({
+        status: 'given',
+        justification: 'mother agreed for the children at the home visit',
+        givenBy: 'parent-with-parental-responsibility',
+        understood: true,
+      })
+      .expect(status(200));
+    await http()
+      .put(`/api/v1/cases/${caseId}/consent`)
+      .set(as(analyst))
+      .send({
+        // No reason: the refusal is respected, not overridden.
+        status: 'refused',
+        justification: 'mother refused for herself; her own records are not to be sought',
+        memberId: id('parent'),
+        agencies: ['police', 'health'],
+        givenBy: 'self',
+        understood: true,
+      })
+      .expect(status(200));
+    for (const who of ['partner-of-parent', 'other-adult'])
+      await http()
+        .put(`/api/v1/cases/${caseId}/consent`)
+        .set(as(analyst))
+        .send({
+          status: 'given',
+          justification: 'agreed to checks at the home visit',
+          memberId: id(who),
+          givenBy: 'self',
+          understood: true,
+        })
+        .expect(status(200));
+
+    // The dry run explains each person's decision per agency; the partner's police share is adults-only.
+    const dry = await http()
+      .post(`/api/v1/cases/${caseId}/queries/dry-run`)
+      .set(as(analyst))
+      .send({ purpose: 'mash-triage' })
+      .expect(status(200));
+    type Dry = {
+      agency: string;
+      memberId?: string;
+      decision: string;
+      explanation: string;
+      obligations: { categories: Array<{ name: string }> };
+    };
+    const dryFor = (agency: string, memberId?: string) =>
+      (dry.body as Dry[]).find((d) => d.agency === agency && d.memberId === memberId)!;
+    expect(
+      dryFor('police', id('partner-of-parent')).obligations.categories.map((c) => c.name),
+    ).toEqual(['warnings']);
+    expect(
+      dryFor('police')
+        .obligations.categories.map((c) => c.name)
+        .sort(),
+    ).toEqual(['occurrences', 'warnings']);
+    expect(dryFor('education', id('partner-of-parent')).decision).toBe('deny');
+    expect(dryFor('police', id('parent')).explanation).toMatch(/refused/i);
+
+    const created = await http()
+      .post(`/api/v1/cases/${caseId}/queries`)
+      .set(as(analyst))
+      .send({ purpose: 'mash-triage' })
+      .expect(status(202));
+    const done = await eventually(async () => {
+      const res = await http()
+        .get(`/api/v1/queries/${created.body.id}`)
+        .set(as(analyst))
+        .expect(status(200));
+      return res.body.status === 'pending'
+        ? undefined
+        : (res.body as { status: string; agencies: Part[] });
+    }, 60_000);
+    const part = (agency: string, memberId?: string) =>
+      done.agencies.find((a) => a.agency === agency && a.memberId === memberId);
+
+    // The subject keeps the shape clients know: no memberId, every agency answered.
+    for (const agency of ALL) expect(part(agency)).toMatchObject({ decision: 'permit' });
+    expect(part('police')?.status).toBe('match');
+    // Nothing is asked about the mother where her refusal applies; elsewhere she is asked about.
+    for (const agency of ['police', 'health']) {
+      const p = part(agency, id('parent'))!;
+      expect(p).toMatchObject({ decision: 'deny', status: 'denied', relationship: 'parent' });
+      expect(p.reasons.map((r) => r.code)).toContain('POLICY.CONSENT_REFUSED');
+    }
+    expect(part('education', id('parent'))?.decision).toBe('deny');
+    // Schools are not asked about adults; the children are asked about everywhere.
+    for (const who of ['parent', 'partner-of-parent', 'other-adult'])
+      expect(part('education', id(who))?.reasons.map((r) => r.code)).toContain(
+        'POLICY.RELATIONSHIP_NOT_COVERED',
+      );
+    for (const agency of ALL)
+      expect(part(agency, id('sibling'))).toMatchObject({ decision: 'permit' });
+    // Every permitted person got an answer of their own from the agency.
+    for (const p of done.agencies.filter((a) => a.decision === 'permit'))
+      expect(['match', 'possible-match', 'no-match']).toContain(p.status);
+
+    // The audit log holds a policy decision per person and agency, naming the member.
+    const audit = await eventually(async () => {
+      const res = await http()
+        .get('/api/v1/audit/events')
+        .query({ case: caseId, action: 'policy.decision', limit: 100 })
+        .set(as(auditor))
+        .expect(status(200));
+      const items = res.body.items as Array<{ details: { memberId: string } }>;
+      return items.length >= ALL.length * members.length ? items : undefined;
+    }, 20_000);
+    expect(new Set(audit.map((e) => e.details.memberId))).toEqual(
+      new Set(members.map((m) => m.id)),
+    );
+  });
+});
