@@ -146,3 +146,11 @@ export class MemberService {
     };
   }
 }
+
+/** 18 or over on the London day of `now` (the policy's test for what may be shared about an adult). */
+export function isAdult(dateOfBirth: string, now: Date): boolean {
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(now);
+  const [y, m, d] = dateOfBirth.split('-').map(Number);
+  const eighteenth = `${String(y + 18).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+  return eighteenth <= today;
+}

@@ -71,8 +71,12 @@ describe(ContributionService.name, () => {
         detailsSealed: `sealed:${JSON.stringify({ givenName: 'A', familyName: 'B', dateOfBirth: '1990-01-01' })}`,
       }),
     );
+    // Schools' agreement covers the household's children only, not a parent's partner.
     await expect(
-      sut.record(police, 'c1', { ...soft, memberId: '00000000-0000-4000-8000-000000000001' }),
+      sut.record({ ...police, agency: 'education' }, 'c1', {
+        ...soft,
+        memberId: '00000000-0000-4000-8000-000000000001',
+      }),
     ).rejects.toMatchObject({ code: 'CONTRIBUTION.NOT_PERMITTED' });
     expect(contributions.insert).not.toHaveBeenCalled();
     expect(audit.record).toHaveBeenCalledWith(

@@ -1,3 +1,4 @@
+import { isAdult } from '../cases/member.service';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock, NotFoundError } from '@mash/common';
@@ -265,10 +266,4 @@ export class ContributionService {
   }
 }
 
-/** 18 or over on the London day of `now` (the policy's test for what may be shared about an adult). */
-export function isAdult(dateOfBirth: string, now: Date): boolean {
-  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(now);
-  const [y, m, d] = dateOfBirth.split('-').map(Number);
-  const eighteenth = `${String(y + 18).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
-  return eighteenth <= today;
-}
+export { isAdult };

@@ -8,7 +8,7 @@ import { AuditService } from '../audit/audit.service';
 import { primaryRole, type Principal } from '../auth/principal';
 import { CaseRepository } from '../cases/case.repository';
 import { CaseService } from '../cases/case.service';
-import { MemberService, type CaseMember } from '../cases/member.service';
+import { isAdult, MemberService, type CaseMember } from '../cases/member.service';
 import { ConsentService } from '../consent/consent.service';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
 import { BrokerKeys } from '../keys/broker-keys';
@@ -462,13 +462,6 @@ interface PersonDecision {
   member: CaseMember;
   decision: Decision;
   consent: string;
-}
-
-/** 18 or over on the day asked (`dateOfBirth` is YYYY-MM-DD). */
-export function isAdult(dateOfBirth: string, now: Date): boolean {
-  const [y, m, d] = dateOfBirth.split('-').map(Number);
-  const eighteenth = Date.UTC(y + 18, m - 1, d);
-  return now.getTime() >= eighteenth;
 }
 
 /** The justification recorded with the consent decision satisfies the agreement; a query may add its own. */
