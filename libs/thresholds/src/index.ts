@@ -1,5 +1,6 @@
 export * from './assess';
 export * from './bank-holidays';
+export * from './compare';
 export * from './deadlines';
 export * from './errors';
 export * from './json-schema';
@@ -10,3 +11,4 @@ export * from './registry';
 export * from './schema';
 export type { LocalDate } from './zoned-time';
 export { addDays, formatLocalDate, fromLocal, toLocal } from './zoned-time';
+export { addLocalDays, localDateOf, startOfLocalDate } from './zoned-time';

@@ -99,3 +99,20 @@ export function parseHhMm(hhmm: string): { hour: number; minute: number } {
   const [h, m] = hhmm.split(':').map(Number);
   return { hour: h, minute: m };
 }
+
+/** The local calendar date (`YYYY-MM-DD`) of an instant in a time zone. */
+export function localDateOf(instant: Date, timeZone: string): string {
+  return formatLocalDate(toLocal(instant, timeZone));
+}
+
+/** The first instant of a local calendar date (`YYYY-MM-DD`) in a time zone. */
+export function startOfLocalDate(date: string, timeZone: string): Date {
+  const [year, month, day] = date.split('-').map(Number);
+  return fromLocal({ year, month, day }, 0, 0, timeZone);
+}
+
+/** The local calendar date `days` after `date` (both `YYYY-MM-DD`). */
+export function addLocalDays(date: string, days: number): string {
+  const [year, month, day] = date.split('-').map(Number);
+  return formatLocalDate(addDays({ year, month, day }, days));
+}
