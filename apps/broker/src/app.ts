@@ -63,6 +63,11 @@ export async function createBrokerApp(
     },
   );
   app.useBodyParser('json', { limit: '256kb' });
+  // Threshold matrices are drafted in their file format (YAML) as well as JSON.
+  app.useBodyParser('text', {
+    limit: '256kb',
+    type: ['application/yaml', 'application/x-yaml', 'text/yaml'],
+  });
   app.disable('x-powered-by');
   app.use(cspNonce);
   // nosniff, HSTS, a strict CSP (the Swagger UI and the printable report load only their own

@@ -32,7 +32,11 @@ import { CaseRepository } from './cases/case.repository';
 import { CaseService } from './cases/case.service';
 import { MemberRepository } from './cases/member.repository';
 import { MemberService } from './cases/member.service';
-import { ThresholdService } from './cases/threshold.service';
+import { ThresholdService } from './thresholds/threshold.service';
+import { ThresholdController } from './thresholds/threshold.controller';
+import { ThresholdRepository } from './thresholds/threshold.repository';
+import { ThresholdRefreshJob } from './thresholds/threshold-refresh.job';
+import { ThresholdVersionsService } from './thresholds/threshold-versions.service';
 import { GlobalExceptionFilter } from './common/exception.filter';
 import { UserRateLimitGuard } from './auth/rate-limit.guard';
 import { BROKER_CONFIG, type BrokerConfig } from './config/config';
@@ -127,6 +131,8 @@ export class BrokerModule {
         TransparencyController,
         PartnershipMetricsController,
         ...CONSOLE_CONTROLLERS,
+        // After every controller with a fixed path under api/v1/thresholds (GET :version would take it).
+        ThresholdController,
       ],
       providers: [
         { provide: BROKER_CONFIG, useValue: config },
@@ -171,6 +177,9 @@ export class BrokerModule {
         OutboxRepository,
         AgencyDirectory,
         ThresholdService,
+        ThresholdRepository,
+        ThresholdVersionsService,
+        ThresholdRefreshJob,
         CaseRepository,
         Transactions,
         CaseService,

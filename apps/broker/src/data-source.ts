@@ -22,6 +22,8 @@ import { HouseholdMembers1765100000000 } from './migrations/1765100000000-Househ
 import { HouseholdQueries1765100000001 } from './migrations/1765100000001-HouseholdQueries';
 import { PeopleAndMeetings1765200000000 } from './migrations/1765200000000-PeopleAndMeetings';
 import { QueryEvents1765300000000 } from './migrations/1765300000000-QueryEvents';
+import { ThresholdPublicationEntity, ThresholdVersionEntity } from './thresholds/threshold.entity';
+import { Thresholds1765500000000 } from './migrations/1765500000000-Thresholds';
 
 export const BROKER_ENTITIES = [
   CaseEntity,
@@ -43,6 +45,8 @@ export const BROKER_ENTITIES = [
   MeetingCaseEntity,
   MeetingActionEntity,
   QueryEventEntity,
+  ThresholdVersionEntity,
+  ThresholdPublicationEntity,
 ];
 
 export const BROKER_MIGRATIONS = [
@@ -54,6 +58,7 @@ export const BROKER_MIGRATIONS = [
   HouseholdQueries1765100000001,
   PeopleAndMeetings1765200000000,
   QueryEvents1765300000000,
+  Thresholds1765500000000,
 ];
 
 export function brokerDataSourceOptions(url: string): DataSourceOptions {

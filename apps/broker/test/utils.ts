@@ -6,7 +6,11 @@ import { Clock, PinnedClock } from '@mash/common';
 import type { Principal } from '../src/auth/principal';
 import { Transactions, type Tx } from '../src/common/transactions';
 import type { BrokerKeys } from '../src/keys/broker-keys';
-import { ThresholdService } from '../src/cases/threshold.service';
+import { loadThresholdMatrices } from '@mash/thresholds';
+import { AuditService } from '../src/audit/audit.service';
+import { ThresholdService } from '../src/thresholds/threshold.service';
+import type { ThresholdVersionEntity } from '../src/thresholds/threshold.entity';
+import { ThresholdRepository } from '../src/thresholds/threshold.repository';
 import type { BrokerConfig } from '../src/config/config';
 
 /*
@@ -114,12 +118,29 @@ export function user(
   return { sub, roles, partnership };
 }
 
-/** The committed threshold matrices (`deploy/thresholds`), read as the broker reads them in dev. */
+/** The committed threshold matrices' directory (`deploy/thresholds`). */
+export const THRESHOLDS_DIR = resolve(__dirname, '../../../deploy/thresholds');
+
+/**
+ * The threshold service as after seeding: every partnership's stored versions are the committed
+ * files (in dev, the demo partnership's relabelled for any other partnership), served by a mock
+ * repository. The seeding itself and activation are the thresholds specs' and e2e test's job.
+ */
 export function demoThresholds(mode: 'dev' | 'oidc' = 'dev'): ThresholdService {
-  return new ThresholdService({
-    thresholdsDir: resolve(__dirname, '../../../deploy/thresholds'),
-    auth: { mode },
-  } as BrokerConfig);
+  const config = { thresholdsDir: THRESHOLDS_DIR, auth: { mode } } as BrokerConfig;
+  const files = loadThresholdMatrices(THRESHOLDS_DIR);
+  const stored = (partnership: string) =>
+    (files.partnerships().includes(partnership) || mode !== 'dev' ? files.all(partnership) : files.all('demo'))
+      .map(({ matrix }) => ({ partnership, version: matrix.version, status: 'active', effectiveFrom: matrix.effectiveFrom, content: { ...matrix, partnership } }) as ThresholdVersionEntity);
+  const repo = automock(ThresholdRepository, {
+    active: jest.fn((partnership?: string) => Promise.resolve(partnership ? stored(partnership) : [])),
+    get: jest.fn((partnership: string, version: number) => {
+      const row = stored(partnership).find((r) => r.version === version);
+      return row ? Promise.resolve(row) : Promise.reject(new Error('no such version'));
+    }),
+    insertIfNone: jest.fn(() => Promise.resolve(false)),
+  });
+  return new ThresholdService(repo, fakeTransactions(), automock(AuditService), config, frozenClock());
 }
 
 /** The demo partnership's committed agreements (`deploy/agreements/demo`), as the policy engine sees them. */

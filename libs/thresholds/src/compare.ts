@@ -1,7 +1,10 @@
-import { type DeadlineRule, type Level, type Rag, RAGS, type ThresholdMatrix } from './schema';
+import { type Concern, type DeadlineRule, type Deadlines, type Level, type Rag, RAGS } from './schema';
 
 /** What a comparison needs of a matrix: its concerns and the deadline of each RAG. */
-export type ComparableMatrix = Pick<ThresholdMatrix, 'concerns' | 'deadlines'>;
+export interface ComparableMatrix {
+  concerns: Readonly<Record<string, Concern>>;
+  deadlines: Deadlines;
+}
 
 /** How one side grades a concern, with the deadline its RAG carries on that side. */
 export interface ConcernGrading {

@@ -3,6 +3,7 @@ export * from './bank-holidays';
 export * from './compare';
 export * from './deadlines';
 export * from './errors';
+export * from './hash';
 export * from './json-schema';
 export * from './load';
 export * from './parse';

@@ -8,6 +8,15 @@ import { type ThresholdMatrix, ThresholdMatrixSchema } from './schema';
  * Throws {@link InvalidThresholdMatrixError} listing every problem found, not just the first.
  */
 export function parseThresholdMatrix(fileName: string, text: string): ThresholdMatrix {
+  return validateThresholdMatrix(fileName, readThresholdDocument(fileName, text));
+}
+
+/**
+ * Reads a matrix document's YAML (or JSON) without validating it, so a caller can fill in fields
+ * it owns (e.g. the broker sets `partnership`) before {@link validateThresholdMatrix}.
+ * Throws {@link InvalidThresholdMatrixError} on a syntax error.
+ */
+export function readThresholdDocument(fileName: string, text: string): unknown {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new InvalidThresholdMatrixError(
@@ -19,7 +28,7 @@ export function parseThresholdMatrix(fileName: string, text: string): ThresholdM
       })),
     );
   }
-  return validateThresholdMatrix(fileName, doc.toJS() as unknown);
+  return doc.toJS() as unknown;
 }
 
 /** Validates an already-parsed object (e.g. from a database or a test). */

@@ -38,6 +38,14 @@ describe(ThresholdMatrixRegistry.name, () => {
     expect(sut.version('test', 3)).toBeUndefined();
   });
 
+  it('lists every version of a partnership with its file, oldest first (the seed of a database)', () => {
+    expect(sut.all('test')).toEqual([
+      { file: 'b.yaml', matrix: v1 },
+      { file: 'a.yaml', matrix: v2 },
+    ]);
+    expect(sut.all('elsewhere')).toEqual([]);
+  });
+
   it('refuses two files defining the same partnership and version', () => {
     expect(
       () =>

@@ -10,6 +10,7 @@ export interface SourcedMatrix {
 /** Every version of every partnership's matrix; picks the one in force at an instant. */
 export class ThresholdMatrixRegistry {
   private readonly byPartnership = new Map<string, ThresholdMatrix[]>();
+  private readonly files = new Map<string, string>();
 
   /** Throws {@link InvalidThresholdMatrixError} if two files give the same partnership and version. */
   constructor(matrices: readonly SourcedMatrix[]) {
@@ -27,6 +28,7 @@ export class ThresholdMatrixRegistry {
         continue;
       }
       seen.set(key, file);
+      this.files.set(key, file);
       const list = this.byPartnership.get(matrix.partnership) ?? [];
       list.push(matrix);
       this.byPartnership.set(matrix.partnership, list);
@@ -49,6 +51,16 @@ export class ThresholdMatrixRegistry {
       ?.find((m) => formatLocalDate(toLocal(at, m.workingHours.timeZone)) >= m.effectiveFrom);
     if (!found) throw new NoMatrixError(partnership);
     return found;
+  }
+
+  /** Every version of a partnership with the file it came from, oldest first. */
+  all(partnership: string): SourcedMatrix[] {
+    return [...(this.byPartnership.get(partnership) ?? [])]
+      .reverse()
+      .map((matrix) => ({
+        file: this.files.get(`${partnership}@${matrix.version}`) ?? '',
+        matrix,
+      }));
   }
 
   /** A specific version, e.g. to explain how an older case was graded. */

@@ -1,4 +1,4 @@
-import { ThresholdService } from './threshold.service';
+import { ThresholdService } from '../thresholds/threshold.service';
 import { AuditService } from '../audit/audit.service';
 import { BrokerKeys } from '../keys/broker-keys';
 import { demoThresholds, fakeKeys, newTestService, NOW, TX, user } from '../../test/utils';
@@ -26,6 +26,7 @@ function openCase(patch: Partial<CaseEntity> = {}): CaseEntity {
     deadlineNotifiedAt: new Date(NOW.getTime() + HOUR),
     signpostReason: null,
     referrerAgency: 'police',
+    thresholdVersion: 1,
     ...patch,
   });
 }

@@ -14,7 +14,7 @@ import {
 import { AuditService } from '../audit/audit.service';
 import { isRepresentative, primaryRole, type Principal } from '../auth/principal';
 import { BrokerKeys } from '../keys/broker-keys';
-import { ThresholdService } from './threshold.service';
+import { ThresholdService } from '../thresholds/threshold.service';
 import { CaseEntity } from './case.entity';
 import { CaseRepository } from './case.repository';
 import { CaseRatingChangeEntity } from './rating.entity';
@@ -76,10 +76,11 @@ export class CaseService {
     dto: ReferralDto,
     now = this.clock.now(),
   ): Promise<CaseSummary & { members: Array<{ id: string; relationship: string }> }> {
-    const matrix = this.thresholds.matrixFor(user.partnership, now);
+    const receivedAt = dto.receivedAt ? new Date(dto.receivedAt) : now;
+    // Rated against the version in force when the referral reached the hub; the case keeps it.
+    const matrix = await this.thresholds.matrixAt(user.partnership, receivedAt);
     const assessment = assessOrThrow(matrix, dto.concerns);
     const decision = triage(assessment);
-    const receivedAt = dto.receivedAt ? new Date(dto.receivedAt) : now;
     const pseudonyms = this.audit.pseudonyms(user.partnership, dto.subject);
     const signposted = decision.action === 'signpost';
     const subjectSealed = await this.keys.cipher.seal(dto.subject);
@@ -264,7 +265,8 @@ export class CaseService {
         );
       if (c.rag === dto.rag)
         throw brokerError('CASE.RATING_UNCHANGED', `the case is already rated ${dto.rag}`);
-      const matrix = this.thresholds.matrixFor(user.partnership, c.receivedAt);
+      // The deadline of the new RAG under the version the case was first rated by.
+      const matrix = await this.thresholds.matrixVersion(user.partnership, c.thresholdVersion);
       const newDue = dueAt(matrix, dto.rag, c.receivedAt);
       const change = Object.assign(new CaseRatingChangeEntity(), {
         id: randomUUID(),

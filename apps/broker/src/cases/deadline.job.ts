@@ -11,7 +11,7 @@ import { BrokerMetrics } from '../metrics/broker-metrics';
 import { OutboxService } from '../outbox/outbox.service';
 import type { KafkaRecord } from '../kafka/kafka.producer';
 import { CaseEntity, type Rag } from './case.entity';
-import { ThresholdService } from './threshold.service';
+import { ThresholdService } from '../thresholds/threshold.service';
 import { IntervalJob } from '../common/interval-job';
 
 const RAGS: Rag[] = ['red', 'amber', 'green'];

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } fro
 import type { Request, Response } from 'express';
 import { throwError, type Observable } from 'rxjs';
 import { DomainError } from '@mash/common';
-import { ThresholdError, UnknownConcernError } from '@mash/thresholds';
+import { InvalidThresholdMatrixError, ThresholdError, UnknownConcernError } from '@mash/thresholds';
 import { PolicyError } from '@mash/policy';
 import { correlationIdOf } from './correlation';
 
@@ -93,6 +93,10 @@ export class GlobalExceptionFilter implements ExceptionFilter {
                 validCodes: exception.concernsKnown,
               },
             }
+          : {}),
+        // A drafted matrix: every problem with the dotted path of its field.
+        ...(exception instanceof InvalidThresholdMatrixError
+          ? { details: { problems: exception.problems } }
           : {}),
       };
     }

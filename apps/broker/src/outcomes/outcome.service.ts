@@ -14,7 +14,7 @@ import { Transactions } from '../common/transactions';
 import { AuditService } from '../audit/audit.service';
 import { primaryRole, type Principal } from '../auth/principal';
 import { CaseRepository } from '../cases/case.repository';
-import { ThresholdService } from '../cases/threshold.service';
+import { ThresholdService } from '../thresholds/threshold.service';
 import type { OutcomeDto } from './outcome.dto';
 import { AgencyDirectory } from '../keys/agency-directory';
 import { BrokerKeys } from '../keys/broker-keys';

@@ -1,7 +1,7 @@
 import type { ThresholdMatrix } from '@mash/thresholds';
 import { Clock, type PinnedClock } from '@mash/common';
 import { frozenClock, newTestService, NOW } from '../../test/utils';
-import { ThresholdService } from '../cases/threshold.service';
+import { ThresholdService } from '../thresholds/threshold.service';
 import { CapacityRepository } from './capacity.repository';
 import { CapacityService } from './capacity.service';
 import { QueryRepository } from './query.repository';

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Decision } from '@mash/policy';
 import { capacityAvailable, compareQueued, releaseTimes } from '@mash/thresholds';
 import { AuditService } from '../audit/audit.service';
-import { ThresholdService } from '../cases/threshold.service';
+import { ThresholdService } from '../thresholds/threshold.service';
 import type { Tx } from '../common/transactions';
 import { CapacityQueueEntity } from './capacity.entity';
 import { CapacityRepository } from './capacity.repository';
