@@ -37,6 +37,9 @@ import { ThresholdController } from './thresholds/threshold.controller';
 import { ThresholdRepository } from './thresholds/threshold.repository';
 import { ThresholdRefreshJob } from './thresholds/threshold-refresh.job';
 import { ThresholdVersionsService } from './thresholds/threshold-versions.service';
+import { ConsistencyController } from './threshold-measures/consistency.controller';
+import { ConsistencyRepository } from './threshold-measures/consistency.repository';
+import { ConsistencyService } from './threshold-measures/consistency.service';
 import { GlobalExceptionFilter } from './common/exception.filter';
 import { UserRateLimitGuard } from './auth/rate-limit.guard';
 import { BROKER_CONFIG, type BrokerConfig } from './config/config';
@@ -131,6 +134,7 @@ export class BrokerModule {
         TransparencyController,
         PartnershipMetricsController,
         ...CONSOLE_CONTROLLERS,
+        ConsistencyController,
         // After every controller with a fixed path under api/v1/thresholds (GET :version would take it).
         ThresholdController,
       ],
@@ -180,6 +184,8 @@ export class BrokerModule {
         ThresholdRepository,
         ThresholdVersionsService,
         ThresholdRefreshJob,
+        ConsistencyService,
+        ConsistencyRepository,
         CaseRepository,
         Transactions,
         CaseService,

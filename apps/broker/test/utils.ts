@@ -130,17 +130,36 @@ export function demoThresholds(mode: 'dev' | 'oidc' = 'dev'): ThresholdService {
   const config = { thresholdsDir: THRESHOLDS_DIR, auth: { mode } } as BrokerConfig;
   const files = loadThresholdMatrices(THRESHOLDS_DIR);
   const stored = (partnership: string) =>
-    (files.partnerships().includes(partnership) || mode !== 'dev' ? files.all(partnership) : files.all('demo'))
-      .map(({ matrix }) => ({ partnership, version: matrix.version, status: 'active', effectiveFrom: matrix.effectiveFrom, content: { ...matrix, partnership } }) as ThresholdVersionEntity);
+    (files.partnerships().includes(partnership) || mode !== 'dev'
+      ? files.all(partnership)
+      : files.all('demo')
+    ).map(
+      ({ matrix }) =>
+        ({
+          partnership,
+          version: matrix.version,
+          status: 'active',
+          effectiveFrom: matrix.effectiveFrom,
+          content: { ...matrix, partnership },
+        }) as ThresholdVersionEntity,
+    );
   const repo = automock(ThresholdRepository, {
-    active: jest.fn((partnership?: string) => Promise.resolve(partnership ? stored(partnership) : [])),
+    active: jest.fn((partnership?: string) =>
+      Promise.resolve(partnership ? stored(partnership) : []),
+    ),
     get: jest.fn((partnership: string, version: number) => {
       const row = stored(partnership).find((r) => r.version === version);
       return row ? Promise.resolve(row) : Promise.reject(new Error('no such version'));
     }),
     insertIfNone: jest.fn(() => Promise.resolve(false)),
   });
-  return new ThresholdService(repo, fakeTransactions(), automock(AuditService), config, frozenClock());
+  return new ThresholdService(
+    repo,
+    fakeTransactions(),
+    automock(AuditService),
+    config,
+    frozenClock(),
+  );
 }
 
 /** The demo partnership's committed agreements (`deploy/agreements/demo`), as the policy engine sees them. */

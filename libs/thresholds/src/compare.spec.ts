@@ -69,7 +69,10 @@ describe(compareMatrices.name, () => {
   });
 
   describe('properties', () => {
-    const rule = fc.record({ hours: fc.integer({ min: 1, max: 96 }), clock: fc.constantFrom(...CLOCKS) });
+    const rule = fc.record({
+      hours: fc.integer({ min: 1, max: 96 }),
+      clock: fc.constantFrom(...CLOCKS),
+    });
     const matrix: fc.Arbitrary<ComparableMatrix> = fc.record({
       concerns: fc.dictionary(
         fc.constantFrom('neglect', 'physical-abuse', 'young-carer', 'private-fostering', 'fgm'),
@@ -107,7 +110,9 @@ describe(compareMatrices.name, () => {
           ab.concerns.forEach((c, i) => {
             const d = ba.concerns[i];
             expect(d.code).toBe(c.code);
-            expect(d.status).toBe(c.status in flip ? flip[c.status as keyof typeof flip] : c.status);
+            expect(d.status).toBe(
+              c.status in flip ? flip[c.status as keyof typeof flip] : c.status,
+            );
             expect(d.left).toEqual(c.right);
             expect(d.differences).toEqual(c.differences);
             expect(d.levelDelta).toBe(c.levelDelta === null ? null : -c.levelDelta || 0);

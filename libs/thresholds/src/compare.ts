@@ -1,4 +1,11 @@
-import { type Concern, type DeadlineRule, type Deadlines, type Level, type Rag, RAGS } from './schema';
+import {
+  type Concern,
+  type DeadlineRule,
+  type Deadlines,
+  type Level,
+  type Rag,
+  RAGS,
+} from './schema';
 
 /** What a comparison needs of a matrix: its concerns and the deadline of each RAG. */
 export interface ComparableMatrix {
@@ -61,7 +68,9 @@ function sameRule(a: DeadlineRule, b: DeadlineRule): boolean {
  * the sides swaps `left`/`right`, negates `levelDelta` and nothing else.
  */
 export function compareMatrices(left: ComparableMatrix, right: ComparableMatrix): MatrixComparison {
-  const codes = [...new Set([...Object.keys(left.concerns), ...Object.keys(right.concerns)])].sort();
+  const codes = [
+    ...new Set([...Object.keys(left.concerns), ...Object.keys(right.concerns)]),
+  ].sort();
   const concerns = codes.map((code): ComparedConcern => {
     const l = grading(left, code);
     const r = grading(right, code);

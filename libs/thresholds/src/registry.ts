@@ -55,12 +55,10 @@ export class ThresholdMatrixRegistry {
 
   /** Every version of a partnership with the file it came from, oldest first. */
   all(partnership: string): SourcedMatrix[] {
-    return [...(this.byPartnership.get(partnership) ?? [])]
-      .reverse()
-      .map((matrix) => ({
-        file: this.files.get(`${partnership}@${matrix.version}`) ?? '',
-        matrix,
-      }));
+    return [...(this.byPartnership.get(partnership) ?? [])].reverse().map((matrix) => ({
+      file: this.files.get(`${partnership}@${matrix.version}`) ?? '',
+      matrix,
+    }));
   }
 
   /** A specific version, e.g. to explain how an older case was graded. */

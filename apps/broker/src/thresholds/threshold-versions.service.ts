@@ -110,7 +110,10 @@ export class ThresholdVersionsService {
     await this.thresholds.ensureSeeded(user.partnership);
     const document = typeof body === 'string' ? readThresholdDocument('request body', body) : body;
     if (typeof document !== 'object' || document === null || Array.isArray(document))
-      throw brokerError('REQUEST.INVALID', 'request body: expected a threshold matrix (YAML or JSON object)');
+      throw brokerError(
+        'REQUEST.INVALID',
+        'request body: expected a threshold matrix (YAML or JSON object)',
+      );
     const given = document as Record<string, unknown>;
     if (given.partnership !== undefined && given.partnership !== user.partnership)
       throw brokerError(
@@ -227,7 +230,12 @@ export class ThresholdVersionsService {
   async setPublished(user: Principal, published: boolean) {
     await this.transactions.run(async (tx) => {
       await this.repo.setPublished(
-        { partnership: user.partnership, published, changedBy: user.sub, changedAt: this.clock.now() },
+        {
+          partnership: user.partnership,
+          published,
+          changedBy: user.sub,
+          changedAt: this.clock.now(),
+        },
         tx,
       );
       await this.audit.record(
@@ -278,7 +286,10 @@ export class ThresholdVersionsService {
       case 'version': {
         await this.thresholds.ensureSeeded(user.partnership);
         const row = await this.repo.get(user.partnership, side.version);
-        return { matrix: row.content, describe: { ...describe(row.content, side.kind), status: row.status } };
+        return {
+          matrix: row.content,
+          describe: { ...describe(row.content, side.kind), status: row.status },
+        };
       }
       case 'current': {
         const matrix = await this.thresholds.matrixAt(user.partnership, now);
@@ -316,7 +327,9 @@ export class ThresholdVersionsService {
     const now = this.clock.now();
     // The in-force version: the highest active one whose date has come (as the registry picks it).
     const inForce = sorted.find(
-      (r) => r.status === 'active' && localDateOf(now, r.content.workingHours.timeZone) >= r.effectiveFrom,
+      (r) =>
+        r.status === 'active' &&
+        localDateOf(now, r.content.workingHours.timeZone) >= r.effectiveFrom,
     );
     return sorted.map((r) => {
       const status: VersionStatus =
@@ -331,7 +344,11 @@ export class ThresholdVersionsService {
     });
   }
 
-  private view(r: ThresholdVersionEntity, status: VersionStatus, withContent: boolean): ThresholdVersionView {
+  private view(
+    r: ThresholdVersionEntity,
+    status: VersionStatus,
+    withContent: boolean,
+  ): ThresholdVersionView {
     return {
       partnership: r.partnership,
       version: r.version,
@@ -347,7 +364,12 @@ export class ThresholdVersionsService {
     };
   }
 
-  private event(user: Principal, action: string, version: number, details: Record<string, unknown>) {
+  private event(
+    user: Principal,
+    action: string,
+    version: number,
+    details: Record<string, unknown>,
+  ) {
     return {
       partnership: user.partnership,
       actorType: 'user' as const,

@@ -1,4 +1,14 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Put, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseIntPipe,
+  Post,
+  Put,
+  Query,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { thresholdMatrixJsonSchema } from '@mash/thresholds';
@@ -54,7 +64,11 @@ export class ThresholdController {
   /** Two matrices side by side, per concern: level, RAG and deadline differences. */
   @Get('compare')
   @Roles('analyst', 'manager', 'auditor')
-  @ApiQuery({ name: 'left', example: 'current', description: 'N, current, partnership:<id> or baseline:<name>' })
+  @ApiQuery({
+    name: 'left',
+    example: 'current',
+    description: 'N, current, partnership:<id> or baseline:<name>',
+  })
   @ApiQuery({ name: 'right', example: 'baseline:regional' })
   compare(
     @CurrentUser() user: Principal,

@@ -76,7 +76,10 @@ export class ThresholdRepository {
   async activate(
     partnership: string,
     version: number,
-    patch: Pick<ThresholdVersionEntity, 'activatedBy' | 'activatedAt' | 'effectiveFrom' | 'content' | 'hash'>,
+    patch: Pick<
+      ThresholdVersionEntity,
+      'activatedBy' | 'activatedAt' | 'effectiveFrom' | 'content' | 'hash'
+    >,
     tx: Tx,
   ): Promise<void> {
     await this.versions(tx).update({ partnership, version }, { ...patch, status: 'active' });

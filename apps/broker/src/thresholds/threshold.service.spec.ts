@@ -60,7 +60,7 @@ describe(ThresholdService.name, () => {
     expect(audit.record).not.toHaveBeenCalled();
   });
 
-  it("seeds a development partnership from the demo file under its own name; never outside dev", async () => {
+  it('seeds a development partnership from the demo file under its own name; never outside dev', async () => {
     const dev = setup('dev');
     dev.repo.insertIfNone.mockResolvedValue(true);
     await dev.sut.ensureSeeded('north');
@@ -93,7 +93,9 @@ describe(ThresholdService.name, () => {
     expect((await sut.matrixAt('demo', new Date('2026-06-03T22:59:59Z'))).version).toBe(1);
     expect((await sut.matrixAt('demo', new Date('2026-06-03T23:00:00Z'))).version).toBe(2);
     // The in-memory view follows the last read.
-    expect(sut.matrixFor('demo', new Date('2026-06-04T12:00:00Z')).concerns.neglect.rag).toBe('red');
+    expect(sut.matrixFor('demo', new Date('2026-06-04T12:00:00Z')).concerns.neglect.rag).toBe(
+      'red',
+    );
     await expect(sut.matrixVersion('demo', 1)).resolves.toMatchObject({ version: 1 });
   });
 });

@@ -80,13 +80,16 @@ export class ThresholdService implements OnApplicationBootstrap {
   async reload(partnership?: string): Promise<void> {
     const rows = await this.repo.active(partnership);
     const grouped = new Map<string, ThresholdVersionEntity[]>();
-    for (const row of rows) grouped.set(row.partnership, [...(grouped.get(row.partnership) ?? []), row]);
+    for (const row of rows)
+      grouped.set(row.partnership, [...(grouped.get(row.partnership) ?? []), row]);
     const next = partnership ? new Map(this.inMemory) : new Map<string, ThresholdMatrixRegistry>();
     if (partnership) next.delete(partnership);
     for (const [p, list] of grouped)
       next.set(
         p,
-        new ThresholdMatrixRegistry(list.map((r) => ({ file: `${p}@${r.version}`, matrix: r.content }))),
+        new ThresholdMatrixRegistry(
+          list.map((r) => ({ file: `${p}@${r.version}`, matrix: r.content })),
+        ),
       );
     this.inMemory = next;
   }
@@ -139,7 +142,10 @@ export class ThresholdService implements OnApplicationBootstrap {
   private seedFor(partnership: string): Array<{ file: string; matrix: ThresholdMatrix }> {
     const own = this.filesOf(partnership);
     if (own.length > 0 || this.config.auth.mode !== 'dev') return own;
-    return this.filesOf(DEMO).map(({ file, matrix }) => ({ file, matrix: { ...matrix, partnership } }));
+    return this.filesOf(DEMO).map(({ file, matrix }) => ({
+      file,
+      matrix: { ...matrix, partnership },
+    }));
   }
 
   private filesOf(partnership: string): Array<{ file: string; matrix: ThresholdMatrix }> {
