@@ -86,7 +86,11 @@ function cpuShare(before: Map<string, number>, after: Map<string, number>, secon
 async function startFederation(port: number): Promise<{ url: string; stop: () => Promise<void> }> {
   // The demo matrix allows 120 queries an hour per agency; raise it so the load is not queued.
   const thresholds = mkdtempSync(join(tmpdir(), 'mash-load-thresholds-'));
-  for (const file of readdirSync(join(ROOT, 'deploy/thresholds'))) {
+  // Files only: deploy/thresholds/baselines holds regional baselines, not partnerships' matrices.
+  // The raised capacity seeds a broker database with no threshold version yet (see docs/thresholds.md).
+  for (const file of readdirSync(join(ROOT, 'deploy/thresholds')).filter((f) =>
+    /\.ya?ml$/.test(f),
+  )) {
     const matrix = parse(readFileSync(join(ROOT, 'deploy/thresholds', file), 'utf8'));
     for (const agency of Object.keys(matrix.capacity ?? {}))
       matrix.capacity[agency] = { queriesPerHour: 1_000_000 };

@@ -151,7 +151,7 @@ export function demoThresholds(mode: 'dev' | 'oidc' = 'dev'): ThresholdService {
       const row = stored(partnership).find((r) => r.version === version);
       return row ? Promise.resolve(row) : Promise.reject(new Error('no such version'));
     }),
-    insertIfNone: jest.fn(() => Promise.resolve(false)),
+    insertNewer: jest.fn(() => Promise.resolve([])),
   });
   return new ThresholdService(
     repo,

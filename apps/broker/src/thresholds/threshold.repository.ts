@@ -61,16 +61,20 @@ export class ThresholdRepository {
     await this.versions(tx).insert(row);
   }
 
-  /** Inserts the rows unless the partnership already has any version; true if they were written. */
-  async insertIfNone(
+  /**
+   * Inserts the rows whose version is above every stored version of the partnership (all of
+   * them when it has none); returns those written.
+   */
+  async insertNewer<T extends Partial<ThresholdVersionEntity> & { version: number }>(
     partnership: string,
-    rows: Array<Partial<ThresholdVersionEntity>>,
+    rows: T[],
     tx: Tx,
-  ): Promise<boolean> {
+  ): Promise<T[]> {
     await this.lockPartnership(partnership, tx);
-    if ((await this.count(partnership, tx)) > 0) return false;
-    await this.versions(tx).insert(rows);
-    return true;
+    const latest = (await this.list(partnership, tx))[0]?.version ?? 0;
+    const newer = rows.filter((r) => r.version > latest);
+    if (newer.length > 0) await this.versions(tx).insert(newer);
+    return newer;
   }
 
   async activate(

@@ -34,9 +34,9 @@ describe(ThresholdService.name, () => {
 
   it('seeds a partnership that has no version with the committed file, audited as the broker', async () => {
     const { sut, repo, audit } = setup('oidc');
-    repo.insertIfNone.mockResolvedValue(true);
+    repo.insertNewer.mockImplementation((_p, rows) => Promise.resolve(rows));
     await expect(sut.ensureSeeded('demo')).resolves.toBe(true);
-    const [partnership, rows] = repo.insertIfNone.mock.calls[0];
+    const [partnership, rows] = repo.insertNewer.mock.calls[0];
     expect(partnership).toBe('demo');
     expect(rows).toEqual([
       expect.objectContaining({
@@ -53,23 +53,23 @@ describe(ThresholdService.name, () => {
     );
   });
 
-  it('does not audit a seed when the partnership already had versions', async () => {
+  it('does not audit when no file version was newer than the stored ones', async () => {
     const { sut, repo, audit } = setup('oidc');
-    repo.insertIfNone.mockResolvedValue(false);
+    repo.insertNewer.mockResolvedValue([]);
     await expect(sut.ensureSeeded('demo')).resolves.toBe(false);
     expect(audit.record).not.toHaveBeenCalled();
   });
 
   it('seeds a development partnership from the demo file under its own name; never outside dev', async () => {
     const dev = setup('dev');
-    dev.repo.insertIfNone.mockResolvedValue(true);
+    dev.repo.insertNewer.mockImplementation((_p, rows) => Promise.resolve(rows));
     await dev.sut.ensureSeeded('north');
-    expect(dev.repo.insertIfNone.mock.calls[0][1][0].content).toMatchObject({
+    expect(dev.repo.insertNewer.mock.calls[0][1][0].content).toMatchObject({
       partnership: 'north',
     });
     const prod = setup('oidc');
     await expect(prod.sut.ensureSeeded('north')).resolves.toBe(false);
-    expect(prod.repo.insertIfNone).not.toHaveBeenCalled();
+    expect(prod.repo.insertNewer).not.toHaveBeenCalled();
   });
 
   it('rates at an instant by the highest activated version whose London date has come', async () => {
@@ -88,6 +88,7 @@ describe(ThresholdService.name, () => {
           concerns: { ...v1.concerns, neglect: { ...v1.concerns.neglect, rag } },
         },
       }) as ThresholdVersionEntity;
+    repo.insertNewer.mockResolvedValue([]);
     repo.active.mockResolvedValue([row(2, '2026-06-04', 'red'), row(1, '2024-01-01', 'amber')]);
     // 23:00 UTC on 3 June is midnight on 4 June in London (BST).
     expect((await sut.matrixAt('demo', new Date('2026-06-03T22:59:59Z'))).version).toBe(1);

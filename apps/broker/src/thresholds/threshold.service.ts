@@ -95,9 +95,10 @@ export class ThresholdService implements OnApplicationBootstrap {
   }
 
   /**
-   * Seeds a partnership that has no version at all with its committed file(s), audited as the
-   * broker's act. Returns whether anything was written. A partnership with only drafts is not
-   * seeded: its managers have started their own.
+   * Brings a partnership's committed file(s) into the database: all of them when it has no
+   * version at all (the seed; in dev a partnership without a file starts from the demo one), else
+   * only file versions above every stored one (a newer file deployed, reviewed as code). Audited
+   * as the broker's act. Returns whether anything was written.
    */
   async ensureSeeded(partnership: string): Promise<boolean> {
     const seed = this.seedFor(partnership);
@@ -116,10 +117,10 @@ export class ThresholdService implements OnApplicationBootstrap {
         activatedBy: 'broker',
         activatedAt: now,
       }));
-      const written = await this.repo.insertIfNone(partnership, rows, tx);
-      if (written)
+      const written = await this.repo.insertNewer(partnership, rows, tx);
+      if (written.length > 0)
         await this.audit.record(
-          rows.map((r) => ({
+          written.map((r) => ({
             partnership,
             actorType: 'service' as const,
             actorId: 'broker',
@@ -134,7 +135,7 @@ export class ThresholdService implements OnApplicationBootstrap {
           })),
           tx,
         );
-      return written;
+      return written.length > 0;
     });
   }
 
