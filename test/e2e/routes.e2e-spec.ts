@@ -31,8 +31,9 @@ const EXPECTED_PUBLIC = [
   'GET /metrics',
   'GET /.well-known/jwks.json',
   'GET /.well-known/dev-jwks.json',
-  // Public documentation: the schema agreement files are written against.
+  // Public documentation: the schemas agreement and threshold matrix files are written against.
   'GET /api/v1/agreements/schema',
+  'GET /api/v1/thresholds/schema',
 ];
 /** Served by SwaggerModule straight on Express, outside Nest's guards: public documentation. */
 const DOCS = /^GET \/api\/docs(-json|-yaml|\/.*)?$/;

@@ -1,5 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { CurrentUser, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
@@ -21,6 +21,8 @@ export class ConsistencyController {
    */
   @Get('consistency')
   @Roles('manager', 'analyst', 'auditor')
+  @ApiQuery({ name: 'from', required: false, description: 'first London date, YYYY-MM-DD' })
+  @ApiQuery({ name: 'to', required: false, description: 'last London date, YYYY-MM-DD (included)' })
   report(
     @CurrentUser() user: Principal,
     @Query(new ZodPipe(RangeSchema)) range: z.infer<typeof RangeSchema>,

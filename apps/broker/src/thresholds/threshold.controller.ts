@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { thresholdMatrixJsonSchema } from '@mash/thresholds';
 import { CurrentUser, Public, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
+import { ApiZodBody } from '../common/openapi';
 import { ZodPipe } from '../common/zod.pipe';
 import { parseSide, type Side, ThresholdVersionsService } from './threshold-versions.service';
 
@@ -80,6 +81,7 @@ export class ThresholdController {
   /** Whether other partnerships may compare against this partnership's matrix in force (opt-in). */
   @Put('publication')
   @Roles('manager')
+  @ApiZodBody(PublicationSchema)
   publish(
     @CurrentUser() user: Principal,
     @Body(new ZodPipe(PublicationSchema)) body: z.infer<typeof PublicationSchema>,
@@ -108,6 +110,7 @@ export class ThresholdController {
   @Post(':version/activate')
   @HttpCode(200)
   @Roles('manager')
+  @ApiZodBody(ActivateSchema)
   activate(
     @CurrentUser() user: Principal,
     @Param('version', ParseIntPipe) version: number,
