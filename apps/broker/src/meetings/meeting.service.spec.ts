@@ -2,7 +2,7 @@ import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { CaseEntity } from '../cases/case.entity';
 import { CaseService } from '../cases/case.service';
-import { ThresholdService } from '../cases/threshold.service';
+import { ThresholdService } from '../thresholds/threshold.service';
 import { AgencyDirectory } from '../keys/agency-directory';
 import { BrokerKeys } from '../keys/broker-keys';
 import { OutboxService } from '../outbox/outbox.service';

@@ -20,7 +20,7 @@ import { sealSigned } from '@mash/trust';
 import { AuditService } from '../audit/audit.service';
 import { isRepresentative, primaryRole, type Principal } from '../auth/principal';
 import { CaseService, type CaseSummary } from '../cases/case.service';
-import { ThresholdService } from '../cases/threshold.service';
+import { ThresholdService } from '../thresholds/threshold.service';
 import { brokerError } from '../common/errors';
 import { Transactions } from '../common/transactions';
 import type { KafkaRecord } from '../kafka/kafka.producer';
