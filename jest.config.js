@@ -7,7 +7,7 @@ delete swcrc.$schema;
 const transform = { '^.+\\.(t|j)s$': ['@swc/jest', { ...swcrc, swcrc: false }] };
 const transformIgnorePatterns = ['/node_modules/(?!(jose|openid-client|oauth4webapi)/)'];
 const moduleNameMapper = {
-  '^@mash/(contracts|adapter-sdk|policy|audit|matching|common|thresholds|trust)$': '<rootDir>/libs/$1/src',
+  '^@mash/(contracts|adapter-sdk|policy|audit|matching|common|thresholds|trust|tracing)$': '<rootDir>/libs/$1/src',
 };
 
 module.exports = {

@@ -31,10 +31,9 @@ for agency in police health education social-care; do
       --topic "mash.$agency.query.requested.v1.dlq" \
       --topic "mash.$agency.case.outcome.v1.dlq" \
       --topic "mash.$agency.case.outcome.acknowledged.v1" \
-    --topic "mash.$agency.case.action.v1.dlq" \
-    --topic "mash.$agency.case.action.acknowledged.v1" \
       --topic "mash.$agency.case.action.v1.dlq" \
       --topic "mash.$agency.case.action.acknowledged.v1" \
+      --topic "mash.$agency.adapter.heartbeat.v1" \
       --topic "mash.audit.v1" --resource-pattern-type literal
     topic "mash.$agency.query.requested.v1.dlq"
     topic "mash.$agency.case.outcome.v1.dlq"

@@ -99,6 +99,7 @@ export function topics(): { name: string; partitions: string; compacted: boolean
       Topics.caseAction(a),
       Topics.caseActionAcknowledged(a),
       Topics.agreementStatus(a),
+      Topics.adapterHeartbeat(a),
       ...[
         Topics.queryRequested(a),
         Topics.queryResponded(a),
@@ -106,6 +107,7 @@ export function topics(): { name: string; partitions: string; compacted: boolean
         Topics.caseOutcomeAcknowledged(a),
         Topics.caseAction(a),
         Topics.caseActionAcknowledged(a),
+        Topics.adapterHeartbeat(a),
       ].map(Topics.deadLetter),
     );
   }
@@ -138,6 +140,7 @@ export function adapterAcls(agency: Agency): Obj[] {
       Topics.caseOutcomeAcknowledged(agency),
       Topics.deadLetter(Topics.caseAction(agency)),
       Topics.caseActionAcknowledged(agency),
+      Topics.adapterHeartbeat(agency),
       Topics.audit,
     ].map((name) => ({
       resource: { type: 'topic', name, patternType: 'literal' },

@@ -4,8 +4,8 @@
 #   READ   topics prefixed mash.<agency>.  and consumer groups prefixed adapter-<agency>
 #   WRITE  mash.<agency>.query.responded.v1, mash.<agency>.query.requested.v1.dlq,
 #          mash.<agency>.case.outcome.v1.dlq, mash.<agency>.case.outcome.acknowledged.v1,
-#          mash.<agency>.case.action.v1.dlq, mash.<agency>.case.action.acknowledged.v1 and
-#          mash.audit.v1 (literal names)
+#          mash.<agency>.case.action.v1.dlq, mash.<agency>.case.action.acknowledged.v1,
+#          mash.<agency>.adapter.heartbeat.v1 and mash.audit.v1 (literal names)
 # and nothing else: no topic creation, no other agency's topics. User:broker is a super user.
 # (READ and WRITE imply DESCRIBE, which clients need for metadata.)
 #
@@ -61,6 +61,7 @@ agency_acls() {
     --topic "mash.$agency.case.outcome.acknowledged.v1" \
     --topic "mash.$agency.case.action.v1.dlq" \
     --topic "mash.$agency.case.action.acknowledged.v1" \
+    --topic "mash.$agency.adapter.heartbeat.v1" \
     --topic "mash.audit.v1" --resource-pattern-type literal
 }
 

@@ -5,7 +5,7 @@ import { Pool } from 'pg';
 import request from 'supertest';
 import { AuditLog } from '@mash/audit';
 import { Topics } from '@mash/contracts';
-import { AuditCheckpointScheduler } from '../../apps/broker/src/audit/checkpoint.scheduler';
+import { AuditCheckpointJob } from '../../apps/broker/src/audit/checkpoint.job';
 import { BrokerKeys } from '../../apps/broker/src/keys/broker-keys';
 import { tamper } from '../audit/audit-db';
 import {
@@ -328,7 +328,7 @@ describe('The auditor’s view of the audit log, end to end', () => {
   it('verifies the log intact against checkpoints in the database, the file and on Kafka', async () => {
     const published = await new TopicRecorder(Topics.auditCheckpoint).start();
     try {
-      const written = await federation.broker.get(AuditCheckpointScheduler).checkpointNow();
+      const written = await federation.broker.get(AuditCheckpointJob).checkpointNow();
       expect(written.map((c) => c.chainId)).toContain('demo');
       const onKafka = await eventually(async () =>
         published.messages.find((m) => m.key === 'demo'),
@@ -365,7 +365,7 @@ describe('The auditor’s view of the audit log, end to end', () => {
 
   it('proves the analyst’s view of the child is under a signed head, and that head consistent with the next', async () => {
     const [viewed] = await events({ query: story.queryId, action: 'query.results.viewed' });
-    const scheduler = federation.broker.get(AuditCheckpointScheduler);
+    const scheduler = federation.broker.get(AuditCheckpointJob);
     await scheduler.checkpointNow();
     const inclusion = await get(
       `/api/v1/audit/proofs/inclusion?position=${viewed.chainSeq}`,

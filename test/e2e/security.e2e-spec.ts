@@ -10,7 +10,7 @@ import request from 'supertest';
 import { Client } from 'pg';
 import { Headers, Topics, type Agency } from '@mash/contracts';
 import { FileKeyRingStore } from '@mash/trust';
-import { AuditCheckpointScheduler } from '../../apps/broker/src/audit/checkpoint.scheduler';
+import { AuditCheckpointJob } from '../../apps/broker/src/audit/checkpoint.job';
 import { RetentionJob } from '../../apps/broker/src/cases/retention.job';
 import {
   auditSequenced,
@@ -457,7 +457,7 @@ describe('Security hardening (issue 17)', () => {
   });
 
   it('#4: old checkpoints still verify after the checkpoint key is rotated and retired', async () => {
-    await federation.broker.get(AuditCheckpointScheduler).checkpointNow();
+    await federation.broker.get(AuditCheckpointJob).checkpointNow();
     const before = await http()
       .get('/api/v1/audit/verify')
       .set('Authorization', `Bearer ${auditor}`)

@@ -24,7 +24,7 @@ export async function publishRaw(
   topic: string,
   value: string,
   headers: IHeaders = {},
-  key = randomUUID(),
+  key: string = randomUUID(),
 ): Promise<void> {
   const producer = kafka().producer({ allowAutoTopicCreation: true });
   await producer.connect();

@@ -1,3 +1,4 @@
+import './tracing';
 import 'reflect-metadata';
 import { createSocialCareAdapter } from './social-care.adapter';
 

@@ -9,12 +9,12 @@ import {
   ensureTopics,
   KAFKA_CONSUMER_TIMEOUTS,
   kafkaClientConfig,
-  logLevelsFrom,
 } from '@mash/common';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AGENCIES, consumerGroup, Topics } from '@mash/contracts';
 import { AgreementService } from './agreements/agreement.service';
 import { BrokerModule, type BrokerModuleOptions } from './broker.module';
-import { correlationMiddleware } from './common/correlation';
+import { correlationMiddleware, traceMiddleware } from './common/correlation';
 import { cspNonce, mountConsole, nonceSource } from './console/http';
 import { loadBrokerConfig, type BrokerConfig } from './config/config';
 import { BrokerKeys } from './keys/broker-keys';
@@ -33,6 +33,8 @@ export function brokerTopics(): string[] {
       Topics.deadLetter(Topics.caseOutcomeAcknowledged(agency)),
       Topics.deadLetter(Topics.caseActionAcknowledged(agency)),
       Topics.agreementStatus(agency),
+      Topics.adapterHeartbeat(agency),
+      Topics.deadLetter(Topics.adapterHeartbeat(agency)),
     );
   }
   topics.push(Topics.deadLetter(Topics.audit));
@@ -58,10 +60,12 @@ export async function createBrokerApp(
   const app = await NestFactory.create<NestExpressApplication>(
     BrokerModule.forRoot(config, keys, options.clock, options),
     {
-      logger: logLevelsFrom(config.logLevel),
+      // Held until the JSON logger below takes over, so start-up lines are JSON too.
+      bufferLogs: true,
       bodyParser: false,
     },
   );
+  app.useLogger(app.get(PinoNestLogger));
   app.useBodyParser('json', { limit: '256kb' });
   // Threshold matrices are drafted in their file format (YAML) as well as JSON.
   app.useBodyParser('text', {
@@ -94,6 +98,7 @@ export async function createBrokerApp(
   // API responses carry children's data: no browser or proxy may keep a copy.
   app.use('/api', noStore);
   app.use(correlationMiddleware);
+  app.use(traceMiddleware);
   mountConsole(app);
   app.enableShutdownHooks();
 

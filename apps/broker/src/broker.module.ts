@@ -1,4 +1,5 @@
-import { Clock, SystemClock } from '@mash/common';
+import { Clock, SystemClock, loggerModule } from '@mash/common';
+import type { DestinationStream } from 'pino';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
@@ -6,6 +7,10 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuditLog, AuditQuery } from '@mash/audit';
+import { AdapterHeartbeatRepository } from './agencies/adapter-heartbeat.repository';
+import { AgencyStatusController } from './agencies/agency-status.controller';
+import { AgencyStatusService } from './agencies/agency-status.service';
+import { HeartbeatHandler } from './agencies/heartbeat.handler';
 import { AgreementController } from './agreements/agreement.controller';
 import { AgreementRepository } from './agreements/agreement.repository';
 import { AgreementService } from './agreements/agreement.service';
@@ -15,8 +20,10 @@ import { AuditService } from './audit/audit.service';
 import { AuditContextRepository } from './audit/audit-context.repository';
 import { AuditorController } from './auditor/auditor.controller';
 import { AuditorService } from './auditor/auditor.service';
-import { AuditCheckpointScheduler } from './audit/checkpoint.scheduler';
+import { AuditCheckpointJob } from './audit/checkpoint.job';
 import { JwtAuthGuard, RolesGuard } from './auth/auth.guard';
+import { AuthFailureRepository } from './auth/auth-failure.repository';
+import { JobClaimRepository } from './common/job-claim.repository';
 import { JwtStrategy } from './auth/jwt.strategy';
 import { SecurityEvents } from './auth/security-events';
 import { TokenVerifier } from './auth/token-verifier';
@@ -96,6 +103,8 @@ import { CONSOLE_CONTROLLERS, CONSOLE_PROVIDERS } from './console/console.provid
 export interface BrokerModuleOptions {
   /** The tamper-evident log the broker writes to: a test may give one whose writes fail. */
   auditLog?: (dataSource: DataSource) => AuditLog;
+  /** Where log lines go instead of stdout: a test reads them. */
+  logDestination?: DestinationStream;
 }
 
 @Module({})
@@ -109,6 +118,12 @@ export class BrokerModule {
     return {
       module: BrokerModule,
       imports: [
+        loggerModule({
+          service: 'broker',
+          level: config.logLevel,
+          format: config.logFormat,
+          destination: options.logDestination,
+        }),
         PassportModule,
         ThrottlerModule.forRoot([
           { limit: config.rateLimit.limit, ttl: config.rateLimit.windowSeconds * 1000 },
@@ -134,6 +149,7 @@ export class BrokerModule {
         TransparencyController,
         PartnershipMetricsController,
         ...CONSOLE_CONTROLLERS,
+        AgencyStatusController,
         ConsistencyController,
         // After every controller with a fixed path under api/v1/thresholds (GET :version would take it).
         ThresholdController,
@@ -147,7 +163,7 @@ export class BrokerModule {
           useFactory: (dataSource: DataSource) =>
             options.auditLog?.(dataSource) ??
             // Entries written in a business transaction wait unsequenced for the AuditSequencer
-            // (started by the checkpoint scheduler), so no transaction holds the chain lock.
+            // (started by the checkpoint job), so no transaction holds the chain lock.
             new AuditLog(dataSource, { sequencing: 'deferred' }),
           inject: [getDataSourceToken()],
         },
@@ -167,12 +183,14 @@ export class BrokerModule {
         { provide: APP_GUARD, useClass: UserRateLimitGuard },
         BrokerMetrics,
         TokenVerifier,
+        AuthFailureRepository,
+        JobClaimRepository,
         JwtStrategy,
         SecurityEvents,
         AuditService,
         AuditContextRepository,
         AuditorService,
-        AuditCheckpointScheduler,
+        AuditCheckpointJob,
         AgencyAuditHandler,
         AgencyEventReceiptRepository,
         KafkaProducer,
@@ -228,6 +246,9 @@ export class BrokerModule {
         PartnershipMetricsService,
         PartnershipMetricsRepository,
         ...CONSOLE_PROVIDERS,
+        AdapterHeartbeatRepository,
+        AgencyStatusService,
+        HeartbeatHandler,
       ],
     };
   }

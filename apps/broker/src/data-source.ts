@@ -1,6 +1,9 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { brokerDatabaseUrl } from './config/config';
 import { AUDIT_ENTITIES, AUDIT_MIGRATIONS } from '@mash/audit';
+import { AdapterHeartbeatEntity } from './agencies/adapter-heartbeat.entity';
+import { AuthFailureWindowEntity } from './auth/auth-failure.entity';
+import { JobClaimEntity } from './common/job-claim.entity';
 import { AgreementVersionEntity } from './agreements/agreement.entity';
 import { AgencyEventReceiptEntity } from './audit/agency-event-receipt.entity';
 import { CaseEntity } from './cases/case.entity';
@@ -24,6 +27,8 @@ import { PeopleAndMeetings1765200000000 } from './migrations/1765200000000-Peopl
 import { QueryEvents1765300000000 } from './migrations/1765300000000-QueryEvents';
 import { ThresholdPublicationEntity, ThresholdVersionEntity } from './thresholds/threshold.entity';
 import { Thresholds1765500000000 } from './migrations/1765500000000-Thresholds';
+import { AgencyStatus1765600000000 } from './migrations/1765600000000-AgencyStatus';
+import { SharedInstanceState1765600100000 } from './migrations/1765600100000-SharedInstanceState';
 
 export const BROKER_ENTITIES = [
   CaseEntity,
@@ -47,6 +52,9 @@ export const BROKER_ENTITIES = [
   QueryEventEntity,
   ThresholdVersionEntity,
   ThresholdPublicationEntity,
+  AdapterHeartbeatEntity,
+  AuthFailureWindowEntity,
+  JobClaimEntity,
 ];
 
 export const BROKER_MIGRATIONS = [
@@ -59,6 +67,8 @@ export const BROKER_MIGRATIONS = [
   PeopleAndMeetings1765200000000,
   QueryEvents1765300000000,
   Thresholds1765500000000,
+  AgencyStatus1765600000000,
+  SharedInstanceState1765600100000,
 ];
 
 export function brokerDataSourceOptions(url: string): DataSourceOptions {

@@ -10,7 +10,13 @@ import {
 import { ClientKafka, Ctx, EventPattern, KafkaContext, Payload } from '@nestjs/microservices';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource, MixedList, EntitySchema } from 'typeorm';
-import { JwksClient, kafkaClientConfig, rawMessageOf } from '@mash/common';
+import {
+  JwksClient,
+  kafkaClientConfig,
+  loggerModule,
+  rawMessageOf,
+  handleKafkaMessage,
+} from '@mash/common';
 import { Topics } from '@mash/contracts';
 import { FileKeyRingStore, ServiceKeys } from '@mash/trust';
 import type { SourceConnector } from './connector';
@@ -23,6 +29,7 @@ import { QueryRequestProcessor } from './processor';
 import { OutcomeProcessor } from './outcomes';
 import { ActionProcessor } from './actions';
 import { AgreementStatusFeed } from './agreement-status';
+import { HeartbeatPublisher, SourceFreshness } from './heartbeat';
 
 export const ADAPTER_CONFIG = Symbol('ADAPTER_CONFIG');
 export const SOURCE_CONNECTOR = Symbol('SOURCE_CONNECTOR');
@@ -51,12 +58,14 @@ function kafkaController(config: AdapterConfig): Type {
 
     @EventPattern(Topics.queryRequested(config.agency))
     async onQuery(@Payload() _payload: unknown, @Ctx() context: KafkaContext): Promise<void> {
-      await this.queries.process(rawMessageOf(context));
+      const message = rawMessageOf(context);
+      await handleKafkaMessage(message, () => this.queries.process(message));
     }
 
     @EventPattern(Topics.caseOutcome(config.agency))
     async onOutcome(@Payload() _payload: unknown, @Ctx() context: KafkaContext): Promise<void> {
-      await this.outcomes.process(rawMessageOf(context));
+      const message = rawMessageOf(context);
+      await handleKafkaMessage(message, () => this.outcomes.process(message));
     }
 
     @EventPattern(Topics.caseAction(config.agency))
@@ -118,6 +127,7 @@ export class AdapterModule {
     return {
       module: AdapterModule,
       imports: [
+        loggerModule({ service: config.service, level: config.logLevel, format: config.logFormat }),
         TypeOrmModule.forRoot({
           type: 'postgres',
           url: config.sourceDatabaseUrl,
@@ -184,6 +194,22 @@ export class AdapterModule {
           inject: [SERVICE_KEYS, PUBLISHER],
         },
         {
+          provide: SourceFreshness,
+          useFactory: (connector: SourceConnector) => new SourceFreshness(connector),
+          inject: [SOURCE_CONNECTOR],
+        },
+        {
+          provide: HeartbeatPublisher,
+          useFactory: (keys: ServiceKeys, publisher: Publisher, freshness: SourceFreshness) =>
+            new HeartbeatPublisher(
+              { agency: config.agency, intervalSeconds: config.heartbeatIntervalSeconds },
+              keys,
+              publisher,
+              freshness,
+            ),
+          inject: [SERVICE_KEYS, PUBLISHER, SourceFreshness],
+        },
+        {
           provide: QueryRequestProcessor,
           useFactory: (
             connector: SourceConnector,
@@ -194,6 +220,7 @@ export class AdapterModule {
             audit: AgencyAuditPublisher,
             metrics: AdapterMetrics,
             agreementStatus: AgreementStatusFeed,
+            freshness: SourceFreshness,
           ) =>
             new QueryRequestProcessor(
               config.agency,
@@ -205,6 +232,7 @@ export class AdapterModule {
               audit,
               metrics,
               agreementStatus,
+              freshness,
             ),
           inject: [
             SOURCE_CONNECTOR,
@@ -215,6 +243,7 @@ export class AdapterModule {
             AgencyAuditPublisher,
             AdapterMetrics,
             AgreementStatusFeed,
+            SourceFreshness,
           ],
         },
         ...[OutcomeProcessor, ActionProcessor].map((Processor) => ({

@@ -6,8 +6,8 @@ import {
   ensureTopics,
   KAFKA_CONSUMER_TIMEOUTS,
   kafkaClientConfig,
-  logLevelsFrom,
 } from '@mash/common';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { consumerGroup, Topics } from '@mash/contracts';
 import { AdapterModule, type AdapterModuleOptions } from './adapter.module';
 
@@ -25,6 +25,7 @@ export function adapterTopics(agency: AdapterModuleOptions['config']['agency']):
     Topics.caseActionAcknowledged(agency),
     Topics.audit,
     Topics.agreementStatus(agency),
+    Topics.adapterHeartbeat(agency),
   ];
 }
 
@@ -37,9 +38,8 @@ export async function createAdapterApp(options: AdapterModuleOptions): Promise<I
   await ensureDatabase(config.sourceDatabaseUrl);
   const kafka = kafkaClientConfig(config.kafka, config.service);
   await ensureTopics(kafka, adapterTopics(config.agency));
-  const app = await NestFactory.create(AdapterModule.forRoot(options), {
-    logger: logLevelsFrom(config.logLevel),
-  });
+  const app = await NestFactory.create(AdapterModule.forRoot(options), { bufferLogs: true });
+  app.useLogger(app.get(PinoNestLogger));
   app.enableShutdownHooks();
   app.connectMicroservice<MicroserviceOptions>(
     {

@@ -2,9 +2,11 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import {
   KafkaEnvSchema,
+  LogFormatSchema,
   LogLevelSchema,
   isSecureJwksUrl,
   withDatabase,
+  type LogFormat,
   type LogLevel,
 } from '@mash/common';
 import type { Agency } from '@mash/contracts';
@@ -26,6 +28,9 @@ const AdapterEnvSchema = KafkaEnvSchema.extend({
   /** Lets a demo on a private container network fetch the broker's keys over plain http. */
   ALLOW_INSECURE_JWKS: z.enum(['true', 'false']).default('false'),
   LOG_LEVEL: LogLevelSchema,
+  LOG_FORMAT: LogFormatSchema,
+  /** Every this many seconds the adapter tells the broker it is alive (signed heartbeat). */
+  HEARTBEAT_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
 });
 
 export interface AdapterConfig {
@@ -38,6 +43,8 @@ export interface AdapterConfig {
   keysDir: string;
   kafka: z.infer<typeof KafkaEnvSchema>;
   logLevel: LogLevel;
+  logFormat: LogFormat;
+  heartbeatIntervalSeconds: number;
 }
 
 export function sourceDatabaseName(agency: Agency): string {
@@ -67,6 +74,7 @@ export function loadAdapterConfig(
     port: Number(env[`${upper}_ADAPTER_PORT`] ?? e.ADAPTER_PORT ?? DEFAULT_ADAPTER_PORTS[agency]),
     host: e.ADAPTER_HOST,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     sourceDatabaseUrl:
       perAgencyUrl ??
       e.SOURCE_DATABASE_URL ??
@@ -74,5 +82,6 @@ export function loadAdapterConfig(
     brokerJwksUrl: e.BROKER_JWKS_URL,
     keysDir: resolve(e.KEYS_DIR),
     kafka: e,
+    heartbeatIntervalSeconds: e.HEARTBEAT_INTERVAL_SECONDS,
   };
 }

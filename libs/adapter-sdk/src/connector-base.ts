@@ -1,5 +1,10 @@
 import type { Agency, SubjectCriteria } from '@mash/contracts';
-import { SourceMatcher, type Queryable, type SourceCandidate } from '@mash/matching';
+import {
+  MATCH_MODEL_TABLE,
+  SourceMatcher,
+  type Queryable,
+  type SourceCandidate,
+} from '@mash/matching';
 import type { FindResult, MashOutcomeFeedback, SourceConnector, SourceRecord } from './connector';
 import { insertMashOutcome } from './outcome-table';
 
@@ -59,6 +64,14 @@ export abstract class SqlSourceConnector<
       result[category] = known ? await this.read(category, subjectRef) : [];
     }
     return result;
+  }
+
+  /** The matching index's last refresh: when the model was last fitted to this source's records. */
+  async dataAsOf(): Promise<Date | null> {
+    const rows = (await this.db.query(`SELECT max(fitted_at) AS at FROM ${MATCH_MODEL_TABLE}`)) as
+      Array<{ at: Date | string | null }> | undefined;
+    const at = rows?.[0]?.at;
+    return at ? new Date(at) : null;
   }
 
   recordOutcome(outcome: MashOutcomeFeedback): Promise<void> {

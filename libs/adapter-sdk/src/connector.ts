@@ -56,6 +56,11 @@ export interface SourceConnector {
     subjectRef: string,
     categories: readonly string[],
   ): Promise<Record<string, SourceRecord[]>>;
+  /**
+   * Optional: how fresh the source data is (the last change, or the matching index's last
+   * refresh); sent in heartbeats and answers as "data as of". Null when unknown.
+   */
+  dataAsOf?(): Promise<Date | null>;
   /** Optional: record a case outcome fed back by the MASH in the source system; idempotent by outcomeId. */
   recordOutcome?(outcome: MashOutcomeFeedback): Promise<void>;
   /** Optional: put an action from a MASH meeting on the agency's own task list; idempotent by actionId. */

@@ -13,3 +13,4 @@ export * from './adapter.module';
 export * from './bootstrap';
 export * from './outcome-table';
 export * from './source-tables';
+export * from './heartbeat';

@@ -24,6 +24,7 @@ import {
   type VerifiedGrant,
 } from '@mash/trust';
 import type { JwksClient, RawKafkaMessage } from '@mash/common';
+import { inSpan } from '@mash/tracing';
 import { minimise, type CategoryObligation } from '@mash/policy';
 import type { SourceConnector, SourceRecord } from './connector';
 import { GrantLedgerEntry } from './ledger';
@@ -31,6 +32,7 @@ import type { Publisher } from './publisher';
 import type { AgencyAuditPublisher } from './audit';
 import type { AdapterMetrics } from './metrics';
 import type { AgreementStatusGate } from './agreement-status';
+import type { SourceFreshness } from './heartbeat';
 
 export type IncomingMessage = RawKafkaMessage;
 
@@ -56,6 +58,7 @@ export class QueryRequestProcessor {
     private readonly audit: AgencyAuditPublisher,
     private readonly metrics: AdapterMetrics,
     private readonly agreementStatus?: AgreementStatusGate,
+    private readonly freshness?: SourceFreshness,
   ) {}
 
   async process(message: IncomingMessage): Promise<ProcessOutcome> {
@@ -160,10 +163,19 @@ export class QueryRequestProcessor {
       partnership: request.partnership,
       grantId: grant.grantId,
       requestHash: sha256(request.grant),
+      ...(this.freshness?.current() ? { dataAsOf: this.freshness.current() as string } : {}),
       respondedAt: new Date().toISOString(),
     };
     try {
-      const found = await this.connector.findSubject(criteria);
+      const found = await inSpan(
+        'source.find-subject',
+        { attributes: { 'mash.agency': this.agency } },
+        async (span) => {
+          const result = await this.connector.findSubject(criteria);
+          span.setAttribute('mash.match.status', result.status);
+          return result;
+        },
+      );
       await this.audit.record(request.partnership, 'agency.source.searched', 'success', {
         queryId: request.queryId,
         grantId: grant.grantId,
@@ -188,8 +200,15 @@ export class QueryRequestProcessor {
       const names = grant.categories
         .map((c) => c.name)
         .filter((c) => this.connector.categories.includes(c));
+      const subjectRef = found.subjectRef;
       const raw =
-        names.length > 0 ? await this.connector.fetchRecords(found.subjectRef, names) : {};
+        names.length > 0
+          ? await inSpan(
+              'source.fetch-records',
+              { attributes: { 'mash.agency': this.agency, 'mash.categories': names.length } },
+              () => this.connector.fetchRecords(subjectRef, names),
+            )
+          : {};
       // Defence in depth: the adapter applies the grant's minimisation itself before data leaves.
       const records: Record<string, SourceRecord[]> = minimise(raw, {
         categories: grant.categories as CategoryObligation[],

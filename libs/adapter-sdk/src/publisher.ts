@@ -1,5 +1,6 @@
 import { lastValueFrom } from 'rxjs';
 import type { ClientKafka } from '@nestjs/microservices';
+import { SpanKind, inSpan, injectTraceContext } from '@mash/tracing';
 
 export interface OutgoingMessage {
   key: string;
@@ -15,7 +16,21 @@ export interface Publisher {
 export class ClientKafkaPublisher implements Publisher {
   constructor(private readonly client: ClientKafka) {}
 
+  /** Sends with the current trace context in the headers, so the broker continues the trace. */
   async publish(topic: string, message: OutgoingMessage): Promise<void> {
-    await lastValueFrom(this.client.emit(topic, message));
+    await inSpan(
+      `${topic} publish`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic },
+      },
+      () =>
+        lastValueFrom(
+          this.client.emit(topic, {
+            ...message,
+            headers: injectTraceContext({ ...message.headers }),
+          }),
+        ),
+    );
   }
 }

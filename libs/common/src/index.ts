@@ -5,3 +5,4 @@ export * from './metrics';
 export * from './jwks-client';
 export * from './clock';
 export * from './logging';
+export * from './logger';

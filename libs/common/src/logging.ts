@@ -11,3 +11,8 @@ export const LogLevelSchema = z.enum(LOG_LEVELS).default('log');
 export function logLevelsFrom(level: LogLevel): LogLevel[] {
   return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1);
 }
+
+/** `LOG_FORMAT`: JSON lines (default when not at a terminal), or pretty for a person reading. */
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+export const LogFormatSchema = z.enum(LOG_FORMATS).default('auto');

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { AGENCIES, type Agency } from './agencies';
 import {
+  AdapterHeartbeatClaimsV1,
+  AdapterHeartbeatV1,
   AgencyAuditEventV1,
   AgreementStatusChangedV1,
   AuditCheckpointV1,
@@ -38,6 +40,11 @@ const headers: Json = {
     [Headers.messageId]: { type: 'string', format: 'uuid' },
     [Headers.messageType]: { type: 'string' },
     [Headers.schemaVersion]: { type: 'string', enum: ['1'] },
+    [Headers.traceparent]: {
+      type: 'string',
+      description: 'W3C trace context of the span that sent the message, when tracing is on.',
+    },
+    [Headers.tracestate]: { type: 'string', description: 'W3C trace state, with traceparent.' },
   },
   required: [Headers.messageId, Headers.messageType, Headers.schemaVersion],
 };
@@ -135,6 +142,17 @@ export function asyncApiDocument(): Json {
       headers,
       payload: schema(AgreementStatusChangedV1),
     },
+    AdapterHeartbeatV1: {
+      name: 'adapter.heartbeat',
+      title: 'An adapter is alive: signed by the agency (signed holds AdapterHeartbeatClaimsV1)',
+      headers,
+      payload: schema(AdapterHeartbeatV1),
+    },
+    AdapterHeartbeatClaimsV1: {
+      name: 'adapter.heartbeat.claims',
+      title: 'The signed content inside AdapterHeartbeatV1.signed: version and data freshness',
+      payload: schema(AdapterHeartbeatClaimsV1),
+    },
     DeadLetter: {
       name: 'dead-letter',
       title: 'A message that failed validation, unchanged, with the reason',
@@ -223,6 +241,20 @@ export function asyncApiDocument(): Json {
         message: 'AgreementStatusChangedV1',
         description: `Broker -> ${agency} adapter: agreements in force; the adapter refuses grants under a suspended or expired version.`,
         key: 'agreement id@version',
+      },
+      {
+        id: `${slug}AdapterHeartbeat`,
+        address: Topics.adapterHeartbeat(agency),
+        message: 'AdapterHeartbeatV1',
+        description: `${agency} adapter -> broker, every few seconds: alive, its version and how fresh its source data is.`,
+        key: 'agency',
+      },
+      {
+        id: `${slug}AdapterHeartbeatDlq`,
+        address: Topics.deadLetter(Topics.adapterHeartbeat(agency)),
+        message: 'DeadLetter',
+        description: 'Heartbeats the broker refused (malformed, or not signed by the agency).',
+        key: 'correlation id',
       },
     );
   };
@@ -317,6 +349,8 @@ export function allTopics(): string[] {
       Topics.deadLetter(Topics.caseAction(a)),
       Topics.caseActionAcknowledged(a),
       Topics.agreementStatus(a),
+      Topics.adapterHeartbeat(a),
+      Topics.deadLetter(Topics.adapterHeartbeat(a)),
     );
   }
   return topics;

@@ -79,6 +79,8 @@ export const QueryAnswerV1 = z
       .optional(),
     records: z.record(z.string(), z.array(z.record(z.string(), recordValue))).optional(),
     rejection: z.object({ code: z.string(), message: z.string() }).optional(),
+    /** How fresh the source data searched was (its matching index's last refresh), when known. */
+    dataAsOf: z.iso.datetime().optional(),
     respondedAt: z.iso.datetime(),
   })
   .strict();
@@ -289,3 +291,38 @@ export const AgreementStatusClaimsV1 = z
   })
   .strict();
 export type AgreementStatusClaimsV1 = z.infer<typeof AgreementStatusClaimsV1>;
+
+/**
+ * Adapter -> broker on `Topics.adapterHeartbeat(agency)`, every few seconds: the adapter is alive.
+ * Only `signed` is trusted: a JWS (typ `ADAPTER_HEARTBEAT_JWS_TYPE`) by the agency's signing key
+ * over `AdapterHeartbeatClaimsV1`. No personal data.
+ */
+export const AdapterHeartbeatV1 = z
+  .object({
+    type: z.literal('adapter.heartbeat'),
+    version: z.literal(1),
+    messageId: uuid,
+    agency: z.enum(AGENCIES),
+    signed: compactJose,
+    sentAt: z.iso.datetime(),
+  })
+  .strict();
+export type AdapterHeartbeatV1 = z.infer<typeof AdapterHeartbeatV1>;
+
+export const ADAPTER_HEARTBEAT_JWS_TYPE = 'mash-adapter-heartbeat+jws';
+
+export const AdapterHeartbeatClaimsV1 = z
+  .object({
+    agency: z.enum(AGENCIES),
+    /** Which process of the adapter (a host or pod name), for operators; not an identity. */
+    instance: z.string().min(1).max(100),
+    /** The adapter's software version. */
+    adapterVersion: z.string().min(1).max(50),
+    /** How fresh the source data is (the matching index's last refresh); null when unknown. */
+    dataAsOf: z.iso.datetime().nullable(),
+    /** The adapter beats every this many seconds. */
+    intervalSeconds: z.number().int().positive().max(3600),
+    sentAt: z.iso.datetime(),
+  })
+  .strict();
+export type AdapterHeartbeatClaimsV1 = z.infer<typeof AdapterHeartbeatClaimsV1>;

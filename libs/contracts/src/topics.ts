@@ -25,6 +25,8 @@ export function topicsIn(ns: string) {
      * (key `<agreementId>@<version>`), so an adapter reading from the beginning knows what is in force.
      */
     agreementStatus: (agency: Agency) => `${ns}.${agency}.agreements.status.v1`,
+    /** Adapter -> broker: the adapter is alive, its version and how fresh its source data is. */
+    adapterHeartbeat: (agency: Agency) => `${ns}.${agency}.adapter.heartbeat.v1`,
   } as const;
 }
 
@@ -59,4 +61,7 @@ export const Headers = {
   dlqReason: 'dlq-reason',
   dlqSourceTopic: 'dlq-source-topic',
   dlqTruncated: 'dlq-truncated',
+  /** W3C trace context (https://www.w3.org/TR/trace-context/): ids only. */
+  traceparent: 'traceparent',
+  tracestate: 'tracestate',
 } as const;

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { TrustError } from './errors';
+import { createFileOnce, writeFileAtomically } from './files';
 
 /**
  * Wraps and unwraps data keys with a key-encryption key the service never sees in clear when a
@@ -49,13 +49,20 @@ export class FileKeyProvider implements KeyProvider {
   private file: KekFile;
 
   constructor(private readonly path: string) {
-    if (existsSync(path)) {
-      this.file = JSON.parse(readFileSync(path, 'utf8')) as KekFile;
-    } else {
+    if (!existsSync(path)) {
+      // Created once: of several instances starting together on a shared directory, one
+      // writes the key and every other reads it, so all seal with the same key.
       const id = `kek-${randomBytes(6).toString('hex')}`;
-      this.file = { current: id, keys: { [id]: randomBytes(32).toString('base64') } };
-      this.save();
+      createFileOnce(
+        path,
+        JSON.stringify(
+          { current: id, keys: { [id]: randomBytes(32).toString('base64') } },
+          null,
+          2,
+        ),
+      );
     }
+    this.file = JSON.parse(readFileSync(path, 'utf8')) as KekFile;
   }
 
   get currentKeyId(): string {
@@ -75,10 +82,7 @@ export class FileKeyProvider implements KeyProvider {
   }
 
   private save(): void {
-    mkdirSync(dirname(this.path), { recursive: true });
-    const tmp = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.file, null, 2), { mode: 0o600 });
-    renameSync(tmp, this.path);
+    writeFileAtomically(this.path, JSON.stringify(this.file, null, 2));
   }
 
   private key(id: string): Buffer {

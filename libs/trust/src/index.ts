@@ -4,3 +4,4 @@ export * from './keys';
 export * from './envelope';
 export * from './grant';
 export * from './at-rest';
+export * from './files';

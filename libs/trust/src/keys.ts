@@ -1,14 +1,8 @@
-import {
-  mkdirSync,
-  readFileSync,
-  readdirSync,
-  writeFileSync,
-  existsSync,
-  renameSync,
-} from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { TrustError } from './errors';
+import { createFileOnce, writeFileAtomically } from './files';
 import {
   exportJWK,
   generateKeyPair,
@@ -87,18 +81,24 @@ export class FileKeyRingStore {
   }
 
   write(ring: KeyRing): void {
-    const file = this.path(ring.service);
-    mkdirSync(dirname(file), { recursive: true });
     // Write then rename so a crash never leaves a half-written key file.
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(ring, null, 2), { mode: 0o600 });
-    renameSync(tmp, file);
+    writeFileAtomically(this.path(ring.service), JSON.stringify(ring, null, 2));
   }
 
+  /**
+   * The service's ring, created on first use. Several instances starting together on a shared
+   * directory end with one ring: creation is create-if-absent (`createFileOnce`), and a loser
+   * reads the winner's.
+   */
   async loadOrCreate(service: string): Promise<KeyRing> {
     const existing = this.read(service);
     if (existing && activeOf(existing, 'sig') && activeOf(existing, 'enc')) return existing;
-    const ring: KeyRing = existing ?? { service, keys: [] };
+    if (!existing) {
+      const ring: KeyRing = { service, keys: [await newKey('sig'), await newKey('enc')] };
+      if (createFileOnce(this.path(service), JSON.stringify(ring, null, 2))) return ring;
+      return this.loadOrCreate(service);
+    }
+    const ring: KeyRing = existing;
     if (!activeOf(ring, 'sig')) ring.keys.push(await newKey('sig'));
     if (!activeOf(ring, 'enc')) ring.keys.push(await newKey('enc'));
     this.write(ring);

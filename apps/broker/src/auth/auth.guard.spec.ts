@@ -5,7 +5,9 @@ import { BrokerMetrics } from '../metrics/broker-metrics';
 import type { BrokerConfig } from '../config/config';
 import { JwtAuthGuard, RolesGuard } from './auth.guard';
 import { Public, Roles } from './decorators';
-import { FailureLimiter } from './failure-limiter';
+import type { Request } from 'express';
+import type { AuthFailureRepository } from './auth-failure.repository';
+import { FailureLimiter, standing, type FailureCounts } from './failure-limiter';
 import type { Principal } from './principal';
 import type { AuthFailure, SecurityEvents } from './security-events';
 
@@ -68,20 +70,40 @@ describe(RolesGuard.name, () => {
   });
 });
 
+/** Failure counts as the database keeps them, for one window (the window itself is SQL's). */
+class CountsInMemory implements FailureCounts {
+  readonly byClient = new Map<string, number>();
+  async add(clientHash: string): Promise<number> {
+    const n = (this.byClient.get(clientHash) ?? 0) + 1;
+    this.byClient.set(clientHash, n);
+    return n;
+  }
+}
+
 describe(FailureLimiter.name, () => {
-  it('allows `limit` failures per client in the window, then reports the client as over it', () => {
-    const sut = new FailureLimiter(3, 60_000);
-    expect([1, 2, 3].map((t) => sut.fail('10.0.0.1', t))).toEqual([false, false, false]);
-    expect(sut.fail('10.0.0.1', 4)).toBe(true);
-    expect(sut.fail('10.0.0.2', 5)).toBe(false);
+  it('allows `limit` failures per client in the window, then reports the client as over it', async () => {
+    const sut = new FailureLimiter(new CountsInMemory(), 3, 60);
+    const first = [];
+    for (let i = 0; i < 3; i += 1) first.push(await sut.fail('10.0.0.1'));
+    expect(first).toEqual([false, false, false]);
+    expect(await sut.failure('10.0.0.1')).toBe('first-over');
+    expect(await sut.failure('10.0.0.1')).toBe('over');
+    expect(await sut.fail('10.0.0.2')).toBe(false);
   });
 
-  it('forgets failures older than the window', () => {
-    const sut = new FailureLimiter(2, 1_000);
-    sut.fail('c', 0);
-    sut.fail('c', 10);
-    expect(sut.fail('c', 20)).toBe(true);
-    expect(sut.fail('c', 1_500)).toBe(false);
+  it('stores no client address, only its hash', async () => {
+    const counts = new CountsInMemory();
+    await new FailureLimiter(counts, 3, 60).fail('10.0.0.1');
+    expect([...counts.byClient.keys()][0]).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('says first-over once, on the failure that crosses the limit', () => {
+    expect([1, 2, 3, 4].map((n) => standing(n, 2))).toEqual([
+      'under',
+      'under',
+      'first-over',
+      'over',
+    ]);
   });
 });
 
@@ -99,10 +121,16 @@ describe(JwtAuthGuard.name, () => {
       authFailed: (e: AuthFailure) => written.push({ action: 'auth.failed', ...e }),
       throttled: (e: AuthFailure) => written.push({ action: 'auth.throttled', ...e }),
     } as unknown as SecurityEvents;
-    sut = new JwtAuthGuard(new Reflector(), new BrokerMetrics(), security, config);
+    sut = new JwtAuthGuard(
+      new Reflector(),
+      new BrokerMetrics(),
+      security,
+      config,
+      new CountsInMemory() as unknown as AuthFailureRepository,
+    );
   });
 
-  function refuse(ip: string, authorization?: string): string | undefined {
+  async function refuse(ip: string, authorization?: string): Promise<string> {
     const req = {
       method: 'GET',
       path: '/api/v1/cases',
@@ -111,13 +139,13 @@ describe(JwtAuthGuard.name, () => {
       correlationId: 'corr-0001',
       header: (name: string) => (name === 'authorization' ? authorization : undefined),
     };
-    const host = new ExecutionContextHost([req, {}, () => undefined]);
-    host.setType('http');
-    return codeOf(() => sut.handleRequest(undefined, false, undefined, host));
+    const error = await sut.refused(undefined, req as unknown as Request);
+    return `${error.status} ${error.code}`;
   }
 
-  it('checks the failure limit before writing: a client hammering without a token writes a bounded number of entries', () => {
-    const codes = Array.from({ length: 50 }, () => refuse('10.0.0.9'));
+  it('checks the failure limit before writing: a client hammering without a token writes a bounded number of entries', async () => {
+    const codes: string[] = [];
+    for (let i = 0; i < 50; i += 1) codes.push(await refuse('10.0.0.9'));
     expect(codes.slice(0, LIMIT)).toEqual(Array(LIMIT).fill('401 AUTH.TOKEN_MISSING'));
     expect(new Set(codes.slice(LIMIT))).toEqual(new Set(['429 AUTH.TOO_MANY_FAILURES']));
     expect(written.map((w) => w.action)).toEqual([
@@ -126,19 +154,19 @@ describe(JwtAuthGuard.name, () => {
     ]);
   });
 
-  it('writes only so many no-token failures a window, however many addresses send them', () => {
-    for (let i = 0; i < 200; i += 1) refuse(`10.1.${Math.floor(i / 250)}.${i % 250}`);
+  it('writes only so many no-token failures a window, however many addresses send them', async () => {
+    for (let i = 0; i < 200; i += 1) await refuse(`10.1.${Math.floor(i / 250)}.${i % 250}`);
     expect(written.length).toBe(LIMIT * 10);
   });
 
-  it('files a refused token under the partnership it claims, marked as claimed, with the correlation id', () => {
+  it('files a refused token under the partnership it claims, marked as claimed, with the correlation id', async () => {
     const claims = Buffer.from(JSON.stringify({ partnership: 'demo', sub: 'x' })).toString(
       'base64url',
     );
-    expect(refuse('10.0.0.7', `Bearer eyJhbGciOiJub25lIn0.${claims}.`)).toBe(
+    expect(await refuse('10.0.0.7', `Bearer eyJhbGciOiJub25lIn0.${claims}.`)).toBe(
       '401 AUTH.TOKEN_INVALID',
     );
-    expect(refuse('10.0.0.7')).toBe('401 AUTH.TOKEN_MISSING');
+    expect(await refuse('10.0.0.7')).toBe('401 AUTH.TOKEN_MISSING');
     expect(written).toEqual([
       expect.objectContaining({
         action: 'auth.failed',

@@ -9,6 +9,7 @@ import { correlationIdOf } from '../common/correlation';
 import { BrokerMetrics } from '../metrics/broker-metrics';
 import { SecurityEvents } from './security-events';
 import { PUBLIC_KEY, ROLES_KEY } from './decorators';
+import { AuthFailureRepository } from './auth-failure.repository';
 import { FailureLimiter } from './failure-limiter';
 import type { Principal, Role } from './principal';
 import { brokerError } from '../common/errors';
@@ -52,20 +53,23 @@ export class JwtAuthGuard extends AuthGuard('jwt') implements CanActivate {
     private readonly metrics: BrokerMetrics,
     private readonly security: SecurityEvents,
     @Inject(BROKER_CONFIG) config: BrokerConfig,
+    failures: AuthFailureRepository,
   ) {
     super();
     this.limiter = new FailureLimiter(
+      failures,
       config.auth.failureLimit,
-      config.auth.failureWindowSeconds * 1000,
+      config.auth.failureWindowSeconds,
     );
     this.anonymous = new FailureLimiter(
+      failures,
       config.auth.failureLimit * ANONYMOUS_AUDIT_FACTOR,
-      config.auth.failureWindowSeconds * 1000,
+      config.auth.failureWindowSeconds,
     );
     this.partnershipClaim = config.auth.partnershipClaim;
   }
 
-  override canActivate(context: ExecutionContext): ReturnType<CanActivate['canActivate']> {
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
     // Kafka handlers carry no bearer token: messages are authenticated by their signatures.
     if (context.getType() !== 'http') return true;
     const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, [
@@ -73,9 +77,14 @@ export class JwtAuthGuard extends AuthGuard('jwt') implements CanActivate {
       context.getClass(),
     ]);
     if (isPublic) return true;
-    return super.canActivate(context);
+    try {
+      return (await super.canActivate(context)) as boolean;
+    } catch (error) {
+      throw await this.refused(error, context.switchToHttp().getRequest<Request>());
+    }
   }
 
+  /** Passport's verdict: the principal, or the reason as a domain error (`refused` handles it). */
   override handleRequest<T = Principal>(
     err: unknown,
     user: unknown,
@@ -83,8 +92,15 @@ export class JwtAuthGuard extends AuthGuard('jwt') implements CanActivate {
     context: ExecutionContext,
   ): T {
     if (!err && user) return user as T;
-    const req = context.switchToHttp().getRequest<Request>();
-    const failure = this.toError(err ?? info, req);
+    throw this.toError(err ?? info, context.switchToHttp().getRequest<Request>());
+  }
+
+  /**
+   * Counts and records a refused request, and says what the client gets: the failure, or 429
+   * once the client is past the limit (counted in PostgreSQL, across every broker instance).
+   */
+  async refused(reason: unknown, req: Request): Promise<DomainError> {
+    const failure = this.toError(reason, req);
     this.metrics.authFailures.inc({ code: failure.code });
     // Never the token itself: only the code, route and client.
     this.logger.warn(
@@ -102,21 +118,21 @@ export class JwtAuthGuard extends AuthGuard('jwt') implements CanActivate {
     // An identity provider outage is not the client's fault: it does not count towards the limit.
     if (failure.status >= 500) {
       this.security.authFailed(event);
-      throw failure;
+      return failure;
     }
     // The limit is checked before anything is written: past it, a client's failures are only
     // counted (metrics) and the moment it crossed the limit is recorded once, so a client cannot
     // grow the append-only log by hammering the API.
-    const standing = this.limiter.failure(client);
+    const standing = await this.limiter.failure(client);
     if (standing !== 'under') {
       if (standing === 'first-over') this.security.throttled(event);
-      throw brokerError('AUTH.TOO_MANY_FAILURES', 'too many failed authentications; slow down');
+      return brokerError('AUTH.TOO_MANY_FAILURES', 'too many failed authentications; slow down');
     }
     // Requests with no token at all are mostly noise (and cheap to send from many addresses):
     // only so many a window are written, whoever sends them.
-    if (failure.code !== 'AUTH.TOKEN_MISSING' || !this.anonymous.fail('no-token'))
+    if (failure.code !== 'AUTH.TOKEN_MISSING' || !(await this.anonymous.fail('no-token')))
       this.security.authFailed(event);
-    throw failure;
+    return failure;
   }
 
   private toError(reason: unknown, req: Request): DomainError {

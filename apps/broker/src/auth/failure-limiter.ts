@@ -1,41 +1,39 @@
+import { createHash } from 'node:crypto';
+
+export type FailureStanding = 'under' | 'first-over' | 'over';
+
+/** Where the client stands after `failures` in the window: `first-over` only on the one that crosses. */
+export function standing(failures: number, limit: number): FailureStanding {
+  if (failures <= limit) return 'under';
+  return failures === limit + 1 ? 'first-over' : 'over';
+}
+
+/** What the limiter needs from storage: add one failure, say how many in the window. */
+export interface FailureCounts {
+  add(clientHash: string, windowSeconds: number): Promise<number>;
+}
+
 /**
- * Counts failed authentications per client address in a sliding window. Past the limit the
- * client gets 429 instead of 401; requests with good tokens are never held back.
- * In-memory, per broker instance: a fleet behind a load balancer should also limit at the edge.
+ * Counts failed authentications per client address in a window. Past the limit the client gets
+ * 429 instead of 401; requests with good tokens are never held back. The counts live in
+ * PostgreSQL (`AuthFailureRepository`), so a client spreading attempts over several broker
+ * instances meets one limit. A fleet behind a load balancer should also limit at the edge.
  */
 export class FailureLimiter {
-  private readonly failures = new Map<string, number[]>();
-
   constructor(
+    private readonly counts: FailureCounts,
     private readonly limit: number,
-    private readonly windowMs: number,
+    private readonly windowSeconds: number,
   ) {}
 
   /** Records a failure; returns true when this client is now over the limit. */
-  fail(client: string, now = Date.now()): boolean {
-    return this.failure(client, now) !== 'under';
+  async fail(client: string): Promise<boolean> {
+    return (await this.failure(client)) !== 'under';
   }
 
-  /**
-   * Records a failure and says where the client stands: `first-over` only on the failure that
-   * takes it past the limit, so a caller can record that moment once rather than every failure.
-   */
-  failure(client: string, now = Date.now()): 'under' | 'first-over' | 'over' {
-    const since = now - this.windowMs;
-    const recent = (this.failures.get(client) ?? []).filter((t) => t > since);
-    const wasOver = recent.length > this.limit;
-    recent.push(now);
-    // Only the newest limit+1 failures decide; a client hammering us must not grow the list.
-    if (recent.length > this.limit + 1) recent.splice(0, recent.length - this.limit - 1);
-    this.failures.set(client, recent);
-    if (this.failures.size > 10_000) this.prune(since);
-    if (recent.length <= this.limit) return 'under';
-    return wasOver ? 'over' : 'first-over';
-  }
-
-  private prune(since: number): void {
-    for (const [client, times] of this.failures) {
-      if (times.every((t) => t <= since)) this.failures.delete(client);
-    }
+  /** Records a failure and says where the client stands. */
+  async failure(client: string): Promise<FailureStanding> {
+    const hash = createHash('sha256').update(client).digest('hex');
+    return standing(await this.counts.add(hash, this.windowSeconds), this.limit);
   }
 }

@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { KafkaEnvSchema, LogLevelSchema, isSecureJwksUrl, type LogLevel } from '@mash/common';
+import {
+  KafkaEnvSchema,
+  LogFormatSchema,
+  LogLevelSchema,
+  isSecureJwksUrl,
+  type LogFormat,
+  type LogLevel,
+} from '@mash/common';
 import { AGENCIES } from '@mash/contracts';
 
 const RegistryEntry = z.object({ jwksUrl: z.string().url() });
@@ -50,6 +57,7 @@ const BrokerEnvSchema = KafkaEnvSchema.extend({
   RATE_LIMIT_PER_WINDOW: z.coerce.number().int().min(1).default(1200),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
   LOG_LEVEL: LogLevelSchema,
+  LOG_FORMAT: LogFormatSchema,
   /** Operations: `1` keeps requests in the outbox unpublished (e.g. while Kafka is repaired). */
   OUTBOX_RELAY_DISABLED: z.enum(['0', '1']).default('0'),
   /** The console: the key that seals its session cookie (at least 32 characters). */
@@ -72,6 +80,8 @@ const BrokerEnvSchema = KafkaEnvSchema.extend({
   QUERY_ADMISSION_RED_RESERVE: z.coerce.number().min(0).max(0.9).default(0.2),
   /** How far back the answer rate is measured. */
   QUERY_ADMISSION_WINDOW_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
+  /** An adapter not heard from for this long is `down` (adapters beat every 10 s by default). */
+  HEARTBEAT_SILENCE_SECONDS: z.coerce.number().int().min(2).max(86_400).default(45),
 });
 
 export type AuthMode = 'dev' | 'production';
@@ -115,8 +125,11 @@ export interface BrokerConfig {
   /** `<AGENCY>_JWKS_URL` overrides of the agency registry's default entries. */
   agencyJwksOverrides: Partial<Record<string, string>>;
   logLevel: LogLevel;
+  logFormat: LogFormat;
   /** When set, the outbox relay publishes nothing: messages wait in the database. */
   outboxRelayDisabled: boolean;
+  /** An adapter silent for longer than this is reported `down`. */
+  heartbeatSilenceSeconds: number;
   queryEventsHeartbeatSeconds: number;
   /** Admission control of new queries (see `AdmissionService`). */
   admission: {
@@ -243,7 +256,9 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     rateLimit: { limit: e.RATE_LIMIT_PER_WINDOW, windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS },
     agencyJwksOverrides,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     outboxRelayDisabled: e.OUTBOX_RELAY_DISABLED === '1',
+    heartbeatSilenceSeconds: e.HEARTBEAT_SILENCE_SECONDS,
     queryEventsHeartbeatSeconds: e.QUERY_EVENTS_HEARTBEAT_SECONDS,
     admission: {
       maxInFlight: e.QUERY_ADMISSION_MAX_IN_FLIGHT,

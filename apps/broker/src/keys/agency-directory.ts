@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwksClient, isSecureJwksUrl } from '@mash/common';
-import type { Agency } from '@mash/contracts';
+import { AGENCIES, type Agency } from '@mash/contracts';
 import { BROKER_CONFIG, type AgencyRegistry, type BrokerConfig } from '../config/config';
 import { brokerError } from '../common/errors';
 
@@ -33,6 +33,27 @@ export class AgencyDirectory {
     return this.config.agencyJwksOverrides[agency] ?? this.registry.default?.[agency]?.jwksUrl;
   }
 
+  /** The agencies registered for a partnership (its own entries or the defaults). */
+  registeredFor(partnership: string): Agency[] {
+    return AGENCIES.filter((agency) => this.url(partnership, agency) !== undefined);
+  }
+
+  /**
+   * Every key set registered for an agency, by default or for any partnership: what a message
+   * that belongs to no partnership (a heartbeat) is verified against.
+   */
+  keySetsFor(agency: Agency): JwksClient[] {
+    const urls = new Set<string>();
+    const fallback =
+      this.config.agencyJwksOverrides[agency] ?? this.registry.default?.[agency]?.jwksUrl;
+    if (fallback) urls.add(fallback);
+    for (const entries of Object.values(this.registry.partnerships)) {
+      const own = entries[agency]?.jwksUrl;
+      if (own) urls.add(own);
+    }
+    return [...urls].map((url) => this.client(url));
+  }
+
   keysFor(partnership: string, agency: Agency): JwksClient {
     const url = this.url(partnership, agency);
     if (!url)
@@ -40,6 +61,10 @@ export class AgencyDirectory {
         'AGENCY.NOT_REGISTERED',
         `${agency} is not registered for this partnership`,
       );
+    return this.client(url);
+  }
+
+  private client(url: string): JwksClient {
     let client = this.clients.get(url);
     if (!client) {
       client = new JwksClient(url, { cooldownMs: 5_000 });

@@ -1,12 +1,14 @@
 import { createHmac, randomBytes, type JsonWebKey } from 'node:crypto';
 import type { JSONWebKeySet } from 'jose';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   EnvelopeCipher,
   FileKeyProvider,
   FileKeyRingStore,
   ServiceKeys,
+  createFileOnce,
+  writeFileAtomically,
   type KeyRing,
 } from '@mash/trust';
 import type { BrokerConfig } from '../config/config';
@@ -34,15 +36,15 @@ export class BrokerKeys {
         : undefined;
     const auditRing = await store.loadOrCreate(AUDIT_SERVICE);
     // Published beside the checkpoint file so `npm run audit -- verify` works without the broker.
-    mkdirSync(config.keysDir, { recursive: true });
-    writeFileSync(
+    writeFileAtomically(
       join(config.keysDir, `${AUDIT_SERVICE}.public.json`),
       JSON.stringify(checkpointVerificationJwks(auditRing), null, 2),
     );
     const cipher = new EnvelopeCipher(new FileKeyProvider(join(config.keysDir, 'broker-kek.json')));
     const pseudonymFile = join(config.keysDir, 'audit-pseudonym.key');
+    // Created once, like every key here: instances sharing KEYS_DIR all read the winner's.
     if (!existsSync(pseudonymFile))
-      writeFileSync(pseudonymFile, randomBytes(32).toString('base64'), { mode: 0o600 });
+      createFileOnce(pseudonymFile, randomBytes(32).toString('base64'));
     const master = Buffer.from(readFileSync(pseudonymFile, 'utf8').trim(), 'base64');
     return new BrokerKeys(broker, devIssuer, auditRing, cipher, master);
   }

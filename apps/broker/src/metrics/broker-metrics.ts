@@ -16,6 +16,7 @@ export class BrokerMetrics extends ServiceMetrics {
   readonly casesByDeadline: Gauge<string>;
   readonly outboxPending: Gauge<string>;
   readonly queriesRefused: Counter<string>;
+  readonly heartbeatsRefused: Counter<string>;
 
   constructor() {
     super('broker');
@@ -66,6 +67,11 @@ export class BrokerMetrics extends ServiceMetrics {
       'mash_queries_refused_total',
       'Queries refused by admission control, by the case RAG rating',
       ['rag'],
+    );
+    this.heartbeatsRefused = this.counter(
+      'mash_agency_heartbeats_refused_total',
+      'Adapter heartbeats refused (not signed by the agency, or on another agency topic)',
+      ['agency'],
     );
   }
 }

@@ -5,6 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { SpanKind, inSpan, injectTraceContext, traceContextOf } from '@mash/tracing';
 import { KafkaProducer, type KafkaRecord } from '../kafka/kafka.producer';
 import { BrokerMetrics } from '../metrics/broker-metrics';
 import { Transactions, type Tx } from '../common/transactions';
@@ -41,7 +42,10 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
 
   async enqueue(tx: Tx, records: KafkaRecord[], availableAt?: Date): Promise<void> {
     if (records.length === 0) return;
-    await this.outbox.insert(tx, records, availableAt ?? new Date());
+    // The request's trace context waits in the row with the message, so the relay's publish
+    // (later, on another path) continues the trace that caused it.
+    const traced = records.map((r) => ({ ...r, headers: injectTraceContext({ ...r.headers }) }));
+    await this.outbox.insert(tx, traced, availableAt ?? new Date());
   }
 
   onApplicationBootstrap(): void {
@@ -83,12 +87,21 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
       const sent = await this.transactions.run(async (tx) => {
         const rows = await this.outbox.claim(tx, BATCH);
         for (const row of rows) {
-          await this.producer.send({
-            topic: row.topic,
-            key: row.key,
-            value: row.value,
-            headers: row.headers,
-          });
+          await inSpan(
+            `${row.topic} publish`,
+            {
+              kind: SpanKind.PRODUCER,
+              parent: traceContextOf(row.headers),
+              attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': row.topic },
+            },
+            () =>
+              this.producer.send({
+                topic: row.topic,
+                key: row.key,
+                value: row.value,
+                headers: injectTraceContext({ ...row.headers }),
+              }),
+          );
           await this.outbox.remove(tx, row);
         }
         return rows.length;

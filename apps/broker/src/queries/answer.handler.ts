@@ -133,6 +133,7 @@ export class AnswerHandler {
           recordsSealed,
           failureCode,
           respondedAt,
+          dataAsOf: answer.dataAsOf ? new Date(answer.dataAsOf) : null,
           late,
         },
         tx,

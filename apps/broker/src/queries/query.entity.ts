@@ -116,6 +116,10 @@ export class QueryAgencyEntity {
   @Column({ name: 'responded_at', type: 'timestamptz', nullable: true })
   respondedAt!: Date | null;
 
+  /** How fresh the agency's source data was when it answered ("data as of"), when it said. */
+  @Column({ name: 'data_as_of', type: 'timestamptz', nullable: true })
+  dataAsOf!: Date | null;
+
   /** True when the answer arrived after the agency had been marked timed out. */
   @Column({ type: 'boolean', default: false })
   late!: boolean;

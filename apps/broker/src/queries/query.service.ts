@@ -36,6 +36,8 @@ export interface AgencyView {
   records?: Record<string, unknown[]>;
   failure?: string;
   respondedAt?: string;
+  /** How fresh the agency's source data was when it answered. */
+  dataAsOf?: string;
   late?: boolean;
   /** While `queued`: its place in the agency's queue, when it should go, and what it waits for. */
   queue?: {
@@ -228,6 +230,7 @@ export class QueryService {
         recordsSealed: null,
         failureCode: null,
         respondedAt: null,
+        dataAsOf: null,
         late: false,
       } as Partial<QueryAgencyEntity>);
       if (decision.decision === 'permit' && !admitted.has(decision.agency))
@@ -410,6 +413,7 @@ export class QueryService {
         };
       }
       if (a.respondedAt) view.respondedAt = a.respondedAt.toISOString();
+      if (a.dataAsOf) view.dataAsOf = a.dataAsOf.toISOString();
       if (a.late) view.late = true;
       if (withRecords && a.recordsSealed && a.obligations) {
         const records = await this.keys.cipher.open<Record<string, Array<Record<string, unknown>>>>(

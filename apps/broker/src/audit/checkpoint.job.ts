@@ -1,22 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { z } from 'zod';
-import {
-  AuditSequencer,
-  Checkpointer,
-  scheduleCheckpoints,
-  type CheckpointSchedule,
-  type SignedCheckpoint,
-} from '@mash/audit';
+import { AuditSequencer, Checkpointer, type SignedCheckpoint } from '@mash/audit';
 import { Topics, type AuditCheckpointV1, kafkaRecord } from '@mash/contracts';
+import { IntervalJob } from '../common/interval-job';
+import { JobClaimRepository } from '../common/job-claim.repository';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
 import { KafkaProducer } from '../kafka/kafka.producer';
 import { BrokerKeys } from '../keys/broker-keys';
@@ -27,26 +17,32 @@ const SHUTDOWN_CHECKPOINT_MS = 5_000;
  * Signs each partnership chain's head every AUDIT_CHECKPOINT_INTERVAL_SECONDS (and once at
  * shutdown), keeping three copies: the `audit_checkpoint` table, the append-only file
  * AUDIT_CHECKPOINT_FILE, and `mash.audit.checkpoint.v1`. The copies outside the database are what
- * expose a rewrite of a whole chain or a dropped tail.
+ * expose a rewrite of a whole chain or a dropped tail. With several broker instances, each pass
+ * is claimed in `job_claim` first, so one instance publishes per interval.
  */
 @Injectable()
-export class AuditCheckpointScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger('AuditCheckpoints');
+export class AuditCheckpointJob
+  extends IntervalJob<SignedCheckpoint[]>
+  implements BeforeApplicationShutdown
+{
   private readonly checkpointer: Checkpointer;
   /**
    * Gives chain positions to the entries AuditService writes unsequenced. Every instance runs one;
-   * one leads. TODO(issue 12): host this loop in the jobs kit rather than here.
+   * one leads (an advisory lock inside `@mash/audit`).
    */
   readonly sequencer: AuditSequencer;
-  private schedule: CheckpointSchedule | undefined;
   private last: Promise<unknown> = Promise.resolve();
+  private readonly intervalMs: number;
 
   constructor(
     @InjectDataSource() dataSource: DataSource,
-    @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
+    @Inject(BROKER_CONFIG) config: BrokerConfig,
     @Inject(BrokerKeys) keys: BrokerKeys,
     private readonly producer: KafkaProducer,
+    private readonly claims: JobClaimRepository,
   ) {
+    super('audit.checkpoints', config.auditCheckpointIntervalSeconds * 1000, []);
+    this.intervalMs = config.auditCheckpointIntervalSeconds * 1000;
     this.checkpointer = new Checkpointer(dataSource, {
       key: keys.auditSigningKey(),
       file: config.auditCheckpointFile,
@@ -60,18 +56,15 @@ export class AuditCheckpointScheduler implements OnApplicationBootstrap, BeforeA
     });
   }
 
-  onApplicationBootstrap(): void {
+  override onApplicationBootstrap(): void {
     this.sequencer.start();
-    this.schedule = scheduleCheckpoints(
-      { checkpointAll: () => this.checkpointNow() },
-      {
-        everySeconds: this.config.auditCheckpointIntervalSeconds,
-        onError: (error) =>
-          this.logger.warn(
-            `audit checkpoint failed: ${error instanceof Error ? error.message : 'unknown error'}`,
-          ),
-      },
-    );
+    super.onApplicationBootstrap();
+  }
+
+  /** One instance per interval: the one that claims the pass. */
+  protected async run(): Promise<SignedCheckpoint[]> {
+    if (!(await this.claims.claim(this.name, this.intervalMs))) return [];
+    return this.checkpointNow();
   }
 
   /** Checkpoints every chain whose head moved; runs one at a time. */
@@ -82,7 +75,7 @@ export class AuditCheckpointScheduler implements OnApplicationBootstrap, BeforeA
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.schedule?.stop();
+    this.onApplicationShutdown();
     // The tail written since the last tick gets a checkpoint too, so `npm run audit -- verify`
     // after a stop covers everything; bounded, so a dead Kafka cannot hold the shutdown.
     let timer: NodeJS.Timeout | undefined;

@@ -1,0 +1,4 @@
+// Imported first by main.ts: the SDK must patch `http` and `pg` before anything loads them.
+import { startTracing } from '@mash/tracing';
+
+startTracing('adapter-social-care');

@@ -1,0 +1,131 @@
+/**
+ * State that several broker instances share, and must agree on: keys created once on a shared
+ * KEYS_DIR, sign-in failure counts and once-per-interval job claims in PostgreSQL. Each
+ * "instance" here has its own process or its own connection pool, as separate pods would.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { ensureDatabase, withDatabase } from '@mash/common';
+import { EnvelopeCipher, FileKeyProvider } from '@mash/trust';
+import { brokerDataSourceOptions } from '../../apps/broker/src/data-source';
+import { AuthFailureRepository } from '../../apps/broker/src/auth/auth-failure.repository';
+import { FailureLimiter } from '../../apps/broker/src/auth/failure-limiter';
+import { JobClaimRepository } from '../../apps/broker/src/common/job-claim.repository';
+import { ROOT, dbName, testDatabaseUrl } from '../support/federation';
+
+const run = promisify(execFile);
+
+interface KeyFingerprints {
+  kek: string;
+  sealed: string;
+  signing: string;
+  devIssuer: string;
+  audit: string;
+  pseudonym: string;
+}
+
+async function startBrokerKeys(dir: string, startAt: number): Promise<KeyFingerprints> {
+  const { stdout } = await run(
+    process.execPath,
+    [
+      '-r',
+      '@swc-node/register',
+      resolve(ROOT, 'test/support/key-provider-child.ts'),
+      dir,
+      String(startAt),
+    ],
+    { cwd: ROOT },
+  );
+  return JSON.parse(stdout) as KeyFingerprints;
+}
+
+describe('Several broker instances', () => {
+  it('starting together on a shared KEYS_DIR, end with one set of keys and the same at-rest key', async () => {
+    for (let round = 0; round < 3; round += 1) {
+      const dir = mkdtempSync(join(tmpdir(), 'mash-shared-keys-'));
+      try {
+        // Both processes are loaded and waiting before the instant, so key creation races.
+        const startAt = Date.now() + 4_000;
+        const [a, b] = await Promise.all([
+          startBrokerKeys(dir, startAt),
+          startBrokerKeys(dir, startAt),
+        ]);
+        expect({ ...a, sealed: undefined }).toEqual({ ...b, sealed: undefined });
+        // What each sealed, the key now on disk opens: neither holds a key the other lacks.
+        const cipher = new EnvelopeCipher(new FileKeyProvider(join(dir, 'broker-kek.json')));
+        for (const sealed of [a.sealed, b.sealed])
+          expect(await cipher.open(sealed)).toEqual({ probe: true });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }, 120_000);
+
+  describe('on one database', () => {
+    const pools: DataSource[] = [];
+
+    beforeAll(async () => {
+      // Its own database, not the federation's: no suite lock needed.
+      const admin = new Client({
+        connectionString: withDatabase(testDatabaseUrl('multi-instance'), 'postgres'),
+      });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS "${dbName('multi-instance')}" WITH (FORCE)`);
+      await admin.end();
+      const url = testDatabaseUrl('multi-instance');
+      await ensureDatabase(url);
+      for (let i = 0; i < 2; i += 1) {
+        const ds = new DataSource(brokerDataSourceOptions(url));
+        await ds.initialize();
+        pools.push(ds);
+      }
+      await pools[0].runMigrations({ transaction: 'each' });
+    }, 120_000);
+
+    afterAll(async () => {
+      await Promise.all(pools.map((p) => p.destroy()));
+    });
+
+    it('meet one sign-in failure limit, whichever instance a client reaches', async () => {
+      const limiters = pools.map((p) => new FailureLimiter(new AuthFailureRepository(p), 5, 60));
+      const standings = [];
+      // A client alternating between two instances: its 6th failure overall crosses the limit.
+      for (let i = 0; i < 8; i += 1) standings.push(await limiters[i % 2].failure('203.0.113.7'));
+      expect(standings).toEqual([
+        'under',
+        'under',
+        'under',
+        'under',
+        'under',
+        'first-over',
+        'over',
+        'over',
+      ]);
+      expect(await limiters[1].failure('203.0.113.8')).toBe('under');
+    });
+
+    it('run a once-per-interval job on exactly one instance, and on another once the claim lapses', async () => {
+      const claims = pools.map((p) => new JobClaimRepository(p));
+      const first = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => claims[i % 2].claim('audit.checkpoints', 60_000)),
+      );
+      expect(first.filter(Boolean)).toHaveLength(1);
+      expect(await claims[0].claim('audit.checkpoints', 60_000)).toBe(false);
+      expect(await claims[1].claim('audit.checkpoints', 60_000)).toBe(false);
+      // The holder was killed: its claim runs out at the end of the interval.
+      await pools[0].query(
+        `UPDATE job_claim SET claimed_until = now() - interval '1 second' WHERE name = 'audit.checkpoints'`,
+      );
+      const next = await Promise.all([
+        claims[0].claim('audit.checkpoints', 60_000),
+        claims[1].claim('audit.checkpoints', 60_000),
+      ]);
+      expect(next.filter(Boolean)).toHaveLength(1);
+    });
+  });
+});

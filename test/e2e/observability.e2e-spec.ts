@@ -1,0 +1,209 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { context, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import request from 'supertest';
+import { HeartbeatPublisher, SourceFreshness } from '@mash/adapter-sdk';
+import { AGENCIES, Topics } from '@mash/contracts';
+import { FileKeyRingStore, ServiceKeys } from '@mash/trust';
+import {
+  Federation,
+  baseEnv,
+  dropDatabases,
+  eventually,
+  seedSources,
+  status,
+  type DemoSubject,
+} from '../support/federation';
+import { TopicRecorder, publishRaw } from '../support/kafka';
+
+interface StatusBody {
+  agencies: Array<{
+    agency: string;
+    status: 'up' | 'down';
+    lastHeardAt: string | null;
+    dataAsOf: string | null;
+    adapterVersion: string | null;
+  }>;
+  silenceSeconds: number;
+}
+
+// Spans from the broker and the adapters (all in this process) go to memory; trace context
+// crosses between them only in the Kafka headers, as between separate processes.
+const spans = new InMemorySpanExporter();
+const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
+
+describe('Operations: agency availability, data freshness, traces', () => {
+  beforeAll(() => {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    trace.setGlobalTracerProvider(provider);
+  });
+
+  afterAll(async () => {
+    await provider.shutdown();
+    trace.disable();
+    propagation.disable();
+    context.disable();
+  });
+
+  // Adapters beat every second; an adapter silent for 30 s (on the broker's pinned clock) is down.
+  const federation = new Federation(
+    baseEnv({ HEARTBEAT_INTERVAL_SECONDS: '1', HEARTBEAT_SILENCE_SECONDS: '30' }),
+  );
+  let subjects: DemoSubject[];
+  let auditor: string;
+
+  beforeAll(async () => {
+    await dropDatabases(['broker', ...AGENCIES]);
+    subjects = seedSources();
+    await federation.start();
+    auditor = await federation.token('auditor');
+  }, 180_000);
+
+  afterAll(async () => {
+    await federation.stop();
+  });
+
+  async function agencyStatus(token = auditor): Promise<StatusBody> {
+    const res = await request(federation.http())
+      .get('/api/v1/agencies/status')
+      .set('Authorization', `Bearer ${token}`)
+      .expect(status(200));
+    return res.body as StatusBody;
+  }
+
+  async function metrics(): Promise<string> {
+    return (await request(federation.http()).get('/metrics').expect(status(200))).text;
+  }
+
+  it('reports all four agencies up after start, with their version and data freshness', async () => {
+    const body = await eventually(async () => {
+      const b = await agencyStatus();
+      return b.agencies.every((a) => a.status === 'up') ? b : undefined;
+    });
+    expect(body.agencies.map((a) => a.agency).sort()).toEqual([...AGENCIES].sort());
+    for (const a of body.agencies) {
+      expect(a.lastHeardAt).not.toBeNull();
+      expect(a.adapterVersion).toBe('0.1.0');
+      // The seed fitted each source's matching model: that refresh is the data's "as of".
+      expect(a.dataAsOf).not.toBeNull();
+    }
+    expect(await metrics()).toMatch(/mash_agency_up\{agency="police"[^}]*\} 1/);
+  });
+
+  it('is not for anonymous callers', async () => {
+    await request(federation.http()).get('/api/v1/agencies/status').expect(status(401));
+  });
+
+  it('carries the data freshness on each agency answer, and traces the query across broker and adapter', async () => {
+    const child = subjects.find((s) => s.knownTo.includes('police'))!;
+    const caseId = await federation.openCaseWithoutConsent(child.subject, {
+      referrer: { agency: 'education' },
+      concerns: ['physical-abuse'],
+    });
+    const analyst = await federation.token('analyst');
+    const accepted = await request(federation.http())
+      .post(`/api/v1/cases/${caseId}/queries`)
+      .set('Authorization', `Bearer ${analyst}`)
+      .send({ purpose: 'mash-triage', agencies: ['police'] })
+      .expect(status(202));
+    const done = await eventually(async () => {
+      const res = await request(federation.http())
+        .get(`/api/v1/queries/${accepted.body.id}`)
+        .set('Authorization', `Bearer ${analyst}`)
+        .expect(status(200));
+      return res.body.status === 'pending' ? undefined : res.body;
+    });
+    const police = done.agencies.find((a: { agency: string }) => a.agency === 'police');
+    expect(police.status).toBe('match');
+    const heartbeat = (await agencyStatus()).agencies.find((a) => a.agency === 'police')!;
+    expect(police.dataAsOf).toBe(heartbeat.dataAsOf);
+
+    // One trace from the POST through the outbox, Kafka, the adapter's source lookup and back.
+    const finished = spans.getFinishedSpans();
+    const post = finished.find(
+      (s) =>
+        s.name === 'HTTP POST' && s.attributes['url.path'] === `/api/v1/cases/${caseId}/queries`,
+    );
+    expect(post).toBeDefined();
+    const traceId = post!.spanContext().traceId;
+    const inTrace = await eventually(async () => {
+      const names = spans
+        .getFinishedSpans()
+        .filter((s) => s.spanContext().traceId === traceId)
+        .map((s) => s.name);
+      return names.includes(`${Topics.queryResponded('police')} process`) ? names : undefined;
+    });
+    expect(inTrace).toEqual(
+      expect.arrayContaining([
+        'HTTP POST',
+        `${Topics.queryRequested('police')} publish`, // the broker's outbox relay
+        `${Topics.queryRequested('police')} process`, // the adapter
+        'source.find-subject',
+        'source.fetch-records',
+        `${Topics.queryResponded('police')} publish`, // the adapter's answer
+        `${Topics.queryResponded('police')} process`, // the broker's answer handler
+      ]),
+    );
+  });
+
+  it('refuses a heartbeat not signed by the agency, and dead-letters a malformed one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mash-forger-'));
+    const dlq = await new TopicRecorder(
+      Topics.deadLetter(Topics.adapterHeartbeat('health')),
+    ).start();
+    try {
+      const forgerKeys = await ServiceKeys.fromRing(
+        await new FileKeyRingStore(dir).loadOrCreate('adapter-police'),
+      );
+      const forger = new HeartbeatPublisher(
+        { agency: 'police', intervalSeconds: 1, version: 'forged', instance: 'attacker' },
+        forgerKeys,
+        { publish: (topic, m) => publishRaw(topic, m.value, m.headers, m.key) },
+        new SourceFreshness({}),
+      );
+      await forger.beat();
+      await publishRaw(
+        Topics.adapterHeartbeat('health'),
+        JSON.stringify({ type: 'adapter.heartbeat' }),
+      );
+
+      await eventually(async () =>
+        /mash_agency_heartbeats_refused_total\{agency="police"[^}]*\} 1/.test(await metrics())
+          ? true
+          : undefined,
+      );
+      await eventually(async () => (dlq.messages.length > 0 ? true : undefined));
+      expect(dlq.messages[0].headers['dlq-reason']).toMatch(/schema/);
+      const police = (await agencyStatus()).agencies.find((a) => a.agency === 'police')!;
+      expect(police.adapterVersion).toBe('0.1.0');
+    } finally {
+      await dlq.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports an adapter down once it has been silent longer than allowed, the others still up', async () => {
+    await federation.stopAdapter('police');
+    federation.clock.advance(60_000);
+    const after = await eventually(async () => {
+      const b = await agencyStatus();
+      const others = b.agencies.filter((a) => a.agency !== 'police');
+      // The others' next heartbeats arrive at the advanced time and keep them up.
+      return others.every((a) => a.status === 'up') ? b : undefined;
+    });
+    const police = after.agencies.find((a) => a.agency === 'police')!;
+    expect(police.status).toBe('down');
+    for (const other of after.agencies.filter((a) => a.agency !== 'police'))
+      expect(Date.parse(police.lastHeardAt!)).toBeLessThan(Date.parse(other.lastHeardAt!));
+    expect(await metrics()).toMatch(/mash_agency_up\{agency="police"[^}]*\} 0/);
+  });
+});
