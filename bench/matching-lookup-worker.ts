@@ -4,15 +4,15 @@
  */
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
-import { HealthConnector } from '../apps/adapter-health/src/source';
-import { sourceDataSource } from '../scripts/seed/database';
+import { exampleConnector } from '../scripts/seed/connectors';
+import { storeDataSource } from '../scripts/seed/database';
 import type { LookupWorkerInput, LookupWorkerOutput } from './matching-lookup.bench';
 
 async function main(): Promise<void> {
   const input = JSON.parse(readFileSync(process.argv[2], 'utf8')) as LookupWorkerInput;
-  const ds = sourceDataSource('health', input.url);
+  const ds = storeDataSource(input.storeUrl);
   await ds.initialize();
-  const sut = new HealthConnector(ds);
+  const { connector: sut, close } = exampleConnector('health', input.url, ds);
   try {
     for (let i = 0; i < input.warmup; i++)
       await sut.findSubject(input.queries[i % input.queries.length]);
@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     };
     process.send?.(output);
   } finally {
+    await close();
     await ds.destroy();
   }
 }

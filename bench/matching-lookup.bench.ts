@@ -27,6 +27,7 @@ import {
   dropDatabase,
   ensureDatabase,
   sourceDataSource,
+  storeDataSource,
 } from '../scripts/seed/database';
 import {
   BOY_NAMES,
@@ -41,11 +42,14 @@ import { mergeMatchingResult, MATCHING_RESULTS, progress, round4 } from './match
 
 const SERVER = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DATABASE = 'mash_bench_lookup_health';
+/** The adapter's own database: the match index and model live here, apart from the source. */
+const STORE = 'mash_bench_lookup_adapter_health';
 const AS_OF = toDay('2026-11-01');
 const CHUNK = 50_000;
 
 export interface LookupWorkerInput {
   url: string;
+  storeUrl: string;
   queries: SubjectCriteria[];
   warmup: number;
 }
@@ -93,6 +97,7 @@ export async function run(
   const people = options.people ?? Number(process.env.MATCHING_LOOKUP_PEOPLE ?? 1_000_000);
   const lookups = options.lookups ?? 2500;
   const url = databaseUrl(SERVER, DATABASE);
+  const storeUrl = databaseUrl(SERVER, STORE);
   const rng = new Rng('lookup-bench');
   const book = new AddressBook(rng.fork('addresses'));
   const tables = {
@@ -128,17 +133,22 @@ export async function run(
   };
 
   await dropDatabase(SERVER, DATABASE);
+  await dropDatabase(SERVER, STORE);
   await ensureDatabase(SERVER, DATABASE);
+  await ensureDatabase(SERVER, STORE);
   const ds = sourceDataSource('health', url);
   await ds.initialize();
+  const store = storeDataSource(storeUrl);
+  await store.initialize();
   const started = Date.now();
   const sampleEvery = Math.max(1, Math.floor(people / lookups));
   const sampled: MatchSubject[] = [];
   let heldOut: MatchSubject[] = [];
   try {
     await ds.runMigrations({ transaction: 'each' });
+    await store.runMigrations({ transaction: 'each' });
     // Building the btree once after loading is far faster than maintaining it row by row.
-    await ds.query(`ALTER TABLE match_key DROP CONSTRAINT "PK_e6ace19c636de72fcb9a947f0b0"`);
+    await store.query(`ALTER TABLE match_key DROP CONSTRAINT "PK_e6ace19c636de72fcb9a947f0b0"`);
     let made = 0;
     while (made < people) {
       const patients: object[] = [];
@@ -168,7 +178,7 @@ export async function run(
         }
       }
       await bulkInsert(ds.manager, HealthPatient, patients);
-      await ds.query(
+      await store.query(
         `INSERT INTO match_key (key, subject_ref) SELECT * FROM unnest($1::text[], $2::text[])`,
         [keys.map((k) => k.key), keys.map((k) => k.subjectRef)],
       );
@@ -177,31 +187,34 @@ export async function run(
       );
     }
     progress('lookup: building the match_key btree');
-    await ds.query(
+    await store.query(
       `DELETE FROM match_key a USING match_key b WHERE a.ctid < b.ctid AND a.key = b.key AND a.subject_ref = b.subject_ref`,
     );
-    await ds.query(
+    await store.query(
       `ALTER TABLE match_key ADD CONSTRAINT "PK_e6ace19c636de72fcb9a947f0b0" PRIMARY KEY (key, subject_ref)`,
     );
-    await ds.query(`INSERT INTO match_model (id, model, fitted_at) VALUES ('current', $1, now())`, [
-      JSON.stringify(defaultModel(people)),
-    ]);
+    await store.query(
+      `INSERT INTO match_model (id, model, fitted_at) VALUES ('current', $1, now())`,
+      [JSON.stringify(defaultModel(people))],
+    );
     // Index-only scans of match_key need the visibility map a VACUUM sets.
     await ds.query('VACUUM ANALYZE');
+    await store.query('VACUUM ANALYZE');
     // People the source does not hold: new households, never written.
     heldOut = Array.from({ length: Math.round(lookups / 10) }, () =>
       newPerson(tables.surnames.draw(rng), book.draw()),
     );
   } finally {
     await ds.destroy();
+    await store.destroy();
   }
   const loadSeconds = (Date.now() - started) / 1000;
   const [{ keys, size }] = await (async () => {
-    const probe = sourceDataSource('health', url);
+    const probe = storeDataSource(storeUrl);
     await probe.initialize();
     try {
       return (await probe.query(
-        `SELECT (SELECT count(*) FROM match_key)::int AS keys, pg_size_pretty(pg_database_size(current_database())) AS size`,
+        `SELECT (SELECT count(*) FROM match_key)::int AS keys, pg_size_pretty(pg_database_size(current_database()) + pg_database_size('${DATABASE}')) AS size`,
       )) as Array<{ keys: number; size: string }>;
     } finally {
       await probe.destroy();
@@ -217,7 +230,10 @@ export async function run(
   ];
   const dir = mkdtempSync(join(tmpdir(), 'mash-lookup-'));
   const input = join(dir, 'input.json');
-  writeFileSync(input, JSON.stringify({ url, queries, warmup: 200 } satisfies LookupWorkerInput));
+  writeFileSync(
+    input,
+    JSON.stringify({ url, storeUrl, queries, warmup: 200 } satisfies LookupWorkerInput),
+  );
   let output: LookupWorkerOutput;
   try {
     output = await new Promise<LookupWorkerOutput>((resolve, reject) => {
@@ -235,6 +251,7 @@ export async function run(
     rmSync(dir, { recursive: true, force: true });
     if (!options.keep) {
       await dropDatabase(SERVER, DATABASE);
+      await dropDatabase(SERVER, STORE);
       progress('lookup: dropped the bench database');
     }
   }

@@ -19,18 +19,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DataSource } from 'typeorm';
-import { EducationConnector, loadEducationCandidates } from '../apps/adapter-education/src/source';
-import { HealthConnector, loadHealthCandidates } from '../apps/adapter-health/src/source';
-import { loadPoliceCandidates, PoliceConnector } from '../apps/adapter-police/src/source';
-import {
-  loadSocialCareCandidates,
-  SocialCareConnector,
-} from '../apps/adapter-social-care/src/source';
+import { loadEducationCandidates } from '../apps/adapter-education/src/source';
+import { loadHealthCandidates } from '../apps/adapter-health/src/source';
+import { loadPoliceCandidates } from '../apps/adapter-police/src/source';
+import { exampleConnector } from '../scripts/seed/connectors';
+import { loadSocialCareCandidates } from '../apps/adapter-social-care/src/source';
 import {
   databaseUrl,
   dropDatabase,
   sourceDatabaseName,
+  readerUrl,
   sourceDataSource,
+  storeDatabaseName,
+  storeDataSource,
 } from '../scripts/seed/database';
 import { runSeed } from '../scripts/seed/run';
 import { mergeMatchingResult, MATCHING_RESULTS, progress, round4 } from './matching-results';
@@ -47,11 +48,17 @@ const LOADERS: Record<Agency, (db: Queryable, refs: string[]) => Promise<SourceC
   education: loadEducationCandidates,
   'social-care': loadSocialCareCandidates,
 };
-const CONNECTORS: Record<Agency, (ds: DataSource) => SourceConnector> = {
-  police: (ds) => new PoliceConnector(ds),
-  health: (ds) => new HealthConnector(ds),
-  education: (ds) => new EducationConnector(ds),
-  'social-care': (ds) => new SocialCareConnector(ds),
+/** The connector each adapter runs: its source read-only, its match index in its own database. */
+const CONNECTORS: Record<
+  Agency,
+  (store: DataSource) => { connector: SourceConnector; close: () => Promise<void> }
+> = {
+  police: (store) => exampleConnector('police', readerUrl(SERVER, PREFIX, 'police'), store),
+  health: (store) => exampleConnector('health', readerUrl(SERVER, PREFIX, 'health'), store),
+  education: (store) =>
+    exampleConnector('education', readerUrl(SERVER, PREFIX, 'education'), store),
+  'social-care': (store) =>
+    exampleConnector('social-care', readerUrl(SERVER, PREFIX, 'social-care'), store),
 };
 /** Whose record of the child the broker is taken to know when asking each agency. */
 const VIEW_OF: Record<Agency, Agency> = {
@@ -154,10 +161,14 @@ export async function run(options: { people?: number; keep?: boolean } = {}): Pr
   for (const t of truth) holds.get(t.agency)!.add(t.personId);
 
   const sources = new Map<Agency, DataSource>();
+  const stores = new Map<Agency, DataSource>();
   for (const agency of AGENCIES) {
     const ds = sourceDataSource(agency, databaseUrl(SERVER, sourceDatabaseName(PREFIX, agency)));
     await ds.initialize();
     sources.set(agency, ds);
+    const store = storeDataSource(databaseUrl(SERVER, storeDatabaseName(PREFIX, agency)));
+    await store.initialize();
+    stores.set(agency, store);
   }
   const perAgency: Record<string, object> = {};
   let excludedTwinConfused = 0;
@@ -194,7 +205,7 @@ export async function run(options: { people?: number; keep?: boolean } = {}): Pr
           if (criteria) queries.set(c.ref, criteria);
         }
       }
-      const connector = CONNECTORS[target](sources.get(target)!);
+      const { connector, close } = CONNECTORS[target](stores.get(target)!);
       const tally = emptyTally();
       let done = 0;
       const started = Date.now();
@@ -221,6 +232,7 @@ export async function run(options: { people?: number; keep?: boolean } = {}): Pr
             `${target}: ${done}/${all.length} lookups (${Math.round(((Date.now() - started) / done) * 1000) / 1000} ms each)`,
           );
       });
+      await close();
       perAgency[target] = { queriedWith: view, ...summarise(tally) };
       progress(`${target}: ${JSON.stringify(perAgency[target])}`);
       for (const k of Object.keys(total) as Array<keyof Tally>) {
@@ -228,9 +240,12 @@ export async function run(options: { people?: number; keep?: boolean } = {}): Pr
       }
     }
   } finally {
-    for (const ds of sources.values()) await ds.destroy();
+    for (const ds of [...sources.values(), ...stores.values()]) await ds.destroy();
     if (!options.keep) {
-      for (const agency of AGENCIES) await dropDatabase(SERVER, sourceDatabaseName(PREFIX, agency));
+      for (const agency of AGENCIES) {
+        await dropDatabase(SERVER, sourceDatabaseName(PREFIX, agency));
+        await dropDatabase(SERVER, storeDatabaseName(PREFIX, agency));
+      }
       progress('dropped the bench databases');
     }
   }

@@ -22,16 +22,13 @@ import {
 
 const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-function adapterOptions(
-  url: string,
-  entities: unknown[],
-  migrations: unknown[],
-): DataSourceOptions {
+/** An example agency's source schema: its own tables only (the adapter's live in its store). */
+function sourceOptions(url: string, entities: unknown[], migrations: unknown[]): DataSourceOptions {
   return {
     type: 'postgres',
     url,
-    entities: [...(entities as DataSourceOptions['entities'] & unknown[]), ...AdapterSdkEntities],
-    migrations: [...AdapterSdkMigrations, ...(migrations as Array<new () => never>)],
+    entities: entities as DataSourceOptions['entities'],
+    migrations: migrations as Array<new () => never>,
     synchronize: false,
     logging: ['error'],
   } as DataSourceOptions;
@@ -40,20 +37,24 @@ function adapterOptions(
 const schemas: Array<{ name: string; options: (url: string) => DataSourceOptions }> = [
   { name: 'broker', options: brokerDataSourceOptions },
   {
+    name: 'adapter-store',
+    options: (u) => sourceOptions(u, AdapterSdkEntities, AdapterSdkMigrations),
+  },
+  {
     name: 'police',
-    options: (u) => adapterOptions(u, PoliceSourceEntities, PoliceSourceMigrations),
+    options: (u) => sourceOptions(u, PoliceSourceEntities, PoliceSourceMigrations),
   },
   {
     name: 'health',
-    options: (u) => adapterOptions(u, HealthSourceEntities, HealthSourceMigrations),
+    options: (u) => sourceOptions(u, HealthSourceEntities, HealthSourceMigrations),
   },
   {
     name: 'education',
-    options: (u) => adapterOptions(u, EducationSourceEntities, EducationSourceMigrations),
+    options: (u) => sourceOptions(u, EducationSourceEntities, EducationSourceMigrations),
   },
   {
     name: 'social-care',
-    options: (u) => adapterOptions(u, SocialCareSourceEntities, SocialCareSourceMigrations),
+    options: (u) => sourceOptions(u, SocialCareSourceEntities, SocialCareSourceMigrations),
   },
 ];
 

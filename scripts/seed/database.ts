@@ -1,3 +1,4 @@
+import { AdapterSdkEntities, AdapterSdkMigrations } from '@mash/adapter-sdk';
 import type { Agency } from '@mash/contracts';
 import { Client } from 'pg';
 import {
@@ -33,6 +34,52 @@ export const SOURCE_SCHEMAS: Record<
 /** `mash_` + `social-care` → `mash_social_care`. */
 export function sourceDatabaseName(prefix: string, agency: Agency): string {
   return `${prefix}${agency.replace(/-/g, '_')}`;
+}
+
+/** `mash_` + `social-care` → `mash_adapter_social_care`: the adapter's own database. */
+export function storeDatabaseName(prefix: string, agency: Agency): string {
+  return `${prefix}adapter_${agency.replace(/-/g, '_')}`;
+}
+
+/** `mash_` + `police` → `mash_police_reader`: the role that may only read the source. */
+export function readerRoleName(prefix: string, agency: Agency): string {
+  return `${prefix}${agency.replace(/-/g, '_')}_reader`;
+}
+
+/**
+ * A development-only password for the read-only roles the seed creates (the local server trusts
+ * loopback connections anyway); a real agency creates its own role and hands its URL to the adapter.
+ */
+export const READER_PASSWORD = process.env.SOURCE_READER_PASSWORD ?? 'mash-reader-dev';
+
+/** The source URL as its read-only role: what the adapter is given. */
+export function readerUrl(serverUrl: string, prefix: string, agency: Agency): string {
+  const url = new URL(databaseUrl(serverUrl, sourceDatabaseName(prefix, agency)));
+  url.username = readerRoleName(prefix, agency);
+  url.password = READER_PASSWORD;
+  return url.toString();
+}
+
+/**
+ * Creates (or refreshes) the agency's read-only role: it may connect to the source database and
+ * SELECT its tables, and nothing else (no CREATE on the schema either).
+ */
+export async function grantReadOnly(
+  manager: { query(sql: string): Promise<unknown> },
+  role: string,
+  database: string,
+): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(role))
+    throw new Error(`refusing role name ${JSON.stringify(role)}`);
+  const password = READER_PASSWORD.replace(/'/g, "''");
+  await manager.query(`DO $$ BEGIN
+      CREATE ROLE "${role}" LOGIN PASSWORD '${password}' NOSUPERUSER NOCREATEDB NOCREATEROLE;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$`);
+  await manager.query(`ALTER ROLE "${role}" LOGIN PASSWORD '${password}'`);
+  await manager.query(`REVOKE CREATE ON SCHEMA public FROM PUBLIC`);
+  await manager.query(`GRANT CONNECT ON DATABASE "${database}" TO "${role}"`);
+  await manager.query(`GRANT USAGE ON SCHEMA public TO "${role}"`);
+  await manager.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO "${role}"`);
 }
 
 /** The server URL with its database path replaced. */
@@ -81,6 +128,18 @@ export function sourceDataSource(agency: Agency, url: string): DataSource {
     entities: schema.entities,
     migrations: schema.migrations,
     migrationsTableName: 'migrations',
+    synchronize: false,
+    logging: false,
+  });
+}
+
+/** A DataSource for an adapter's own database (the SDK's tables), migrated by the SDK's migrations. */
+export function storeDataSource(url: string): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities: AdapterSdkEntities,
+    migrations: AdapterSdkMigrations,
     synchronize: false,
     logging: false,
   });

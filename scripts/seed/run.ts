@@ -6,8 +6,13 @@ import {
   bulkInsert,
   databaseUrl,
   ensureDatabase,
+  grantReadOnly,
+  readerRoleName,
+  readerUrl,
   sourceDatabaseName,
   sourceDataSource,
+  storeDatabaseName,
+  storeDataSource,
   truncateAll,
 } from './database';
 import { buildEducation } from './education';
@@ -56,6 +61,10 @@ export interface SeedSummary {
   records: Record<Agency, number>;
   subjects: DemoSubject[];
   databases: Record<Agency, string>;
+  /** Each adapter's own database (the match index and model the seed fitted). */
+  stores: Record<Agency, string>;
+  /** Each source's URL as its read-only role, for the adapter. */
+  readers: Record<Agency, string>;
   truthFile: string;
   subjectsFile: string;
   durationMs: number;
@@ -185,6 +194,8 @@ export async function runSeed(options: SeedOptions): Promise<SeedSummary> {
   log(`blocking keys and matching models ready in ${Date.now() - t} ms`);
 
   const databases = {} as Record<Agency, string>;
+  const stores = {} as Record<Agency, string>;
+  const readers = {} as Record<Agency, string>;
   const records = {} as Record<Agency, number>;
   await Promise.all(
     generated.agencies.map(async (seed) => {
@@ -199,7 +210,7 @@ export async function runSeed(options: SeedOptions): Promise<SeedSummary> {
         // One transaction: an adapter reading meanwhile sees the old data or the new, never half.
         await ds.transaction(async (manager) => {
           await truncateAll(manager);
-          for (const table of [...seed.tables, ...(matching.get(seed.agency) ?? [])]) {
+          for (const table of seed.tables) {
             const t = Date.now();
             await bulkInsert(manager, table.entity, table.rows);
             log(
@@ -207,12 +218,37 @@ export async function runSeed(options: SeedOptions): Promise<SeedSummary> {
             );
           }
         });
-        // VACUUM sets the visibility map, so match_key lookups are index-only scans.
         await ds.query('VACUUM ANALYZE');
+        await grantReadOnly(ds, readerRoleName(options.dbPrefix, seed.agency), name);
+        readers[seed.agency] = readerUrl(options.serverUrl, options.dbPrefix, seed.agency);
       } finally {
         await ds.destroy();
       }
-      log(`${seed.agency}: done in database ${name}`);
+      // The match index and model go to the adapter's own database, never the source.
+      const storeName = storeDatabaseName(options.dbPrefix, seed.agency);
+      stores[seed.agency] = storeName;
+      await ensureDatabase(options.serverUrl, storeName);
+      const store = storeDataSource(databaseUrl(options.serverUrl, storeName));
+      await store.initialize();
+      try {
+        await store.runMigrations({ transaction: 'each' });
+        await store.transaction(async (manager) => {
+          // A new source: the index follows it from the start again.
+          await manager.query(`TRUNCATE match_key, match_model, match_index_state`);
+          for (const table of matching.get(seed.agency) ?? []) {
+            const t = Date.now();
+            await bulkInsert(manager, table.entity, table.rows);
+            log(
+              `${seed.agency}: ${store.getMetadata(table.entity).tableName} ${table.rows.length} rows (${Date.now() - t} ms)`,
+            );
+          }
+        });
+        // VACUUM sets the visibility map, so match_key lookups are index-only scans.
+        await store.query('VACUUM ANALYZE match_key');
+      } finally {
+        await store.destroy();
+      }
+      log(`${seed.agency}: done in database ${name} (adapter store ${storeName})`);
     }),
   );
 
@@ -231,6 +267,8 @@ export async function runSeed(options: SeedOptions): Promise<SeedSummary> {
     records,
     subjects: generated.subjects,
     databases,
+    stores,
+    readers,
     truthFile,
     subjectsFile,
     durationMs,

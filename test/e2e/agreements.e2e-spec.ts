@@ -7,12 +7,12 @@
  * The suspension tests change the demo police agreement, so they run last, on this file's own
  * federation and fresh databases.
  */
+import { ConfiguredConnector } from '@mash/adapter-sdk';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { Topics, QueryRespondedV1, type Agency, type QueryAnswerV1 } from '@mash/contracts';
 import { agreementHash, parseAgreementFile, type AgreementVersion } from '@mash/policy';
 import { FileKeyRingStore, ServiceKeys, decryptJson } from '@mash/trust';
-import { PoliceConnector } from '../../apps/adapter-police/src/source/connector';
 import {
   Federation,
   TEST_KEYS_DIR,
@@ -436,8 +436,9 @@ describe('Data-sharing agreements, enforced end to end', () => {
   });
 
   it('refuses a request already sent to the police adapter when the agreement is suspended before police read their source', async () => {
-    const findSubject = jest.spyOn(PoliceConnector.prototype, 'findSubject');
-    const fetchRecords = jest.spyOn(PoliceConnector.prototype, 'fetchRecords');
+    // The police adapter runs from its connector file; only police is asked in this test.
+    const findSubject = jest.spyOn(ConfiguredConnector.prototype, 'findSubject');
+    const fetchRecords = jest.spyOn(ConfiguredConnector.prototype, 'fetchRecords');
     const requested = await new TopicRecorder(Topics.queryRequested('police')).start();
     await federation.stopAdapter('police');
     try {

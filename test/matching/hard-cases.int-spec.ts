@@ -13,33 +13,35 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import {
-  EducationConnector,
   educationCandidate,
   type EducationIdentityRow,
 } from '../../apps/adapter-education/src/source';
-import {
-  HealthConnector,
-  healthCandidate,
-  type HealthIdentityRow,
-} from '../../apps/adapter-health/src/source';
-import {
-  PoliceConnector,
-  policeCandidate,
-  type PoliceIdentityRow,
-} from '../../apps/adapter-police/src/source';
+import { healthCandidate, type HealthIdentityRow } from '../../apps/adapter-health/src/source';
+import { policeCandidate, type PoliceIdentityRow } from '../../apps/adapter-police/src/source';
 import {
   databaseUrl,
   dropDatabase,
+  readerUrl,
   sourceDatabaseName,
   sourceDataSource,
+  storeDatabaseName,
+  storeDataSource,
 } from '../../scripts/seed/database';
+import { exampleConnector } from '../../scripts/seed/connectors';
 import { runSeed } from '../../scripts/seed/run';
 
 /*
  * The hard cases of identity matching, at the connector: a seeded town (so the model is the one
  * the seed fits and the children compete with a real population), plus hand-made records for
- * each case, written the way the seed writes them (source row + its match_key rows).
+ * each case, written the way the seed writes them (source row, and its match_key rows in the
+ * adapter's own database).
  */
+
+/** An agency's source database and its adapter's own database (the match index). */
+interface AgencyDbs {
+  source: DataSource;
+  store: DataSource;
+}
 
 const SERVER = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PREFIX = 'mash_scratch_match_';
@@ -55,11 +57,11 @@ async function addKeys(db: DataSource, candidate: SourceCandidate): Promise<void
 }
 
 async function addPatient(
-  db: DataSource,
+  db: AgencyDbs,
   row: Omit<HealthIdentityRow, 'patientId'>,
 ): Promise<string> {
   const patientId = randomUUID();
-  await db.query(
+  await db.source.query(
     `INSERT INTO patient (patient_id, nhs_number, nhs_number_verification_status, family_name, given_name,
        birth_date, gender, address_line, address_postcode)
      VALUES ($1, $2, '01', $3, $4, $5, $6, $7, $8)`,
@@ -74,16 +76,16 @@ async function addPatient(
       row.addressPostcode,
     ],
   );
-  await addKeys(db, healthCandidate({ patientId, ...row }));
+  await addKeys(db.store, healthCandidate({ patientId, ...row }));
   return patientId;
 }
 
 async function addPupil(
-  db: DataSource,
+  db: AgencyDbs,
   row: Omit<EducationIdentityRow, 'pupilId'>,
 ): Promise<string> {
   const pupilId = randomUUID();
-  await db.query(
+  await db.source.query(
     `INSERT INTO pupil (pupil_id, upn, former_upn, surname, forename, preferred_surname, dob, gender, address_line, postcode)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
     [
@@ -99,25 +101,25 @@ async function addPupil(
       row.postcode,
     ],
   );
-  await addKeys(db, educationCandidate({ pupilId, ...row }));
+  await addKeys(db.store, educationCandidate({ pupilId, ...row }));
   return pupilId;
 }
 
 async function addNominal(
-  db: DataSource,
+  db: AgencyDbs,
   row: Omit<PoliceIdentityRow, 'personId'>,
   address: { addressLine: string; postcode: string },
 ): Promise<string> {
   const personId = randomUUID();
-  await db.query(
+  await db.source.query(
     `INSERT INTO person (person_id, surname, forename, date_of_birth, sex, pnc_id) VALUES ($1, $2, $3, $4, $5, $6)`,
     [personId, row.surname, row.forename, row.dateOfBirth, row.sex, row.pncId],
   );
-  await db.query(
+  await db.source.query(
     `INSERT INTO person_address (person_id, address_line, town, postcode) VALUES ($1, $2, 'Northampton', $3)`,
     [personId, address.addressLine, address.postcode],
   );
-  await addKeys(db, policeCandidate({ personId, ...row }, [{ personId, ...address }]));
+  await addKeys(db.store, policeCandidate({ personId, ...row }, [{ personId, ...address }]));
   return personId;
 }
 
@@ -130,8 +132,9 @@ function expectSafe(result: FindResult): void {
 
 describe('identity matching hard cases', () => {
   let out: string;
-  const sources = {} as Record<Agency, DataSource>;
+  const sources = {} as Record<Agency, AgencyDbs>;
   const connectors = {} as Record<Agency, SourceConnector>;
+  const closers: Array<() => Promise<void>> = [];
 
   beforeAll(async () => {
     out = await mkdtemp(join(tmpdir(), 'mash-match-'));
@@ -145,21 +148,33 @@ describe('identity matching hard cases', () => {
       log: () => undefined,
     });
     for (const agency of USED) {
-      sources[agency] = sourceDataSource(
+      sources[agency] = {
+        source: sourceDataSource(agency, databaseUrl(SERVER, sourceDatabaseName(PREFIX, agency))),
+        store: storeDataSource(databaseUrl(SERVER, storeDatabaseName(PREFIX, agency))),
+      };
+      await sources[agency].source.initialize();
+      await sources[agency].store.initialize();
+      // The connector reads the source as the adapter does: through its read-only role.
+      const opened = exampleConnector(
         agency,
-        databaseUrl(SERVER, sourceDatabaseName(PREFIX, agency)),
+        readerUrl(SERVER, PREFIX, agency),
+        sources[agency].store,
       );
-      await sources[agency].initialize();
+      connectors[agency] = opened.connector;
+      closers.push(opened.close);
     }
-    connectors.health = new HealthConnector(sources.health);
-    connectors.education = new EducationConnector(sources.education);
-    connectors.police = new PoliceConnector(sources.police);
   });
 
   afterAll(async () => {
-    for (const agency of USED) await sources[agency]?.destroy();
-    for (const agency of ['police', 'health', 'education', 'social-care'] as Agency[])
+    for (const close of closers) await close();
+    for (const agency of USED) {
+      await sources[agency]?.source.destroy();
+      await sources[agency]?.store.destroy();
+    }
+    for (const agency of ['police', 'health', 'education', 'social-care'] as Agency[]) {
       await dropDatabase(SERVER, sourceDatabaseName(PREFIX, agency));
+      await dropDatabase(SERVER, storeDatabaseName(PREFIX, agency));
+    }
     if (out) await rm(out, { recursive: true, force: true });
   });
 

@@ -4,15 +4,15 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
-import { EducationConnector } from '../../apps/adapter-education/src/source';
-import { HealthConnector } from '../../apps/adapter-health/src/source';
-import { PoliceConnector } from '../../apps/adapter-police/src/source';
-import { SocialCareConnector } from '../../apps/adapter-social-care/src/source';
+import { exampleConnector } from '../../scripts/seed/connectors';
 import {
   databaseUrl,
   dropDatabase,
+  readerUrl,
   sourceDatabaseName,
   sourceDataSource,
+  storeDatabaseName,
+  storeDataSource,
 } from '../../scripts/seed/database';
 import { runSeed, type DemoSubject, type SeedSummary } from '../../scripts/seed/run';
 
@@ -102,11 +102,17 @@ describe('agency source systems', () => {
   let subjects: DemoSubject[];
   let truth: TruthLine[];
   const sources = {} as Record<Agency, DataSource>;
+  /** Each adapter's own database: the match index, and the outcomes it takes in. */
+  const stores = {} as Record<Agency, DataSource>;
   const connectors = {} as Record<Agency, SourceConnector>;
+  const closers: Array<() => Promise<void>> = [];
 
   beforeAll(async () => {
     out = await mkdtemp(join(tmpdir(), 'mash-seed-'));
-    for (const agency of AGENCIES) await dropDatabase(SERVER, sourceDatabaseName(PREFIX, agency));
+    for (const agency of AGENCIES) {
+      await dropDatabase(SERVER, sourceDatabaseName(PREFIX, agency));
+      await dropDatabase(SERVER, storeDatabaseName(PREFIX, agency));
+    }
     // Every twin pair held by one agency is confused there, so the twins test always has a case.
     summary = await runSeed({
       people: 2500,
@@ -136,17 +142,22 @@ describe('agency source systems', () => {
         databaseUrl(SERVER, sourceDatabaseName(PREFIX, agency)),
       );
       await sources[agency].initialize();
+      stores[agency] = storeDataSource(databaseUrl(SERVER, storeDatabaseName(PREFIX, agency)));
+      await stores[agency].initialize();
+      // Read as the adapter reads: through the source's read-only role.
+      const opened = exampleConnector(agency, readerUrl(SERVER, PREFIX, agency), stores[agency]);
+      connectors[agency] = opened.connector;
+      closers.push(opened.close);
     }
-    connectors.police = new PoliceConnector(sources.police);
-    connectors.health = new HealthConnector(sources.health);
-    connectors.education = new EducationConnector(sources.education);
-    connectors['social-care'] = new SocialCareConnector(sources['social-care']);
   });
 
   afterAll(async () => {
+    for (const close of closers) await close();
     for (const agency of AGENCIES) {
       if (sources[agency]?.isInitialized) await sources[agency].destroy();
+      if (stores[agency]?.isInitialized) await stores[agency].destroy();
       await dropDatabase(SERVER, sourceDatabaseName(PREFIX, agency));
+      await dropDatabase(SERVER, storeDatabaseName(PREFIX, agency));
     }
     if (out) await rm(out, { recursive: true, force: true });
   });
@@ -309,7 +320,7 @@ describe('agency source systems', () => {
         outcomeId: `other-${agency}`,
         subjectRef: undefined,
       });
-      const rows = (await sources[agency].query(
+      const rows = (await stores[agency].query(
         `SELECT outcome_id, outcome, subject_ref FROM mash_outcome ORDER BY outcome_id`,
       )) as { outcome_id: string; outcome: string; subject_ref: string | null }[];
       expect(rows).toEqual([

@@ -1,15 +1,15 @@
+import { resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { createAdapterApp, loadAdapterConfig } from '@mash/adapter-sdk';
-import { EducationConnector, EducationSourceEntities, EducationSourceMigrations } from './source';
+import { createConfiguredAdapter } from '@mash/adapter-sdk';
 
-/** The education adapter: the SDK plus this agency's source-system connector. */
+/**
+ * The education adapter: the SDK and a connector file, no code of its own. `EDUCATION_CONNECTOR_FILE`
+ * (or `CONNECTOR_FILE`) names another file; relative paths are from the working directory.
+ */
 export function createEducationAdapter(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<INestApplication> {
-  return createAdapterApp({
-    config: loadAdapterConfig('education', env),
-    connector: (dataSource) => new EducationConnector(dataSource),
-    entities: EducationSourceEntities,
-    migrations: EducationSourceMigrations,
-  });
+  const file =
+    env.EDUCATION_CONNECTOR_FILE ?? env.CONNECTOR_FILE ?? 'deploy/connectors/education.yaml';
+  return createConfiguredAdapter(resolve(file), env);
 }

@@ -1,15 +1,14 @@
+import { resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { createAdapterApp, loadAdapterConfig } from '@mash/adapter-sdk';
-import { HealthConnector, HealthSourceEntities, HealthSourceMigrations } from './source';
+import { createConfiguredAdapter } from '@mash/adapter-sdk';
 
-/** The health adapter: the SDK plus this agency's source-system connector. */
+/**
+ * The health adapter: the SDK and a connector file, no code of its own. `HEALTH_CONNECTOR_FILE`
+ * (or `CONNECTOR_FILE`) names another file; relative paths are from the working directory.
+ */
 export function createHealthAdapter(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<INestApplication> {
-  return createAdapterApp({
-    config: loadAdapterConfig('health', env),
-    connector: (dataSource) => new HealthConnector(dataSource),
-    entities: HealthSourceEntities,
-    migrations: HealthSourceMigrations,
-  });
+  const file = env.HEALTH_CONNECTOR_FILE ?? env.CONNECTOR_FILE ?? 'deploy/connectors/health.yaml';
+  return createConfiguredAdapter(resolve(file), env);
 }

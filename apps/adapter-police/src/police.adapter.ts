@@ -1,15 +1,14 @@
+import { resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { createAdapterApp, loadAdapterConfig } from '@mash/adapter-sdk';
-import { PoliceConnector, PoliceSourceEntities, PoliceSourceMigrations } from './source';
+import { createConfiguredAdapter } from '@mash/adapter-sdk';
 
-/** The police adapter: the SDK plus this agency's source-system connector. */
+/**
+ * The police adapter: the SDK and a connector file, no code of its own. `POLICE_CONNECTOR_FILE`
+ * (or `CONNECTOR_FILE`) names another file; relative paths are from the working directory.
+ */
 export function createPoliceAdapter(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<INestApplication> {
-  return createAdapterApp({
-    config: loadAdapterConfig('police', env),
-    connector: (dataSource) => new PoliceConnector(dataSource),
-    entities: PoliceSourceEntities,
-    migrations: PoliceSourceMigrations,
-  });
+  const file = env.POLICE_CONNECTOR_FILE ?? env.CONNECTOR_FILE ?? 'deploy/connectors/police.yaml';
+  return createConfiguredAdapter(resolve(file), env);
 }

@@ -5,6 +5,8 @@ import {
   Inject,
   Module,
   type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
   type Type,
 } from '@nestjs/common';
 import { ClientKafka, Ctx, EventPattern, KafkaContext, Payload } from '@nestjs/microservices';
@@ -30,6 +32,9 @@ import { OutcomeProcessor } from './outcomes';
 import { ActionProcessor } from './actions';
 import { AgreementStatusFeed } from './agreement-status';
 import { HeartbeatPublisher, SourceFreshness } from './heartbeat';
+import { MatchIndexer } from './match-index';
+import { outcomeSink, type OutcomeDelivery, type OutcomeSink } from './outcome-sink';
+import { createSourceDriver, type SourceDriver, type SourceDriverName } from './source-driver';
 
 export const ADAPTER_CONFIG = Symbol('ADAPTER_CONFIG');
 export const SOURCE_CONNECTOR = Symbol('SOURCE_CONNECTOR');
@@ -37,13 +42,55 @@ export const SERVICE_KEYS = Symbol('SERVICE_KEYS');
 export const BROKER_JWKS = Symbol('BROKER_JWKS');
 export const PUBLISHER = Symbol('PUBLISHER');
 export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
+export const SOURCE_DRIVER = Symbol('SOURCE_DRIVER');
+export const OUTCOME_SINK = Symbol('OUTCOME_SINK');
+
+/** What a connector is built over: the source (read-only), the adapter's store, the outcome interface. */
+export interface AdapterResources {
+  source: SourceDriver;
+  store: DataSource;
+  outcomes: OutcomeSink;
+}
 
 export interface AdapterModuleOptions {
   config: AdapterConfig;
-  /** Builds the agency's connector over its own source database. */
-  connector: (dataSource: DataSource) => SourceConnector;
-  entities: MixedList<Type | EntitySchema>;
-  migrations: Type[];
+  /** Builds the agency's connector over its source (read-only) and the adapter's own store. */
+  connector: (resources: AdapterResources) => SourceConnector;
+  /** The source's driver; default `postgres`. */
+  sourceDriver?: SourceDriverName;
+  /** Where fed-back outcomes reach the agency; default the store's `mash_outcome` table. */
+  outcomes?: OutcomeDelivery;
+  /** How often the match index reads the connector's change feed (ms); default 1000. */
+  indexPollMs?: number;
+}
+
+/** Follows the connector's change feed while the adapter runs, when the connector has one. */
+export class MatchIndexRunner implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    readonly indexer: MatchIndexer | undefined,
+    private readonly pollMs: number,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.indexer?.start(this.pollMs);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.indexer?.stop();
+  }
+}
+
+/** Closes the source connection pool and the outcome interface when the adapter stops. */
+class SourceCloser implements OnApplicationShutdown {
+  constructor(
+    private readonly source: SourceDriver,
+    private readonly outcomes: OutcomeSink,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.source.close().catch(() => undefined);
+    await this.outcomes.close?.().catch(() => undefined);
+  }
 }
 
 /** Controllers need static decorator arguments, so each agency gets its own class. */
@@ -82,6 +129,7 @@ class AdapterHttpController {
     @Inject(ADAPTER_CONFIG) private readonly config: AdapterConfig,
     @Inject(SERVICE_KEYS) private readonly keys: ServiceKeys,
     @Inject(getDataSourceToken()) private readonly dataSource: DataSource,
+    @Inject(SOURCE_DRIVER) private readonly source: SourceDriver,
     @Inject(KAFKA_CLIENT) private readonly kafka: ClientKafka,
     private readonly metrics: AdapterMetrics,
   ) {}
@@ -92,6 +140,10 @@ class AdapterHttpController {
       .query('SELECT 1')
       .then(() => 'up')
       .catch(() => 'down');
+    const source = await this.source
+      .ping()
+      .then(() => 'up')
+      .catch(() => 'down');
     let kafka = 'down';
     try {
       const producer = this.kafka.producer;
@@ -100,9 +152,10 @@ class AdapterHttpController {
       kafka = 'down';
     }
     return {
-      status: database === 'up' && kafka === 'up' ? 'ok' : 'degraded',
+      status: database === 'up' && source === 'up' && kafka === 'up' ? 'ok' : 'degraded',
       service: this.config.service,
       database,
+      source,
       kafka,
     };
   }
@@ -128,11 +181,12 @@ export class AdapterModule {
       module: AdapterModule,
       imports: [
         loggerModule({ service: config.service, level: config.logLevel, format: config.logFormat }),
+        // The adapter's own store; the source is reached only through SOURCE_DRIVER, read-only.
         TypeOrmModule.forRoot({
           type: 'postgres',
-          url: config.sourceDatabaseUrl,
-          entities: [...(options.entities as Type[]), ...AdapterSdkEntities],
-          migrations: [...AdapterSdkMigrations, ...options.migrations],
+          url: config.storeDatabaseUrl,
+          entities: AdapterSdkEntities,
+          migrations: AdapterSdkMigrations,
           migrationsRun: true,
           synchronize: false,
           // TypeORM's error logging prints query parameters, which can hold personal data.
@@ -183,9 +237,36 @@ export class AdapterModule {
           inject: [KAFKA_CLIENT],
         },
         {
-          provide: SOURCE_CONNECTOR,
-          useFactory: (ds: DataSource) => options.connector(ds),
+          provide: SOURCE_DRIVER,
+          useFactory: () =>
+            createSourceDriver(options.sourceDriver ?? 'postgres', config.sourceDatabaseUrl),
+        },
+        {
+          provide: OUTCOME_SINK,
+          useFactory: (store: DataSource) =>
+            outcomeSink(options.outcomes ?? { to: 'store' }, store),
           inject: [getDataSourceToken()],
+        },
+        {
+          provide: SourceCloser,
+          useFactory: (source: SourceDriver, outcomes: OutcomeSink) =>
+            new SourceCloser(source, outcomes),
+          inject: [SOURCE_DRIVER, OUTCOME_SINK],
+        },
+        {
+          provide: SOURCE_CONNECTOR,
+          useFactory: (store: DataSource, source: SourceDriver, outcomes: OutcomeSink) =>
+            options.connector({ source, store, outcomes }),
+          inject: [getDataSourceToken(), SOURCE_DRIVER, OUTCOME_SINK],
+        },
+        {
+          provide: MatchIndexRunner,
+          useFactory: (connector: SourceConnector, store: DataSource) =>
+            new MatchIndexRunner(
+              connector.changeFeed ? new MatchIndexer(store, connector.changeFeed) : undefined,
+              options.indexPollMs ?? 1000,
+            ),
+          inject: [SOURCE_CONNECTOR, getDataSourceToken()],
         },
         {
           provide: AgencyAuditPublisher,

@@ -30,12 +30,12 @@ export function adapterTopics(agency: AdapterModuleOptions['config']['agency']):
 }
 
 /**
- * Everything an agency adapter needs to run: its source database (created and migrated),
- * its topics, an HTTP port for health, metrics and its public keys, and the Kafka consumer.
+ * Everything an agency adapter needs to run: its own database (created and migrated; the source
+ * is only read), its topics, an HTTP port for health, metrics and its public keys, and the Kafka consumer.
  */
 export async function createAdapterApp(options: AdapterModuleOptions): Promise<INestApplication> {
   const { config } = options;
-  await ensureDatabase(config.sourceDatabaseUrl);
+  await ensureDatabase(config.storeDatabaseUrl);
   const kafka = kafkaClientConfig(config.kafka, config.service);
   await ensureTopics(kafka, adapterTopics(config.agency));
   const app = await NestFactory.create(AdapterModule.forRoot(options), { bufferLogs: true });

@@ -21,6 +21,8 @@ export const DEFAULT_ADAPTER_PORTS: Record<Agency, number> = {
 const AdapterEnvSchema = KafkaEnvSchema.extend({
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/mash_broker'),
   SOURCE_DATABASE_URL: z.string().url().optional(),
+  /** The adapter's own database (ledger, inbox, match index, outcomes); never the source. */
+  ADAPTER_DATABASE_URL: z.string().url().optional(),
   ADAPTER_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   BROKER_JWKS_URL: z.string().url().default('http://127.0.0.1:3000/.well-known/jwks.json'),
   KEYS_DIR: z.string().default('.local/keys'),
@@ -38,7 +40,10 @@ export interface AdapterConfig {
   service: string;
   port: number;
   host: string;
+  /** The agency's source system, read with read-only credentials. */
   sourceDatabaseUrl: string;
+  /** The adapter's own database: the SDK's tables live here, created and migrated at start. */
+  storeDatabaseUrl: string;
   brokerJwksUrl: string;
   keysDir: string;
   kafka: z.infer<typeof KafkaEnvSchema>;
@@ -49,6 +54,11 @@ export interface AdapterConfig {
 
 export function sourceDatabaseName(agency: Agency): string {
   return `mash_${agency.replace('-', '_')}`;
+}
+
+/** `mash_adapter_<agency>`: the adapter's own database beside the source's `mash_<agency>`. */
+export function storeDatabaseName(agency: Agency): string {
+  return `mash_adapter_${agency.replace('-', '_')}`;
 }
 
 /** Reads and validates the adapter's environment once; a bad variable stops the process. */
@@ -68,6 +78,7 @@ export function loadAdapterConfig(
     );
   const upper = agency.toUpperCase().replace('-', '_');
   const perAgencyUrl = env[`${upper}_DATABASE_URL`];
+  const perAgencyStore = env[`${upper}_ADAPTER_DATABASE_URL`];
   return {
     agency,
     service: `adapter-${agency}`,
@@ -79,6 +90,10 @@ export function loadAdapterConfig(
       perAgencyUrl ??
       e.SOURCE_DATABASE_URL ??
       withDatabase(e.DATABASE_URL, sourceDatabaseName(agency)),
+    storeDatabaseUrl:
+      perAgencyStore ??
+      e.ADAPTER_DATABASE_URL ??
+      withDatabase(e.DATABASE_URL, storeDatabaseName(agency)),
     brokerJwksUrl: e.BROKER_JWKS_URL,
     keysDir: resolve(e.KEYS_DIR),
     kafka: e,

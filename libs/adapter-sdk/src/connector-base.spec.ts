@@ -6,8 +6,13 @@ class TestConnector extends SqlSourceConnector {
   readonly agency = 'police' as const;
   readonly reads: Array<[string, string]> = [];
 
-  constructor(db: Queryable, options: Partial<SqlSourceOptions> = {}) {
-    super(db, { categories: ['a', 'b'], loadCandidates: () => Promise.resolve([]), ...options });
+  constructor(db: Queryable, store: Queryable, options: Partial<SqlSourceOptions> = {}) {
+    super(db, {
+      categories: ['a', 'b'],
+      loadCandidates: () => Promise.resolve([]),
+      store,
+      ...options,
+    });
   }
 
   protected read(category: string, subjectRef: string): Promise<SourceRecord[]> {
@@ -18,7 +23,8 @@ class TestConnector extends SqlSourceConnector {
 
 const newTestConnector = (options: Partial<SqlSourceOptions> = {}) => {
   const db = { query: jest.fn<Promise<unknown>, [string, unknown[]?]>().mockResolvedValue([]) };
-  return { sut: new TestConnector(db, options), db };
+  const store = { query: jest.fn<Promise<unknown>, [string, unknown[]?]>().mockResolvedValue([]) };
+  return { sut: new TestConnector(db, store, options), db, store };
 };
 
 describe(SqlSourceConnector.name, () => {
@@ -40,15 +46,16 @@ describe(SqlSourceConnector.name, () => {
     expect(sut.reads).toEqual([]);
   });
 
-  it('stores a fed-back outcome idempotently in mash_outcome', async () => {
-    const { sut, db } = newTestConnector();
+  it("stores a fed-back outcome idempotently in the adapter's own mash_outcome, not the source", async () => {
+    const { sut, db, store } = newTestConnector();
     await sut.recordOutcome({
       outcomeId: 'o-1',
       caseRef: 'c-1',
       outcome: 'nfa',
       decidedAt: '2026-01-01T00:00:00.000Z',
     });
-    const [sql, params] = db.query.mock.calls[0];
+    expect(db.query).not.toHaveBeenCalled();
+    const [sql, params] = store.query.mock.calls[0];
     expect(sql).toMatch(/INSERT INTO mash_outcome .* ON CONFLICT \(outcome_id\) DO NOTHING/s);
     expect(params).toEqual(['o-1', 'c-1', null, 'nfa', '2026-01-01T00:00:00.000Z']);
   });

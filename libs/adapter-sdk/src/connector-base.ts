@@ -6,13 +6,30 @@ import {
   type SourceCandidate,
 } from '@mash/matching';
 import type { FindResult, MashOutcomeFeedback, SourceConnector, SourceRecord } from './connector';
+import type { ChangeFeed } from './match-index';
+import type { OutcomeSink } from './outcome-sink';
 import { insertMashOutcome } from './outcome-table';
 
 export interface SqlSourceOptions {
   /** The categories this source can release, in the agreement's names. */
   categories: readonly string[];
-  /** Loads the identity fields of the given refs for the matcher (`$1` is a text[] of refs). */
+  /** Loads the identity fields of the given refs from the source (`$1` is a text[] of refs). */
   loadCandidates: (db: Queryable, refs: string[]) => Promise<SourceCandidate[]>;
+  /**
+   * The adapter's own store, where the match index (`match_key`, `match_model`) and, by default,
+   * fed-back outcomes (`mash_outcome`) live. Never the source.
+   */
+  store: Queryable;
+  /** Where fed-back outcomes go; default the store's `mash_outcome` table. */
+  outcomes?: OutcomeSink;
+  /**
+   * The refs of source records changed at or after a time (all when null), with when they
+   * changed: the feed that keeps the match index up. Without it only the seed fills the index.
+   */
+  changedSince?: (
+    db: Queryable,
+    since: Date | null,
+  ) => Promise<Array<{ ref: string; changedAt: Date }>>;
   /**
    * What a subject ref of this source looks like; a ref that does not fit is unknown and yields
    * empty lists without a query. Default: any ref is looked up.
@@ -21,18 +38,21 @@ export interface SqlSourceOptions {
 }
 
 /**
- * The connector of an agency whose source system is a SQL database with a `match_key` table and a
- * `mash_outcome` table (the four example agencies). It finds subjects with `@mash/matching`'s
- * `SourceMatcher`, answers only the categories it knows, and stores fed-back outcomes; a subclass
- * writes only `read`, the SQL of each category.
+ * The connector of an agency whose source system is a SQL database, read with read-only
+ * credentials. It finds subjects with `@mash/matching`'s `SourceMatcher` over the adapter's own
+ * match index, answers only the categories it knows, and hands fed-back outcomes to the agency's
+ * chosen interface; a subclass writes only `read`, the SQL of each category. Most sources need no
+ * subclass at all: a connector file (`ConfiguredConnector`) says the same in SQL.
  */
 export abstract class SqlSourceConnector<
   Db extends Queryable = Queryable,
 > implements SourceConnector {
   abstract readonly agency: Agency;
   readonly categories: readonly string[];
+  readonly changeFeed?: ChangeFeed;
   private readonly matcher: SourceMatcher;
   private readonly subjectRef: RegExp | undefined;
+  private readonly outcomes: OutcomeSink;
 
   protected constructor(
     protected readonly db: Db,
@@ -40,7 +60,18 @@ export abstract class SqlSourceConnector<
   ) {
     this.categories = options.categories;
     this.subjectRef = options.subjectRef;
-    this.matcher = new SourceMatcher({ db, loadCandidates: options.loadCandidates });
+    const { store, loadCandidates, changedSince } = options;
+    // Keys come from the store; the candidates' identity fields from the source.
+    this.matcher = new SourceMatcher({
+      db: store,
+      loadCandidates: (_, refs) => loadCandidates(db, refs),
+    });
+    this.outcomes = options.outcomes ?? { deliver: (o) => insertMashOutcome(store, o) };
+    if (changedSince)
+      this.changeFeed = {
+        changedSince: (since) => changedSince(db, since),
+        loadCandidates: (refs) => loadCandidates(db, refs),
+      };
   }
 
   /** The records of one known category about one subject, newest first unless said otherwise. */
@@ -75,6 +106,6 @@ export abstract class SqlSourceConnector<
   }
 
   recordOutcome(outcome: MashOutcomeFeedback): Promise<void> {
-    return insertMashOutcome(this.db, outcome);
+    return this.outcomes.deliver(outcome);
   }
 }

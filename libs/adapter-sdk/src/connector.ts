@@ -1,4 +1,5 @@
 import type { Agency, SubjectCriteria } from '@mash/contracts';
+import type { ChangeFeed } from './match-index';
 
 /** A case outcome the MASH feeds back to an agency that contributed or referred. */
 export interface MashOutcomeFeedback {
@@ -61,8 +62,13 @@ export interface SourceConnector {
    * refresh); sent in heartbeats and answers as "data as of". Null when unknown.
    */
   dataAsOf?(): Promise<Date | null>;
-  /** Optional: record a case outcome fed back by the MASH in the source system; idempotent by outcomeId. */
+  /**
+   * Optional: hand a case outcome fed back by the MASH to the agency (through the interface it
+   * chose, never by writing into the source); idempotent by outcomeId.
+   */
   recordOutcome?(outcome: MashOutcomeFeedback): Promise<void>;
   /** Optional: put an action from a MASH meeting on the agency's own task list; idempotent by actionId. */
   recordAction?(action: MashActionFeedback): Promise<void>;
+  /** Optional: the source's change feed; with it the SDK keeps the match index up by itself. */
+  readonly changeFeed?: ChangeFeed;
 }

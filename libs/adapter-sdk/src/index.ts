@@ -14,3 +14,8 @@ export * from './bootstrap';
 export * from './outcome-table';
 export * from './source-tables';
 export * from './heartbeat';
+export * from './source-driver';
+export * from './outcome-sink';
+export * from './match-index';
+export * from './connector-file';
+export * from './configured-adapter';

@@ -1,4 +1,11 @@
 import { Column, Entity, PrimaryColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
+import {
+  AdapterStore1796000000000,
+  MashOutcomeEntity,
+  MatchIndexStateEntity,
+  MatchKeyEntity,
+  MatchModelEntity,
+} from './source-tables';
 
 /**
  * Every grant this adapter has acted on. The primary key refuses a replayed grant id even
@@ -112,8 +119,18 @@ export class AdapterSdkActionInbox1765200000000 implements MigrationInterface {
   }
 }
 
-export const AdapterSdkEntities = [GrantLedgerEntry, OutcomeInboxEntry, ActionInboxEntry];
+/** Everything the SDK keeps in the adapter's own database (its store), never in the source. */
+export const AdapterSdkEntities = [
+  GrantLedgerEntry,
+  OutcomeInboxEntry,
+  ActionInboxEntry,
+  MashOutcomeEntity,
+  MatchKeyEntity,
+  MatchModelEntity,
+  MatchIndexStateEntity,
+];
 export const AdapterSdkMigrations = [
   AdapterSdkSchema1764150000000,
   AdapterSdkActionInbox1765200000000,
+  AdapterStore1796000000000,
 ];

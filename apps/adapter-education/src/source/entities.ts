@@ -1,4 +1,3 @@
-import { SharedSourceEntities } from '@mash/adapter-sdk';
 import {
   Column,
   Entity,
@@ -78,6 +77,11 @@ export class EducationPupil {
 
   @Column('varchar', { length: 10, nullable: true })
   postcode!: string | null;
+
+  /** When the row last changed (a trigger sets it on update): the adapter's change feed reads it. */
+  @Index('IDX_pupil_updated_at')
+  @Column('timestamptz', { name: 'updated_at', default: () => 'now()' })
+  updatedAt!: Date;
 }
 
 @Entity({ name: 'enrolment' })
@@ -209,5 +213,4 @@ export const EducationSourceEntities = [
   EducationAttendance,
   EducationExclusion,
   EducationSenNeed,
-  ...SharedSourceEntities,
 ];

@@ -1,4 +1,3 @@
-import { SharedSourceEntities } from '@mash/adapter-sdk';
 import {
   Column,
   Entity,
@@ -86,6 +85,11 @@ export class HealthPatient {
 
   @Column('date', { name: 'gp_registered_on', nullable: true })
   gpRegisteredOn!: string | null;
+
+  /** When the row last changed (a trigger sets it on update): the adapter's change feed reads it. */
+  @Index('IDX_patient_updated_at')
+  @Column('timestamptz', { name: 'updated_at', default: () => 'now()' })
+  updatedAt!: Date;
 }
 
 @Entity({ name: 'encounter' })
@@ -155,5 +159,4 @@ export const HealthSourceEntities = [
   HealthPatient,
   HealthEncounter,
   HealthFlag,
-  ...SharedSourceEntities,
 ];

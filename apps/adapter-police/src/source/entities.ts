@@ -1,4 +1,3 @@
-import { SharedSourceEntities } from '@mash/adapter-sdk';
 import {
   Column,
   CreateDateColumn,
@@ -49,6 +48,11 @@ export class PolicePerson {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+
+  /** When the row last changed (a trigger sets it on update): the adapter's change feed reads it. */
+  @Index('IDX_person_updated_at')
+  @Column('timestamptz', { name: 'updated_at', default: () => 'now()' })
+  updatedAt!: Date;
 }
 
 @Entity({ name: 'person_address' })
@@ -78,6 +82,11 @@ export class PolicePersonAddress {
 
   @Column('date', { name: 'valid_to', nullable: true })
   validTo!: string | null;
+
+  /** When the row last changed (a trigger sets it on update): the adapter's change feed reads it. */
+  @Index('IDX_person_address_updated_at')
+  @Column('timestamptz', { name: 'updated_at', default: () => 'now()' })
+  updatedAt!: Date;
 }
 
 @Entity({ name: 'location' })
@@ -184,5 +193,4 @@ export const PoliceSourceEntities = [
   PoliceOccurrence,
   PoliceOccurrencePerson,
   PoliceWarningMarker,
-  ...SharedSourceEntities,
 ];

@@ -1,5 +1,5 @@
-import { SqlSourceConnector, type SourceRecord } from '@mash/adapter-sdk';
-import type { DataSource } from 'typeorm';
+import { SqlSourceConnector, type SourceRecord, type SqlSourceOptions } from '@mash/adapter-sdk';
+import type { Queryable } from '@mash/matching';
 import { loadSocialCareCandidates } from './identity';
 
 export const SOCIAL_CARE_CATEGORIES = ['involvement'] as const;
@@ -59,14 +59,30 @@ export function toInvolvements(episodes: EpisodeRow[], periods: LookedAfterRow[]
   return result;
 }
 
-/** Reads the authority's children's social care system (its own PostgreSQL schema). */
-export class SocialCareConnector extends SqlSourceConnector<DataSource> {
+/**
+ * Reads the authority's children's social care system (its own PostgreSQL schema, read-only). The
+ * one example adapter written as code rather than a connector file: an involvement folds
+ * looked-after periods into referrals (`toInvolvements`), which is clearer in TypeScript than in SQL.
+ */
+export class SocialCareConnector extends SqlSourceConnector {
   readonly agency = 'social-care' as const;
 
-  constructor(db: DataSource) {
-    super(db, {
+  constructor(
+    source: Queryable,
+    store: Queryable,
+    options: Pick<SqlSourceOptions, 'outcomes'> = {},
+  ) {
+    super(source, {
       categories: SOCIAL_CARE_CATEGORIES,
       loadCandidates: loadSocialCareCandidates,
+      store,
+      ...options,
+      changedSince: async (db, since) =>
+        (await db.query(
+          `SELECT la_child_id AS ref, updated_at AS "changedAt" FROM child
+            WHERE $1::timestamptz IS NULL OR updated_at >= $1`,
+          [since],
+        )) as Array<{ ref: string; changedAt: Date }>,
     });
   }
 
@@ -80,7 +96,7 @@ export class SocialCareConnector extends SqlSourceConnector<DataSource> {
   }
 
   private async involvement(laChildId: string): Promise<SourceRecord[]> {
-    const episodes: EpisodeRow[] = await this.db.query(
+    const episodes = (await this.db.query(
       `SELECT to_char(r.cin_referral_date, 'YYYY-MM-DD') AS "referralDate",
               (SELECT to_char(min(a.assessment_actual_start_date), 'YYYY-MM-DD') FROM assessment a
                 WHERE a.referral_id = r.referral_id) AS "assessmentDate",
@@ -95,13 +111,13 @@ export class SocialCareConnector extends SqlSourceConnector<DataSource> {
         WHERE r.la_child_id = $1
         ORDER BY r.cin_referral_date, r.referral_id`,
       [laChildId],
-    );
-    const periods: LookedAfterRow[] = await this.db.query(
+    )) as EpisodeRow[];
+    const periods = (await this.db.query(
       `SELECT to_char(period_start, 'YYYY-MM-DD') AS "lookedAfterStart", legal_status AS "legalStatus"
          FROM looked_after_episode WHERE la_child_id = $1
         ORDER BY period_start`,
       [laChildId],
-    );
+    )) as LookedAfterRow[];
     return toInvolvements(episodes, periods).map((i) => ({ ...i }));
   }
 }

@@ -1,4 +1,3 @@
-import { SharedSourceEntities } from '@mash/adapter-sdk';
 import {
   Column,
   Entity,
@@ -54,6 +53,11 @@ export class SocialCareChild {
 
   @Column('varchar', { length: 10, nullable: true })
   postcode!: string | null;
+
+  /** When the row last changed (a trigger sets it on update): the adapter's change feed reads it. */
+  @Index('IDX_child_updated_at')
+  @Column('timestamptz', { name: 'updated_at', default: () => 'now()' })
+  updatedAt!: Date;
 }
 
 @Entity({ name: 'cin_referral' })
@@ -222,5 +226,4 @@ export const SocialCareSourceEntities = [
   SocialCareSection47,
   SocialCareChildProtectionPlan,
   SocialCareLookedAfterEpisode,
-  ...SharedSourceEntities,
 ];

@@ -1,0 +1,122 @@
+import { Logger } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { CURRENT_MODEL_ID, matchKeyRows, type SourceCandidate } from '@mash/matching';
+
+/** What the match index needs of a source: which records changed, and their identity fields. */
+export interface ChangeFeed {
+  /**
+   * Refs of the records changed at or after `since` (every record when `since` is null), each with
+   * the time it changed in the source.
+   */
+  changedSince(since: Date | null): Promise<Array<{ ref: string; changedAt: Date }>>;
+  /** The identity fields of these refs, as the matcher reads them. */
+  loadCandidates(refs: string[]): Promise<SourceCandidate[]>;
+}
+
+export interface MatchIndexerOptions {
+  /**
+   * How far behind the newest change already indexed a pass looks again, so a transaction that
+   * committed late with an earlier change time is not missed. Re-indexing a record is idempotent.
+   */
+  overlapMs?: number;
+  /** Refs per candidate load and per store transaction. */
+  batch?: number;
+  now?: () => number;
+}
+
+export interface IndexPass {
+  /** Records re-indexed in this pass. */
+  indexed: number;
+  /** The newest change time indexed so far. */
+  changedUpTo: Date | null;
+}
+
+/**
+ * Keeps the adapter's `match_key` index up with the source by following its change feed (a
+ * last-changed column the connector reads, polled every `pollMs`): each changed record's keys are
+ * replaced in one transaction, then the watermark moves on. The first pass (no watermark yet)
+ * indexes every record. Deleted records keep their keys until a full pass, but a lookup never
+ * finds them: candidates are loaded from the source, where they no longer exist.
+ */
+export class MatchIndexer {
+  private readonly logger = new Logger('MatchIndex');
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<IndexPass> | undefined;
+  private readonly overlapMs: number;
+  private readonly batch: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly store: DataSource,
+    private readonly feed: ChangeFeed,
+    options: MatchIndexerOptions = {},
+  ) {
+    this.overlapMs = options.overlapMs ?? 10_000;
+    this.batch = options.batch ?? 1000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** One pass; concurrent callers share the pass under way. */
+  sync(): Promise<IndexPass> {
+    this.running ??= this.pass().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  start(pollMs: number): void {
+    const tick = () =>
+      void this.sync().catch((error: unknown) =>
+        // The error's name only: a driver message can quote the row it failed on.
+        this.logger.warn(
+          `match index pass failed (${error instanceof Error ? error.name : 'error'}); will retry`,
+        ),
+      );
+    this.timer = setInterval(tick, pollMs);
+    this.timer.unref();
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running?.catch(() => undefined);
+  }
+
+  private async pass(): Promise<IndexPass> {
+    const state = (await this.store.query(
+      `SELECT changed_up_to AS "changedUpTo" FROM match_index_state WHERE id = $1`,
+      [CURRENT_MODEL_ID],
+    )) as Array<{ changedUpTo: Date }>;
+    const upTo = state[0]?.changedUpTo ?? null;
+    const since =
+      upTo === null ? null : new Date(Math.min(upTo.getTime(), this.now() - this.overlapMs));
+    const changes = await this.feed.changedSince(since);
+    let newest = upTo;
+    for (const c of changes) {
+      const at = c.changedAt instanceof Date ? c.changedAt : new Date(c.changedAt);
+      if (newest === null || at > newest) newest = at;
+    }
+    const refs = [...new Set(changes.map((c) => String(c.ref)))];
+    for (let i = 0; i < refs.length; i += this.batch) {
+      const batch = refs.slice(i, i + this.batch);
+      const candidates = await this.feed.loadCandidates(batch);
+      const rows = candidates.flatMap(matchKeyRows);
+      await this.store.transaction(async (m) => {
+        await m.query(`DELETE FROM match_key WHERE subject_ref = ANY($1::text[])`, [batch]);
+        if (rows.length > 0)
+          await m.query(
+            `INSERT INTO match_key (key, subject_ref) SELECT * FROM unnest($1::text[], $2::text[])
+             ON CONFLICT DO NOTHING`,
+            [rows.map((r) => r.key), rows.map((r) => r.subjectRef)],
+          );
+      });
+    }
+    if (newest !== null && (upTo === null || newest > upTo || refs.length > 0)) {
+      await this.store.query(
+        `INSERT INTO match_index_state (id, changed_up_to, indexed_at) VALUES ($1, $2, now())
+         ON CONFLICT (id) DO UPDATE SET changed_up_to = GREATEST(match_index_state.changed_up_to, $2), indexed_at = now()`,
+        [CURRENT_MODEL_ID, newest],
+      );
+    }
+    return { indexed: refs.length, changedUpTo: newest };
+  }
+}
