@@ -120,7 +120,21 @@ async function main() {
   // Seed the agencies' source systems once (delete .local/demo or pass SEED=1 to re-seed). A fixed
   // seed and reference date make the same synthetic town every time, so the README's example holds.
   const subjectsFile = resolve(ROOT, '.local/demo/subjects.json');
-  if (!existsSync(subjectsFile) || process.env.SEED === '1') {
+  // A town seeded before the adapters kept their own databases has no read-only roles: seed again.
+  const storesReady = await (async () => {
+    const admin = new URL(databaseUrl);
+    admin.pathname = '/postgres';
+    const client = new pg.default.Client({ connectionString: admin.toString() });
+    await client.connect();
+    try {
+      const found = await client.query(`SELECT 1 FROM pg_roles WHERE rolname = 'mash_police_reader'`);
+      const stores = await client.query(`SELECT 1 FROM pg_database WHERE datname = 'mash_adapter_police'`);
+      return found.rowCount === 1 && stores.rowCount === 1;
+    } finally {
+      await client.end();
+    }
+  })();
+  if (!existsSync(subjectsFile) || !storesReady || process.env.SEED === '1') {
     log('seeding synthetic agency source data...');
     const seeded = spawnSync(process.execPath, ['-r', '@swc-node/register', 'scripts/seed.ts', '--people', process.env.SEED_PEOPLE ?? String(demo.DEMO_SEED.people), '--database-url', databaseUrl, '--out', '.local/demo', '--seed', String(demo.DEMO_SEED.seed), '--as-of', process.env.SEED_AS_OF ?? demo.DEMO_SEED.asOf], { stdio: 'inherit' });
     if (seeded.status !== 0) throw new Error('seeding failed');
@@ -132,6 +146,16 @@ async function main() {
     AGREEMENTS_DIR: process.env.AGREEMENTS_DIR ?? 'deploy/agreements/demo',
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
   };
+  // Each adapter reads its source as the read-only role the seed created (unless told otherwise)
+  // and keeps its own state in mash_adapter_<agency>, the SDK's default beside DATABASE_URL.
+  for (const agency of ['police', 'health', 'education', 'social-care']) {
+    const upper = agency.toUpperCase().replace('-', '_');
+    const source = new URL(databaseUrl);
+    source.pathname = `/mash_${agency.replace('-', '_')}`;
+    source.username = `mash_${agency.replace('-', '_')}_reader`;
+    source.password = process.env.SOURCE_READER_PASSWORD ?? 'mash-reader-dev';
+    env[`${upper}_DATABASE_URL`] ??= source.toString();
+  }
   const port = Number(process.env.PORT ?? 3000);
   env.BROKER_JWKS_URL = env.BROKER_JWKS_URL ?? `http://127.0.0.1:${port}/.well-known/jwks.json`;
   mkdirSync(resolve(ROOT, '.local/logs'), { recursive: true });

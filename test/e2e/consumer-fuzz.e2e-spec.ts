@@ -39,6 +39,7 @@ import { AgencyAuditHandler } from '../../apps/broker/src/audit/agency-audit.han
 import { OutcomeAckHandler } from '../../apps/broker/src/outcomes/outcome-ack.handler';
 import { AnswerHandler } from '../../apps/broker/src/queries/answer.handler';
 import {
+  adapterStoreUrl,
   Federation,
   dropDatabases,
   eventually,
@@ -146,7 +147,7 @@ describe('Kafka consumers under hostile input', () => {
     subjects = seedSources();
     await federation.start();
     brokerDb = new Client({ connectionString: testDatabaseUrl('broker') });
-    healthDb = new Client({ connectionString: testDatabaseUrl('health') });
+    healthDb = new Client({ connectionString: adapterStoreUrl('health') });
     await Promise.all([brokerDb.connect(), healthDb.connect()]);
     brokerSigner = (await serviceKeys('broker')).signing;
     policeSigner = (await serviceKeys(adapterService('police'))).signing;

@@ -147,7 +147,9 @@ describe('The outbox across a broker crash between commit and publish', () => {
     ]);
     for (const agency of ['police', 'health'] as const) {
       expect(
-        await sql(agency, 'SELECT 1 FROM mash_outcome WHERE outcome_id = $1', [outcomeId]),
+        await sql(`adapter_${agency}`, 'SELECT 1 FROM mash_outcome WHERE outcome_id = $1', [
+          outcomeId,
+        ]),
       ).toHaveLength(0);
     }
 
@@ -175,9 +177,11 @@ describe('The outbox across a broker crash between commit and publish', () => {
     expect(delivered.map((d) => d.agency).sort()).toEqual(['health', 'police']);
     for (const agency of ['police', 'health'] as const) {
       expect(
-        await sql(agency, 'SELECT outcome, case_ref FROM mash_outcome WHERE outcome_id = $1', [
-          outcomeId,
-        ]),
+        await sql(
+          `adapter_${agency}`,
+          'SELECT outcome, case_ref FROM mash_outcome WHERE outcome_id = $1',
+          [outcomeId],
+        ),
       ).toEqual([{ outcome: 's17-assessment', case_ref: caseId }]);
     }
     expect(

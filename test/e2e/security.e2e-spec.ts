@@ -13,6 +13,7 @@ import { FileKeyRingStore } from '@mash/trust';
 import { AuditCheckpointJob } from '../../apps/broker/src/audit/checkpoint.job';
 import { RetentionJob } from '../../apps/broker/src/cases/retention.job';
 import {
+  adapterStoreUrl,
   auditSequenced,
   Federation,
   ROOT,
@@ -74,7 +75,7 @@ describe('Security hardening (issue 17)', () => {
     manager = await federation.token('manager', 'demo', 'test-manager');
     auditor = await federation.token('auditor', 'demo', 'test-auditor');
     brokerDb = new Client({ connectionString: testDatabaseUrl('broker') });
-    policeDb = new Client({ connectionString: testDatabaseUrl('police') });
+    policeDb = new Client({ connectionString: adapterStoreUrl('police') });
     await Promise.all([brokerDb.connect(), policeDb.connect()]);
   }, 180_000);
 

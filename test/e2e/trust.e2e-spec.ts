@@ -8,6 +8,7 @@ import request from 'supertest';
 import { Client } from 'pg';
 import { Topics, type QueryRequestedV1, type QueryRespondedV1 } from '@mash/contracts';
 import {
+  adapterStoreUrl,
   Federation,
   dropDatabases,
   eventually,
@@ -60,7 +61,7 @@ describe('Trust between broker and adapters', () => {
     await federation.start();
     analyst = await federation.token('analyst');
     brokerDb = new Client({ connectionString: testDatabaseUrl('broker') });
-    policeDb = new Client({ connectionString: testDatabaseUrl('police') });
+    policeDb = new Client({ connectionString: adapterStoreUrl('police') });
     await Promise.all([brokerDb.connect(), policeDb.connect()]);
     watch = new SourceWatch(federation.adapters.get('police')!);
     requests = await new TopicRecorder(REQUESTS).start();

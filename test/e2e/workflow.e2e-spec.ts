@@ -13,6 +13,7 @@ import { DeadlineJob } from '../../apps/broker/src/cases/deadline.job';
 import { RetentionJob } from '../../apps/broker/src/cases/retention.job';
 import { OutcomeService } from '../../apps/broker/src/outcomes/outcome.service';
 import {
+  adapterStoreUrl,
   auditSequenced,
   Federation,
   ROOT,
@@ -45,7 +46,7 @@ async function outcomeRows(
   agency: Agency,
   outcomeId: string,
 ): Promise<Array<{ outcome: string; case_ref: string }>> {
-  const client = new Client({ connectionString: testDatabaseUrl(agency) });
+  const client = new Client({ connectionString: adapterStoreUrl(agency) });
   await client.connect();
   try {
     return (

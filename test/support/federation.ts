@@ -16,6 +16,7 @@ import { AuditLog } from '@mash/audit';
 import { createBrokerApp } from '../../apps/broker/src/app';
 import { TEST_AS_OF, testClock } from './clock';
 import { issueDevToken } from '../../apps/broker/src/auth/dev-issuer';
+import { readerUrl } from '../../scripts/seed/database';
 import type { Role } from '../../apps/broker/src/auth/principal';
 import { createPoliceAdapter } from '../../apps/adapter-police/src/police.adapter';
 import { createHealthAdapter } from '../../apps/adapter-health/src/health.adapter';
@@ -43,6 +44,18 @@ export function dbName(name: string): string {
 export function testDatabaseUrl(name: string): string {
   return withDatabase(PG, dbName(name));
 }
+
+/** An adapter's own database (ledger, inbox, outcomes, match index): `mash_test_adapter_<agency>`. */
+export function adapterStoreUrl(agency: Agency): string {
+  return testDatabaseUrl(`adapter_${agency.replace('-', '_')}`);
+}
+
+/** Every test database of the federation: the broker's, each source's and each adapter's own. */
+export const FEDERATION_DATABASES = [
+  'broker',
+  ...AGENCIES,
+  ...AGENCIES.map((a) => `adapter_${a.replace('-', '_')}`),
+];
 
 export interface DemoSubject {
   subject: {
@@ -87,7 +100,11 @@ export async function dropDatabases(names: string[]): Promise<void> {
   const admin = new Client({ connectionString: withDatabase(PG, 'postgres') });
   await admin.connect();
   try {
-    for (const name of names)
+    // An agency's source goes with its adapter's own database (ledger, inbox, outcomes, index).
+    const withStores = names.flatMap((n) =>
+      (AGENCIES as readonly string[]).includes(n) ? [n, `adapter_${n.replace('-', '_')}`] : [n],
+    );
+    for (const name of withStores)
       await admin.query(`DROP DATABASE IF EXISTS "${dbName(name)}" WITH (FORCE)`);
   } finally {
     await admin.end();
@@ -138,7 +155,9 @@ export function baseEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   };
   for (const agency of AGENCIES) {
     const upper = agency.toUpperCase().replace('-', '_');
-    env[`${upper}_DATABASE_URL`] = testDatabaseUrl(agency);
+    // The source through the read-only role the seed creates; the adapter's state in its own database.
+    env[`${upper}_DATABASE_URL`] = readerUrl(PG, 'mash_test_', agency);
+    env[`${upper}_ADAPTER_DATABASE_URL`] = adapterStoreUrl(agency);
     env[`${upper}_ADAPTER_PORT`] = String(ADAPTER_PORTS[agency]);
     env[`${upper}_JWKS_URL`] = `http://127.0.0.1:${ADAPTER_PORTS[agency]}/.well-known/jwks.json`;
   }
