@@ -61,6 +61,9 @@ export function sourceCandidates(seed: AgencySeed): SourceCandidate[] {
         ),
       );
     }
+    default:
+      // An agency the synthetic town does not seed (one added to the registry) has no records here.
+      return [];
   }
 }
 

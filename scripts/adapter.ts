@@ -1,0 +1,79 @@
+/**
+ * `npm run adapter -- check <connector file> [--source-url URL] [--sample people.csv --map map.json] [--records-sample N] [--json]`
+ * checks a connector against its source before go-live (docs/onboarding.md);
+ * `npm run adapter -- run <connector file>` runs an adapter from the file alone.
+ * The source URL is `--source-url`, else `<AGENCY>_DATABASE_URL`, else `SOURCE_DATABASE_URL`.
+ */
+import 'reflect-metadata';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConnectorFileError, createConfiguredAdapter, loadConnectorFile } from '@mash/adapter-sdk';
+import { checkConnector, formatReport } from './adapter/check';
+
+const USAGE = `Usage: npm run adapter -- check <connector file> [--source-url URL] [--sample people.csv --map mapping.json] [--records-sample 200] [--json]
+       npm run adapter -- run <connector file>`;
+
+async function main(): Promise<number> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: {
+      'source-url': { type: 'string' },
+      sample: { type: 'string' },
+      map: { type: 'string' },
+      'records-sample': { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, file] = positionals;
+  if (values.help || !file || (command !== 'check' && command !== 'run')) {
+    process.stderr.write(`${USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+  if (command === 'run') {
+    const app = await createConfiguredAdapter(resolve(file));
+    process.stdout.write(`adapter listening on ${await app.getUrl()}\n`);
+    return -1;
+  }
+  if ((values.sample === undefined) !== (values.map === undefined)) {
+    process.stderr.write(`--sample and --map go together\n${USAGE}\n`);
+    return 2;
+  }
+  const agency = loadConnectorFile(resolve(file)).agency;
+  const sourceUrl =
+    values['source-url'] ??
+    process.env[`${agency.toUpperCase().replace(/-/g, '_')}_DATABASE_URL`] ??
+    process.env.SOURCE_DATABASE_URL;
+  if (!sourceUrl) {
+    process.stderr.write(
+      `no source URL: pass --source-url or set ${agency.toUpperCase().replace(/-/g, '_')}_DATABASE_URL\n`,
+    );
+    return 2;
+  }
+  const report = await checkConnector({
+    file: resolve(file),
+    sourceUrl,
+    sample: values.sample ? { csv: values.sample, map: values.map! } : undefined,
+    recordsSample: values['records-sample'] ? Number(values['records-sample']) : undefined,
+    progress: (m) => process.stderr.write(`[check] ${m}\n`),
+  });
+  process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+  return report.fixes.length === 0 ? 0 : 1;
+}
+
+main()
+  .then((code) => {
+    if (code >= 0) process.exit(code);
+  })
+  .catch((error: unknown) => {
+    if (error instanceof ConnectorFileError) {
+      process.stderr.write(
+        `${error.file} is not a valid connector file:\n${error.problems.map((p) => `  - ${p}`).join('\n')}\n`,
+      );
+      process.exit(2);
+    }
+    process.stderr.write(
+      `[adapter] failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exit(1);
+  });
