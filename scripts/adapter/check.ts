@@ -49,9 +49,20 @@ export interface CheckReport {
   fixes: string[];
 }
 
-/** SQL error text without the quoted values a driver may echo (a date, a ref). */
-const redact = (e: unknown) =>
-  (e instanceof Error ? e.message : String(e)).replace(/"[^"]*"/g, '"…"').slice(0, 200);
+/**
+ * SQL error text for agency IT. A data exception (SQLSTATE class 22) can echo a value from a row
+ * (a date, a ref), so its quoted parts are dropped; a syntax or undefined-object error names SQL
+ * identifiers, which is what to fix.
+ */
+const redact = (e: unknown) => {
+  const message = e instanceof Error ? e.message : String(e);
+  const code = (e as { code?: unknown }).code;
+  const safe =
+    typeof code === 'string' && code.startsWith('22')
+      ? message.replace(/"[^"]*"/g, '"…"')
+      : message;
+  return safe.slice(0, 200);
+};
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 
