@@ -13,6 +13,7 @@ import request from 'supertest';
 import { type PinnedClock, withDatabase } from '@mash/common';
 import { AGENCIES, type Agency } from '@mash/contracts';
 import { AuditLog } from '@mash/audit';
+import { createConfiguredAdapter } from '@mash/adapter-sdk';
 import { createBrokerApp } from '../../apps/broker/src/app';
 import { TEST_AS_OF, testClock } from './clock';
 import { issueDevToken } from '../../apps/broker/src/auth/dev-issuer';
@@ -36,6 +37,9 @@ const ADAPTER_PORTS: Record<Agency, number> = {
   education: 3903,
   'social-care': 3904,
 };
+/** An agency added by the registry alone takes the next port after the example four. */
+const adapterPort = (agency: Agency): number =>
+  ADAPTER_PORTS[agency] ?? 3901 + AGENCIES.indexOf(agency);
 
 export function dbName(name: string): string {
   return `mash_test_${name.replace('-', '_')}`;
@@ -158,8 +162,8 @@ export function baseEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     // The source through the read-only role the seed creates; the adapter's state in its own database.
     env[`${upper}_DATABASE_URL`] = readerUrl(PG, 'mash_test_', agency);
     env[`${upper}_ADAPTER_DATABASE_URL`] = adapterStoreUrl(agency);
-    env[`${upper}_ADAPTER_PORT`] = String(ADAPTER_PORTS[agency]);
-    env[`${upper}_JWKS_URL`] = `http://127.0.0.1:${ADAPTER_PORTS[agency]}/.well-known/jwks.json`;
+    env[`${upper}_ADAPTER_PORT`] = String(adapterPort(agency));
+    env[`${upper}_JWKS_URL`] = `http://127.0.0.1:${adapterPort(agency)}/.well-known/jwks.json`;
   }
   // The caller's overrides win over every default above.
   return { ...env, ...extra };
@@ -212,7 +216,16 @@ export class Federation {
   }
 
   async startAdapter(agency: Agency): Promise<INestApplication> {
-    const app = await ADAPTER_FACTORIES[agency](this.env);
+    // An agency with no adapter app of its own runs from its connector file alone.
+    const upper = agency.toUpperCase().replace('-', '_');
+    const factory =
+      ADAPTER_FACTORIES[agency] ??
+      ((env: NodeJS.ProcessEnv) =>
+        createConfiguredAdapter(
+          resolve(ROOT, env[`${upper}_CONNECTOR_FILE`] ?? `deploy/connectors/${agency}.yaml`),
+          env,
+        ));
+    const app = await factory(this.env);
     this.adapters.set(agency, app);
     return app;
   }

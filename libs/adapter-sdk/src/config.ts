@@ -53,12 +53,12 @@ export interface AdapterConfig {
 }
 
 export function sourceDatabaseName(agency: Agency): string {
-  return `mash_${agency.replace('-', '_')}`;
+  return `mash_${agency.replace(/-/g, '_')}`;
 }
 
 /** `mash_adapter_<agency>`: the adapter's own database beside the source's `mash_<agency>`. */
 export function storeDatabaseName(agency: Agency): string {
-  return `mash_adapter_${agency.replace('-', '_')}`;
+  return `mash_adapter_${agency.replace(/-/g, '_')}`;
 }
 
 /** Reads and validates the adapter's environment once; a bad variable stops the process. */
@@ -76,13 +76,18 @@ export function loadAdapterConfig(
     throw new Error(
       'invalid adapter configuration: BROKER_JWKS_URL must be https (plain http only to a loopback address, or set ALLOW_INSECURE_JWKS=true for a private demo network)',
     );
-  const upper = agency.toUpperCase().replace('-', '_');
+  const upper = agency.toUpperCase().replace(/-/g, '_');
   const perAgencyUrl = env[`${upper}_DATABASE_URL`];
   const perAgencyStore = env[`${upper}_ADAPTER_DATABASE_URL`];
+  const port = env[`${upper}_ADAPTER_PORT`] ?? e.ADAPTER_PORT ?? DEFAULT_ADAPTER_PORTS[agency];
+  if (port === undefined)
+    throw new Error(
+      `invalid adapter configuration: set ${upper}_ADAPTER_PORT or ADAPTER_PORT (no default port for ${agency})`,
+    );
   return {
     agency,
     service: `adapter-${agency}`,
-    port: Number(env[`${upper}_ADAPTER_PORT`] ?? e.ADAPTER_PORT ?? DEFAULT_ADAPTER_PORTS[agency]),
+    port: Number(port),
     host: e.ADAPTER_HOST,
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
