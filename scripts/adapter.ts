@@ -58,7 +58,8 @@ async function main(): Promise<number> {
     progress: (m) => process.stderr.write(`[check] ${m}\n`),
   });
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
-  return report.fixes.length === 0 ? 0 : 1;
+  // Data-quality findings are reported; only what blocks go-live fails the check.
+  return report.blocking === 0 ? 0 : 1;
 }
 
 main()

@@ -7,7 +7,9 @@ const USAGE = `Usage: npm run seed -- [--people N] [--database-url URL] [--db-pr
 
 Writes a synthetic town's children into the four agencies' source databases (<prefix>police,
 <prefix>health, <prefix>education, <prefix>social_care), creating and migrating them if needed,
-then <out>/truth.csv (which record is which person) and <out>/subjects.json (children to try).`;
+with a read-only role for each (<prefix><agency>_reader); the match index and fitted model into
+each adapter's own database (<prefix>adapter_<agency>); then <out>/truth.csv (which record is
+which person) and <out>/subjects.json (children to try).`;
 
 function positiveNumber(
   name: string,

@@ -160,8 +160,8 @@ async function main() {
   env.BROKER_JWKS_URL = env.BROKER_JWKS_URL ?? `http://127.0.0.1:${port}/.well-known/jwks.json`;
   mkdirSync(resolve(ROOT, '.local/logs'), { recursive: true });
 
-  const run = (name, entry) => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', entry], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const run = (name, entry, args = []) => {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', entry, ...args], { env, stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('exit', (code, signal) => {
       if (!stopping) {
         log(`${name} exited (${signal ?? code}); stopping the rest`);
@@ -173,8 +173,23 @@ async function main() {
 
   run('broker', 'apps/broker/src/main.ts');
   await waitHttp(`http://127.0.0.1:${port}/health`, 'broker');
-  const adapters = { police: 3101, health: 3102, education: 3103, 'social-care': 3104 };
-  for (const agency of Object.keys(adapters)) run(`adapter-${agency}`, `apps/adapter-${agency}/src/main.ts`);
+  // One adapter per agency of the registry, on the port its registered JWKS URL names: the example
+  // agencies' apps, or an agency added by configuration from deploy/connectors/<agency>.yaml.
+  const registry = JSON.parse(readFileSync(resolve(ROOT, process.env.AGENCY_REGISTRY_FILE ?? 'deploy/agencies/registry.dev.json'), 'utf8'));
+  const adapters = {};
+  for (const [agency, entry] of Object.entries(registry.default ?? {})) {
+    const port = Number(new URL(entry.jwksUrl).port);
+    const app = `apps/adapter-${agency}/src/main.ts`;
+    const connector = `deploy/connectors/${agency}.yaml`;
+    env[`${agency.toUpperCase().replace(/-/g, '_')}_ADAPTER_PORT`] ??= String(port);
+    if (existsSync(resolve(ROOT, app))) run(`adapter-${agency}`, app);
+    else if (existsSync(resolve(ROOT, connector))) run(`adapter-${agency}`, 'scripts/adapter.ts', ['run', connector]);
+    else {
+      log(`${agency}: no apps/adapter-${agency} and no ${connector}; not started`);
+      continue;
+    }
+    adapters[agency] = port;
+  }
   await Promise.all(Object.entries(adapters).map(([a, p]) => waitHttp(`http://127.0.0.1:${p}/health`, `adapter-${a}`)));
 
   const subjects = JSON.parse(readFileSync(subjectsFile, 'utf8'));

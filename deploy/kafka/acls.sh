@@ -21,7 +21,14 @@ LIBS_DIR="$REPO_ROOT/.local/kafka/libs"
 PASSWORDS_FILE="$REPO_ROOT/.local/kafka/scram-passwords.json"
 STATE_DIR="$REPO_ROOT/.local/kafka-sasl"
 BOOTSTRAP="127.0.0.1:${KAFKA_SASL_PORT:-9094}"
-AGENCIES=(police health education social-care)
+# Every agency the registry names (AGENCY_REGISTRY_FILE, the file the broker trusts keys from).
+REGISTRY="${AGENCY_REGISTRY_FILE:-$REPO_ROOT/deploy/agencies/registry.dev.json}"
+mapfile -t AGENCIES < <(node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  const names = [...Object.keys(r.default ?? {}), ...Object.values(r.partnerships ?? {}).flatMap((p) => Object.keys(p))];
+  for (const n of new Set(names)) if (/^[a-z][a-z0-9-]{0,30}[a-z0-9]$/.test(n)) console.log(n);
+' "$REGISTRY")
+((${#AGENCIES[@]} > 0)) || { printf 'acls.sh: no agencies in %s\n' "$REGISTRY" >&2; exit 1; }
 
 log() { printf 'acls.sh: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }

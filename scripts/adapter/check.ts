@@ -46,7 +46,10 @@ export interface CheckReport {
     }
   >;
   matchRate?: { sample: number; match: number; possible: number; rate: number };
+  /** What to fix, most important first. */
   fixes: string[];
+  /** The fixes that stop go-live (credentials, SQL that fails, refs that do not line up). */
+  blocking: number;
 }
 
 /**
@@ -80,12 +83,14 @@ export async function checkConnector(options: CheckOptions): Promise<CheckReport
   );
   const source: SourceDriver = createSourceDriver(def.source.driver, options.sourceUrl);
   const fixes: string[] = [];
+  const blockers: string[] = [];
+  const block = (fix: string) => blockers.push(fix);
   try {
     await source.ping();
     progress('connected to the source');
     const privileges = await source.writePrivileges();
     if (privileges.length > 0)
-      fixes.push(
+      block(
         `the source credentials can do more than read (${privileges.slice(0, 5).join(', ')}${privileges.length > 5 ? ', …' : ''}): give the adapter a role with SELECT only`,
       );
 
@@ -93,9 +98,9 @@ export async function checkConnector(options: CheckOptions): Promise<CheckReport
     const refs = [...new Set(changes.map((c) => String(c.ref)))];
     progress(`identity.changes lists ${refs.length} people`);
     if (refs.length === 0)
-      fixes.push('identity.changes returns nobody: with :since null it must list every record');
+      block('identity.changes returns nobody: with :since null it must list every record');
     if (changes.some((c) => c.changedAt === null || c.changedAt === undefined))
-      fixes.push(
+      block(
         'identity.changes returns rows without changedAt: alias the last-changed column AS "changedAt"',
       );
 
@@ -132,7 +137,7 @@ export async function checkConnector(options: CheckOptions): Promise<CheckReport
       progress(`identity: ${Math.min(i + 1000, refs.length)}/${refs.length} people read`);
     }
     if (firstVariants.length < refs.length)
-      fixes.push(
+      block(
         `identity.candidates finds ${firstVariants.length} of the ${refs.length} people identity.changes lists: both must use the same ref`,
       );
     if (refsNotFitting > 0)
@@ -178,7 +183,7 @@ export async function checkConnector(options: CheckOptions): Promise<CheckReport
           sampled.length === 0 ? 0 : Math.round((entry.records / sampled.length) * refs.length);
       } catch (error) {
         entry.error = redact(error);
-        fixes.push(`categories.${name}: ${entry.error}`);
+        block(`categories.${name}: ${entry.error}`);
       }
       categories[name] = entry;
       progress(`category ${name}: ${entry.records} records for ${sampled.length} people sampled`);
@@ -218,7 +223,8 @@ export async function checkConnector(options: CheckOptions): Promise<CheckReport
       identifiers,
       categories,
       ...(matchRate ? { matchRate } : {}),
-      fixes,
+      fixes: [...blockers, ...fixes],
+      blocking: blockers.length,
     };
   } finally {
     await source.close();

@@ -93,6 +93,7 @@ describe(checkConnector.name, () => {
     await education.end();
 
     expect(sut.readOnly).toEqual({ ok: true, privileges: [] });
+    expect(sut.blocking).toBe(0);
     expect(sut.people).toBe(n);
     expect(sut.identifiers.upn.present).toBeGreaterThan(0);
     expect(Object.keys(sut.categories).sort()).toEqual([
@@ -126,6 +127,7 @@ describe(checkConnector.name, () => {
       recordsSample: 20,
     });
     expect(sut.readOnly.ok).toBe(false);
+    expect(sut.blocking).toBe(2);
     expect(sut.fixes.join('\n')).toMatch(/can do more than read/);
     expect(sut.categories.sen.error).toMatch(/need_typo/);
     expect(sut.fixes.join('\n')).toMatch(/categories\.sen:/);

@@ -58,8 +58,7 @@ function readRegistryFile(path: string): unknown {
     }
   ).process;
   const fs = proc?.getBuiltinModule?.('node:fs') as
-    | { existsSync(p: string): boolean; readFileSync(p: string, e: 'utf8'): string }
-    | undefined;
+    { existsSync(p: string): boolean; readFileSync(p: string, e: 'utf8'): string } | undefined;
   if (!fs || !fs.existsSync(path)) return undefined;
   return JSON.parse(fs.readFileSync(path, 'utf8')) as unknown;
 }
