@@ -95,10 +95,15 @@ export function loadAdapterConfig(
       perAgencyUrl ??
       e.SOURCE_DATABASE_URL ??
       withDatabase(e.DATABASE_URL, sourceDatabaseName(agency)),
+    // Without its own URL the store sits beside DATABASE_URL or, when only the source is given (a
+    // deployment that predates the store), on the source's server: a separate database either way.
     storeDatabaseUrl:
       perAgencyStore ??
       e.ADAPTER_DATABASE_URL ??
-      withDatabase(e.DATABASE_URL, storeDatabaseName(agency)),
+      withDatabase(
+        env.DATABASE_URL ?? perAgencyUrl ?? e.SOURCE_DATABASE_URL ?? e.DATABASE_URL,
+        storeDatabaseName(agency),
+      ),
     brokerJwksUrl: e.BROKER_JWKS_URL,
     keysDir: resolve(e.KEYS_DIR),
     kafka: e,

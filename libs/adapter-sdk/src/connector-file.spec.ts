@@ -40,7 +40,9 @@ describe(parseConnectorFile.name, () => {
     (file) => {
       const text = readFileSync(join(FILES, file), 'utf8');
       expect(() => parseConnectorFile(text, file)).not.toThrow();
-      const validate = new Ajv2020({ strict: false, validateFormats: false }).compile(connectorFileJsonSchema());
+      const validate = new Ajv2020({ strict: false, validateFormats: false }).compile(
+        connectorFileJsonSchema(),
+      );
       expect(validate(parseYaml(text))).toBe(true);
     },
   );
