@@ -120,6 +120,7 @@ export async function dropAdapterStateFromSource(queryRunner: QueryRunner): Prom
     'match_key',
     'mash_outcome',
     'sdk_outcome_inbox',
+    'sdk_action_inbox',
     'sdk_grant_ledger',
   ])
     await queryRunner.query(`DROP TABLE IF EXISTS "${table}"`);
@@ -129,6 +130,7 @@ export async function dropAdapterStateFromSource(queryRunner: QueryRunner): Prom
 export const ADAPTER_STORE_TABLES = [
   'sdk_grant_ledger',
   'sdk_outcome_inbox',
+  'sdk_action_inbox',
   'mash_outcome',
   'match_key',
   'match_model',
