@@ -346,8 +346,9 @@ describe('People in the MASH: representatives, contributions, meetings, chronolo
     expect(stored[0].attendees_sealed).not.toContain('Priya');
 
     const inbox = (agency: Agency, id: string) =>
+      // The inbox lives in the adapter's own database, not the agency's source.
       sql<{ action_id: string }>(
-        agency,
+        `adapter_${agency.replace('-', '_')}`,
         'SELECT action_id FROM sdk_action_inbox WHERE action_id = $1',
         [id],
       );
