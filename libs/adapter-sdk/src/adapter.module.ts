@@ -11,7 +11,7 @@ import {
 } from '@nestjs/common';
 import { ClientKafka, Ctx, EventPattern, KafkaContext, Payload } from '@nestjs/microservices';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
-import type { DataSource, MixedList, EntitySchema } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import {
   JwksClient,
   kafkaClientConfig,
