@@ -189,15 +189,17 @@ describe('The MASH console in a browser', () => {
     await shot(analyst, 'case-dry-run');
     await analyst.getByRole('button', { name: 'Ask the agencies' }).click();
     await sees(analyst.locator('h1'), 'Answers from the agencies');
-    // Answers arrive over Kafka; the page offers "Refresh answers" until all are in.
-    for (
-      let i = 0;
-      i < 60 && (await analyst.getByRole('link', { name: 'Refresh answers' }).count()) > 0;
-      i++
-    ) {
-      await analyst.waitForTimeout(500);
-      await analyst.getByRole('link', { name: 'Refresh answers' }).click();
-    }
+    // Answers arrive over Kafka and the page redraws them as each agency replies (Server-Sent
+    // Events on the session cookie), with no reload: a marker set now must survive.
+    await analyst.evaluate(() => Object.assign(globalThis, { mashNoReload: true }));
+    expect(await analyst.locator('#answers[data-live-url]').count()).toBe(1);
+    await analyst
+      .locator('#answers')
+      .getByRole('link', { name: 'Refresh answers' })
+      .waitFor({ state: 'detached', timeout: 45_000 });
+    expect(await analyst.evaluate(() => 'mashNoReload' in globalThis)).toBe(true);
+    for (const agency of ['Police', 'Health', 'Education', "Children's social care"])
+      await sees(analyst.locator('#answers h2', { hasText: agency }).first(), agency);
     await sees(analyst.locator('#answers'), 'Match');
     await accessible(analyst);
     await shot(analyst, 'answers');
@@ -342,6 +344,14 @@ describe('The MASH console in a browser', () => {
     await auditor.getByRole('link', { name: 'Verify the log' }).click();
     await sees(auditor.locator('.govuk-panel'), 'The audit log is intact');
     await accessible(auditor);
+    // Operations: every agency's adapter heard from, for any signed-in role.
+    await auditor.getByRole('link', { name: 'Agencies' }).click();
+    await sees(auditor.locator('h1'), 'Agencies');
+    const rows = auditor.locator('table tbody tr');
+    expect(await rows.count()).toBeGreaterThanOrEqual(4);
+    for (const row of await rows.all()) expect(await row.innerText()).toContain('Up');
+    await accessible(auditor);
+    await shot(auditor, 'operations');
   }, 60_000);
 
   it('activates an agreement version only with a second admin', async () => {

@@ -17,6 +17,8 @@ import { OutcomeSchema } from '../outcomes/outcome.dto';
 import { OutcomeService } from '../outcomes/outcome.service';
 import { CreateQuerySchema } from '../queries/query.dto';
 import { QueryService } from '../queries/query.service';
+import { writeQueryEvents } from '../queries/query-events.http';
+import { QueryEventsService } from '../queries/query-events.service';
 import { TransparencyService } from '../transparency/transparency.service';
 import { WithholdSchema } from '../transparency/transparency.dto';
 import { ConsolePages } from './decorators';
@@ -57,6 +59,7 @@ export class CasesConsoleController {
     private readonly members: MemberService,
     private readonly consent: ConsentService,
     private readonly queries: QueryService,
+    private readonly queryEvents: QueryEventsService,
     private readonly outcomes: OutcomeService,
     private readonly transparency: TransparencyService,
     private readonly clock: Clock,
@@ -313,9 +316,9 @@ export class CasesConsoleController {
   }
 
   /**
-   * The answers as they stand. Once the query's event stream is served to the console
-   * (`/cases/:id/queries/:queryId/events`), pass it as `liveUrl` and console.mjs refreshes the
-   * answers as each agency replies; until then the page offers "Refresh answers".
+   * The answers as they stand; while the query is pending the page names its event stream
+   * (`liveUrl`) and console.mjs redraws the answers as each agency replies. Without script the
+   * page offers "Refresh answers".
    */
   @Get('cases/:id/queries/:queryId')
   @Roles('analyst', 'manager')
@@ -334,7 +337,22 @@ export class CasesConsoleController {
       title: 'Answers from the agencies',
       caseId: id,
       query,
+      liveUrl: query.status === 'pending' ? `/cases/${id}/queries/${queryId}/events` : undefined,
     });
+  }
+
+  /**
+   * The query's Server-Sent Events for the answers page, on the session cookie: an EventSource
+   * cannot send a bearer token. Same stream, scoping and audit as `GET /api/v1/queries/:id/events`.
+   */
+  @Get('cases/:id/queries/:queryId/events')
+  @Roles('analyst', 'manager')
+  async answerEvents(
+    @Req() req: Req_,
+    @Res() res: Response,
+    @Param('queryId', uuidParam) queryId: string,
+  ): Promise<void> {
+    await writeQueryEvents(this.queryEvents, req.user, queryId, req, res);
   }
 
   @Post('cases/:id/rating')

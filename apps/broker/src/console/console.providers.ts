@@ -4,6 +4,7 @@ import { AuditConsoleController } from './audit.controller';
 import { CasesConsoleController } from './cases.controller';
 import { ManagerConsoleController } from './manager.controller';
 import { MeetingsConsoleController } from './meetings.controller';
+import { OperationsConsoleController } from './operations.controller';
 import { ConsoleExceptionFilter } from './console.filter';
 import { ConsoleGuard } from './console.guard';
 import { OidcSignIn } from './oidc';
@@ -20,6 +21,7 @@ export const CONSOLE_CONTROLLERS = [
   ManagerConsoleController,
   AuditConsoleController,
   AgreementsConsoleController,
+  OperationsConsoleController,
 ];
 
 export const CONSOLE_PROVIDERS = [

@@ -1,4 +1,4 @@
-import type { Principal, Role } from '../auth/principal';
+import { ROLES, type Principal, type Role } from '../auth/principal';
 
 /**
  * The console's navigation, by role. A new area of the console (households, meetings, agency
@@ -24,6 +24,7 @@ export const NAVIGATION: ReadonlyArray<{ href: string; text: string; roles: read
     text: 'Agreements',
     roles: ['analyst', 'manager', 'auditor', 'agreement-admin'],
   },
+  { href: '/operations', text: 'Agencies', roles: ROLES },
 ];
 
 export function navigationFor(user: Principal | undefined, path: string) {

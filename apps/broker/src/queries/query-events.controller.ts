@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, Param, Req, Res } from '@nestjs/common';
+import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiHeader,
@@ -12,19 +12,12 @@ import {
 import type { Request, Response } from 'express';
 import { CurrentUser, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
-import { brokerError } from '../common/errors';
 import { UuidSchema } from '../common/ids';
 import { ZodPipe } from '../common/zod.pipe';
+import { writeQueryEvents } from './query-events.http';
 import { QueryEventsService } from './query-events.service';
 
 const id = new ZodPipe(UuidSchema);
-
-function lastEventIdOf(header: string | undefined): number | undefined {
-  if (header === undefined || header === '') return undefined;
-  if (!/^\d{1,15}$/.test(header))
-    throw brokerError('REQUEST.INVALID', 'Last-Event-ID must be the id of an event of this stream');
-  return Number(header);
-}
 
 @ApiTags('queries')
 @ApiBearerAuth()
@@ -51,32 +44,12 @@ export class QueryEventsController {
   })
   @ApiNoContentResponse({ description: 'The query has finished and the client has its last event' })
   @ApiNotFoundResponse({ description: 'No such query in the caller’s partnership' })
-  async follow(
+  follow(
     @CurrentUser() user: Principal,
     @Param('id', id) queryId: string,
-    @Headers('last-event-id') lastEventId: string | undefined,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const stream = await this.events.open(user, queryId, lastEventIdOf(lastEventId));
-    if (!stream) {
-      res.status(204).end();
-      return;
-    }
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-store',
-      Connection: 'keep-alive',
-      // nginx and similar proxies otherwise buffer the stream.
-      'X-Accel-Buffering': 'no',
-    });
-    res.write('retry: 2000\n\n');
-    req.on('close', () => stream.stop());
-    await stream.start({
-      event: (eventId, type, data) =>
-        res.write(`id: ${eventId}\nevent: ${type}\ndata: ${JSON.stringify(data)}\n\n`),
-      comment: (text) => res.write(`: ${text}\n\n`),
-      end: () => res.end(),
-    });
+    return writeQueryEvents(this.events, user, queryId, req, res);
   }
 }

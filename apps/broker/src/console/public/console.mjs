@@ -19,8 +19,9 @@ for (const region of document.querySelectorAll('[data-live-url]')) {
     const fresh = html.getElementById(region.id);
     if (fresh) region.innerHTML = fresh.innerHTML;
   };
-  source.addEventListener('message', () => void refresh());
-  source.addEventListener('done', () => {
+  // `agency`: one agency's part changed; `query`: the query is no longer pending, the last event.
+  source.addEventListener('agency', () => void refresh());
+  source.addEventListener('query', () => {
     source.close();
     void refresh();
   });
