@@ -187,7 +187,7 @@ describe('production image (deploy/docker/Dockerfile)', () => {
   const id = randomBytes(4).toString('hex');
   const work = mkdtempSync(join(tmpdir(), 'mash-image-'));
   const namespace = `mash-image-${id}`;
-  const databases = [`mash_image_${id}`, `mash_image_police_${id}`];
+  const databases = [`mash_image_${id}`, `mash_image_police_${id}`, `mash_image_store_${id}`];
   const running: Running[] = [];
 
   afterAll(async () => {
@@ -261,6 +261,11 @@ describe('production image (deploy/docker/Dockerfile)', () => {
       AUTH_JWKS_URL: 'https://idp.example.invalid/realms/mash/certs',
     });
     running.push(broker);
+    // The agency's source exists before its adapter does; the adapter only reads it.
+    const pg = new Client({ connectionString: `${PG}/postgres` });
+    await pg.connect();
+    await pg.query(`CREATE DATABASE "${databases[1]}"`);
+    await pg.end();
     writeFileSync(join(work, 'police-database-url'), `${PG}/${databases[1]}\n`);
     const adapter = startApp(app, stage, 'adapter-police', {
       ...common,
@@ -269,6 +274,8 @@ describe('production image (deploy/docker/Dockerfile)', () => {
       ADAPTER_PORT: '0',
       // The secret arrives as a file, as the compose file and the chart mount it.
       SOURCE_DATABASE_URL_FILE: join(work, 'police-database-url'),
+      // The adapter's own store (ledger, inbox, match index), apart from the source.
+      ADAPTER_DATABASE_URL: `${PG}/${databases[2]}`,
     });
     running.push(adapter);
 
@@ -279,7 +286,8 @@ describe('production image (deploy/docker/Dockerfile)', () => {
       const base = await running.url;
       const res = await fetch(`${base}/health`);
       const body = (await res.json()) as Record<string, unknown>;
-      expect({ service, status: res.status, ok: body.status }).toEqual({
+      expect({ service, status: res.status, ok: body.status, body }).toEqual({
+        body,
         service,
         status: 200,
         ok: 'ok',

@@ -63,7 +63,8 @@ describe('People in the MASH: representatives, contributions, meetings, chronolo
   let manager: string;
   let police: string;
   let health: string;
-  /** Asked of police and health; its household includes the mother's partner. */
+  let education: string;
+  /** Asked of police, health and education; its household includes the mother's partner. */
   let asked: string;
   /** Asked of health only. */
   let notAsked: string;
@@ -112,6 +113,7 @@ describe('People in the MASH: representatives, contributions, meetings, chronolo
     manager = await federation.token('manager', 'demo', 'test-manager');
     police = await federation.representativeToken('police');
     health = await federation.representativeToken('health');
+    education = await federation.representativeToken('education');
     const child = subjects.find((s) => s.knownTo.includes('police'))!;
     asked = await refer(child.subject, [
       {
@@ -122,7 +124,7 @@ describe('People in the MASH: representatives, contributions, meetings, chronolo
       },
     ]);
     notAsked = await refer(subjects.find((s) => s !== child)!.subject);
-    await ask(asked, ['police', 'health']);
+    await ask(asked, ['police', 'health', 'education']);
     await ask(notAsked, ['health']);
     const file = await http()
       .get(`/api/v1/cases/${asked}`)
@@ -210,9 +212,10 @@ describe('People in the MASH: representatives, contributions, meetings, chronolo
       .send({ ...soft, memberId: randomUUID() })
       .expect(status(422));
     expect(stranger.body.code).toBe('CONTRIBUTION.UNKNOWN_MEMBER');
+    // Schools' agreement covers children only: nothing about the mother's partner.
     const refused = await http()
       .post(`/api/v1/cases/${asked}/contributions`)
-      .set('Authorization', `Bearer ${health}`)
+      .set('Authorization', `Bearer ${education}`)
       .send(soft)
       .expect(status(403));
     expect(refused.body.code).toBe('CONTRIBUTION.NOT_PERMITTED');
@@ -261,9 +264,19 @@ describe('People in the MASH: representatives, contributions, meetings, chronolo
       source: { kind: string };
     }>;
     const answers = items.filter((i) => i.type === 'answer');
-    expect(answers.map((a) => a.agency).sort()).toEqual(['health', 'police']);
+    expect([...new Set(answers.map((a) => a.agency))].sort()).toEqual([
+      'education',
+      'health',
+      'police',
+    ]);
+    // Each answer names the person it is about: the child, or the partner police were asked about.
+    expect(answers.filter((a) => a.agency === 'police').map((a) => a.member)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ relationship: 'subject' }),
+        expect.objectContaining({ id: partnerId, relationship: 'partner-of-parent' }),
+      ]),
+    );
     for (const a of answers) {
-      expect(a.member).toMatchObject({ relationship: 'subject' });
       expect(a.basis).toMatchObject({ purpose: 'mash-triage' });
       expect(a.basis.legalGateways.length).toBeGreaterThan(0);
       expect(a.source.kind).toBe('agency-system');

@@ -98,7 +98,9 @@ function expressRoutes(federation: Federation): string[] {
   for (const layer of stack as Array<{
     route?: { path: string; methods: Record<string, boolean> };
   }>) {
-    if (!layer.route) continue;
+    // Nest mounts route-scoped middleware (the request logger, `forRoutes('*')`) as a
+    // `/{*path}` layer per method: middleware that calls next(), not a handler.
+    if (!layer.route || layer.route.path === '/{*path}') continue;
     for (const method of Object.keys(layer.route.methods))
       if (method !== '_all') routes.push(`${method.toUpperCase()} ${layer.route.path}`);
   }

@@ -53,6 +53,7 @@ export abstract class SqlSourceConnector<
   private readonly matcher: SourceMatcher;
   private readonly subjectRef: RegExp | undefined;
   private readonly outcomes: OutcomeSink;
+  private readonly store: Queryable;
 
   protected constructor(
     protected readonly db: Db,
@@ -61,6 +62,7 @@ export abstract class SqlSourceConnector<
     this.categories = options.categories;
     this.subjectRef = options.subjectRef;
     const { store, loadCandidates, changedSince } = options;
+    this.store = store;
     // Keys come from the store; the candidates' identity fields from the source.
     this.matcher = new SourceMatcher({
       db: store,
@@ -97,10 +99,15 @@ export abstract class SqlSourceConnector<
     return result;
   }
 
-  /** The matching index's last refresh: when the model was last fitted to this source's records. */
+  /**
+   * How fresh what this adapter searches is: the newest source change its match index has taken
+   * in (the change feed's watermark), or else when the matching model was last fitted.
+   */
   async dataAsOf(): Promise<Date | null> {
-    const rows = (await this.db.query(`SELECT max(fitted_at) AS at FROM ${MATCH_MODEL_TABLE}`)) as
-      Array<{ at: Date | string | null }> | undefined;
+    const rows = (await this.store.query(
+      `SELECT COALESCE((SELECT max(changed_up_to) FROM match_index_state),
+                       (SELECT max(fitted_at) FROM ${MATCH_MODEL_TABLE})) AS at`,
+    )) as Array<{ at: Date | string | null }> | undefined;
     const at = rows?.[0]?.at;
     return at ? new Date(at) : null;
   }

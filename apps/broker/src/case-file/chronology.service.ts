@@ -114,8 +114,7 @@ export class ChronologyService {
         type: 'answer',
         at: part.respondedAt.toISOString(),
         agency: part.agency,
-        // Query parts are about the subject until they name a member.
-        member: who(null),
+        member: who(part.memberId),
         basis: {
           purpose: query.purpose,
           agreement: part.agreement,
