@@ -29,6 +29,7 @@ interface Ids {
   queryId: string;
   agreementId: string;
   version: number;
+  meetingId: string;
 }
 
 interface Endpoint {
@@ -37,6 +38,8 @@ interface Endpoint {
   route: string;
   path: (ids: Ids) => string;
   body?: Record<string, unknown>;
+  /** Whose token asks: the intruder's staff (the default) or its police representative. */
+  as?: 'representative';
   /** Being built by others: probed once it is registered; the completeness test still binds it. */
   optional?: true;
 }
@@ -95,7 +98,42 @@ const ENDPOINTS: Endpoint[] = [
     body: { item: 'agency:police', reason: JUSTIFICATION },
     optional: true,
   },
+  {
+    method: 'post',
+    route: '/api/v1/cases/:id/members',
+    path: (i) => `/api/v1/cases/${i.caseId}/members`,
+    body: {
+      givenName: 'Tenant',
+      familyName: 'Sibling',
+      dateOfBirth: '2015-05-06',
+      relationship: 'sibling',
+    },
+  },
+  {
+    method: 'get',
+    route: '/api/v1/cases/:id/chronology',
+    path: (i) => `/api/v1/cases/${i.caseId}/chronology`,
+  },
+  {
+    method: 'post',
+    route: '/api/v1/cases/:id/contributions',
+    path: (i) => `/api/v1/cases/${i.caseId}/contributions`,
+    body: { kind: 'professional-judgement', text: JUSTIFICATION, confidence: 'medium' },
+    as: 'representative',
+  },
+  {
+    method: 'get',
+    route: '/api/v1/cases/:id/contributions',
+    path: (i) => `/api/v1/cases/${i.caseId}/contributions`,
+  },
   { method: 'get', route: '/api/v1/queries/:id', path: (i) => `/api/v1/queries/${i.queryId}` },
+  {
+    // Server-Sent Events: a 404 is answered as JSON before any stream starts.
+    method: 'get',
+    route: '/api/v1/queries/:id/events',
+    path: (i) => `/api/v1/queries/${i.queryId}/events`,
+  },
+  { method: 'get', route: '/api/v1/meetings/:id', path: (i) => `/api/v1/meetings/${i.meetingId}` },
   {
     method: 'get',
     route: '/api/v1/agreements/:id',
@@ -166,8 +204,10 @@ describe('Tenancy: another partnership cannot see or change what is not theirs',
   let db: Client;
   let owned: Ids;
   let intruder: string;
+  let intruderRepresentative: string;
 
-  const send = (e: Endpoint, ids: Ids, token: string) => {
+  const send = (e: Endpoint, ids: Ids) => {
+    const token = e.as === 'representative' ? intruderRepresentative : intruder;
     const agent = request(federation.http());
     const req = agent[e.method](e.path(ids)).set('Authorization', `Bearer ${token}`);
     return e.body ? req.send(e.body) : req;
@@ -222,17 +262,35 @@ describe('Tenancy: another partnership cannot see or change what is not theirs',
       (a) => a.status === 'active',
     );
     if (!active) throw new Error('the demo partnership has no active agreement to probe');
+    const manager = await federation.token('manager', OWNER, 'owner-manager');
+    const meeting = await request(federation.http())
+      .post('/api/v1/meetings')
+      .set('Authorization', `Bearer ${manager}`)
+      .send({
+        kind: 'daily-mash',
+        heldAt: '2026-12-01T09:30:00Z',
+        attendees: [{ name: 'Priya Shah', agency: 'social-care', role: 'Team manager (chair)' }],
+        cases: [{ caseId: opened.body.id, decision: 'No further action from this meeting.' }],
+      })
+      .expect(status(201));
     owned = {
       caseId: opened.body.id,
       decisionId: consent.body.id,
       queryId: query.body.id,
       agreementId: active.id,
       version: active.version,
+      meetingId: meeting.body.id,
     };
     intruder = await federation.token(
       ['analyst', 'manager', 'auditor', 'agreement-admin'],
       INTRUDER,
       'intruder',
+    );
+    intruderRepresentative = await federation.token(
+      'agency-representative',
+      INTRUDER,
+      'intruder-rep',
+      'police',
     );
   }, 120_000);
 
@@ -248,7 +306,10 @@ describe('Tenancy: another partnership cannot see or change what is not theirs',
   });
 
   it('has a tenancy case for every route that takes an id', () => {
-    const withIds = expressRoutes(federation).filter((r) => /\/:[A-Za-z]*[iI]d\b/.test(r));
+    // Console pages call the same scoped services; test/browser/console.browser-spec.ts shows it.
+    const withIds = expressRoutes(federation).filter(
+      (r) => r.split(' ')[1].startsWith('/api/') && /\/:[A-Za-z]*[iI]d\b/.test(r),
+    );
     const covered = new Set(ENDPOINTS.map((e) => `${e.method.toUpperCase()} ${e.route}`));
     expect(withIds.filter((r) => !covered.has(r))).toEqual([]);
   });
@@ -264,10 +325,11 @@ describe('Tenancy: another partnership cannot see or change what is not theirs',
         queryId: randomUUID(),
         agreementId: randomUUID(),
         version: owned.version,
+        meetingId: randomUUID(),
       };
       const before = await snapshot(db);
-      const foreign = await send(endpoint, owned, intruder).expect(status(404));
-      const absent = await send(endpoint, missing, intruder).expect(status(404));
+      const foreign = await send(endpoint, owned).expect(status(404));
+      const absent = await send(endpoint, missing).expect(status(404));
       expect(Object.keys(foreign.body).sort()).toEqual(Object.keys(absent.body).sort());
       expect({ code: foreign.body.code, message: foreign.body.message }).toEqual({
         code: absent.body.code,
