@@ -403,5 +403,14 @@ describe('Tenancy: another partnership cannot see or change what is not theirs',
       .get(`/api/v1/agreements/${owned.agreementId}`)
       .set('Authorization', `Bearer ${manager}`)
       .expect(status(200));
+    for (const path of [
+      `/api/v1/cases/${owned.caseId}/chronology`,
+      `/api/v1/cases/${owned.caseId}/contributions`,
+      `/api/v1/meetings/${owned.meetingId}`,
+    ])
+      await request(federation.http())
+        .get(path)
+        .set('Authorization', `Bearer ${manager}`)
+        .expect(status(200));
   });
 });
