@@ -62,6 +62,7 @@ import { OutboxRepository } from './outbox/outbox.repository';
 import { AnswerHandler } from './queries/answer.handler';
 import { BrokerKafkaController } from './messaging/broker-kafka.controller';
 import { QueryController } from './queries/query.controller';
+import { MatchResolutionService } from './queries/match-resolution.service';
 import { QueryRepository } from './queries/query.repository';
 import { QueryService } from './queries/query.service';
 import { QueryDispatcher } from './queries/query.dispatcher';
@@ -217,6 +218,7 @@ export class BrokerModule {
         AgreementService,
         QueryRepository,
         QueryService,
+        MatchResolutionService,
         QueryDispatcher,
         CapacityRepository,
         AnswerHandler,

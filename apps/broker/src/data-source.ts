@@ -29,6 +29,7 @@ import { ThresholdPublicationEntity, ThresholdVersionEntity } from './thresholds
 import { Thresholds1765500000000 } from './migrations/1765500000000-Thresholds';
 import { AgencyStatus1765600000000 } from './migrations/1765600000000-AgencyStatus';
 import { SharedInstanceState1765600100000 } from './migrations/1765600100000-SharedInstanceState';
+import { MatchResolution1765700000000 } from './migrations/1765700000000-MatchResolution';
 
 export const BROKER_ENTITIES = [
   CaseEntity,
@@ -69,6 +70,7 @@ export const BROKER_MIGRATIONS = [
   Thresholds1765500000000,
   AgencyStatus1765600000000,
   SharedInstanceState1765600100000,
+  MatchResolution1765700000000,
 ];
 
 export function brokerDataSourceOptions(url: string): DataSourceOptions {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
@@ -8,10 +8,12 @@ import { ZodPipe } from '../common/zod.pipe';
 import {
   CaseListQuerySchema,
   MemberSchema,
+  MemberUpdateSchema,
   ReferralSchema,
   RerateSchema,
   type CaseListQuery,
   type MemberDto,
+  type MemberUpdateDto,
   type ReferralDto,
   type RerateDto,
 } from './case.dto';
@@ -72,5 +74,18 @@ export class CaseController {
     @Body(new ZodPipe(MemberSchema)) dto: MemberDto,
   ) {
     return this.members.add(user, caseId, dto);
+  }
+
+  /** Adds what would settle a possible match (an NHS number, a UPN, a postcode or address). */
+  @Patch('cases/:id/members/:memberId')
+  @Roles('analyst')
+  @ApiZodBody(MemberUpdateSchema)
+  updateMember(
+    @CurrentUser() user: Principal,
+    @Param('id', id) caseId: string,
+    @Param('memberId', id) memberId: string,
+    @Body(new ZodPipe(MemberUpdateSchema)) dto: MemberUpdateDto,
+  ) {
+    return this.members.update(user, caseId, memberId, dto);
   }
 }

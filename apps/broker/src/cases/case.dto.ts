@@ -10,6 +10,24 @@ export const MemberSchema = SubjectCriteriaSchema.extend({
 }).strict();
 export type MemberDto = z.infer<typeof MemberSchema>;
 
+/**
+ * What an analyst adds to a member to settle a possible match: an identifier (merged with those
+ * already held), or the sex, postcode or address the agency is likely to hold (each replaces the
+ * one held). Name and date of birth are who the person is and are not changed here.
+ */
+export const MemberUpdateSchema = z
+  .object({
+    identifiers: SubjectCriteriaSchema.shape.identifiers,
+    sex: SubjectCriteriaSchema.shape.sex,
+    postcode: SubjectCriteriaSchema.shape.postcode,
+    address: SubjectCriteriaSchema.shape.address,
+  })
+  .strict()
+  .refine((v) => Object.values(v).some((x) => x !== undefined), {
+    message: 'name at least one detail to add',
+  });
+export type MemberUpdateDto = z.infer<typeof MemberUpdateSchema>;
+
 export const ReferralSchema = z
   .object({
     subject: SubjectCriteriaSchema,

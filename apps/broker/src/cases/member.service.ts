@@ -8,7 +8,7 @@ import { brokerError } from '../common/errors';
 import { Transactions, type Tx } from '../common/transactions';
 import { BrokerKeys } from '../keys/broker-keys';
 import { CaseRepository } from './case.repository';
-import type { MemberDto } from './case.dto';
+import type { MemberDto, MemberUpdateDto } from './case.dto';
 import { CaseMemberEntity } from './member.entity';
 import { MemberRepository } from './member.repository';
 
@@ -79,6 +79,60 @@ export class MemberService {
       await this.recordAdded(user, member, details, tx);
     });
     return this.view(member, details);
+  }
+
+  /**
+   * Adds what would settle a possible match to a member (an identifier, a postcode or address):
+   * the details are sealed again; the audit names the fields changed, never their values.
+   */
+  async update(
+    user: Principal,
+    caseId: string,
+    memberId: string,
+    dto: MemberUpdateDto,
+  ): Promise<MemberView> {
+    return this.transactions.run(async (tx) => {
+      const c = await this.cases.get(user.partnership, caseId, tx, true);
+      if (c.status !== 'open')
+        throw brokerError(
+          'CASE.NOT_OPEN',
+          `the case is ${c.status}; members are changed only on an open case`,
+        );
+      const member = await this.members.get(user.partnership, caseId, memberId, tx);
+      const held = await this.detailsOf(member);
+      if (!held) throw brokerError('CASE.DATA_DELETED', "the member's details have been deleted");
+      const { identifiers, ...rest } = dto;
+      const details: SubjectCriteria = {
+        ...held,
+        ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
+        ...(identifiers ? { identifiers: { ...held.identifiers, ...identifiers } } : {}),
+      };
+      const fields = [
+        ...Object.keys(rest).filter((k) => rest[k as keyof typeof rest] !== undefined),
+        ...Object.keys(identifiers ?? {}).map((k) => `identifiers.${k}`),
+      ].sort();
+      await this.members.update(
+        user.partnership,
+        member.id,
+        { detailsSealed: await this.keys.cipher.seal(details) },
+        tx,
+      );
+      await this.audit.record(
+        {
+          partnership: user.partnership,
+          actorType: 'user',
+          actorId: user.sub,
+          actorRole: primaryRole(user, ['analyst']),
+          action: 'case.member.updated',
+          outcome: 'success',
+          caseId,
+          subjectPseudonyms: this.audit.pseudonyms(user.partnership, details),
+          details: { memberId: member.id, relationship: member.relationship, fields },
+        },
+        tx,
+      );
+      return this.view(member, details);
+    });
   }
 
   /** The audit entry for a member added, at referral or later. */

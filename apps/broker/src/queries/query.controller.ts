@@ -5,7 +5,13 @@ import type { Principal } from '../auth/principal';
 import { ApiZodBody } from '../common/openapi';
 import { ZodPipe } from '../common/zod.pipe';
 import { UuidSchema } from '../common/ids';
-import { CreateQuerySchema, type CreateQueryDto } from './query.dto';
+import {
+  CreateQuerySchema,
+  MatchResolutionSchema,
+  type CreateQueryDto,
+  type MatchResolutionDto,
+} from './query.dto';
+import { MatchResolutionService } from './match-resolution.service';
 import { QueryService } from './query.service';
 
 const id = new ZodPipe(UuidSchema);
@@ -14,7 +20,10 @@ const id = new ZodPipe(UuidSchema);
 @ApiBearerAuth()
 @Controller('api/v1')
 export class QueryController {
-  constructor(private readonly queries: QueryService) {}
+  constructor(
+    private readonly queries: QueryService,
+    private readonly resolutions: MatchResolutionService,
+  ) {}
 
   @Post('cases/:id/queries')
   @HttpCode(202)
@@ -45,5 +54,21 @@ export class QueryController {
   @Roles('analyst', 'manager')
   read(@CurrentUser() user: Principal, @Param('id', id) queryId: string) {
     return this.queries.read(user, queryId);
+  }
+
+  /**
+   * An agency's representative confirms or rejects a possible match their agency answered, about
+   * the child (no `memberId`) or a household member. The agency is the representative's own.
+   */
+  @Post('queries/:id/resolution')
+  @HttpCode(200)
+  @Roles('agency-representative')
+  @ApiZodBody(MatchResolutionSchema)
+  resolve(
+    @CurrentUser() user: Principal,
+    @Param('id', id) queryId: string,
+    @Body(new ZodPipe(MatchResolutionSchema)) dto: MatchResolutionDto,
+  ) {
+    return this.resolutions.resolve(user, queryId, dto);
   }
 }

@@ -12,3 +12,14 @@ export const CreateQuerySchema = z
   })
   .strict();
 export type CreateQueryDto = z.infer<typeof CreateQuerySchema>;
+
+/** An agency representative's answer to a possible match about one person. */
+export const MatchResolutionSchema = z
+  .object({
+    decision: z.enum(['confirm', 'reject']),
+    /** The household member; absent for the child the case is about. */
+    memberId: z.uuid().optional(),
+    note: z.string().trim().min(1).max(2000).optional(),
+  })
+  .strict();
+export type MatchResolutionDto = z.infer<typeof MatchResolutionSchema>;

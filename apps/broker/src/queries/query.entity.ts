@@ -120,6 +120,19 @@ export class QueryAgencyEntity {
   @Column({ name: 'data_as_of', type: 'timestamptz', nullable: true })
   dataAsOf!: Date | null;
 
+  /**
+   * How a `possible-match` was settled by the agency's representative: `reject` turns the part
+   * into `no-match`; `confirm` leaves it a possible match the analyst may ask about again. The
+   * note is envelope-encrypted. The broker never sees the candidate's records either way.
+   */
+  @Column({ type: 'jsonb', nullable: true })
+  resolution!: {
+    decision: 'confirm' | 'reject';
+    by: string;
+    at: string;
+    noteSealed?: string;
+  } | null;
+
   /** True when the answer arrived after the agency had been marked timed out. */
   @Column({ type: 'boolean', default: false })
   late!: boolean;

@@ -128,6 +128,27 @@ export class QueryRepository {
     return (result.affected ?? 0) > 0;
   }
 
+  /** Settles a possible match once: only while it is one and unresolved. Returns whether it applied. */
+  async resolveMatch(
+    queryId: string,
+    agency: string,
+    memberId: string,
+    patch: Pick<QueryAgencyEntity, 'resolution'> & Partial<Pick<QueryAgencyEntity, 'status'>>,
+    tx: EntityManager,
+  ): Promise<boolean> {
+    const result = await tx
+      .getRepository(QueryAgencyEntity)
+      .createQueryBuilder()
+      .update()
+      .set(patch)
+      .where(
+        "query_id = :queryId AND agency = :agency AND member_id = :memberId AND status = 'possible-match' AND resolution IS NULL",
+        { queryId, agency, memberId },
+      )
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
   async timeOutExpired(
     now: Date,
     tx: EntityManager,

@@ -39,6 +39,8 @@ export interface AgencyView {
   /** How fresh the agency's source data was when it answered. */
   dataAsOf?: string;
   late?: boolean;
+  /** How the agency's representative settled a possible match (the note only with the records). */
+  resolution?: { decision: 'confirm' | 'reject'; by: string; at: string; note?: string };
   /** While `queued`: its place in the agency's queue, when it should go, and what it waits for. */
   queue?: {
     position: number;
@@ -415,6 +417,13 @@ export class QueryService {
       if (a.respondedAt) view.respondedAt = a.respondedAt.toISOString();
       if (a.dataAsOf) view.dataAsOf = a.dataAsOf.toISOString();
       if (a.late) view.late = true;
+      if (a.resolution) {
+        const { noteSealed, ...resolution } = a.resolution;
+        view.resolution =
+          withRecords && noteSealed
+            ? { ...resolution, note: await this.keys.cipher.open<string>(noteSealed) }
+            : resolution;
+      }
       if (withRecords && a.recordsSealed && a.obligations) {
         const records = await this.keys.cipher.open<Record<string, Array<Record<string, unknown>>>>(
           a.recordsSealed,
