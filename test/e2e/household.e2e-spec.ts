@@ -3,15 +3,21 @@
  * their mother, her partner and their grandmother; consent refused by the mother for herself (not
  * for the children); the query asks each agency about each person its agreement covers, nothing
  * about the mother where her refusal applies, and an adult only in the agreement's adult categories.
+ * Then a sibling recorded as twins by health and police: a possible match at both, settled at
+ * health by an NHS number the analyst adds, rejected at police by the police representative.
  */
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import request from 'supertest';
 import type { Agency } from '@mash/contracts';
 import {
   Federation,
+  adapterStoreUrl,
   dropDatabases,
   eventually,
   seedSources,
   status,
+  testDatabaseUrl,
   type DemoSubject,
 } from '../support/federation';
 
@@ -224,5 +230,171 @@ describe('A household referred, asked about person by person', () => {
     expect(new Set(audit.map((e) => e.details.memberId))).toEqual(
       new Set(members.map((m) => m.id)),
     );
+  });
+
+  it('settles a possible match by an NHS number, and lets the agency reject another', async () => {
+    // The agencies' own systems hold twins under one name and birth date (as twins often are):
+    // health tells them apart by NHS number; police cannot.
+    const twin = {
+      given: 'Ellis',
+      family: `Tanager-${randomUUID().slice(0, 6)}`,
+      dob: '2017-03-09',
+    };
+    const [nhsNumber, otherNhsNumber] = ['9731642080', '9731642099'];
+    const health = new Client({ connectionString: testDatabaseUrl('health') });
+    const police = new Client({ connectionString: testDatabaseUrl('police') });
+    const refs = { health: [randomUUID(), randomUUID()], police: [randomUUID(), randomUUID()] };
+    await health.connect();
+    await police.connect();
+    try {
+      for (const [i, ref] of refs.health.entries())
+        await health.query(
+          `INSERT INTO patient (patient_id, nhs_number, family_name, given_name, birth_date, gender, address_line, address_postcode)
+           VALUES ($1, $2, $3, $4, $5, 'female', '9 Wren Close', 'NN2 6JD')`,
+          [ref, [nhsNumber, otherNhsNumber][i], twin.family, twin.given, twin.dob],
+        );
+      for (const ref of refs.police) {
+        await police.query(
+          `INSERT INTO person (person_id, surname, forename, date_of_birth, sex) VALUES ($1, $2, $3, $4, 'F')`,
+          [ref, twin.family, twin.given, twin.dob],
+        );
+        await police.query(
+          `INSERT INTO person_address (person_id, address_line, town, postcode) VALUES ($1, '9 Wren Close', 'Northampton', 'NN2 6JD')`,
+          [ref],
+        );
+      }
+    } finally {
+      await health.end();
+      await police.end();
+    }
+    // Both adapters have indexed the new records before anyone asks.
+    for (const agency of ['health', 'police'] as const) {
+      const store = new Client({ connectionString: adapterStoreUrl(agency) });
+      await store.connect();
+      try {
+        await eventually(async () => {
+          const res = await store.query(
+            'SELECT DISTINCT subject_ref FROM match_key WHERE subject_ref = ANY($1::text[])',
+            [refs[agency]],
+          );
+          return res.rowCount === 2 ? true : undefined;
+        }, 30_000);
+      } finally {
+        await store.end();
+      }
+    }
+
+    const child = subjects.find((s) => s.knownTo.includes('health'))!.subject;
+    const caseId = await federation.openCaseWithoutConsent(child, {
+      referrer: { agency: 'education' },
+      concerns: ['neglect'],
+    });
+    const sibling = await http()
+      .post(`/api/v1/cases/${caseId}/members`)
+      .set(as(analyst))
+      .send({
+        relationship: 'sibling',
+        givenName: twin.given,
+        familyName: twin.family,
+        dateOfBirth: twin.dob,
+        sex: 'female',
+        postcode: 'NN2 6JD',
+      })
+      .expect(status(201));
+    const memberId = sibling.body.id as string;
+    const ask = async () => {
+      const created = await http()
+        .post(`/api/v1/cases/${caseId}/queries`)
+        .set(as(analyst))
+        .send({ purpose: 'mash-triage', agencies: ['health', 'police'], memberIds: [memberId] })
+        .expect(status(202));
+      const done = await eventually(async () => {
+        const res = await http()
+          .get(`/api/v1/queries/${created.body.id}`)
+          .set(as(analyst))
+          .expect(status(200));
+        return res.body.status === 'pending' ? undefined : (res.body as { agencies: Part[] });
+      }, 60_000);
+      const of = (agency: string) =>
+        done.agencies.find((a) => a.agency === agency && a.memberId === memberId)!;
+      return { id: created.body.id as string, health: of('health'), police: of('police') };
+    };
+    const first = await ask();
+    expect(first.health.status).toBe('possible-match');
+    expect(first.police.status).toBe('possible-match');
+
+    // (a) The analyst adds the NHS number the family gave and asks health again: a match.
+    await http()
+      .patch(`/api/v1/cases/${caseId}/members/${memberId}`)
+      .set(as(analyst))
+      .send({ identifiers: { nhsNumber } })
+      .expect(status(200));
+    const second = await ask();
+    expect(second.health).toMatchObject({
+      status: 'match',
+      match: { method: 'deterministic:nhsNumber' },
+    });
+
+    // (b) Police look at their twins and reject the candidate; only police may, only once.
+    const rep = await federation.representativeToken('police');
+    const other = await federation.representativeToken('education');
+    await http()
+      .post(`/api/v1/queries/${first.id}/resolution`)
+      .set(as(other))
+      .send({ memberId, decision: 'reject' })
+      .expect(status(404));
+    const resolved = await http()
+      .post(`/api/v1/queries/${first.id}/resolution`)
+      .set(as(rep))
+      .send({ memberId, decision: 'reject', note: 'neither twin is the child described' })
+      .expect(status(200));
+    expect(resolved.body).toMatchObject({
+      agency: 'police',
+      decision: 'reject',
+      status: 'no-match',
+    });
+    const again = await http()
+      .post(`/api/v1/queries/${first.id}/resolution`)
+      .set(as(rep))
+      .send({ memberId, decision: 'confirm' })
+      .expect(status(409));
+    expect(again.body.code).toBe('QUERY.NOT_POSSIBLE_MATCH');
+    const view = await http()
+      .get(`/api/v1/queries/${first.id}`)
+      .set(as(analyst))
+      .expect(status(200));
+    expect(
+      (view.body.agencies as Array<Part & { resolution?: unknown }>).find(
+        (a) => a.agency === 'police' && a.memberId === memberId,
+      ),
+    ).toMatchObject({
+      status: 'no-match',
+      resolution: { decision: 'reject', note: 'neither twin is the child described' },
+    });
+
+    // Both are in the audit log, with field names and decisions, never the values.
+    const events = async (action: string) =>
+      (
+        await http()
+          .get('/api/v1/audit/events')
+          .query({ case: caseId, action })
+          .set(as(auditor))
+          .expect(status(200))
+      ).body.items as Array<{ actorRole: string; details: Record<string, unknown> }>;
+    const updated = await events('case.member.updated');
+    expect(updated).toHaveLength(1);
+    expect(updated[0].details).toMatchObject({
+      memberId,
+      relationship: 'sibling',
+      fields: ['identifiers.nhsNumber'],
+    });
+    expect(JSON.stringify(updated)).not.toContain(nhsNumber);
+    const settled = await events('query.match.resolved');
+    expect(settled).toHaveLength(1);
+    expect(settled[0]).toMatchObject({
+      actorRole: 'agency-representative',
+      details: { memberId, decision: 'reject', status: 'no-match' },
+    });
+    expect(JSON.stringify(settled)).not.toContain('twin is the child');
   });
 });
