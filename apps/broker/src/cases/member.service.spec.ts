@@ -93,4 +93,44 @@ describe(MemberService.name, () => {
       { id: 'm1', relationship: 'subject', details },
     ]);
   });
+
+  it('adds an identifier to a member, merged and sealed, audited by field name only', async () => {
+    const { sut, cases, members, audit } = setup();
+    cases.get.mockResolvedValue(Object.assign(new CaseEntity(), { id: 'c1', status: 'open' }));
+    const { relationship: _r, ...details } = sibling;
+    const held = { ...details, identifiers: { upn: 'A123' } };
+    members.get.mockResolvedValue(
+      row({ relationship: 'sibling', detailsSealed: `sealed:${JSON.stringify(held)}` }),
+    );
+    const view = await sut.update(user(), 'c1', 'm1', {
+      identifiers: { nhsNumber: '9731642080' },
+      postcode: 'NN2 6JD',
+    });
+    expect(view).toMatchObject({
+      identifiers: { upn: 'A123', nhsNumber: '9731642080' },
+      postcode: 'NN2 6JD',
+      givenName: 'Cal',
+    });
+    const [, , patch, tx] = members.update.mock.calls[0];
+    expect(tx).toBe(TX);
+    expect(JSON.parse(patch.detailsSealed!.slice(7))).toMatchObject({
+      identifiers: { upn: 'A123', nhsNumber: '9731642080' },
+    });
+    const [entry] = audit.record.mock.calls[0];
+    expect(entry).toMatchObject({
+      action: 'case.member.updated',
+      details: { memberId: 'm1', fields: ['identifiers.nhsNumber', 'postcode'] },
+    });
+    expect(JSON.stringify(entry)).not.toContain('9731642080');
+  });
+
+  it('changes no member of a closed case', async () => {
+    const { sut, cases, members, audit } = setup();
+    cases.get.mockResolvedValue(Object.assign(new CaseEntity(), { id: 'c1', status: 'closed' }));
+    await expect(
+      sut.update(user(), 'c1', 'm1', { identifiers: { nhsNumber: '9731642080' } }),
+    ).rejects.toMatchObject({ code: 'CASE.NOT_OPEN' });
+    expect(members.update).not.toHaveBeenCalled();
+    expect(audit.record).not.toHaveBeenCalled();
+  });
 });
