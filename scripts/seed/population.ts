@@ -47,6 +47,8 @@ export interface Household {
   };
   adults: Person[];
   children: Person[];
+  /** The mother's partner who is not the children's father (a step family), if any. */
+  partnerOfParentId: string | null;
 }
 
 export interface Population {
@@ -173,6 +175,7 @@ export function generatePopulation(options: PopulationOptions): Population {
       },
       adults: [],
       children: [],
+      partnerOfParentId: null,
     };
     households.push(household);
 
@@ -193,7 +196,10 @@ export function generatePopulation(options: PopulationOptions): Population {
       kind === 'couple' || kind === 'lone-father'
         ? makePerson(id, 'M', fatherDob, fatherSurname, false, gp)
         : null;
-    if (stepFather) household.adults.push(stepFather);
+    if (stepFather) {
+      household.adults.push(stepFather);
+      household.partnerOfParentId = stepFather.id;
+    }
     if (father) household.adults.push(father);
     if (kind === 'adults') {
       if (rng.chance(0.5))
@@ -257,4 +263,24 @@ export function generatePopulation(options: PopulationOptions): Population {
 
   const children = people.filter((p) => p.isChild && ageOn(p.dob, asOf) <= 17);
   return { asOf, households, people, children, practices, addresses };
+}
+
+/**
+ * The grandmother who lives with a family the MASH hears about (named in the demo households
+ * only; no agency holds her). Drawn from her own stream keyed by the household, so naming her
+ * changes nothing else the seed produces.
+ */
+export function grandmotherOf(household: Household): {
+  givenName: string;
+  familyName: string;
+  dob: number;
+} | null {
+  const mother = household.adults.find((a) => a.sex === 'F');
+  if (!mother || household.children.length === 0) return null;
+  const rng = new Rng(`grandmother:${household.id}`);
+  return {
+    givenName: women.draw(rng),
+    familyName: mother.familyName,
+    dob: mother.dob - rng.int(20 * 365, 32 * 365),
+  };
 }

@@ -1,4 +1,9 @@
-import { AGENCIES, type Agency, type SubjectCriteria } from '@mash/contracts';
+import {
+  AGENCIES,
+  type Agency,
+  type MemberRelationship,
+  type SubjectCriteria,
+} from '@mash/contracts';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_CORRUPTION, scaleRates, type CorruptionRates } from './corruption';
@@ -21,7 +26,13 @@ import { matchingTables } from './matching';
 import { assignMembership, type Membership } from './membership';
 import type { AgencySeed, BuildContext, TruthRow } from './model';
 import { buildPolice } from './police';
-import { generatePopulation, type Population } from './population';
+import {
+  generatePopulation,
+  grandmotherOf,
+  type Household,
+  type Person,
+  type Population,
+} from './population';
 import { isoDay, Rng, toDay } from './rng';
 import { buildSocialCare } from './social-care';
 
@@ -43,9 +54,23 @@ export interface SeedOptions {
   log?: (message: string) => void;
 }
 
+/** A person living with a demo child, as an analyst would name them in a referral. */
+export interface DemoHouseholdMember {
+  relationship: MemberRelationship;
+  givenName: string;
+  familyName: string;
+  dateOfBirth: string;
+  sex: 'female' | 'male';
+  postcode?: string;
+  /** The agencies holding a record of the person (none for a grandmother the seed only names). */
+  knownTo: Agency[];
+}
+
 export interface DemoSubject {
   subject: SubjectCriteria;
   knownTo: Agency[];
+  /** The rest of the child's household, for children who live with others. */
+  household?: DemoHouseholdMember[];
 }
 
 export interface GeneratedSeed {
@@ -128,11 +153,13 @@ function demoSubjects(
     }
   }
   const households = new Map(population.households.map((h) => [h.id, h]));
+  const knownToOf = (personId: string): Agency[] =>
+    AGENCIES.filter((a) =>
+      agencies.find((s) => s.agency === a)?.truth.some((t) => t.personId === personId),
+    );
   const result: DemoSubject[] = [];
   for (const [index, child] of membership.demo.entries()) {
-    const knownTo = AGENCIES.filter((a) =>
-      agencies.find((s) => s.agency === a)?.truth.some((t) => t.personId === child.id),
-    );
+    const knownTo = knownToOf(child.id);
     const unique = knownTo.every(
       (a) =>
         counts.get(
@@ -140,6 +167,8 @@ function demoSubjects(
         ) === 1,
     );
     if (!unique || knownTo.length === 0) continue;
+    const home = households.get(child.householdId);
+    const household = home ? householdMembers(home, child, knownToOf) : [];
     const upn = membership.schooling.get(child.id)?.upn;
     // Every other subject carries identifiers, so the demo shows both identifier and name+DOB matching.
     const identifiers =
@@ -153,9 +182,49 @@ function demoSubjects(
         ...(identifiers ? { identifiers } : {}),
       },
       knownTo,
+      ...(household.length > 0 ? { household } : {}),
     });
   }
   return result;
+}
+
+/**
+ * The people a demo child lives with: siblings, the parents, the mother's partner in a step
+ * family, and (where the family has come to anyone's notice) a grandmother living with them.
+ */
+function householdMembers(
+  home: Household,
+  child: Person,
+  knownToOf: (personId: string) => Agency[],
+): DemoHouseholdMember[] {
+  const postcode = home.address.postcode;
+  const member = (p: Person, relationship: MemberRelationship): DemoHouseholdMember => ({
+    relationship,
+    givenName: p.givenName,
+    familyName: p.familyName,
+    dateOfBirth: isoDay(p.dob),
+    sex: p.sex === 'F' ? 'female' : 'male',
+    postcode,
+    knownTo: knownToOf(p.id),
+  });
+  const members = [
+    ...home.children.filter((c) => c.id !== child.id).map((c) => member(c, 'sibling')),
+    ...home.adults.map((a) =>
+      member(a, a.id === home.partnerOfParentId ? 'partner-of-parent' : 'parent'),
+    ),
+  ];
+  const grandmother = home.risk === 'none' ? null : grandmotherOf(home);
+  if (grandmother)
+    members.push({
+      relationship: 'other-adult',
+      givenName: grandmother.givenName,
+      familyName: grandmother.familyName,
+      dateOfBirth: isoDay(grandmother.dob),
+      sex: 'female',
+      postcode,
+      knownTo: [],
+    });
+  return members;
 }
 
 function truthCsv(rows: TruthRow[]): string {

@@ -397,4 +397,75 @@ describe('A household referred, asked about person by person', () => {
     });
     expect(JSON.stringify(settled)).not.toContain('twin is the child');
   });
+
+  it("refers a seeded household; an adult's police record is released only in adult categories", async () => {
+    // A demo child whose seeded household includes an adult the police hold (a warning marker).
+    const seeded = subjects.find((s) =>
+      s.household?.some((m) => m.relationship === 'parent' && m.knownTo.includes('police')),
+    )!;
+    const adult = seeded.household!.find(
+      (m) => m.relationship === 'parent' && m.knownTo.includes('police'),
+    )!;
+    expect(seeded.household!.every((m) => m.postcode === seeded.subject.postcode)).toBe(true);
+    // Police also hold an occurrence naming her, which the agreement does not share about an adult.
+    const police = new Client({ connectionString: testDatabaseUrl('police') });
+    await police.connect();
+    try {
+      await police.query(
+        `INSERT INTO occurrence_person (occurrence_id, person_id, role)
+         SELECT (SELECT occurrence_id FROM occurrence ORDER BY occurrence_ref LIMIT 1), person_id, 'suspect'
+           FROM person WHERE forename = $1 AND surname = $2 AND date_of_birth = $3
+         ON CONFLICT DO NOTHING`,
+        [adult.givenName, adult.familyName, adult.dateOfBirth],
+      );
+    } finally {
+      await police.end();
+    }
+    const members = seeded.household!.map(({ knownTo: _k, ...m }) => m);
+    const referral = await http()
+      .post('/api/v1/referrals')
+      .set(as(analyst))
+      .send({
+        subject: seeded.subject,
+        referrer: { agency: 'health' },
+        concerns: ['domestic-abuse'],
+        members,
+      })
+      .expect(status(201));
+    const caseId = referral.body.id as string;
+    await http()
+      .put(`/api/v1/cases/${caseId}/consent`)
+      .set(as(await federation.token('manager', 'demo', 'manager-mo')))
+      .send({
+        status: 'not-sought',
+        reason: 'risk-of-significant-harm',
+        justification: 'Seeking consent could place the children at risk of significant harm.',
+      })
+      .expect(status(200));
+    const file = await http().get(`/api/v1/cases/${caseId}`).set(as(analyst)).expect(status(200));
+    const adultId = (file.body.members as Array<{ id: string; dateOfBirth: string }>).find(
+      (m) => m.dateOfBirth === adult.dateOfBirth,
+    )!.id;
+    const created = await http()
+      .post(`/api/v1/cases/${caseId}/queries`)
+      .set(as(analyst))
+      .send({ purpose: 'mash-triage', agencies: ['police'] })
+      .expect(status(202));
+    const done = await eventually(async () => {
+      const res = await http()
+        .get(`/api/v1/queries/${created.body.id}`)
+        .set(as(analyst))
+        .expect(status(200));
+      return res.body.status === 'pending'
+        ? undefined
+        : (res.body as { agencies: Array<Part & { records?: Record<string, unknown[]> }> });
+    }, 60_000);
+    const theirs = done.agencies.find((a) => a.memberId === adultId)!;
+    expect(theirs.status).toBe('match');
+    expect(Object.keys(theirs.records ?? {})).toEqual(['warnings']);
+    expect(theirs.records!.warnings.length).toBeGreaterThan(0);
+    // The child's own answer carries the categories a child's may.
+    const childs = done.agencies.find((a) => a.memberId === undefined)!;
+    expect(Object.keys(childs.records ?? {})).toContain('occurrences');
+  });
 });

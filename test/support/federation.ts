@@ -70,6 +70,16 @@ export interface DemoSubject {
     identifiers?: Record<string, string>;
   };
   knownTo: Agency[];
+  /** The people the child lives with, as the seed made them (for some children). */
+  household?: Array<{
+    relationship: 'sibling' | 'parent' | 'partner-of-parent' | 'other-adult';
+    givenName: string;
+    familyName: string;
+    dateOfBirth: string;
+    sex: 'female' | 'male';
+    postcode?: string;
+    knownTo: Agency[];
+  }>;
 }
 
 /**
