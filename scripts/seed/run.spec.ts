@@ -85,4 +85,27 @@ describe(generateSeed.name, () => {
     expect(share('social-care')).toBeGreaterThan(0.02);
     expect(share('social-care')).toBeLessThan(0.2);
   });
+
+  it('gives demo children coherent households: one address, parents older, a grandmother older still', () => {
+    const withHousehold = sut.subjects.filter((s) => s.household && s.household.length > 0);
+    expect(withHousehold.length).toBeGreaterThan(0);
+    expect(JSON.stringify(generateSeed(options).subjects)).toBe(JSON.stringify(sut.subjects));
+    for (const { subject, household } of withHousehold) {
+      for (const m of household!) expect(m.postcode).toBe(subject.postcode);
+      const parents = household!.filter((m) => m.relationship === 'parent');
+      expect(parents.length).toBeGreaterThan(0);
+      for (const p of parents) expect(p.dateOfBirth < subject.dateOfBirth).toBe(true);
+      const grandmother = household!.find((m) => m.relationship === 'other-adult');
+      if (grandmother) {
+        expect(grandmother.knownTo).toEqual([]);
+        for (const p of parents) expect(grandmother.dateOfBirth < p.dateOfBirth).toBe(true);
+      }
+    }
+    // Some adults the MASH would ask about are known to the police.
+    expect(
+      sut.subjects.some((s) =>
+        s.household?.some((m) => m.relationship !== 'sibling' && m.knownTo.includes('police')),
+      ),
+    ).toBe(true);
+  });
 });
