@@ -410,7 +410,13 @@ describe('A household referred, asked about person by person', () => {
     // Police also hold an occurrence naming her, which the agreement does not share about an adult.
     const police = new Client({ connectionString: testDatabaseUrl('police') });
     await police.connect();
+    let pncId: string;
     try {
+      const held = await police.query(
+        'SELECT pnc_id FROM person WHERE forename = $1 AND surname = $2 AND date_of_birth = $3',
+        [adult.givenName, adult.familyName, adult.dateOfBirth],
+      );
+      pncId = (held.rows as Array<{ pnc_id: string }>)[0].pnc_id;
       await police.query(
         `INSERT INTO occurrence_person (occurrence_id, person_id, role)
          SELECT (SELECT occurrence_id FROM occurrence ORDER BY occurrence_ref LIMIT 1), person_id, 'suspect'
@@ -433,35 +439,53 @@ describe('A household referred, asked about person by person', () => {
       })
       .expect(status(201));
     const caseId = referral.body.id as string;
-    await http()
-      .put(`/api/v1/cases/${caseId}/consent`)
-      .set(as(await federation.token('manager', 'demo', 'manager-mo')))
-      .send({
-        status: 'not-sought',
-        reason: 'risk-of-significant-harm',
-        justification: 'Seeking consent could place the children at risk of significant harm.',
-      })
-      .expect(status(200));
     const file = await http().get(`/api/v1/cases/${caseId}`).set(as(analyst)).expect(status(200));
-    const adultId = (file.body.members as Array<{ id: string; dateOfBirth: string }>).find(
-      (m) => m.dateOfBirth === adult.dateOfBirth,
-    )!.id;
-    const created = await http()
-      .post(`/api/v1/cases/${caseId}/queries`)
-      .set(as(analyst))
-      .send({ purpose: 'mash-triage', agencies: ['police'] })
-      .expect(status(202));
-    const done = await eventually(async () => {
-      const res = await http()
-        .get(`/api/v1/queries/${created.body.id}`)
-        .set(as(analyst))
+    const people = file.body.members as Array<{ id: string; dateOfBirth: string }>;
+    const adultId = people.find((m) => m.dateOfBirth === adult.dateOfBirth)!.id;
+    // Consent is not sought from anyone: asking could put the children at risk.
+    const manager = await federation.token('manager', 'demo', 'manager-mo');
+    for (const [i, person] of people.entries())
+      await http()
+        .put(`/api/v1/cases/${caseId}/consent`)
+        .set(as(manager))
+        .send({
+          status: 'not-sought',
+          reason: 'risk-of-significant-harm',
+          justification: 'Seeking consent could place the children at risk of significant harm.',
+          ...(i === 0 ? {} : { memberId: person.id }),
+        })
         .expect(status(200));
-      return res.body.status === 'pending'
-        ? undefined
-        : (res.body as { agencies: Array<Part & { records?: Record<string, unknown[]> }> });
-    }, 60_000);
-    const theirs = done.agencies.find((a) => a.memberId === adultId)!;
-    expect(theirs.status).toBe('match');
+    const ask = async (memberIds?: string[]) => {
+      const created = await http()
+        .post(`/api/v1/cases/${caseId}/queries`)
+        .set(as(analyst))
+        .send({ purpose: 'mash-triage', agencies: ['police'], ...(memberIds ? { memberIds } : {}) })
+        .expect(status(202));
+      return eventually(async () => {
+        const res = await http()
+          .get(`/api/v1/queries/${created.body.id}`)
+          .set(as(analyst))
+          .expect(status(200));
+        return res.body.status === 'pending'
+          ? undefined
+          : (res.body as { agencies: Array<Part & { records?: Record<string, unknown[]> }> });
+      }, 60_000);
+    };
+    const done = await ask();
+    // The force's record of her is out of date (another address): a possible match, not a guess.
+    expect(done.agencies.find((a) => a.memberId === adultId)).toMatchObject({
+      decision: 'permit',
+      status: 'possible-match',
+    });
+    // The police give the analyst her PNC ID; asked again about her alone, she is found.
+    await http()
+      .patch(`/api/v1/cases/${caseId}/members/${adultId}`)
+      .set(as(analyst))
+      .send({ identifiers: { pncId } })
+      .expect(status(200));
+    const again = await ask([adultId]);
+    const theirs = again.agencies.find((a) => a.memberId === adultId)!;
+    expect(theirs).toMatchObject({ decision: 'permit', status: 'match' });
     expect(Object.keys(theirs.records ?? {})).toEqual(['warnings']);
     expect(theirs.records!.warnings.length).toBeGreaterThan(0);
     // The child's own answer carries the categories a child's may.
