@@ -30,10 +30,12 @@ interface Ids {
   agreementId: string;
   version: number;
   meetingId: string;
+  /** The owned case's subject, as a member of its household. */
+  memberId: string;
 }
 
 interface Endpoint {
-  method: 'get' | 'put' | 'post';
+  method: 'get' | 'put' | 'post' | 'patch';
   /** The route as Express registers it. */
   route: string;
   path: (ids: Ids) => string;
@@ -113,6 +115,19 @@ const ENDPOINTS: Endpoint[] = [
     method: 'get',
     route: '/api/v1/cases/:id/chronology',
     path: (i) => `/api/v1/cases/${i.caseId}/chronology`,
+  },
+  {
+    method: 'patch',
+    route: '/api/v1/cases/:id/members/:memberId',
+    path: (i) => `/api/v1/cases/${i.caseId}/members/${i.memberId}`,
+    body: { postcode: 'NN1 1AA' },
+  },
+  {
+    method: 'post',
+    route: '/api/v1/queries/:id/resolution',
+    path: (i) => `/api/v1/queries/${i.queryId}/resolution`,
+    body: { decision: 'reject' },
+    as: 'representative',
   },
   {
     method: 'post',
@@ -280,6 +295,7 @@ describe('Tenancy: another partnership cannot see or change what is not theirs',
       agreementId: active.id,
       version: active.version,
       meetingId: meeting.body.id,
+      memberId: (opened.body.members as Array<{ id: string }>)[0].id,
     };
     intruder = await federation.token(
       ['analyst', 'manager', 'auditor', 'agreement-admin'],
@@ -326,6 +342,7 @@ describe('Tenancy: another partnership cannot see or change what is not theirs',
         agreementId: randomUUID(),
         version: owned.version,
         meetingId: randomUUID(),
+        memberId: randomUUID(),
       };
       const before = await snapshot(db);
       const foreign = await send(endpoint, owned).expect(status(404));
