@@ -1,6 +1,6 @@
 import { Clock } from '@mash/common';
 import { Injectable, Logger } from '@nestjs/common';
-import { CaseActionAcknowledgedV1, parseMessage, type Agency } from '@mash/contracts';
+import { CaseActionAcknowledgedV1, type Agency } from '@mash/contracts';
 import { AuditService } from '../audit/audit.service';
 import { Transactions } from '../common/transactions';
 import { DeadLetters, type RawMessage } from '../kafka/dead-letters';
@@ -26,16 +26,8 @@ export class ActionAckHandler {
   ) {}
 
   async handle(topicAgency: Agency, message: RawMessage): Promise<ActionAckOutcome> {
-    const parsed = parseMessage(CaseActionAcknowledgedV1, message.value);
-    if (!parsed.ok) {
-      await this.deadLetters.send(message, parsed.reason);
-      return 'dead-lettered';
-    }
-    const ack = parsed.value;
-    if (ack.agency !== topicAgency) {
-      await this.deadLetters.send(message, 'acknowledgement on another agency topic');
-      return 'dead-lettered';
-    }
+    const ack = await this.deadLetters.fromAgency(CaseActionAcknowledgedV1, topicAgency, message);
+    if (!ack) return 'dead-lettered';
     const action = await this.meetings.action(ack.actionId);
     if (
       !action ||

@@ -22,6 +22,7 @@ import { isRepresentative, primaryRole, type Principal } from '../auth/principal
 import { CaseService, type CaseSummary } from '../cases/case.service';
 import { ThresholdService } from '../thresholds/threshold.service';
 import { brokerError } from '../common/errors';
+import { retryDelay } from '../common/backoff';
 import { Transactions } from '../common/transactions';
 import type { KafkaRecord } from '../kafka/kafka.producer';
 import { AgencyDirectory } from '../keys/agency-directory';
@@ -332,7 +333,7 @@ export class MeetingService {
   }
 
   private backoff(attempts: number): number {
-    return Math.min(this.maxRetryDelayMs, this.retryDelayMs * 2 ** Math.max(0, attempts - 1));
+    return retryDelay(attempts, this.retryDelayMs, this.maxRetryDelayMs);
   }
 
   private async message(

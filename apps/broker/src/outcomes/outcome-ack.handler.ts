@@ -2,7 +2,7 @@ import { Clock } from '@mash/common';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { CaseOutcomeAcknowledgedV1, parseMessage, type Agency } from '@mash/contracts';
+import { CaseOutcomeAcknowledgedV1, type Agency } from '@mash/contracts';
 import { AuditService } from '../audit/audit.service';
 import { DeadLetters, type RawMessage } from '../kafka/dead-letters';
 import { OutcomeRepository } from './outcome.repository';
@@ -27,16 +27,8 @@ export class OutcomeAckHandler {
   ) {}
 
   async handle(topicAgency: Agency, message: RawMessage): Promise<AckOutcome> {
-    const parsed = parseMessage(CaseOutcomeAcknowledgedV1, message.value);
-    if (!parsed.ok) {
-      await this.deadLetters.send(message, parsed.reason);
-      return 'dead-lettered';
-    }
-    const ack = parsed.value;
-    if (ack.agency !== topicAgency) {
-      await this.deadLetters.send(message, 'acknowledgement on another agency topic');
-      return 'dead-lettered';
-    }
+    const ack = await this.deadLetters.fromAgency(CaseOutcomeAcknowledgedV1, topicAgency, message);
+    if (!ack) return 'dead-lettered';
     const delivery = await this.outcomes.delivery(ack.outcomeId, ack.agency);
     if (!delivery || delivery.partnership !== ack.partnership || delivery.caseId !== ack.caseId) {
       this.logger.warn(`acknowledgement for an unknown delivery ignored (${ack.agency})`);

@@ -10,6 +10,7 @@ import {
   kafkaRecord,
 } from '@mash/contracts';
 import { sealSigned } from '@mash/trust';
+import { retryDelay } from '../common/backoff';
 import { Transactions } from '../common/transactions';
 import { AuditService } from '../audit/audit.service';
 import { primaryRole, type Principal } from '../auth/principal';
@@ -278,7 +279,7 @@ export class OutcomeService {
   }
 
   private backoff(attempts: number): number {
-    return Math.min(this.maxRetryDelayMs, this.retryDelayMs * 2 ** Math.max(0, attempts - 1));
+    return retryDelay(attempts, this.retryDelayMs, this.maxRetryDelayMs);
   }
 
   private async message(outcome: CaseOutcomeEntity, agency: Agency): Promise<KafkaRecord> {
