@@ -264,19 +264,9 @@ export class CasesConsoleController {
     @Param('id', uuidParam) id: string,
     @Body() form: Form,
   ): Promise<void> {
-    const parsed = CreateQuerySchema.safeParse({
-      purpose: text(form.purpose),
-      ...(text(form.justification) ? { justification: text(form.justification) } : {}),
-    });
+    const parsed = parseAskForm(form);
     if (!parsed.success) {
-      const errors = zodFormErrors(parsed.error, {
-        purpose: { id: 'purpose', message: 'Select why you are asking' },
-        justification: {
-          id: 'justification',
-          message: 'The justification must be at least 10 characters',
-        },
-      });
-      await this.renderCase(req, res, id, { errors, askForm: form }, 400);
+      await this.renderCase(req, res, id, { errors: parsed.errors, askForm: form }, 400);
       return;
     }
     const dryRun = await this.queries.dryRun(req.user, id, parsed.data);
@@ -291,19 +281,9 @@ export class CasesConsoleController {
     @Param('id', uuidParam) id: string,
     @Body() form: Form,
   ): Promise<void> {
-    const parsed = CreateQuerySchema.safeParse({
-      purpose: text(form.purpose),
-      ...(text(form.justification) ? { justification: text(form.justification) } : {}),
-    });
+    const parsed = parseAskForm(form);
     if (!parsed.success) {
-      const errors = zodFormErrors(parsed.error, {
-        purpose: { id: 'purpose', message: 'Select why you are asking' },
-        justification: {
-          id: 'justification',
-          message: 'The justification must be at least 10 characters',
-        },
-      });
-      await this.renderCase(req, res, id, { errors, askForm: form }, 400);
+      await this.renderCase(req, res, id, { errors: parsed.errors, askForm: form }, 400);
       return;
     }
     const query = await this.queries.create(req.user, id, parsed.data);
@@ -545,4 +525,23 @@ function formatDue(iso: string | null): string {
     minute: '2-digit',
     hourCycle: 'h12',
   });
+}
+
+/** The "Ask the federation" form, shared by the dry run and the question itself. */
+function parseAskForm(form: Form) {
+  const parsed = CreateQuerySchema.safeParse({
+    purpose: text(form.purpose),
+    ...(text(form.justification) ? { justification: text(form.justification) } : {}),
+  });
+  if (parsed.success) return parsed;
+  return {
+    success: false as const,
+    errors: zodFormErrors(parsed.error, {
+      purpose: { id: 'purpose', message: 'Select why you are asking' },
+      justification: {
+        id: 'justification',
+        message: 'The justification must be at least 10 characters',
+      },
+    }),
+  };
 }
