@@ -160,15 +160,35 @@ async function main() {
   env.BROKER_JWKS_URL = env.BROKER_JWKS_URL ?? `http://127.0.0.1:${port}/.well-known/jwks.json`;
   mkdirSync(resolve(ROOT, '.local/logs'), { recursive: true });
 
-  const run = (name, entry, args = []) => {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', entry, ...args], { env, stdio: ['ignore', 'inherit', 'inherit'] });
-    child.on('exit', (code, signal) => {
-      if (!stopping) {
-        log(`${name} exited (${signal ?? code}); stopping the rest`);
-        void stopAll(1);
-      }
-    });
-    children.push(child);
+  // MASH_CPU_PROF_DIR=<dir>: each service writes a V8 CPU profile there when it stops (open it in
+  // Chrome's DevTools); Node refuses --cpu-prof in NODE_OPTIONS, so it is passed here.
+  const nodeArgs = process.env.MASH_CPU_PROF_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.MASH_CPU_PROF_DIR)}`]
+    : [];
+  // A supervisor's rule: the broker is the federation, so if it dies everything stops; an adapter
+  // is one agency, so it is restarted with back-off (1 s doubling to 30 s, back to 1 s once it
+  // has run for a minute) while the other agencies go on answering.
+  const run = (name, entry, args = [], { restart = false } = {}) => {
+    let backoffMs = 1000;
+    const launch = () => {
+      const startedAt = Date.now();
+      const child = spawn(process.execPath, [...nodeArgs, '-r', '@swc-node/register', entry, ...args], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+      children.push(child);
+      child.on('exit', (code, signal) => {
+        children.splice(children.indexOf(child), 1);
+        if (stopping) return;
+        if (!restart) {
+          log(`${name} exited (${signal ?? code}); stopping the rest`);
+          void stopAll(1);
+          return;
+        }
+        if (Date.now() - startedAt > 60_000) backoffMs = 1000;
+        log(`${name} exited (${signal ?? code}); restarting it in ${backoffMs / 1000} s, the other agencies go on`);
+        setTimeout(() => stopping || launch(), backoffMs);
+        backoffMs = Math.min(backoffMs * 2, 30_000);
+      });
+    };
+    launch();
   };
 
   run('broker', 'apps/broker/src/main.ts');
@@ -182,8 +202,8 @@ async function main() {
     const app = `apps/adapter-${agency}/src/main.ts`;
     const connector = `deploy/connectors/${agency}.yaml`;
     env[`${agency.toUpperCase().replace(/-/g, '_')}_ADAPTER_PORT`] ??= String(port);
-    if (existsSync(resolve(ROOT, app))) run(`adapter-${agency}`, app);
-    else if (existsSync(resolve(ROOT, connector))) run(`adapter-${agency}`, 'scripts/adapter.ts', ['run', connector]);
+    if (existsSync(resolve(ROOT, app))) run(`adapter-${agency}`, app, [], { restart: true });
+    else if (existsSync(resolve(ROOT, connector))) run(`adapter-${agency}`, 'scripts/adapter.ts', ['run', connector], { restart: true });
     else {
       log(`${agency}: no apps/adapter-${agency} and no ${connector}; not started`);
       continue;

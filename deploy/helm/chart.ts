@@ -113,7 +113,8 @@ export function topics(): { name: string; partitions: string; compacted: boolean
   }
   return all.map((name) => ({
     name,
-    // The audit stream and its checkpoints are read in order: one partition keeps it total.
+    // Agency audit events: the broker gives each its place in the log, so order on the topic
+    // does not matter; `auditPartitions` lets an operator size them apart from the query topics.
     partitions: name.startsWith(Topics.audit)
       ? scalar('kafka.topics.auditPartitions')
       : scalar('kafka.topics.partitions'),

@@ -11,7 +11,7 @@ import {
   kafkaClientConfig,
 } from '@mash/common';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
-import { AGENCIES, consumerGroup, Topics } from '@mash/contracts';
+import { AGENCIES, consumerGroup, isWideTopic, Topics } from '@mash/contracts';
 import { AgreementService } from './agreements/agreement.service';
 import { BrokerModule, type BrokerModuleOptions } from './broker.module';
 import { correlationMiddleware, traceMiddleware } from './common/correlation';
@@ -55,7 +55,9 @@ export async function createBrokerApp(
   const config = loadBrokerConfig(env);
   await ensureDatabase(config.databaseUrl);
   const kafka = kafkaClientConfig(config.kafka, 'broker');
-  await ensureTopics(kafka, brokerTopics());
+  await ensureTopics(kafka, brokerTopics(), (topic) =>
+    isWideTopic(topic) ? config.kafka.KAFKA_TOPIC_PARTITIONS : 1,
+  );
   const keys = await BrokerKeys.load(config);
   const app = await NestFactory.create<NestExpressApplication>(
     BrokerModule.forRoot(config, keys, options.clock, options),

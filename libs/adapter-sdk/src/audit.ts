@@ -35,8 +35,11 @@ export class AgencyAuditPublisher {
       signed,
       occurredAt,
     };
-    const { topic, ...record } = kafkaRecord(Topics.audit, partnership, event, {
-      correlationId: typeof details.queryId === 'string' ? details.queryId : undefined,
+    const queryId = typeof details.queryId === 'string' ? details.queryId : undefined;
+    // Keyed by query (or the message itself) so events spread over the topic's partitions: the
+    // broker records them in parallel, and their order does not matter (each carries its time).
+    const { topic, ...record } = kafkaRecord(Topics.audit, queryId ?? event.messageId, event, {
+      correlationId: queryId,
     });
     await this.publisher.publish(topic, record);
   }

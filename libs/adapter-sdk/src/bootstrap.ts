@@ -8,7 +8,7 @@ import {
   kafkaClientConfig,
 } from '@mash/common';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
-import { consumerGroup, Topics } from '@mash/contracts';
+import { consumerGroup, isWideTopic, Topics } from '@mash/contracts';
 import { AdapterModule, type AdapterModuleOptions } from './adapter.module';
 
 export function adapterTopics(agency: AdapterModuleOptions['config']['agency']): string[] {
@@ -37,7 +37,9 @@ export async function createAdapterApp(options: AdapterModuleOptions): Promise<I
   const { config } = options;
   await ensureDatabase(config.storeDatabaseUrl);
   const kafka = kafkaClientConfig(config.kafka, config.service);
-  await ensureTopics(kafka, adapterTopics(config.agency));
+  await ensureTopics(kafka, adapterTopics(config.agency), (topic) =>
+    isWideTopic(topic) ? config.kafka.KAFKA_TOPIC_PARTITIONS : 1,
+  );
   const app = await NestFactory.create(AdapterModule.forRoot(options), { bufferLogs: true });
   app.useLogger(app.get(PinoNestLogger));
   app.enableShutdownHooks();

@@ -8,11 +8,16 @@ export const KafkaEnvSchema = z.object({
   KAFKA_SASL_MECHANISM: z.enum(['scram-sha-256', 'scram-sha-512', 'plain']).optional(),
   KAFKA_SASL_USERNAME: z.string().optional(),
   KAFKA_SASL_PASSWORD: z.string().optional(),
+  /** Partitions of the topics every query crosses (see `isWideTopic`); 1 for the others. */
+  KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(64).default(6),
 });
 export type KafkaEnv = z.infer<typeof KafkaEnvSchema>;
 
 /** kafkajs client settings from the environment: TLS and SASL/SCRAM when configured. */
-export function kafkaClientConfig(env: KafkaEnv, clientId: string): KafkaConfig {
+export function kafkaClientConfig(
+  env: Omit<KafkaEnv, 'KAFKA_TOPIC_PARTITIONS'>,
+  clientId: string,
+): KafkaConfig {
   let sasl: SASLOptions | undefined;
   if (env.KAFKA_SASL_MECHANISM) {
     if (!env.KAFKA_SASL_USERNAME || !env.KAFKA_SASL_PASSWORD) {
@@ -53,8 +58,16 @@ export const KAFKA_CONSUMER_TIMEOUTS = {
   heartbeatInterval: 1_000,
 } as const;
 
-/** Creates topics that do not exist yet (and their dead-letter topics). */
-export async function ensureTopics(config: KafkaConfig, topics: string[]): Promise<void> {
+/**
+ * Creates topics that do not exist yet (and their dead-letter topics): `partitionsOf(topic)`
+ * partitions each. A topic that exists with fewer partitions than that is widened (Kafka can add
+ * partitions, never remove them), so an upgrade spreads the hot topics without recreating them.
+ */
+export async function ensureTopics(
+  config: KafkaConfig,
+  topics: string[],
+  partitionsOf: (topic: string) => number = () => 1,
+): Promise<void> {
   const admin = new Kafka(config).admin();
   await admin.connect();
   try {
@@ -63,8 +76,26 @@ export async function ensureTopics(config: KafkaConfig, topics: string[]): Promi
     if (missing.length > 0) {
       await admin.createTopics({
         waitForLeaders: true,
-        topics: missing.map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 })),
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: partitionsOf(topic),
+          replicationFactor: 1,
+        })),
       });
+    }
+    const present = topics.filter((t) => existing.has(t) && partitionsOf(t) > 1);
+    if (present.length > 0) {
+      const { topics: metadata } = await admin.fetchTopicMetadata({ topics: present });
+      const narrow = metadata.filter((t) => t.partitions.length < partitionsOf(t.name));
+      if (narrow.length > 0)
+        await admin
+          .createPartitions({
+            topicPartitions: narrow.map((t) => ({ topic: t.name, count: partitionsOf(t.name) })),
+          })
+          // Another instance widened it first: what we wanted is there.
+          .catch((error: unknown) => {
+            if (!/INVALID_PARTITIONS|partitions/i.test(String(error))) throw error;
+          });
     }
   } finally {
     await admin.disconnect();

@@ -31,6 +31,23 @@ export function topicsIn(ns: string) {
 }
 
 /**
+ * The topics every query crosses: requests to an agency, its answers, and agency audit events
+ * (several per query). kafkajs consumes one partition at a time per consumer, so on a single
+ * partition each of them is one serial lane of database commits, the federation's ceiling. Their
+ * records need no order among themselves (keyed by query id or message id), so they get
+ * `KAFKA_TOPIC_PARTITIONS` partitions; every other topic keeps one (compacted agreement status and
+ * acknowledgements rely on a key staying on its partition).
+ */
+export function isWideTopic(topic: string): boolean {
+  if (topic.endsWith('.dlq')) return false;
+  return (
+    topic === Topics.audit ||
+    topic.endsWith('.query.requested.v1') ||
+    topic.endsWith('.query.responded.v1')
+  );
+}
+
+/**
  * `KAFKA_TOPIC_NAMESPACE` (default `mash`). The integration tests set `mash-test`, so messages they
  * leave on a shared Kafka never reach the federation `npm start` runs, and the reverse. Read once
  * at load because topic names are constants everywhere they are used.

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { LRUCache } from 'lru-cache';
 import type { DataSource, EntityManager } from 'typeorm';
 
 type Executor = Pick<EntityManager, 'query'>;
@@ -13,9 +14,17 @@ export interface CaseRef {
  * What the audit service looks up about the accesses it records (case status at the time, the
  * case behind a query) and the chain positions an auditor's time range covers. Raw SQL over the
  * broker's tables; every lookup is scoped to the event's own partnership.
+ *
+ * Every access is audited (several agency events per query), so these lookups ran three times per
+ * entry. The case behind a query and a case's opening pseudonyms never change once written, so
+ * they are cached per instance (found values only: a miss is asked again); a case's status can
+ * change at any time and is always read in the caller's transaction.
  */
 @Injectable()
 export class AuditContextRepository {
+  private readonly caseOfQuery = new LRUCache<string, string>({ max: 50_000 });
+  private readonly pseudonymsOfCase = new LRUCache<string, string[]>({ max: 20_000 });
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** `partnership|caseId` → status, for the cases that exist in that partnership. */
@@ -34,16 +43,15 @@ export class AuditContextRepository {
 
   /** `partnership|queryId` → case id, for the queries that exist in that partnership. */
   async queryCases(refs: readonly CaseRef[], tx?: Executor): Promise<Map<string, string>> {
-    const out = new Map<string, string>();
-    if (refs.length === 0) return out;
-    const rows = (await (tx ?? this.dataSource).query(
-      `SELECT q.partnership, q.id::text AS id, q.case_id::text AS case_id
-         FROM federated_query q
-         JOIN unnest($1::text[], $2::text[]) AS r(partnership, id) ON q.partnership = r.partnership AND q.id::text = r.id`,
-      [refs.map((r) => r.partnership), refs.map((r) => r.id)],
-    )) as Array<{ partnership: string; id: string; case_id: string }>;
-    for (const r of rows) out.set(key(r), r.case_id);
-    return out;
+    return this.cached(this.caseOfQuery, refs, async (missing) => {
+      const rows = (await (tx ?? this.dataSource).query(
+        `SELECT q.partnership, q.id::text AS id, q.case_id::text AS case_id
+           FROM federated_query q
+           JOIN unnest($1::text[], $2::text[]) AS r(partnership, id) ON q.partnership = r.partnership AND q.id::text = r.id`,
+        [missing.map((r) => r.partnership), missing.map((r) => r.id)],
+      )) as Array<{ partnership: string; id: string; case_id: string }>;
+      return rows.map((r) => [key(r), r.case_id]);
+    });
   }
 
   /**
@@ -51,20 +59,40 @@ export class AuditContextRepository {
    * (or signposted). From the log itself, so it survives the case's personal data being purged.
    */
   async casePseudonyms(refs: readonly CaseRef[], tx?: Executor): Promise<Map<string, string[]>> {
-    const out = new Map<string, string[]>();
-    if (refs.length === 0) return out;
-    // The opening entry may still wait for its chain position (audit_pending, ordered after the chain).
-    const rows = (await (tx ?? this.dataSource).query(
-      `SELECT DISTINCT ON (e.partnership, e.case_id) e.partnership, e.case_id AS id, e.subject_pseudonyms
-         FROM (SELECT partnership, case_id, action, subject_pseudonyms, 0 AS queued, seq FROM audit_event
-               UNION ALL
-               SELECT partnership, case_id, action, subject_pseudonyms, 1, id FROM audit_pending) e
-         JOIN unnest($1::text[], $2::text[]) AS r(partnership, id) ON e.partnership = r.partnership AND e.case_id = r.id
-        WHERE e.action IN ('case.opened', 'case.signposted') AND cardinality(e.subject_pseudonyms) > 0
-        ORDER BY e.partnership, e.case_id, e.queued, e.seq`,
-      [refs.map((r) => r.partnership), refs.map((r) => r.id)],
-    )) as Array<{ partnership: string; id: string; subject_pseudonyms: string[] }>;
-    for (const r of rows) out.set(key(r), r.subject_pseudonyms);
+    return this.cached(this.pseudonymsOfCase, refs, async (missing) => {
+      // The opening entry may still wait for its chain position (audit_pending, ordered after the chain).
+      const rows = (await (tx ?? this.dataSource).query(
+        `SELECT DISTINCT ON (e.partnership, e.case_id) e.partnership, e.case_id AS id, e.subject_pseudonyms
+           FROM (SELECT partnership, case_id, action, subject_pseudonyms, 0 AS queued, seq FROM audit_event
+                 UNION ALL
+                 SELECT partnership, case_id, action, subject_pseudonyms, 1, id FROM audit_pending) e
+           JOIN unnest($1::text[], $2::text[]) AS r(partnership, id) ON e.partnership = r.partnership AND e.case_id = r.id
+          WHERE e.action IN ('case.opened', 'case.signposted') AND cardinality(e.subject_pseudonyms) > 0
+          ORDER BY e.partnership, e.case_id, e.queued, e.seq`,
+        [missing.map((r) => r.partnership), missing.map((r) => r.id)],
+      )) as Array<{ partnership: string; id: string; subject_pseudonyms: string[] }>;
+      return rows.map((r) => [key(r), r.subject_pseudonyms]);
+    });
+  }
+
+  /** Values for `refs` from `cache`, loading the missing ones with `load` (which caches them). */
+  private async cached<V extends NonNullable<unknown>>(
+    cache: LRUCache<string, V>,
+    refs: readonly CaseRef[],
+    load: (missing: CaseRef[]) => Promise<Array<[string, V]>>,
+  ): Promise<Map<string, V>> {
+    const out = new Map<string, V>();
+    const missing: CaseRef[] = [];
+    for (const ref of refs) {
+      const hit = cache.get(key(ref));
+      if (hit === undefined) missing.push(ref);
+      else out.set(key(ref), hit);
+    }
+    if (missing.length === 0) return out;
+    for (const [k, v] of await load(missing)) {
+      cache.set(k, v);
+      out.set(k, v);
+    }
     return out;
   }
 
