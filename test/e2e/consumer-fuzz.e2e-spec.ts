@@ -388,6 +388,50 @@ describe('Kafka consumers under hostile input', () => {
     );
   });
 
+  it('broker, agency audit events in one batch: each gets the outcome it would get alone', async () => {
+    const sut = federation.broker.get(AgencyAuditHandler);
+    const marker = randomUUID();
+    const content = (n: number): Json => ({
+      agency: 'health',
+      partnership: 'demo',
+      action: 'agency.source.searched',
+      outcome: 'success',
+      details: { batch: marker, n },
+      occurredAt: new Date().toISOString(),
+    });
+    const bytes = (event: unknown) => raw(Topics.audit, Buffer.from(JSON.stringify(event)));
+    const first = await agencyAuditEvent('health', content(1));
+    const second = await agencyAuditEvent('health', content(2));
+    const forged = await agencyAuditEvent('health', content(3), { signer: outsider });
+    // The first event's signature under another envelope: a replay, even inside one batch.
+    const replay = { ...first, messageId: randomUUID() };
+    const outcomes = await sut.handleMany([
+      bytes(first),
+      raw(Topics.audit, Buffer.from('{not json')),
+      bytes(forged),
+      bytes(second),
+      bytes(first), // Kafka delivering the same message twice
+      bytes(replay),
+    ]);
+    expect(outcomes).toEqual([
+      'recorded',
+      'dead-lettered',
+      'refused',
+      'recorded',
+      'duplicate',
+      'refused',
+    ]);
+    expect(
+      await countRows(
+        `SELECT count(*) AS n FROM (SELECT 1 FROM audit_event WHERE details->>'batch' = $1
+                                  UNION ALL SELECT 1 FROM audit_pending WHERE details->>'batch' = $1) e`,
+        [marker],
+      ),
+    ).toBe(2);
+    // Delivered again as a whole (a chunk whose commit was not acknowledged): nothing twice.
+    expect(await sut.handleMany([bytes(first), bytes(second)])).toEqual(['duplicate', 'duplicate']);
+  });
+
   it('adapter SDK, query requests (mash.<agency>.query.requested.v1)', async () => {
     const adapter = federation.adapters.get('health')!;
     const sut = adapter.get(QueryRequestProcessor);

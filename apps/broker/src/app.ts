@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -55,7 +56,7 @@ export async function createBrokerApp(
   const config = loadBrokerConfig(env);
   await ensureDatabase(config.databaseUrl);
   const kafka = kafkaClientConfig(config.kafka, 'broker');
-  await ensureTopics(kafka, brokerTopics(), (topic) =>
+  const narrow = await ensureTopics(kafka, brokerTopics(), (topic) =>
     isWideTopic(topic) ? config.kafka.KAFKA_TOPIC_PARTITIONS : 1,
   );
   const keys = await BrokerKeys.load(config);
@@ -68,6 +69,10 @@ export async function createBrokerApp(
     },
   );
   app.useLogger(app.get(PinoNestLogger));
+  if (narrow.length > 0)
+    new Logger('Kafka').warn(
+      `could not check or widen ${narrow.length} topic(s) to ${config.kafka.KAFKA_TOPIC_PARTITIONS} partitions (not allowed, or widened meanwhile): ${narrow.join(', ')}`,
+    );
   app.useBodyParser('json', { limit: '256kb' });
   // Threshold matrices are drafted in their file format (YAML) as well as JSON.
   app.useBodyParser('text', {

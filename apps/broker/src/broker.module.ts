@@ -15,6 +15,7 @@ import { AgreementController } from './agreements/agreement.controller';
 import { AgreementRepository } from './agreements/agreement.repository';
 import { AgreementService } from './agreements/agreement.service';
 import { AgencyAuditHandler } from './audit/agency-audit.handler';
+import { AgencyAuditConsumer } from './audit/agency-audit.consumer';
 import { AgencyEventReceiptRepository } from './audit/agency-event-receipt.repository';
 import { AuditService } from './audit/audit.service';
 import { AuditContextRepository } from './audit/audit-context.repository';
@@ -193,6 +194,7 @@ export class BrokerModule {
         AuditorService,
         AuditCheckpointJob,
         AgencyAuditHandler,
+        AgencyAuditConsumer,
         AgencyEventReceiptRepository,
         KafkaProducer,
         DeadLetters,

@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
-import type { INestApplication } from '@nestjs/common';
+import { Logger, type INestApplication } from '@nestjs/common';
 import {
   ensureDatabase,
   ensureTopics,
@@ -37,11 +37,15 @@ export async function createAdapterApp(options: AdapterModuleOptions): Promise<I
   const { config } = options;
   await ensureDatabase(config.storeDatabaseUrl);
   const kafka = kafkaClientConfig(config.kafka, config.service);
-  await ensureTopics(kafka, adapterTopics(config.agency), (topic) =>
+  const narrow = await ensureTopics(kafka, adapterTopics(config.agency), (topic) =>
     isWideTopic(topic) ? config.kafka.KAFKA_TOPIC_PARTITIONS : 1,
   );
   const app = await NestFactory.create(AdapterModule.forRoot(options), { bufferLogs: true });
   app.useLogger(app.get(PinoNestLogger));
+  if (narrow.length > 0)
+    new Logger('Kafka').warn(
+      `could not check or widen ${narrow.length} topic(s) to ${config.kafka.KAFKA_TOPIC_PARTITIONS} partitions (not allowed, or widened meanwhile): ${narrow.join(', ')}`,
+    );
   app.enableShutdownHooks();
   app.connectMicroservice<MicroserviceOptions>(
     {

@@ -62,12 +62,13 @@ export const KAFKA_CONSUMER_TIMEOUTS = {
  * Creates topics that do not exist yet (and their dead-letter topics): `partitionsOf(topic)`
  * partitions each. A topic that exists with fewer partitions than that is widened (Kafka can add
  * partitions, never remove them), so an upgrade spreads the hot topics without recreating them.
+ * Returns the topics it could not check or widen (another instance may have widened them first).
  */
 export async function ensureTopics(
   config: KafkaConfig,
   topics: string[],
   partitionsOf: (topic: string) => number = () => 1,
-): Promise<void> {
+): Promise<string[]> {
   const admin = new Kafka(config).admin();
   await admin.connect();
   try {
@@ -84,18 +85,19 @@ export async function ensureTopics(
       });
     }
     const present = topics.filter((t) => existing.has(t) && partitionsOf(t) > 1);
-    if (present.length > 0) {
+    if (present.length === 0) return [];
+    // Best effort: a client whose ACLs do not allow altering topics (an adapter on a secured
+    // cluster) leaves it to the broker or the platform, and says which topics stay narrow.
+    try {
       const { topics: metadata } = await admin.fetchTopicMetadata({ topics: present });
       const narrow = metadata.filter((t) => t.partitions.length < partitionsOf(t.name));
       if (narrow.length > 0)
-        await admin
-          .createPartitions({
-            topicPartitions: narrow.map((t) => ({ topic: t.name, count: partitionsOf(t.name) })),
-          })
-          // Another instance widened it first: what we wanted is there.
-          .catch((error: unknown) => {
-            if (!/INVALID_PARTITIONS|partitions/i.test(String(error))) throw error;
-          });
+        await admin.createPartitions({
+          topicPartitions: narrow.map((t) => ({ topic: t.name, count: partitionsOf(t.name) })),
+        });
+      return [];
+    } catch {
+      return present;
     }
   } finally {
     await admin.disconnect();

@@ -1,13 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { compactVerify } from 'jose';
-import { DomainError, type RawKafkaMessage } from '@mash/common';
-import { AgencyAuditContentV1, AgencyAuditEventV1, parseMessage } from '@mash/contracts';
+import { DomainError, validCorrelationId, type RawKafkaMessage } from '@mash/common';
+import { AgencyAuditContentV1, AgencyAuditEventV1, Headers, parseMessage } from '@mash/contracts';
+import type { AuditEventInput } from '@mash/audit';
 import { SIGNING_ALG, sha256 } from '@mash/trust';
 import { AgencyDirectory } from '../keys/agency-directory';
 import { DeadLetters } from '../kafka/dead-letters';
-import { AgencyEventReceiptRepository } from './agency-event-receipt.repository';
+import { Transactions } from '../common/transactions';
+import { AgencyEventReceiptRepository, type Claim } from './agency-event-receipt.repository';
 import { AuditService } from './audit.service';
 
 /** Details are ids, codes and counts; anything bigger is not an audit event. */
@@ -28,7 +28,7 @@ export class AgencyAuditHandler {
   private readonly logger = new Logger('AgencyAudit');
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     private readonly directory: AgencyDirectory,
     private readonly audit: AuditService,
     private readonly receipts: AgencyEventReceiptRepository,
@@ -36,10 +36,85 @@ export class AgencyAuditHandler {
   ) {}
 
   async handle(message: RawKafkaMessage): Promise<AgencyAuditOutcome> {
+    const [outcome] = await this.handleMany([message]);
+    return outcome;
+  }
+
+  /**
+   * A batch from the topic, outcomes in order: each message is checked on its own, and the ones
+   * that verify are claimed and recorded together in one transaction (one round of lookups and
+   * inserts instead of one per event; several arrive for every query). If the log refuses one of
+   * them, the batch is recorded one by one, so the bad event alone is dead-lettered.
+   */
+  async handleMany(messages: readonly RawKafkaMessage[]): Promise<AgencyAuditOutcome[]> {
+    const outcomes: AgencyAuditOutcome[] = new Array(messages.length);
+    const verified: Array<{
+      index: number;
+      event: AgencyAuditEventV1;
+      content: AgencyAuditContentV1;
+    }> = [];
+    for (const [index, message] of messages.entries()) {
+      const checked = await this.verify(message);
+      if ('outcome' in checked) outcomes[index] = checked.outcome;
+      else verified.push({ index, ...checked });
+    }
+    if (verified.length === 0) return outcomes;
+    let claims: Claim[];
+    try {
+      claims = await this.transactions.run(async (tx) => {
+        const claimed = await this.receipts.claimMany(
+          verified.map(({ event }) => ({
+            signedHash: sha256(event.signed),
+            messageId: event.messageId,
+            partnership: event.partnership,
+            agency: event.agency,
+          })),
+          tx,
+        );
+        const fresh = verified.filter((_, i) => claimed[i] === 'fresh');
+        await this.audit.record(
+          fresh.map(({ event, content, index }) => entryFor(event, content, messages[index])),
+          tx,
+        );
+        return claimed;
+      });
+    } catch (error) {
+      if (!(error instanceof DomainError && error.code === 'AUDIT.INVALID_EVENT')) throw error;
+      if (verified.length === 1) {
+        const { index } = verified[0];
+        await this.deadLetters.send(messages[index], 'the audit log refuses this event');
+        outcomes[index] = 'dead-lettered';
+        return outcomes;
+      }
+      for (const { index } of verified)
+        [outcomes[index]] = await this.handleMany([messages[index]]);
+      return outcomes;
+    }
+    for (const [i, { index, event }] of verified.entries()) {
+      const claim = claims[i];
+      outcomes[index] =
+        claim === 'fresh'
+          ? 'recorded'
+          : claim === 'redelivered'
+            ? 'duplicate'
+            : await this.refuse(
+                event,
+                'this signed event was already recorded under another message',
+              );
+    }
+    return outcomes;
+  }
+
+  /** The event and its signed content when they can be recorded; otherwise what became of it. */
+  private async verify(
+    message: RawKafkaMessage,
+  ): Promise<
+    { event: AgencyAuditEventV1; content: AgencyAuditContentV1 } | { outcome: AgencyAuditOutcome }
+  > {
     const parsed = parseMessage(AgencyAuditEventV1, message.value);
     if (!parsed.ok) {
       await this.deadLetters.send(message, parsed.reason);
-      return 'dead-lettered';
+      return { outcome: 'dead-lettered' };
     }
     const event = parsed.value;
     let content: AgencyAuditContentV1;
@@ -51,58 +126,24 @@ export class AgencyAuditHandler {
       );
       content = JSON.parse(new TextDecoder().decode(payload)) as AgencyAuditContentV1;
     } catch {
-      return this.refuse(
-        event,
-        'signature does not verify against the agency key registered for this partnership',
-      );
+      return {
+        outcome: await this.refuse(
+          event,
+          'signature does not verify against the agency key registered for this partnership',
+        ),
+      };
     }
     const valid = AgencyAuditContentV1.safeParse(content);
-    if (!valid.success) return this.refuse(event, 'signed content is not a valid agency event');
+    if (!valid.success)
+      return { outcome: await this.refuse(event, 'signed content is not a valid agency event') };
     content = valid.data;
     if (content.agency !== event.agency || content.partnership !== event.partnership)
-      return this.refuse(event, 'signed content names another agency or partnership');
+      return {
+        outcome: await this.refuse(event, 'signed content names another agency or partnership'),
+      };
     if (Buffer.byteLength(JSON.stringify(content.details)) > MAX_DETAILS_BYTES)
-      return this.refuse(event, 'details are too large for an audit event');
-
-    const queryId = typeof content.details.queryId === 'string' ? content.details.queryId : null;
-    try {
-      const result = await this.dataSource.transaction(async (tx) => {
-        const claim = await this.receipts.claim(
-          {
-            signedHash: sha256(event.signed),
-            messageId: event.messageId,
-            partnership: event.partnership,
-            agency: event.agency,
-          },
-          tx,
-        );
-        if (claim !== 'fresh') return claim === 'redelivered' ? 'duplicate' : 'replayed';
-        await this.audit.record(
-          {
-            partnership: event.partnership,
-            actorType: 'agency',
-            actorId: event.agency,
-            action: content.action,
-            outcome: content.outcome,
-            queryId: queryId && queryId.length <= 200 ? queryId : null,
-            agency: event.agency,
-            occurredAt: content.occurredAt,
-            details: { ...content.details, signed: true, messageId: event.messageId },
-          },
-          tx,
-        );
-        return 'recorded';
-      });
-      return result === 'replayed'
-        ? await this.refuse(event, 'this signed event was already recorded under another message')
-        : result;
-    } catch (error) {
-      if (error instanceof DomainError && error.code === 'AUDIT.INVALID_EVENT') {
-        await this.deadLetters.send(message, 'the audit log refuses this event');
-        return 'dead-lettered';
-      }
-      throw error;
-    }
+      return { outcome: await this.refuse(event, 'details are too large for an audit event') };
+    return { event, content };
   }
 
   private async refuse(event: AgencyAuditEventV1, reason: string): Promise<AgencyAuditOutcome> {
@@ -118,4 +159,26 @@ export class AgencyAuditHandler {
     });
     return 'refused';
   }
+}
+
+/** The log entry for a verified agency event, with the correlation id its message carried. */
+function entryFor(
+  event: AgencyAuditEventV1,
+  content: AgencyAuditContentV1,
+  message: RawKafkaMessage,
+): AuditEventInput {
+  const queryId = typeof content.details.queryId === 'string' ? content.details.queryId : null;
+  const correlationId = validCorrelationId(message.headers[Headers.correlationId]);
+  return {
+    partnership: event.partnership,
+    actorType: 'agency',
+    actorId: event.agency,
+    action: content.action,
+    outcome: content.outcome,
+    queryId: queryId && queryId.length <= 200 ? queryId : null,
+    agency: event.agency,
+    occurredAt: content.occurredAt,
+    ...(correlationId ? { correlationId } : {}),
+    details: { ...content.details, signed: true, messageId: event.messageId },
+  };
 }
