@@ -62,7 +62,7 @@ const OUTCOMES = new WeightedTable<string>([
   ['Referred to CAMHS', 3],
 ]);
 
-/** The trust's patient store: patients (children and adults), A&E encounters and CP-IS flags. */
+/** The trust's patient store: patients (children and adults), A&E encounters, CP-IS flags and adults' safeguarding flags. */
 export function buildHealth(ctx: BuildContext): AgencySeed {
   const rng = ctx.rng.fork('health');
   const { asOf } = ctx.population;
@@ -71,6 +71,8 @@ export function buildHealth(ctx: BuildContext): AgencySeed {
   const encounters: object[] = [];
   const flags: object[] = [];
   const truth: TruthRow[] = [];
+  /** Each adult's (first) patient record, for the adult safeguarding flags drawn afterwards. */
+  const adultPatients = new Map<string, string>();
 
   for (const view of agencyViews(ctx, 'health', people)) {
     const { person } = view;
@@ -98,6 +100,7 @@ export function buildHealth(ctx: BuildContext): AgencySeed {
       gpRegisteredOn: view.duplicate ? null : isoDay(person.gpRegisteredOn),
     });
     truth.push(truthRow('health', patientId, view));
+    if (!view.duplicate && !person.isChild) adultPatients.set(person.id, patientId);
     if (view.duplicate || !person.isChild) continue;
 
     const household = householdOf(ctx, person);
@@ -152,6 +155,8 @@ export function buildHealth(ctx: BuildContext): AgencySeed {
     }
   }
 
+  flags.push(...adultFlags(ctx, adultPatients));
+
   const organizations = [
     { odsCode: TRUST.odsCode, name: TRUST.name, kind: 'trust' },
     ...ctx.population.practices.map((p) => ({
@@ -170,4 +175,38 @@ export function buildHealth(ctx: BuildContext): AgencySeed {
     ],
     truth,
   };
+}
+
+/**
+ * Adult safeguarding flags the trust holds about parents: a mental health flag on the mother
+ * (the father where she is not in the home) where mental health lies behind the family's concern,
+ * a substance misuse flag on a man in the home (else the mother) where substance misuse does.
+ * Drawn from a stream of their own, after every other row, so nothing else the seed writes moves.
+ */
+function adultFlags(ctx: BuildContext, patients: ReadonlyMap<string, string>): object[] {
+  const rng = ctx.rng.fork('health:adult-flags');
+  const { asOf } = ctx.population;
+  const flags: object[] = [];
+  const flag = (personId: string | undefined, code: 'MH' | 'SM') => {
+    const patientId = personId ? patients.get(personId) : undefined;
+    if (!patientId) return;
+    const active = rng.chance(0.8);
+    const start = asOf - rng.int(60, 4 * 365);
+    flags.push({
+      flagId: rng.uuid(),
+      patientId,
+      code,
+      status: active ? 'active' : 'inactive',
+      periodStart: isoDay(start),
+      periodEnd: active ? null : isoDay(dayBetween(rng, start + 30, asOf - 1)),
+    });
+  };
+  for (const household of ctx.population.households) {
+    if (household.children.length === 0) continue;
+    const mother = household.adults.find((a) => a.sex === 'F');
+    const man = household.adults.find((a) => a.sex === 'M');
+    if (household.concerns.mentalHealth) flag((mother ?? household.adults[0])?.id, 'MH');
+    if (household.concerns.substanceMisuse) flag((man ?? mother)?.id, 'SM');
+  }
+  return flags;
 }

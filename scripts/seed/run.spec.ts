@@ -1,5 +1,6 @@
 import { isValidNhsNumber, isValidUpn } from '@mash/matching';
 import { generateSeed } from './run';
+import { isoDay } from './rng';
 
 const NAME_FIELDS = {
   police: ['forename', 'surname', 'dateOfBirth'],
@@ -107,5 +108,50 @@ describe(generateSeed.name, () => {
         s.household?.some((m) => m.relationship !== 'sibling' && m.knownTo.includes('police')),
       ),
     ).toBe(true);
+  });
+  it('offers a step family: the child, a sibling, the mother, her partner known to police, a grandmother', () => {
+    const step = sut.subjects[sut.subjects.length - 1];
+    const relationships = step!.household!.map((m) => m.relationship).sort();
+    expect(relationships).toEqual(
+      expect.arrayContaining(['other-adult', 'parent', 'partner-of-parent']),
+    );
+    const partner = step!.household!.find((m) => m.relationship === 'partner-of-parent')!;
+    expect(partner.knownTo).toContain('police');
+    // Not the children's father: his surname is his own, and the mother is there as a parent.
+    expect(step!.household!.filter((m) => m.relationship === 'parent')).toHaveLength(1);
+    // Appended after the demo children chosen before it, so they keep their places.
+    expect(
+      sut.membership.demo.some(
+        (c) => c.givenName === step.subject.givenName && isoDay(c.dob) === step.subject.dateOfBirth,
+      ),
+    ).toBe(false);
+    // The police hold him as the suspect of the household's domestic incidents, with a marker.
+    const police = sut.agencies.find((a) => a.agency === 'police')!;
+    const people = new Map(sut.population.people.map((p) => [p.id, p]));
+    const ref = police.truth.find((t) => {
+      const p = people.get(t.personId)!;
+      return p.givenName === partner.givenName && p.familyName === partner.familyName;
+    })!.recordRef;
+    const markers = police.tables.find((t) => t.rows.length > 0 && 'markerCode' in t.rows[0])!.rows;
+    expect(markers.filter((m) => m.personId === ref).map((m) => m.markerCode)).toContain('VI');
+  });
+
+  it('flags adults to health for mental health and substance misuse where that lies behind the concern', () => {
+    const health = sut.agencies.find((a) => a.agency === 'health')!;
+    const flags = health.tables.find((t) => t.rows.length > 0 && 'code' in t.rows[0])!.rows;
+    const byRef = new Map(health.truth.map((t) => [t.recordRef, t]));
+    const households = new Map(sut.population.households.map((h) => [h.id, h]));
+    const adult = flags.filter((f) => f.code === 'MH' || f.code === 'SM');
+    expect(adult.filter((f) => f.code === 'MH').length).toBeGreaterThan(0);
+    expect(adult.filter((f) => f.code === 'SM').length).toBeGreaterThan(0);
+    for (const f of adult) {
+      const t = byRef.get(f.patientId as string)!;
+      expect(t.isChild).toBe(false);
+      const concerns = households.get(t.householdId)!.concerns;
+      expect(f.code === 'MH' ? concerns.mentalHealth : concerns.substanceMisuse).toBe(true);
+    }
+    // Children keep only CP-IS flags.
+    for (const f of flags.filter((x) => x.code === 'CPP' || x.code === 'LAC'))
+      expect(byRef.get(f.patientId as string)!.isChild).toBe(true);
   });
 });

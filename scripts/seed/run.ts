@@ -185,7 +185,56 @@ function demoSubjects(
       ...(household.length > 0 ? { household } : {}),
     });
   }
+  const step = stepFamilySubject(population, agencies, membership, counts, knownToOf);
+  if (step) result.push(step);
   return result;
+}
+
+/**
+ * One more demo child, appended so the others keep their places: a child of a step family where
+ * domestic abuse lies behind the concern and the police hold the mother's partner, the child and
+ * the partner held by every agency exactly as they are (others may carry the usual slips).
+ * Chosen after everything is generated, so offering it changes nothing the seed writes.
+ */
+function stepFamilySubject(
+  population: Population,
+  agencies: AgencySeed[],
+  membership: Membership,
+  counts: ReadonlyMap<string, number>,
+  knownToOf: (personId: string) => Agency[],
+): DemoSubject | undefined {
+  const norm = (s: string) => s.trim().toLowerCase();
+  const truth = agencies.flatMap((a) => a.truth);
+  const clean = (p: Person) =>
+    truth.filter((t) => t.personId === p.id).every((t) => t.corruptions.length === 0);
+  const demo = new Set(membership.demo.map((c) => c.id));
+  for (const home of population.households) {
+    if (!home.partnerOfParentId || !home.concerns.domesticAbuse || home.risk === 'none') continue;
+    const partner = home.adults.find((a) => a.id === home.partnerOfParentId);
+    if (!partner || !knownToOf(partner.id).includes('police') || !clean(partner)) continue;
+    const children = home.children
+      .filter((c) => population.children.includes(c) && !demo.has(c.id) && clean(c))
+      .filter((c) =>
+        knownToOf(c.id).every(
+          (a) =>
+            counts.get(`${a}|${norm(c.givenName)}|${norm(c.familyName)}|${isoDay(c.dob)}`) === 1,
+        ),
+      )
+      .sort((a, b) => knownToOf(b.id).length - knownToOf(a.id).length);
+    const child = children[0];
+    if (!child || knownToOf(child.id).length < 2) continue;
+    return {
+      subject: {
+        givenName: child.givenName,
+        familyName: child.familyName,
+        dateOfBirth: isoDay(child.dob),
+        postcode: home.address.postcode,
+      },
+      knownTo: knownToOf(child.id),
+      household: householdMembers(home, child, knownToOf),
+    };
+  }
+  return undefined;
 }
 
 /**

@@ -17,8 +17,11 @@ import {
 export type FhirGender = 'male' | 'female' | 'other' | 'unknown';
 /** UK Core NHSNumberVerificationStatus: 01 present and verified, 02 present but not traced, ... 08. */
 export type NhsNumberVerificationStatus = '01' | '02' | '03' | '04' | '05' | '06' | '07' | '08';
-/** CP-IS flag codes kept by the trust. */
-export type HealthFlagCode = 'CPP' | 'LAC';
+/**
+ * Flag codes kept by the trust: CP-IS for children (`CPP` child protection plan, `LAC` looked
+ * after) and adult safeguarding flags (`MH` adult mental health, `SM` substance misuse).
+ */
+export type HealthFlagCode = 'CPP' | 'LAC' | 'MH' | 'SM';
 
 @Entity({ name: 'organization' })
 export class HealthOrganization {
