@@ -28,6 +28,12 @@ export const SubjectCriteriaSchema = z
     postcode: z.string().trim().min(2).max(10).optional(),
     address: z.string().trim().min(1).max(300).optional(),
     identifiers: IdentifiersSchema.optional(),
+    /**
+     * Surnames the person was known by before (a child who took a step-parent's name, a maiden
+     * name): an agency whose records predate the change still holds one of them, so its adapter
+     * also tries each as the family name. Sealed with the rest of the criteria, never in clear.
+     */
+    previousFamilyNames: z.array(z.string().trim().min(1).max(100)).min(1).max(5).optional(),
   })
   .strict();
 export type SubjectCriteria = z.infer<typeof SubjectCriteriaSchema>;

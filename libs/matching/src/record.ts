@@ -28,6 +28,11 @@ export interface MatchSubject {
   postcode?: string | null;
   address?: string | null;
   identifiers?: Partial<Record<IdentifierKind, string | null | undefined>>;
+  /**
+   * Family names the person was known by before (a query's criteria only): `queryVariants`
+   * tries each in place of `familyName`, as a record held under the former name would read.
+   */
+  previousFamilyNames?: readonly string[] | null;
 }
 
 export interface PreparedName {
@@ -93,4 +98,22 @@ export function prepare(subject: MatchSubject, options: PrepareOptions = {}): Pr
 /** Whether a value is an already prepared record rather than a raw subject. */
 export function isPrepared(value: MatchSubject | PreparedRecord): value is PreparedRecord {
   return (value as PreparedRecord).prepared === true;
+}
+
+/**
+ * The ways a query may be written in an agency's records: as given, then with each previous
+ * family name in place of the current one (duplicates and blanks left out). An agency whose
+ * records predate a change of name finds the person under the name it holds.
+ */
+export function queryVariants(subject: MatchSubject): MatchSubject[] {
+  const { previousFamilyNames, ...current } = subject;
+  const seen = new Set([normaliseName(current.familyName)]);
+  const variants: MatchSubject[] = [current];
+  for (const name of previousFamilyNames ?? []) {
+    const key = normaliseName(name);
+    if (key.length === 0 || seen.has(key)) continue;
+    seen.add(key);
+    variants.push({ ...current, familyName: name });
+  }
+  return variants;
 }

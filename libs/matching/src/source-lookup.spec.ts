@@ -1,7 +1,8 @@
 import { defaultModel } from './default-model';
 import { generateNhsNumber } from './identifiers';
 import { seededRandom } from './model';
-import type { MatchSubject } from './record';
+import { blockingKeys } from './blocking';
+import { type MatchSubject, queryVariants } from './record';
 import { FIELD_LEVELS } from './compare';
 import { levelWeight, type MatchModel } from './model';
 import { Matcher } from './matcher';
@@ -14,12 +15,18 @@ import {
 } from './source-lookup';
 
 /** A source of candidates served from memory, recording the SQL it was asked. */
-function fakeSource(candidates: SourceCandidate[], model?: object): Queryable & { sql: string[] } {
+function fakeSource(
+  candidates: SourceCandidate[],
+  model?: object,
+): Queryable & { sql: string[]; params: unknown[][] } {
   const sql: string[] = [];
+  const params: unknown[][] = [];
   return {
     sql,
-    query: (text: string) => {
+    params,
+    query: (text: string, values: unknown[] = []) => {
       sql.push(text);
+      params.push(values);
       if (text.includes('FROM match_model')) return Promise.resolve(model ? [{ model }] : []);
       return Promise.resolve(candidates.map((c) => ({ ref: c.ref })));
     },
@@ -139,6 +146,44 @@ describe(SourceMatcher.name, () => {
     });
   });
 
+  it('settles a possible match by a previous surname the agency still holds', async () => {
+    // The school holds the boy under the surname he had before he took his step-father's, at
+    // the address the family left: asked by his name today, the agency cannot be sure.
+    const held = child('Kacper', {
+      familyName: 'Holloway',
+      postcode: 'NN1 4AB',
+      address: '2 Mill Lane',
+    });
+    const db = fakeSource([{ ref: 'p1', variants: [held] }], defaultModel(1000));
+    const sut = new SourceMatcher({
+      db,
+      loadCandidates: () => Promise.resolve([{ ref: 'p1', variants: [held] }]),
+    });
+    const today = child('Kacper', { familyName: 'Wisniewski' });
+
+    const before = await sut.find(today);
+    const after = await sut.find({ ...today, previousFamilyNames: ['Holloway'] });
+
+    expect(before.status).toBe('possible-match');
+    expect(after).toMatchObject({ status: 'match', subjectRef: 'p1' });
+    // Blocking asked for the keys of the former name as well as the current one.
+    const asked = db.params.filter((p) => p.length === 1).map((p) => p[0] as string[]);
+    for (const key of blockingKeys({ ...today, familyName: 'Holloway' }))
+      expect(asked[asked.length - 1]).toContain(key);
+  });
+
+  it('does not turn a different child into a match through a previous surname', async () => {
+    const sut = matcherFor([
+      { ref: 'p1', variants: [child('Kacper', { familyName: 'Holloway' })] },
+    ]);
+
+    const result = await sut.find(
+      child('Oliver', { familyName: 'Wisniewski', previousFamilyNames: ['Holloway'] }),
+    );
+
+    expect(result.status).not.toBe('match');
+  });
+
   it('reads the stored model once and bounds the candidates it asks for', async () => {
     const db = fakeSource([{ ref: 'p1', variants: [child('Isla')] }]);
     const sut = new SourceMatcher({
@@ -165,6 +210,21 @@ describe(SourceMatcher.name, () => {
     });
 
     await expect(sut.find({})).resolves.toMatchObject({ status: 'no-match', candidates: 0 });
+  });
+});
+
+describe(queryVariants.name, () => {
+  it('writes the query under each previous family name, once each, after the current one', () => {
+    const sut = queryVariants(
+      child('Kacper', {
+        familyName: 'Wisniewski',
+        previousFamilyNames: ['Holloway', ' holloway ', 'WISNIEWSKI', ''],
+      }),
+    );
+
+    expect(sut.map((v) => v.familyName)).toEqual(['Wisniewski', 'Holloway']);
+    expect(sut.every((v) => !('previousFamilyNames' in v))).toBe(true);
+    expect(sut[1]).toMatchObject({ givenName: 'Kacper', dateOfBirth: '2016-02-19' });
   });
 });
 

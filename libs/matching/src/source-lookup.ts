@@ -10,7 +10,7 @@ import {
   loadModel,
   type MatchModel,
 } from './model';
-import { type MatchSubject, prepare, type PreparedRecord } from './record';
+import { type MatchSubject, prepare, type PreparedRecord, queryVariants } from './record';
 
 /*
  * Query-time lookup in an agency's own database: blocking keys in a `match_key` table (btree on
@@ -93,8 +93,9 @@ export class SourceMatcher {
 
   async find(criteria: MatchSubject): Promise<SourceLookupResult> {
     const matcher = await this.getMatcher();
-    const query = prepare(criteria);
-    const keys = blockingKeys(query);
+    // A previous family name is a second way the agency may hold the person: block and score on each.
+    const queries = queryVariants(criteria).map((q) => prepare(q));
+    const keys = [...new Set(queries.flatMap((q) => blockingKeys(q)))];
     if (keys.length === 0) return noMatch(0);
     const refs = (await this.options.db.query(
       `SELECT subject_ref AS ref FROM ${MATCH_KEY_TABLE} WHERE key = ANY($1::text[])
@@ -106,17 +107,23 @@ export class SourceMatcher {
       this.options.db,
       refs.map((r) => r.ref),
     );
-    return decide(matcher, query, candidates);
+    return decide(matcher, queries, candidates);
   }
 }
 
-/** The best candidate for a prepared query, as the adapter reports it. */
+/**
+ * The best candidate for a prepared query, as the adapter reports it. Given several ways of
+ * writing the query (`queryVariants`), each candidate is scored by the one it agrees with best.
+ */
 export function decide(
   matcher: Matcher,
-  query: PreparedRecord,
+  query: PreparedRecord | readonly PreparedRecord[],
   all: readonly SourceCandidate[],
 ): SourceLookupResult {
-  const scored = all.map((c) => ({ candidate: c, ...bestVariant(matcher, query, c.variants) }));
+  const queries: readonly PreparedRecord[] = Array.isArray(query)
+    ? query
+    : [query as PreparedRecord];
+  const scored = all.map((c) => ({ candidate: c, ...bestVariant(matcher, queries, c.variants) }));
   const kept = withoutDuplicates(matcher, scored);
   const chosen = matcher.choose(kept.map((s) => s.result));
   if (chosen.index < 0) return noMatch(all.length);
@@ -124,7 +131,7 @@ export function decide(
   const evidence = result.evidence
     .filter((e): e is typeof e & { field: FieldName } => e.field !== 'nameOrder')
     .map((e) => ({ field: e.field, outcome: evidenceOutcome(e.level), weight: e.weight }));
-  const method = methodOf(result, query, kept[chosen.index].variant);
+  const method = methodOf(result, kept[chosen.index].query, kept[chosen.index].variant);
   if (result.band === 'match') {
     return {
       status: 'match',
@@ -149,6 +156,7 @@ export function decide(
 
 interface Scored {
   candidate: SourceCandidate;
+  query: PreparedRecord;
   variant: MatchSubject;
   result: MatchResult;
 }
@@ -186,15 +194,16 @@ function identicalApartFromIdentifiers(
 
 function bestVariant(
   matcher: Matcher,
-  query: PreparedRecord,
+  queries: readonly PreparedRecord[],
   variants: readonly MatchSubject[],
-): { variant: MatchSubject; result: MatchResult } {
-  let best: { variant: MatchSubject; result: MatchResult } | undefined;
-  for (const variant of variants) {
-    const result = matcher.compare(query, variant);
-    if (!best || better(result, best.result)) best = { variant, result };
-  }
-  return best ?? { variant: {}, result: matcher.compare(query, {}) };
+): { query: PreparedRecord; variant: MatchSubject; result: MatchResult } {
+  let best: { query: PreparedRecord; variant: MatchSubject; result: MatchResult } | undefined;
+  for (const query of queries)
+    for (const variant of variants) {
+      const result = matcher.compare(query, variant);
+      if (!best || better(result, best.result)) best = { query, variant, result };
+    }
+  return best ?? { query: queries[0], variant: {}, result: matcher.compare(queries[0], {}) };
 }
 
 const RANK = { 'no-match': 0, possible: 1, match: 2 } as const;

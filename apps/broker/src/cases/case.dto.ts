@@ -12,12 +12,14 @@ export type MemberDto = z.infer<typeof MemberSchema>;
 
 /**
  * What an analyst adds to a member to settle a possible match: an identifier (merged with those
- * already held), or the sex, postcode or address the agency is likely to hold (each replaces the
- * one held). Name and date of birth are who the person is and are not changed here.
+ * already held), a previous family name (added to those held), or the sex, postcode or address
+ * the agency is likely to hold (each replaces the one held). Name and date of birth are who the
+ * person is and are not changed here.
  */
 export const MemberUpdateSchema = z
   .object({
     identifiers: SubjectCriteriaSchema.shape.identifiers,
+    previousFamilyNames: SubjectCriteriaSchema.shape.previousFamilyNames,
     sex: SubjectCriteriaSchema.shape.sex,
     postcode: SubjectCriteriaSchema.shape.postcode,
     address: SubjectCriteriaSchema.shape.address,

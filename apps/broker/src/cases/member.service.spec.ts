@@ -124,6 +124,33 @@ describe(MemberService.name, () => {
     expect(JSON.stringify(entry)).not.toContain('9731642080');
   });
 
+  it('adds a previous family name to those held, sealed, audited without the name', async () => {
+    const { sut, cases, members, audit } = setup();
+    cases.get.mockResolvedValue(Object.assign(new CaseEntity(), { id: 'c1', status: 'open' }));
+    const { relationship: _r, ...details } = sibling;
+    const held = { ...details, previousFamilyNames: ['Holloway'] };
+    members.get.mockResolvedValue(
+      row({ relationship: 'sibling', detailsSealed: `sealed:${JSON.stringify(held)}` }),
+    );
+    const view = await sut.update(user(), 'c1', 'm1', {
+      previousFamilyNames: ['Holloway', 'Marsh'],
+    });
+    expect(view).toMatchObject({ previousFamilyNames: ['Holloway', 'Marsh'], givenName: 'Cal' });
+    const [, , patch] = members.update.mock.calls[0];
+    expect(JSON.parse(patch.detailsSealed!.slice(7))).toMatchObject({
+      previousFamilyNames: ['Holloway', 'Marsh'],
+    });
+    const [entry] = audit.record.mock.calls[0];
+    expect(entry).toMatchObject({ details: { fields: ['previousFamilyNames'] } });
+    expect(JSON.stringify(entry)).not.toContain('Marsh');
+
+    members.update.mockClear();
+    await expect(
+      sut.update(user(), 'c1', 'm1', { previousFamilyNames: ['A', 'B', 'C', 'D', 'E'] }),
+    ).rejects.toMatchObject({ code: 'CASE.TOO_MANY_FORMER_NAMES' });
+    expect(members.update).not.toHaveBeenCalled();
+  });
+
   it('changes no member of a closed case', async () => {
     const { sut, cases, members, audit } = setup();
     cases.get.mockResolvedValue(Object.assign(new CaseEntity(), { id: 'c1', status: 'closed' }));

@@ -82,7 +82,8 @@ export class MemberService {
   }
 
   /**
-   * Adds what would settle a possible match to a member (an identifier, a postcode or address):
+   * Adds what would settle a possible match to a member (an identifier, a previous family name,
+   * a postcode or address):
    * the details are sealed again; the audit names the fields changed, never their values.
    */
   async update(
@@ -101,14 +102,25 @@ export class MemberService {
       const member = await this.members.get(user.partnership, caseId, memberId, tx);
       const held = await this.detailsOf(member);
       if (!held) throw brokerError('CASE.DATA_DELETED', "the member's details have been deleted");
-      const { identifiers, ...rest } = dto;
+      const { identifiers, previousFamilyNames, ...rest } = dto;
+      const formerNames = [
+        ...new Set([...(held.previousFamilyNames ?? []), ...(previousFamilyNames ?? [])]),
+      ];
+      if (formerNames.length > 5)
+        throw brokerError(
+          'CASE.TOO_MANY_FORMER_NAMES',
+          `previousFamilyNames: a member has at most 5 previous family names; this would make ${formerNames.length}`,
+          { field: 'previousFamilyNames' },
+        );
       const details: SubjectCriteria = {
         ...held,
         ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
         ...(identifiers ? { identifiers: { ...held.identifiers, ...identifiers } } : {}),
+        ...(previousFamilyNames ? { previousFamilyNames: formerNames } : {}),
       };
       const fields = [
         ...Object.keys(rest).filter((k) => rest[k as keyof typeof rest] !== undefined),
+        ...(previousFamilyNames ? ['previousFamilyNames'] : []),
         ...Object.keys(identifiers ?? {}).map((k) => `identifiers.${k}`),
       ].sort();
       await this.members.update(
