@@ -26,13 +26,6 @@ export class ConsentRepository {
     });
   }
 
-  latest(partnership: string, caseId: string): Promise<ConsentDecisionEntity | null> {
-    return this.repo().findOne({
-      where: { partnership, caseId },
-      order: { decidedAt: 'DESC', createdAt: 'DESC' },
-    });
-  }
-
   find(
     partnership: string,
     caseId: string,

@@ -67,6 +67,48 @@ describe(ConsentService.name, () => {
     });
   });
 
+  describe('awaitingApproval', () => {
+    it("keeps each person's override waiting until a later decision about that person replaces it", async () => {
+      const { sut, consents } = setup();
+      const subjectOverride = decision({ id: 'd-subject', memberId: null, status: 'not-sought' });
+      const motherOverride = decision({
+        id: 'd-mother',
+        memberId: MOTHER,
+        agencies: ['police', 'health'],
+      });
+      consents.awaitingApproval.mockResolvedValue([subjectOverride, motherOverride]);
+      // Newest first: consent given for the subject later, then another word from the mother for health only.
+      const later = [
+        decision({
+          id: 'd-mother-health',
+          memberId: MOTHER,
+          status: 'given',
+          agencies: ['health'],
+        }),
+        decision({ id: 'd-subject-given', memberId: null, status: 'given', agencies: null }),
+      ];
+      consents.decisions.mockResolvedValue([...later, motherOverride, subjectOverride]);
+
+      const waiting = await sut.awaitingApproval(user(['manager'], 'manager-1'));
+
+      // The subject's override is replaced; the mother's still stands for police.
+      expect(waiting.map((w) => [w.id, w.memberId])).toEqual([['d-mother', MOTHER]]);
+
+      consents.decisions.mockResolvedValue([
+        decision({
+          id: 'd-mother-police',
+          memberId: MOTHER,
+          status: 'given',
+          agencies: ['police'],
+        }),
+        ...later,
+        motherOverride,
+        subjectOverride,
+      ]);
+      await expect(sut.awaitingApproval(user(['manager'], 'manager-1'))).resolves.toEqual([]);
+    });
+  });
+
   describe('positions', () => {
     it("reads each person's latest decision for each agency; another's refusal is only theirs", async () => {
       const { sut, consents } = setup();

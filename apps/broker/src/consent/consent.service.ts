@@ -54,13 +54,17 @@ export class ConsentService {
   }
 
   /**
-   * Consent overrides waiting for a manager: an analyst's decisions to proceed without consent that
-   * are still the case's latest decision (a later decision replaces an earlier one).
+   * Consent overrides waiting for a manager: an analyst's decisions to proceed without consent
+   * that still stand for the person they are about. A later decision about the same person
+   * replaces an earlier one for the agencies it covers; a decision about someone else in the
+   * household replaces nothing.
    */
   async awaitingApproval(user: Principal): Promise<
     Array<{
       id: string;
       caseId: string;
+      /** The household member the decision is about (the subject's own id for the subject). */
+      memberId: string | null;
       status: string;
       reason: string | null;
       justification: string | null;
@@ -70,12 +74,16 @@ export class ConsentService {
   > {
     const rows = await this.consents.awaitingApproval(user.partnership);
     const current = [];
+    const household = new Map<string, ConsentPositions>();
     for (const r of rows) {
-      const latest = await this.consents.latest(user.partnership, r.caseId);
-      if (latest?.id !== r.id) continue;
+      if (!household.has(r.caseId))
+        household.set(r.caseId, await this.positions(user.partnership, r.caseId));
+      const positions = household.get(r.caseId)!;
+      if (positions.replaced(r)) continue;
       current.push({
         id: r.id,
         caseId: r.caseId,
+        memberId: r.memberId ?? positions.subjectId ?? null,
         status: r.status,
         reason: r.reason,
         justification: r.justificationSealed
@@ -246,7 +254,27 @@ export class ConsentPositions {
 
   /** The subject's latest decision, whichever agencies it covers. */
   subject(): CaseConsent {
-    const d = this.decisions.find((x) => this.whose(x) === this.subjectId);
+    return this.subjectId ? this.person(this.subjectId) : { status: 'none' };
+  }
+
+  /**
+   * Whether later decisions about the same person cover every agency `earlier` covered, so
+   * that it no longer stands for any of them.
+   */
+  replaced(earlier: ConsentDecisionEntity): boolean {
+    const whose = this.whose(earlier);
+    const at = this.decisions.findIndex((d) => d.id === earlier.id);
+    // Newest first: what precedes it in the list came later.
+    const later = this.decisions.slice(0, Math.max(at, 0)).filter((d) => this.whose(d) === whose);
+    if (later.some((d) => d.agencies === null)) return true;
+    if (earlier.agencies === null) return false;
+    const covered = new Set(later.flatMap((d) => d.agencies ?? []));
+    return earlier.agencies.every((a) => covered.has(a));
+  }
+
+  /** A person's latest decision, whichever agencies it covers. */
+  person(memberId: string): CaseConsent {
+    const d = this.decisions.find((x) => this.whose(x) === memberId);
     return d ? positionOf(d) : { status: 'none' };
   }
 

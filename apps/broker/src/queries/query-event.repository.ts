@@ -46,7 +46,9 @@ export class QueryEventRepository {
 
   /**
    * Per agency: requests sent and not yet answered (every partnership's: the adapters and Kafka
-   * serve them all), and answers received within the last `windowSeconds` of database time.
+   * serve them all), and answers received within the last `windowSeconds` of database time. Only
+   * a part's first answer counts: a representative settling a possible match later changes the
+   * part's status again, but the agency's system answered nothing more.
    */
   async load(
     agencies: string[],
@@ -62,9 +64,13 @@ export class QueryEventRepository {
         [agencies],
       ),
       this.dataSource.query(
-        `SELECT agency, count(*)::int AS n FROM query_event
-          WHERE at > now() - make_interval(secs => $2) AND agency = ANY($1) AND status = ANY($3)
-          GROUP BY agency`,
+        `SELECT e.agency, count(*)::int AS n FROM query_event e
+          WHERE e.at > now() - make_interval(secs => $2) AND e.agency = ANY($1) AND e.status = ANY($3)
+            AND NOT EXISTS (
+              SELECT 1 FROM query_event f
+               WHERE f.query_id = e.query_id AND f.seq < e.seq AND f.agency = e.agency
+                 AND f.member_id IS NOT DISTINCT FROM e.member_id AND f.status = ANY($3))
+          GROUP BY e.agency`,
         [agencies, windowSeconds, ANSWERED],
       ),
     ])) as [Array<{ agency: string; n: number }>, Array<{ agency: string; n: number }>];

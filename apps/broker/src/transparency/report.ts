@@ -3,6 +3,11 @@ import { LEGAL_GATEWAYS } from '@mash/policy';
 /** What the report is built from: codes and labels only, never the records' values. */
 export interface ReportInput {
   caseId: string;
+  /**
+   * Whom the report tells about: the child referred, or another person of the household (whose
+   * own report it is, an adult's written to them). Absent means the child referred.
+   */
+  person?: { memberId: string; relationship: string; adult: boolean };
   receivedAt: Date;
   referrerAgency: string;
   /** Concern labels from the partnership's threshold matrix. */
@@ -26,6 +31,8 @@ export interface ReportInput {
 
 export interface TransparencyReport {
   caseId: string;
+  /** The person of the household the report is about (`relationship: "subject"` for the child). */
+  person?: { memberId: string; relationship: string };
   generatedAt: string;
   title: string;
   introduction: string;
@@ -122,13 +129,20 @@ export function withholdableItems(input: Omit<ReportInput, 'withheld'>): string[
  */
 export function buildTransparencyReport(input: ReportInput, now = new Date()): TransparencyReport {
   const hidden = (item: string) => input.withheld.has(item);
+  // An adult of the household is told about themselves; a parent is told about their child.
+  const about = input.person?.adult ? 'you' : 'your child';
   const agencies = [...new Set(input.requests.map((r) => r.agency))]
     .filter((a) => !hidden(`agency:${a}`))
     .sort();
   const report: TransparencyReport = {
     caseId: input.caseId,
+    ...(input.person
+      ? {
+          person: { memberId: input.person.memberId, relationship: input.person.relationship },
+        }
+      : {}),
     generatedAt: now.toISOString(),
-    title: 'What happened to information about your child',
+    title: `What happened to information about ${about}`,
     introduction:
       'When someone is worried about a child, the local Multi-Agency Safeguarding Hub (MASH) may ask the services that know the family what they know, so that the right help is offered quickly. This report tells you which services were asked, what kinds of information they shared, why, the law that allowed it, and what was decided.',
     agencies: [],
@@ -169,7 +183,7 @@ export function buildTransparencyReport(input: ReportInput, now = new Date()): T
         ? kinds.length > 0
           ? `They shared these kinds of information: ${listText(kinds.map((k) => k.description.replace(/\.$/, '').toLowerCase()))}.`
           : 'They shared information.'
-        : 'They did not share any information about your child.',
+        : `They did not share any information about ${about}.`,
       lawfulBasis.length > 0
         ? `The law that allowed this: ${listText(lawfulBasis.map((g) => g.label))}.`
         : '',

@@ -24,7 +24,10 @@ const id = new ZodPipe(UuidSchema);
 export class TransparencyController {
   constructor(private readonly transparency: TransparencyService) {}
 
-  /** JSON by default; a printable HTML page with `Accept: text/html` or `?format=html`. */
+  /**
+   * JSON by default; a printable HTML page with `Accept: text/html` or `?format=html`. About the
+   * child referred, or with `?member=<id>` about another person of the household.
+   */
   @Get('cases/:id/transparency-report')
   @Roles('analyst', 'manager')
   @ApiProduces('application/json', 'text/html')
@@ -37,7 +40,12 @@ export class TransparencyController {
   ): Promise<TransparencyReport | string> {
     const html =
       query.format === 'html' || (query.format !== 'json' && /\btext\/html\b/.test(accept ?? ''));
-    const report = await this.transparency.report(user, caseId, html ? 'html' : 'json');
+    const report = await this.transparency.report(
+      user,
+      caseId,
+      html ? 'html' : 'json',
+      query.member,
+    );
     if (!html) return report;
     res.type('text/html; charset=utf-8');
     return renderTransparencyHtml(report);

@@ -20,5 +20,11 @@ export const WithholdSchema = z
   .strict();
 export type WithholdDto = z.infer<typeof WithholdSchema>;
 
-export const ReportQuerySchema = z.object({ format: z.enum(['json', 'html']).optional() }).strict();
+export const ReportQuerySchema = z
+  .object({
+    format: z.enum(['json', 'html']).optional(),
+    /** The household member the report is about; the child referred when absent. */
+    member: z.uuid().optional(),
+  })
+  .strict();
 export type ReportQuery = z.infer<typeof ReportQuerySchema>;

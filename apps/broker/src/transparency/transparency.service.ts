@@ -8,6 +8,8 @@ import { AuditService } from '../audit/audit.service';
 import { primaryRole, type Principal } from '../auth/principal';
 import { CaseRepository } from '../cases/case.repository';
 import { CaseService } from '../cases/case.service';
+import { MemberRepository } from '../cases/member.repository';
+import { isAdult } from '../cases/member.service';
 import { ConsentService } from '../consent/consent.service';
 import { sharedCategoriesOf } from '../cases/shared-categories';
 import { BrokerKeys } from '../keys/broker-keys';
@@ -41,6 +43,7 @@ export class TransparencyService {
     @Inject(BrokerKeys) private readonly keys: BrokerKeys,
     private readonly cases: CaseRepository,
     private readonly caseService: CaseService,
+    private readonly members: MemberRepository,
     private readonly consent: ConsentService,
     private readonly queries: QueryRepository,
     private readonly agreements: AgreementRepository,
@@ -54,7 +57,8 @@ export class TransparencyService {
     caseId: string,
     dto: WithholdDto,
   ): Promise<{ item: string; withheldBy: string; withheldAt: string }> {
-    const items = withholdableItems(await this.inputFor(user, caseId));
+    // A withholding holds in every person's report, so it may name what any of them shows.
+    const items = withholdableItems(await this.inputFor(user, caseId, 'everyone'));
     if (!items.includes(dto.item))
       throw brokerError(
         'TRANSPARENCY.UNKNOWN_ITEM',
@@ -94,9 +98,10 @@ export class TransparencyService {
     user: Principal,
     caseId: string,
     format: 'json' | 'html',
+    memberId?: string,
     now = this.clock.now(),
   ): Promise<TransparencyReport> {
-    const input = await this.inputFor(user, caseId);
+    const input = await this.inputFor(user, caseId, memberId);
     const withheld = await this.withholdings.forCase(user.partnership, caseId);
     const report = buildTransparencyReport(
       { ...input, withheld: new Set(withheld.map((w) => w.item)) },
@@ -110,14 +115,33 @@ export class TransparencyService {
       action: 'transparency.report.generated',
       outcome: 'success',
       caseId,
-      details: { format, withheldItems: withheld.length },
+      details: {
+        format,
+        withheldItems: withheld.length,
+        ...(input.person ? { memberId: input.person.memberId } : {}),
+      },
     });
     return report;
   }
 
-  /** What the case's report is built from, before withholdings. */
-  private async inputFor(user: Principal, caseId: string): Promise<Omit<ReportInput, 'withheld'>> {
+  /**
+   * What a person's report is built from, before withholdings: what was asked and shared about
+   * that person only (the child referred unless `who` names another member), or with
+   * `everyone`, about anyone on the case.
+   */
+  private async inputFor(
+    user: Principal,
+    caseId: string,
+    who?: string,
+  ): Promise<Omit<ReportInput, 'withheld'>> {
     const kase = await this.cases.get(user.partnership, caseId);
+    const household = await this.members.forCase(user.partnership, caseId);
+    const person =
+      who === 'everyone'
+        ? undefined
+        : who
+          ? await this.members.get(user.partnership, caseId, who)
+          : household.find((m) => m.relationship === 'subject');
     const matrix = this.caseService.matrix(user.partnership, kase.receivedAt);
     const queries = await this.queries.listForCase(user.partnership, caseId);
     const parts = (
@@ -125,7 +149,7 @@ export class TransparencyService {
         user.partnership,
         queries.map((q) => q.id),
       )
-    ).filter((p) => p.decision === 'permit');
+    ).filter((p) => p.decision === 'permit' && (!person || p.memberId === person.id));
     const agreementCache = new Map<string, AgreementVersion | null>();
     const agreementOf = async (
       ref: { id: string; version: number } | null,
@@ -159,8 +183,11 @@ export class TransparencyService {
         legalGateways: rule?.legalGateways ?? agreement?.legalGateways ?? [],
       });
     }
+    // After the purge only the case's summary of kinds remains, and it is the child's to tell.
     const sharedNames = kase.purgedAt
-      ? (kase.sharedCategories ?? {})
+      ? person?.relationship === 'subject' || who === 'everyone'
+        ? (kase.sharedCategories ?? {})
+        : {}
       : await sharedCategoriesOf(this.keys.cipher, parts);
     const shared: ReportInput['shared'] = Object.fromEntries(
       Object.entries(sharedNames).map(([agency, names]) => [
@@ -171,10 +198,24 @@ export class TransparencyService {
         })),
       ]),
     );
-    const consent = await this.consent.positionFor(user.partnership, caseId);
+    const positions = await this.consent.positions(user.partnership, caseId);
+    const consent = person ? positions.person(person.id) : positions.subject();
+    const details = person?.detailsSealed
+      ? await this.keys.cipher.open<{ dateOfBirth: string }>(person.detailsSealed)
+      : null;
     const latest = (await this.outcomes.forCase(user.partnership, caseId))[0]?.outcome;
     return {
       caseId,
+      ...(person && who !== undefined
+        ? {
+            person: {
+              memberId: person.id,
+              relationship: person.relationship,
+              // Once the details are deleted the age is unknown: written as to a parent.
+              adult: details ? isAdult(details.dateOfBirth, kase.receivedAt) : false,
+            },
+          }
+        : {}),
       receivedAt: kase.receivedAt,
       referrerAgency: kase.referrerAgency,
       concerns: kase.concerns.map((c) => matrix.concerns[c]?.label ?? humanise(c)),
