@@ -17,4 +17,18 @@ function demoChild(subjects) {
   );
 }
 
-module.exports = { DEMO_SEED, demoChild };
+/**
+ * The household the walkthrough refers: the step family the seed appends last (a child, a
+ * sibling, the mother, her partner the police hold, the grandmother).
+ */
+function demoHousehold(subjects) {
+  return [...subjects]
+    .reverse()
+    .find((s) =>
+      (s.household ?? []).some(
+        (m) => m.relationship === 'partner-of-parent' && m.knownTo.includes('police'),
+      ),
+    );
+}
+
+module.exports = { DEMO_SEED, demoChild, demoHousehold };

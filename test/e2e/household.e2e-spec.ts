@@ -1,15 +1,19 @@
 /**
- * A household, end to end through HTTP and the real federation: a child referred with a sibling,
- * their mother, her partner and their grandmother; consent refused by the mother for herself (not
- * for the children); the query asks each agency about each person its agreement covers, nothing
- * about the mother where her refusal applies, and an adult only in the agreement's adult categories.
- * Then a sibling recorded as twins by health and police: a possible match at both, settled at
- * health by an NHS number the analyst adds, rejected at police by the police representative.
+ * A household, end to end through HTTP and the real federation (the issue's story): the seeded
+ * step family (a child, a half-sibling, their mother, her partner who is not the children's
+ * father, and the grandmother, added later) referred; consent refused by the mother for herself
+ * (not for the children); the query asks each agency about each person its agreement covers,
+ * nothing about the mother where her refusal applies, the partner's police record released only
+ * in the adult categories; a police representative's soft intelligence about the partner; each
+ * person's transparency report; a strategy discussion whose actions reach each owning agency's
+ * adapter once. Then possible matches settled: an NHS number, a previous surname, and a police
+ * representative's rejection.
  */
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import request from 'supertest';
 import type { Agency } from '@mash/contracts';
+import { QueryEventRepository } from '../../apps/broker/src/queries/query-event.repository';
 import {
   Federation,
   adapterStoreUrl,
@@ -32,11 +36,22 @@ type Part = {
   reasons: Array<{ code: string }>;
 };
 
+async function sqlIn<T>(database: string, text: string, params: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: testDatabaseUrl(database) });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
 describe('A household referred, asked about person by person', () => {
   const federation = new Federation();
   let subjects: DemoSubject[];
   let analyst: string;
   let auditor: string;
+  let manager: string;
 
   beforeAll(async () => {
     await dropDatabases(['broker', ...ALL]);
@@ -44,6 +59,7 @@ describe('A household referred, asked about person by person', () => {
     await federation.start();
     analyst = await federation.token('analyst', 'demo', 'analyst-ann');
     auditor = await federation.token('auditor', 'demo', 'auditor-al');
+    manager = await federation.token('manager', 'demo', 'manager-mo');
   }, 240_000);
 
   afterAll(async () => {
@@ -53,38 +69,37 @@ describe('A household referred, asked about person by person', () => {
   const http = () => request(federation.http());
   const as = (token: string) => ({ Authorization: `Bearer ${token}` });
 
-  it('shares about each person only what their consent and the agreements allow', async () => {
-    const child = subjects.find((s) => s.knownTo.includes('police'))!.subject;
-    const family = child.familyName;
+  it('follows a step family from referral to a strategy discussion, sharing about each person only what their consent and the agreements allow', async () => {
+    // The seeded step family: the child, a half-sibling, their mother, her partner (not the
+    // children's father, and the suspect in the household's domestic incidents) and the
+    // grandmother who lives with them, whom no agency holds.
+    // The seed appends it after the other demo children.
+    const seeded = subjects[subjects.length - 1];
+    expect(seeded.household?.map((m) => m.relationship)).toContain('partner-of-parent');
+    const person = (r: string) => seeded.household!.find((m) => m.relationship === r)!;
+    const partner = person('partner-of-parent');
+    expect(partner.knownTo).toContain('police');
+    const strip = ({ knownTo: _k, ...m }: (typeof seeded.household & object)[number]) => m;
+    // The police hold his domestic incidents (an occurrence log) as well as his warning markers.
+    const held = await sqlIn<{ occurrences: number; warnings: number }>(
+      'police',
+      `SELECT (SELECT count(*)::int FROM occurrence_person o WHERE o.person_id = p.person_id) AS occurrences,
+              (SELECT count(*)::int FROM warning_marker w WHERE w.person_id = p.person_id) AS warnings
+         FROM person p WHERE forename = $1 AND surname = $2 AND date_of_birth = $3`,
+      [partner.givenName, partner.familyName, partner.dateOfBirth],
+    );
+    expect(held).toEqual([{ occurrences: expect.any(Number), warnings: expect.any(Number) }]);
+    expect(held[0].occurrences).toBeGreaterThan(0);
+    expect(held[0].warnings).toBeGreaterThan(0);
+
     const referral = await http()
       .post('/api/v1/referrals')
       .set(as(analyst))
       .send({
-        subject: child,
+        subject: seeded.subject,
         referrer: { agency: 'police' },
         concerns: ['domestic-abuse'],
-        members: [
-          {
-            relationship: 'sibling',
-            givenName: 'Robin',
-            familyName: family,
-            dateOfBirth: '2018-04-02',
-          },
-          {
-            relationship: 'parent',
-            givenName: 'Morgan',
-            familyName: family,
-            dateOfBirth: '1988-09-14',
-            sex: 'female',
-          },
-          {
-            relationship: 'partner-of-parent',
-            givenName: 'Jordan',
-            familyName: 'Hale',
-            dateOfBirth: '1985-01-30',
-            sex: 'male',
-          },
-        ],
+        members: ['sibling', 'parent', 'partner-of-parent'].map((r) => strip(person(r))),
       })
       .expect(status(201));
     const caseId = referral.body.id as string;
@@ -92,12 +107,7 @@ describe('A household referred, asked about person by person', () => {
     const grandmother = await http()
       .post(`/api/v1/cases/${caseId}/members`)
       .set(as(analyst))
-      .send({
-        relationship: 'other-adult',
-        givenName: 'Pat',
-        familyName: family,
-        dateOfBirth: '1960-06-06',
-      })
+      .send(strip(person('other-adult')))
       .expect(status(201));
 
     const file = await http().get(`/api/v1/cases/${caseId}`).set(as(analyst)).expect(status(200));
@@ -140,7 +150,7 @@ describe('A household referred, asked about person by person', () => {
         understood: true,
       })
       .expect(status(200));
-    for (const who of ['partner-of-parent', 'other-adult'])
+    for (const who of ['sibling', 'partner-of-parent', 'other-adult'])
       await http()
         .put(`/api/v1/cases/${caseId}/consent`)
         .set(as(analyst))
@@ -148,7 +158,7 @@ describe('A household referred, asked about person by person', () => {
           status: 'given',
           justification: 'agreed to checks at the home visit',
           memberId: id(who),
-          givenBy: 'self',
+          givenBy: who === 'sibling' ? 'parent-with-parental-responsibility' : 'self',
           understood: true,
         })
         .expect(status(200));
@@ -191,21 +201,25 @@ describe('A household referred, asked about person by person', () => {
         .expect(status(200));
       return res.body.status === 'pending'
         ? undefined
-        : (res.body as { status: string; agencies: Part[] });
+        : (res.body as {
+            status: string;
+            agencies: Array<Part & { records?: Record<string, unknown[]> }>;
+          });
     }, 60_000);
     const part = (agency: string, memberId?: string) =>
       done.agencies.find((a) => a.agency === agency && a.memberId === memberId);
 
-    // The subject keeps the shape clients know: no memberId, every agency answered.
-    for (const agency of ALL) expect(part(agency)).toMatchObject({ decision: 'permit' });
-    expect(part('police')?.status).toBe('match');
+    // The child keeps the shape clients know (no memberId): every agency holds and found them.
+    for (const agency of ALL)
+      expect(part(agency)).toMatchObject({ decision: 'permit', status: 'match' });
+    expect(Object.keys(part('police')!.records ?? {})).toContain('occurrences');
     // Nothing is asked about the mother where her refusal applies; elsewhere she is asked about.
     for (const agency of ['police', 'health']) {
       const p = part(agency, id('parent'))!;
       expect(p).toMatchObject({ decision: 'deny', status: 'denied', relationship: 'parent' });
       expect(p.reasons.map((r) => r.code)).toContain('POLICY.CONSENT_REFUSED');
+      expect(p.records).toBeUndefined();
     }
-    expect(part('education', id('parent'))?.decision).toBe('deny');
     // Schools are not asked about adults; the children are asked about everywhere.
     for (const who of ['parent', 'partner-of-parent', 'other-adult'])
       expect(part('education', id(who))?.reasons.map((r) => r.code)).toContain(
@@ -213,6 +227,15 @@ describe('A household referred, asked about person by person', () => {
       );
     for (const agency of ALL)
       expect(part(agency, id('sibling'))).toMatchObject({ decision: 'permit' });
+    // The partner's police record: found, and released only in the adult categories (warning
+    // markers), never the occurrence log the force holds about him.
+    const his = part('police', id('partner-of-parent'))!;
+    expect(his).toMatchObject({ decision: 'permit', status: 'match' });
+    expect(Object.keys(his.records ?? {})).toEqual(['warnings']);
+    expect(his.records!.warnings.length).toBe(held[0].warnings);
+    // No agency holds the grandmother.
+    for (const agency of ['police', 'health', 'social-care'])
+      expect(part(agency, id('other-adult'))).toMatchObject({ status: 'no-match' });
     // Every permitted person got an answer of their own from the agency.
     for (const p of done.agencies.filter((a) => a.decision === 'permit'))
       expect(['match', 'possible-match', 'no-match']).toContain(p.status);
@@ -230,6 +253,129 @@ describe('A household referred, asked about person by person', () => {
     expect(new Set(audit.map((e) => e.details.memberId))).toEqual(
       new Set(members.map((m) => m.id)),
     );
+
+    // A police representative adds soft intelligence about the partner; it is shown with the answers.
+    const police = await federation.representativeToken('police');
+    const soft = await http()
+      .post(`/api/v1/cases/${caseId}/contributions`)
+      .set(as(police))
+      .send({
+        kind: 'soft-intelligence',
+        text: 'Neighbourhood officers hear of arguments at the address most weekends.',
+        memberId: id('partner-of-parent'),
+        confidence: 'medium',
+      })
+      .expect(status(201));
+    expect(soft.body).toMatchObject({
+      agency: 'police',
+      kind: 'soft-intelligence',
+      memberId: id('partner-of-parent'),
+      purpose: 'mash-triage',
+    });
+    const chronology = await http()
+      .get(`/api/v1/cases/${caseId}/chronology`)
+      .set(as(analyst))
+      .expect(status(200));
+    expect(chronology.body.items).toContainEqual(
+      expect.objectContaining({
+        type: 'contribution',
+        agency: 'police',
+        member: expect.objectContaining({ relationship: 'partner-of-parent' }),
+      }),
+    );
+
+    // Each person's transparency report tells only what was shared about them.
+    const report = async (memberId?: string) =>
+      (
+        await http()
+          .get(`/api/v1/cases/${caseId}/transparency-report`)
+          .query(memberId ? { member: memberId } : {})
+          .set(as(manager))
+          .expect(status(200))
+      ).body as {
+        title: string;
+        agencies: Array<{ agency: string; kindsOfInformation: Array<{ category: string }> }>;
+        consent: { status: string };
+      };
+    const hisReport = await report(id('partner-of-parent'));
+    expect(hisReport.title).toBe('What happened to information about you');
+    expect(
+      hisReport.agencies
+        .find((a) => a.agency === 'police')!
+        .kindsOfInformation.map((k) => k.category),
+    ).toEqual(['warnings']);
+    const herReport = await report(id('parent'));
+    expect(herReport.consent.status).toBe('refused');
+    expect(herReport.agencies.map((a) => a.agency)).not.toContain('police');
+    const childReport = await report();
+    expect(
+      childReport.agencies
+        .find((a) => a.agency === 'police')!
+        .kindsOfInformation.map((k) => k.category),
+    ).toContain('occurrences');
+
+    // The strategy discussion: attendees from each agency, joined virtually; a decision and
+    // actions, each delivered once to the owning agency's adapter.
+    const meeting = await http()
+      .post('/api/v1/meetings')
+      .set(as(manager))
+      .send({
+        kind: 'strategy-discussion',
+        heldAt: '2026-12-01T10:00:00Z',
+        attendees: [
+          { name: 'Priya Shah', agency: 'social-care', role: 'Team manager (chair)' },
+          { name: 'DC Tom Reeves', agency: 'police', role: 'Public protection' },
+          { name: 'Ann Lowe', agency: 'health', role: 'Named nurse' },
+        ],
+        cases: [
+          {
+            caseId,
+            decision: 'Section 47 enquiry; the partner is not to have unsupervised contact.',
+            actions: [
+              {
+                agency: 'police',
+                action: 'Joint visit with social care',
+                dueAt: '2026-12-01T16:00:00Z',
+              },
+              {
+                agency: 'social-care',
+                action: 'Lead the section 47 enquiry',
+                dueAt: '2026-12-02T12:00:00Z',
+              },
+            ],
+          },
+        ],
+      })
+      .expect(status(201));
+    const actions = (
+      meeting.body.cases as Array<{ actions: Array<{ id: string; agency: Agency }> }>
+    )[0].actions;
+    expect(actions.map((a) => a.agency)).toEqual(['police', 'social-care']);
+    const recorded = await eventually(async () => {
+      const res = await http()
+        .get(`/api/v1/meetings/${meeting.body.id}`)
+        .set(as(analyst))
+        .expect(status(200));
+      const all = res.body.cases[0].actions as Array<{ delivery: { status: string } }>;
+      return all.every((a) => a.delivery.status === 'delivered') ? res.body : undefined;
+    }, 30_000);
+    expect(recorded).toMatchObject({
+      kind: 'strategy-discussion',
+      attendees: expect.arrayContaining([
+        expect.objectContaining({ name: 'DC Tom Reeves', agency: 'police' }),
+      ]),
+      cases: [expect.objectContaining({ caseId, decision: expect.stringMatching(/Section 47/) })],
+    });
+    const inbox = (agency: Agency) =>
+      sqlIn<{ action_id: string }>(
+        `adapter_${agency.replace('-', '_')}`,
+        'SELECT action_id FROM sdk_action_inbox WHERE action_id = ANY($1)',
+        [actions.map((a) => a.id)],
+      );
+    // Each owning agency's adapter holds its own action, once, and not the other's.
+    expect((await inbox('police')).map((r) => r.action_id)).toEqual([actions[0].id]);
+    expect((await inbox('social-care')).map((r) => r.action_id)).toEqual([actions[1].id]);
+    expect(await inbox('health')).toEqual([]);
   });
 
   it('settles a possible match by an NHS number, and lets the agency reject another', async () => {
@@ -241,13 +387,29 @@ describe('A household referred, asked about person by person', () => {
       dob: '2017-03-09',
     };
     const [nhsNumber, otherNhsNumber] = ['9731642080', '9731642099'];
+    // Health also holds a boy under the surname he had before he took his step-father's, at the
+    // address the family left.
+    const renamed = {
+      given: 'Rowan',
+      before: `Marsh-${randomUUID().slice(0, 6)}`,
+      now: `Kestrel-${randomUUID().slice(0, 6)}`,
+      dob: '2015-07-21',
+    };
     const health = new Client({ connectionString: testDatabaseUrl('health') });
     const police = new Client({ connectionString: testDatabaseUrl('police') });
-    const refs = { health: [randomUUID(), randomUUID()], police: [randomUUID(), randomUUID()] };
+    const refs = {
+      health: [randomUUID(), randomUUID(), randomUUID()],
+      police: [randomUUID(), randomUUID()],
+    };
     await health.connect();
     await police.connect();
     try {
-      for (const [i, ref] of refs.health.entries())
+      await health.query(
+        `INSERT INTO patient (patient_id, family_name, given_name, birth_date, gender, address_line, address_postcode)
+         VALUES ($1, $2, $3, $4, 'male', '31 Tanners Way', 'NN1 5LP')`,
+        [refs.health[2], renamed.before, renamed.given, renamed.dob],
+      );
+      for (const [i, ref] of refs.health.slice(0, 2).entries())
         await health.query(
           `INSERT INTO patient (patient_id, nhs_number, family_name, given_name, birth_date, gender, address_line, address_postcode)
            VALUES ($1, $2, $3, $4, $5, 'female', '9 Wren Close', 'NN2 6JD')`,
@@ -277,7 +439,7 @@ describe('A household referred, asked about person by person', () => {
             'SELECT DISTINCT subject_ref FROM match_key WHERE subject_ref = ANY($1::text[])',
             [refs[agency]],
           );
-          return res.rowCount === 2 ? true : undefined;
+          return res.rowCount === refs[agency].length ? true : undefined;
         }, 30_000);
       } finally {
         await store.end();
@@ -302,11 +464,28 @@ describe('A household referred, asked about person by person', () => {
       })
       .expect(status(201));
     const memberId = sibling.body.id as string;
+    const stepBrother = await http()
+      .post(`/api/v1/cases/${caseId}/members`)
+      .set(as(analyst))
+      .send({
+        relationship: 'sibling',
+        givenName: renamed.given,
+        familyName: renamed.now,
+        dateOfBirth: renamed.dob,
+        sex: 'male',
+        postcode: 'NN2 6JD',
+      })
+      .expect(status(201));
+    const renamedId = stepBrother.body.id as string;
     const ask = async () => {
       const created = await http()
         .post(`/api/v1/cases/${caseId}/queries`)
         .set(as(analyst))
-        .send({ purpose: 'mash-triage', agencies: ['health', 'police'], memberIds: [memberId] })
+        .send({
+          purpose: 'mash-triage',
+          agencies: ['health', 'police'],
+          memberIds: [memberId, renamedId],
+        })
         .expect(status(202));
       const done = await eventually(async () => {
         const res = await http()
@@ -315,13 +494,20 @@ describe('A household referred, asked about person by person', () => {
           .expect(status(200));
         return res.body.status === 'pending' ? undefined : (res.body as { agencies: Part[] });
       }, 60_000);
-      const of = (agency: string) =>
-        done.agencies.find((a) => a.agency === agency && a.memberId === memberId)!;
-      return { id: created.body.id as string, health: of('health'), police: of('police') };
+      const of = (agency: string, who = memberId) =>
+        done.agencies.find((a) => a.agency === agency && a.memberId === who)!;
+      return {
+        id: created.body.id as string,
+        health: of('health'),
+        police: of('police'),
+        renamed: of('health', renamedId),
+      };
     };
     const first = await ask();
     expect(first.health.status).toBe('possible-match');
     expect(first.police.status).toBe('possible-match');
+    // Asked by his name today, health cannot be sure of the boy it holds under his former one.
+    expect(first.renamed.status).toBe('possible-match');
 
     // (a) The analyst adds the NHS number the family gave and asks health again: a match.
     await http()
@@ -329,14 +515,26 @@ describe('A household referred, asked about person by person', () => {
       .set(as(analyst))
       .send({ identifiers: { nhsNumber } })
       .expect(status(200));
+    // (a') The family gives the boy's former surname: asked again, health finds him.
+    await http()
+      .patch(`/api/v1/cases/${caseId}/members/${renamedId}`)
+      .set(as(analyst))
+      .send({ previousFamilyNames: [renamed.before] })
+      .expect(status(200));
     const second = await ask();
     expect(second.health).toMatchObject({
       status: 'match',
       match: { method: 'deterministic:nhsNumber' },
     });
+    expect(second.renamed).toMatchObject({ status: 'match', match: { method: 'probabilistic' } });
 
     // (b) Police look at their twins and reject the candidate; only police may, only once.
     const rep = await federation.representativeToken('police');
+    // Settling is not the agency answering again: it does not count towards its answer rate.
+    const answered = async () =>
+      (await federation.broker.get(QueryEventRepository).load(['police'], 3600)).get('police')!
+        .answered;
+    const answeredBefore = await answered();
     const other = await federation.representativeToken('education');
     await http()
       .post(`/api/v1/queries/${first.id}/resolution`)
@@ -353,6 +551,7 @@ describe('A household referred, asked about person by person', () => {
       decision: 'reject',
       status: 'no-match',
     });
+    expect(await answered()).toBe(answeredBefore);
     const again = await http()
       .post(`/api/v1/queries/${first.id}/resolution`)
       .set(as(rep))
@@ -382,13 +581,19 @@ describe('A household referred, asked about person by person', () => {
           .expect(status(200))
       ).body.items as Array<{ actorRole: string; details: Record<string, unknown> }>;
     const updated = await events('case.member.updated');
-    expect(updated).toHaveLength(1);
-    expect(updated[0].details).toMatchObject({
-      memberId,
-      relationship: 'sibling',
-      fields: ['identifiers.nhsNumber'],
-    });
+    expect(updated).toHaveLength(2);
+    expect(updated.map((e) => e.details)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ memberId: renamedId, fields: ['previousFamilyNames'] }),
+        expect.objectContaining({
+          memberId,
+          relationship: 'sibling',
+          fields: ['identifiers.nhsNumber'],
+        }),
+      ]),
+    );
     expect(JSON.stringify(updated)).not.toContain(nhsNumber);
+    expect(JSON.stringify(updated)).not.toContain(renamed.before);
     const settled = await events('query.match.resolved');
     expect(settled).toHaveLength(1);
     expect(settled[0]).toMatchObject({
@@ -443,7 +648,6 @@ describe('A household referred, asked about person by person', () => {
     const people = file.body.members as Array<{ id: string; dateOfBirth: string }>;
     const adultId = people.find((m) => m.dateOfBirth === adult.dateOfBirth)!.id;
     // Consent is not sought from anyone: asking could put the children at risk.
-    const manager = await federation.token('manager', 'demo', 'manager-mo');
     for (const [i, person] of people.entries())
       await http()
         .put(`/api/v1/cases/${caseId}/consent`)
