@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentUser, Roles } from '../auth/decorators';
 import type { Principal } from '../auth/principal';
@@ -31,6 +31,12 @@ export class TransparencyController {
   @Get('cases/:id/transparency-report')
   @Roles('analyst', 'manager')
   @ApiProduces('application/json', 'text/html')
+  @ApiQuery({ name: 'format', enum: ['json', 'html'], required: false })
+  @ApiQuery({
+    name: 'member',
+    required: false,
+    description: 'the household member the report is about (default: the child referred)',
+  })
   async report(
     @CurrentUser() user: Principal,
     @Param('id', id) caseId: string,
