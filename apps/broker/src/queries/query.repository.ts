@@ -221,16 +221,24 @@ export class QueryRepository {
     // others' parts as still pending and the last writer leaves the query pending for ever. (The
     // audit chain's lock used to serialise them by accident.)
     await tx.query('SELECT 1 FROM federated_query WHERE id = $1 FOR UPDATE', [queryId]);
-    const parts = await tx.getRepository(QueryAgencyEntity).find({ where: { queryId } });
-    const statuses = parts.map((p) => p.status);
-    const status: QueryStatus = statuses.some((s) => s === 'pending' || s === 'queued')
-      ? 'pending'
-      : statuses.some((s) => s === 'timed-out' || s === 'failed')
-        ? 'partial'
-        : 'complete';
-    await tx
-      .getRepository(QueryEntity)
-      .update({ id: queryId }, { status, completedAt: status === 'pending' ? null : new Date() });
+    // A new statement after the lock, so it reads every part as committed by now; the parts'
+    // statuses only (not their sealed records), in one round trip.
+    // TypeORM hands back an UPDATE's RETURNING rows with its row count.
+    const [rows] = (await tx.query(
+      `UPDATE federated_query q
+          SET status = s.status,
+              completed_at = CASE WHEN s.status = 'pending' THEN NULL ELSE $2::timestamptz END
+         FROM (SELECT CASE
+                        WHEN bool_or(status IN ('pending', 'queued')) THEN 'pending'
+                        WHEN bool_or(status IN ('timed-out', 'failed')) THEN 'partial'
+                        ELSE 'complete'
+                      END AS status
+                 FROM federated_query_agency WHERE query_id = $1) s
+        WHERE q.id = $1
+       RETURNING q.status`,
+      [queryId, new Date().toISOString()],
+    )) as [Array<{ status: QueryStatus }>, number];
+    const status = rows[0]?.status ?? 'complete';
     return status;
   }
 }
