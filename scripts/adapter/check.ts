@@ -88,7 +88,9 @@ export async function checkConnector(options: CheckOptions): Promise<CheckReport
   try {
     await source.ping();
     progress('connected to the source');
-    const privileges = await source.writePrivileges();
+    // Imported files live in the adapter's own store, which it writes by design (its reads of them
+    // still run in read-only sessions): no agency system is behind it to protect.
+    const privileges = def.source.driver === 'files' ? [] : await source.writePrivileges();
     if (privileges.length > 0)
       block(
         `the source credentials can do more than read (${privileges.slice(0, 5).join(', ')}${privileges.length > 5 ? ', …' : ''}): give the adapter a role with SELECT only`,

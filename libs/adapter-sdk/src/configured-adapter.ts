@@ -16,8 +16,13 @@ export function createConfiguredAdapter(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<INestApplication> {
   const definition = loadConnectorFile(file);
+  const config = loadAdapterConfig(definition.agency, env);
   return createAdapterApp({
-    config: loadAdapterConfig(definition.agency, env),
+    // An agency that shares by file has no system to read: its source is the imported files, in the store.
+    config:
+      definition.source.driver === 'files'
+        ? { ...config, sourceDatabaseUrl: config.storeDatabaseUrl }
+        : config,
     sourceDriver: definition.source.driver,
     outcomes: definition.outcomes,
     indexPollMs: definition.index.pollMs,

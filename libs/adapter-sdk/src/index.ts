@@ -19,3 +19,4 @@ export * from './outcome-sink';
 export * from './match-index';
 export * from './connector-file';
 export * from './configured-adapter';
+export * from './files';

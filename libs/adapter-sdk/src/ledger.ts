@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { AdapterFileImports1797000000000 } from './files/store';
 import {
   AdapterStore1796000000000,
   MashOutcomeEntity,
@@ -133,4 +134,5 @@ export const AdapterSdkMigrations = [
   AdapterSdkSchema1764150000000,
   AdapterSdkActionInbox1765200000000,
   AdapterStore1796000000000,
+  AdapterFileImports1797000000000,
 ];

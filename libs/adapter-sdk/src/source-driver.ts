@@ -109,11 +109,13 @@ function notInstalled(dialect: string, library: string): SourceDriverFactory {
 /** The drivers a connector file may name. */
 export const SOURCE_DRIVERS: Record<string, SourceDriverFactory> = {
   postgres: (url) => new PostgresSourceDriver(url),
+  // Files imported into the adapter's own store (PostgreSQL), read like any source: read-only.
+  files: (url) => new PostgresSourceDriver(url),
   mssql: notInstalled('SQL Server', 'mssql (tedious)'),
   oracle: notInstalled('Oracle', 'oracledb'),
 };
 
-export const SOURCE_DRIVER_NAMES = ['postgres', 'mssql', 'oracle'] as const;
+export const SOURCE_DRIVER_NAMES = ['postgres', 'files', 'mssql', 'oracle'] as const;
 export type SourceDriverName = (typeof SOURCE_DRIVER_NAMES)[number];
 
 export function createSourceDriver(name: SourceDriverName, url: string): SourceDriver {
