@@ -23,6 +23,7 @@ import {
   type DemoSubject,
 } from '../support/federation';
 import { TopicRecorder, publishRaw } from '../support/kafka';
+import { openSse } from '../support/sse';
 
 interface StatusBody {
   agencies: Array<{
@@ -54,9 +55,15 @@ describe('Operations: agency availability, data freshness, traces', () => {
     context.disable();
   });
 
-  // Adapters beat every second; an adapter silent for 30 s (on the broker's pinned clock) is down.
+  // Adapters beat every second; an adapter silent for 30 s (on the broker's pinned clock) is
+  // down, and a query to one silent for 5 s of wall time is settled at once.
+  const DOWN_GRACE_SECONDS = 5;
   const federation = new Federation(
-    baseEnv({ HEARTBEAT_INTERVAL_SECONDS: '1', HEARTBEAT_SILENCE_SECONDS: '30' }),
+    baseEnv({
+      HEARTBEAT_INTERVAL_SECONDS: '1',
+      HEARTBEAT_SILENCE_SECONDS: '30',
+      AGENCY_DOWN_GRACE_SECONDS: String(DOWN_GRACE_SECONDS),
+    }),
   );
   let subjects: DemoSubject[];
   let auditor: string;
@@ -191,8 +198,11 @@ describe('Operations: agency availability, data freshness, traces', () => {
     }
   });
 
+  let policeStoppedAt = 0;
+
   it('reports an adapter down once it has been silent longer than allowed, the others still up', async () => {
     await federation.stopAdapter('police');
+    policeStoppedAt = Date.now();
     federation.clock.advance(60_000);
     const after = await eventually(async () => {
       const b = await agencyStatus();
@@ -205,5 +215,80 @@ describe('Operations: agency availability, data freshness, traces', () => {
     for (const other of after.agencies.filter((a) => a.agency !== 'police'))
       expect(Date.parse(police.lastHeardAt!)).toBeLessThan(Date.parse(other.lastHeardAt!));
     expect(await metrics()).toMatch(/mash_agency_up\{agency="police"[^}]*\} 0/);
+  });
+
+  it('settles at once the part of a query to an agency known down, audited and streamed, and still asks the others', async () => {
+    expect(federation.adapters.has('police')).toBe(false);
+    // Past the grace (wall time) since police's last heartbeat.
+    const wait = policeStoppedAt + (DOWN_GRACE_SECONDS + 1) * 1000 - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const child = subjects.find(
+      (s) => s.knownTo.includes('police') && s.knownTo.includes('health'),
+    )!;
+    const caseId = await federation.openCaseWithoutConsent(child.subject, {
+      referrer: { agency: 'education' },
+      concerns: ['physical-abuse'],
+    });
+    const analyst = await federation.token('analyst');
+    const asked = Date.now();
+    const accepted = await request(federation.http())
+      .post(`/api/v1/cases/${caseId}/queries`)
+      .set('Authorization', `Bearer ${analyst}`)
+      .send({ purpose: 'mash-triage', agencies: ['police', 'health'] })
+      .expect(status(202));
+    const part = (body: { agencies: Array<{ agency: string }> }, agency: string) =>
+      body.agencies.find((a) => a.agency === agency) as Record<string, unknown>;
+    // Said in the answer to the request itself: no wait for the deadline.
+    expect(part(accepted.body, 'police')).toMatchObject({
+      decision: 'permit',
+      status: 'failed',
+      failure: 'AGENCY.UNAVAILABLE',
+    });
+    expect(part(accepted.body, 'health')).toMatchObject({ status: 'pending' });
+
+    // The event stream carries police's settled part; health answers, and the query ends partial.
+    const stream = await openSse(
+      `http://127.0.0.1:${federation.env.PORT}/api/v1/queries/${accepted.body.id}/events`,
+      analyst,
+    );
+    try {
+      const seen: Array<{ event: string; data: Record<string, unknown> }> = [];
+      for (;;) {
+        const event = await stream.next(20_000);
+        if (!event) break;
+        seen.push({ event: event.event, data: JSON.parse(event.data) });
+        if (event.event === 'query') break;
+      }
+      expect(seen.filter((e) => e.event === 'agency').map((e) => e.data)).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            agency: 'police',
+            status: 'failed',
+            failure: 'AGENCY.UNAVAILABLE',
+          }),
+          expect.objectContaining({ agency: 'health', status: 'match' }),
+        ]),
+      );
+      expect(seen.at(-1)).toMatchObject({ event: 'query', data: { status: 'partial' } });
+    } finally {
+      stream.close();
+    }
+    // Well inside the query's deadline (8 s): nothing waited for police.
+    expect(Date.now() - asked).toBeLessThan(8_000);
+
+    // Audit entries take their place in the chain a moment after they commit.
+    const audited = await eventually(async () => {
+      const res = await request(federation.http())
+        .get(`/api/v1/audit/events?action=query.agency.unavailable&query=${accepted.body.id}`)
+        .set('Authorization', `Bearer ${auditor}`)
+        .expect(status(200));
+      return res.body.items.length > 0 ? res : undefined;
+    });
+    expect(audited.body.items).toEqual([
+      expect.objectContaining({ agency: 'police', outcome: 'failure' }),
+    ]);
+    expect(await metrics()).toMatch(
+      /mash_query_agency_unavailable_total\{agency="police"[^}]*\} 1/,
+    );
   });
 });

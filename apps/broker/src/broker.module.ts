@@ -10,6 +10,7 @@ import { AuditLog, AuditQuery } from '@mash/audit';
 import { AdapterHeartbeatRepository } from './agencies/adapter-heartbeat.repository';
 import { AgencyStatusController } from './agencies/agency-status.controller';
 import { AgencyStatusService } from './agencies/agency-status.service';
+import { AgencyAvailability } from './agencies/agency-availability';
 import { HeartbeatHandler } from './agencies/heartbeat.handler';
 import { AgreementController } from './agreements/agreement.controller';
 import { AgreementRepository } from './agreements/agreement.repository';
@@ -252,6 +253,7 @@ export class BrokerModule {
         ...CONSOLE_PROVIDERS,
         AdapterHeartbeatRepository,
         AgencyStatusService,
+        AgencyAvailability,
         HeartbeatHandler,
       ],
     };

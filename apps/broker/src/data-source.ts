@@ -30,6 +30,7 @@ import { Thresholds1765500000000 } from './migrations/1765500000000-Thresholds';
 import { AgencyStatus1765600000000 } from './migrations/1765600000000-AgencyStatus';
 import { SharedInstanceState1765600100000 } from './migrations/1765600100000-SharedInstanceState';
 import { MatchResolution1765700000000 } from './migrations/1765700000000-MatchResolution';
+import { HeartbeatReceivedAt1765800000000 } from './migrations/1765800000000-HeartbeatReceivedAt';
 
 export const BROKER_ENTITIES = [
   CaseEntity,
@@ -71,6 +72,7 @@ export const BROKER_MIGRATIONS = [
   AgencyStatus1765600000000,
   SharedInstanceState1765600100000,
   MatchResolution1765700000000,
+  HeartbeatReceivedAt1765800000000,
 ];
 
 export function brokerDataSourceOptions(url: string): DataSourceOptions {

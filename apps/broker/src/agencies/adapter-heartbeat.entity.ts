@@ -25,6 +25,13 @@ export class AdapterHeartbeatEntity {
   @Column('timestamptz', { name: 'heard_at' })
   heardAt!: Date;
 
+  /**
+   * When a broker stored it, on the database's clock (wall time, one clock for every broker
+   * instance): what "known down" is judged by, since `heard_at` follows the broker's injected clock.
+   */
+  @Column('timestamptz', { name: 'received_at', default: () => 'now()' })
+  receivedAt!: Date;
+
   @Column('int', { name: 'interval_seconds' })
   intervalSeconds!: number;
 }

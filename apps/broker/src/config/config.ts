@@ -82,6 +82,12 @@ const BrokerEnvSchema = KafkaEnvSchema.extend({
   QUERY_ADMISSION_WINDOW_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
   /** An adapter not heard from for this long is `down` (adapters beat every 10 s by default). */
   HEARTBEAT_SILENCE_SECONDS: z.coerce.number().int().min(2).max(86_400).default(45),
+  /**
+   * A query's part for an agency whose adapter has been silent this long (wall time, on the
+   * database's clock) is settled at once as `failed` with `AGENCY.UNAVAILABLE` instead of
+   * waiting for the deadline; 0 turns that off (docs/operations.md, "An agency that is down").
+   */
+  AGENCY_DOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(45),
 });
 
 export type AuthMode = 'dev' | 'production';
@@ -130,6 +136,8 @@ export interface BrokerConfig {
   outboxRelayDisabled: boolean;
   /** An adapter silent for longer than this is reported `down`. */
   heartbeatSilenceSeconds: number;
+  /** An adapter silent this long (wall time) is known down: queries to it settle at once. 0: off. */
+  agencyDownGraceSeconds: number;
   queryEventsHeartbeatSeconds: number;
   /** Admission control of new queries (see `AdmissionService`). */
   admission: {
@@ -259,6 +267,7 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     logFormat: e.LOG_FORMAT,
     outboxRelayDisabled: e.OUTBOX_RELAY_DISABLED === '1',
     heartbeatSilenceSeconds: e.HEARTBEAT_SILENCE_SECONDS,
+    agencyDownGraceSeconds: e.AGENCY_DOWN_GRACE_SECONDS,
     queryEventsHeartbeatSeconds: e.QUERY_EVENTS_HEARTBEAT_SECONDS,
     admission: {
       maxInFlight: e.QUERY_ADMISSION_MAX_IN_FLIGHT,

@@ -17,6 +17,7 @@ export class BrokerMetrics extends ServiceMetrics {
   readonly outboxPending: Gauge<string>;
   readonly queriesRefused: Counter<string>;
   readonly heartbeatsRefused: Counter<string>;
+  readonly agencyUnavailable: Counter<string>;
 
   constructor() {
     super('broker');
@@ -71,6 +72,11 @@ export class BrokerMetrics extends ServiceMetrics {
     this.heartbeatsRefused = this.counter(
       'mash_agency_heartbeats_refused_total',
       'Adapter heartbeats refused (not signed by the agency, or on another agency topic)',
+      ['agency'],
+    );
+    this.agencyUnavailable = this.counter(
+      'mash_query_agency_unavailable_total',
+      "Query parts settled at once because the agency's adapter was known down",
       ['agency'],
     );
   }

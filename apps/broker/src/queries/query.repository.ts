@@ -164,6 +164,24 @@ export class QueryRepository {
     return rows.map((r) => ({ queryId: r.query_id, agency: r.agency, partnership: r.partnership }));
   }
 
+  /**
+   * Settles the query's still-pending parts for these agencies as failed with `code`, as an
+   * update (not at insert) so that each change reaches the query's event stream.
+   */
+  async failPending(
+    queryId: string,
+    agencies: string[],
+    code: string,
+    tx: EntityManager,
+  ): Promise<void> {
+    if (agencies.length === 0) return;
+    await tx.query(
+      `UPDATE federated_query_agency SET status = 'failed', failure_code = $3
+        WHERE query_id = $1 AND agency = ANY($2) AND status = 'pending'`,
+      [queryId, agencies, code],
+    );
+  }
+
   /** A query by id alone: for the broker's own jobs, which act for whichever partnership owns it. */
   find(id: string): Promise<QueryEntity | null> {
     return this.m().getRepository(QueryEntity).findOne({ where: { id } });

@@ -1,3 +1,4 @@
+import { AgencyAvailability } from '../agencies/agency-availability';
 import { BrokerKeys } from '../keys/broker-keys';
 import { BrokerMetrics } from '../metrics/broker-metrics';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
@@ -74,6 +75,8 @@ describe(QueryService.name, () => {
     t.get(AuditService).pseudonyms.mockReturnValue(['pseudonym']);
     const capacity = t.get(CapacityService);
     capacity.admit.mockResolvedValue(true);
+    const availability = t.get(AgencyAvailability);
+    availability.knownDown.mockResolvedValue(new Set());
     const dispatcher = t.get(QueryDispatcher);
     dispatcher.build.mockImplementation((request: DispatchRequest) =>
       Promise.resolve({
@@ -89,7 +92,15 @@ describe(QueryService.name, () => {
       const [query, parts] = queries.insert.mock.calls[0];
       return Promise.resolve({ query: { ...query, createdAt: NOW }, agencies: parts });
     });
-    return { sut: t.sut, capacity, dispatcher, queries, consent, audit: t.get(AuditService) };
+    return {
+      sut: t.sut,
+      capacity,
+      dispatcher,
+      queries,
+      consent,
+      availability,
+      audit: t.get(AuditService),
+    };
   };
   const partsOf = (queries: ReturnType<typeof setup>['queries']): QueryAgencyEntity[] =>
     queries.insert.mock.calls[0][1];
@@ -151,6 +162,46 @@ describe(QueryService.name, () => {
       failureCode: 'AGENCY.KEYS_UNAVAILABLE',
     });
     expect(dispatcher.commit).toHaveBeenCalledWith(TX, []);
+  });
+
+  it('settles at once the part of an agency known down, audited, and still asks the others', async () => {
+    const { sut, queries, dispatcher, capacity, availability, audit } = setup();
+    availability.knownDown.mockResolvedValue(new Set(['police']));
+    const view = await sut.create(analyst, CASE, {
+      purpose: 'mash-triage',
+      agencies: ['police', 'health'],
+    });
+    expect(availability.knownDown).toHaveBeenCalledWith(['police', 'health']);
+    expect(view.agencies).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          agency: 'police',
+          status: 'failed',
+          failure: 'AGENCY.UNAVAILABLE',
+        }),
+        expect.objectContaining({ agency: 'health', status: 'pending' }),
+      ]),
+    );
+    // Nothing is built, sent or counted against capacity for police; health goes as usual.
+    expect(dispatcher.build.mock.calls.map(([r]) => r.decision.agency)).toEqual(['health']);
+    expect(capacity.admit.mock.calls.map(([, agency]) => agency)).toEqual(['health']);
+    // Failed by an update in the query's transaction, so the query's event stream sees it.
+    expect(queries.failPending).toHaveBeenCalledWith(
+      expect.any(String),
+      ['police'],
+      'AGENCY.UNAVAILABLE',
+      TX,
+    );
+    expect(audit.record).toHaveBeenCalledWith(
+      expect.arrayContaining([
+        expect.objectContaining({
+          action: 'query.agency.unavailable',
+          outcome: 'failure',
+          agency: 'police',
+        }),
+      ]),
+      TX,
+    );
   });
 
   describe('a household', () => {

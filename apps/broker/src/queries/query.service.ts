@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError, Clock } from '@mash/common';
 import { AGENCIES, type Agency } from '@mash/contracts';
 import { decide, minimise, type Decision } from '@mash/policy';
+import { AGENCY_UNAVAILABLE, AgencyAvailability } from '../agencies/agency-availability';
 import { AgreementRepository } from '../agreements/agreement.repository';
 import { AuditService } from '../audit/audit.service';
 import { primaryRole, type Principal } from '../auth/principal';
@@ -80,6 +81,7 @@ export class QueryService {
     private readonly clock: Clock,
     private readonly admission: AdmissionService,
     private readonly members: MemberService,
+    private readonly availability: AgencyAvailability,
   ) {}
 
   /**
@@ -189,12 +191,18 @@ export class QueryService {
     const { kase, decisions } = await this.decideAll(user, caseId, dto, now);
     if (decisions.length === 0)
       throw brokerError('CASE.DATA_DELETED', 'no one on this case can be asked about');
-    // Refused at once when the federation could not answer within the deadline (red first).
-    await this.admission.admit(kase.rag, [
+    const permitted = [
       ...new Set(
         decisions.filter((d) => d.decision.decision === 'permit').map((d) => d.decision.agency),
       ),
-    ]);
+    ];
+    // An agency whose adapter is known down is not asked: its part is settled at once (below).
+    const down = await this.availability.knownDown(permitted);
+    // Refused at once when the federation could not answer within the deadline (red first).
+    await this.admission.admit(
+      kase.rag,
+      permitted.filter((a) => !down.has(a)),
+    );
     const role = primaryRole(user, ['analyst', 'manager']);
     const queryId = randomUUID();
     const deadlineAt = new Date(now.getTime() + this.config.queryTimeoutMs);
@@ -235,6 +243,11 @@ export class QueryService {
         dataAsOf: null,
         late: false,
       } as Partial<QueryAgencyEntity>);
+      if (decision.decision === 'permit' && down.has(decision.agency)) {
+        // Inserted pending and failed in the same transaction, so the change is an event.
+        parts.push(part);
+        continue;
+      }
       if (decision.decision === 'permit' && !admitted.has(decision.agency))
         admitted.set(decision.agency, await this.capacity.admit(user.partnership, decision.agency));
       if (decision.decision === 'permit' && !admitted.get(decision.agency)) {
@@ -329,14 +342,35 @@ export class QueryService {
               requestedBy: user.sub,
             },
           })),
+          ...decisions
+            .filter(({ decision: d }) => d.decision === 'permit' && down.has(d.agency))
+            .map(({ decision: d, member }) => ({
+              partnership: user.partnership,
+              actorType: 'service' as const,
+              actorId: 'broker',
+              action: 'query.agency.unavailable',
+              outcome: 'failure' as const,
+              caseId: kase.id,
+              queryId,
+              agency: d.agency,
+              subjectPseudonyms: pseudonymsOf.get(member.id),
+              details: { memberId: member.id, code: AGENCY_UNAVAILABLE },
+            })),
         ],
         tx,
       );
+      await this.queries.failPending(queryId, [...down], AGENCY_UNAVAILABLE, tx);
+      for (const part of parts)
+        if (part.decision === 'permit' && down.has(part.agency)) {
+          part.status = 'failed';
+          part.failureCode = AGENCY_UNAVAILABLE;
+        }
       await this.dispatcher.commit(tx, dispatches);
       await this.capacity.enqueue(tx, queued);
       if (parts.every((p) => p.status !== 'pending')) await this.queries.refreshStatus(queryId, tx);
     });
     this.dispatcher.sent(dispatches);
+    for (const agency of down) this.metrics.agencyUnavailable.inc({ agency });
     return this.view(await this.queries.get(user.partnership, queryId), false);
   }
 
