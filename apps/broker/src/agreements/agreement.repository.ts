@@ -98,7 +98,16 @@ export class AgreementRepository {
     return this.repo().findOne({ where: { agreementId }, order: { version: 'ASC' } });
   }
 
-  async exists(agreementId: string, version: number): Promise<boolean> {
-    return (await this.repo().countBy({ agreementId, version })) > 0;
+  async exists(agreementId: string, version: number, tx?: EntityManager): Promise<boolean> {
+    return (await this.repo(tx).countBy({ agreementId, version })) > 0;
+  }
+
+  /**
+   * Serialises imports of the agreement files across broker instances until the transaction
+   * ends: two instances starting together would otherwise both find a version missing and both
+   * insert it (the second failing its start on the primary key).
+   */
+  async lockImports(tx: EntityManager): Promise<void> {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('mash.agreements.import'))`);
   }
 }

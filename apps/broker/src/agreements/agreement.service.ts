@@ -99,7 +99,10 @@ export class AgreementService implements OnApplicationBootstrap {
       .sort()) {
       const agreement = parseAgreementFile(file, readFileSync(join(dir, file), 'utf8'));
       if (await this.repo.exists(agreement.id, agreement.version)) continue;
-      await this.transactions.run(async (tx) => {
+      const inserted = await this.transactions.run(async (tx) => {
+        // Another instance may have imported it since the check above: look again under the lock.
+        await this.repo.lockImports(tx);
+        if (await this.repo.exists(agreement.id, agreement.version, tx)) return false;
         await this.repo.insert(
           {
             agreementId: agreement.id,
@@ -139,8 +142,9 @@ export class AgreementService implements OnApplicationBootstrap {
           },
           tx,
         );
+        return true;
       });
-      imported += 1;
+      if (inserted) imported += 1;
     }
     if (imported > 0) this.outbox.kick();
     return imported;
