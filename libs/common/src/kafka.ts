@@ -60,8 +60,12 @@ export const KAFKA_CONSUMER_TIMEOUTS = {
 
 /**
  * Creates topics that do not exist yet (and their dead-letter topics): `partitionsOf(topic)`
- * partitions each. A topic that exists with fewer partitions than that is widened (Kafka can add
+ * partitions each, replicated on up to three of the cluster's nodes (one on a single-node Kafka,
+ * three on `kafka.sh cluster`, whose min.insync.replicas of 2 a topic of one replica could never
+ * meet). A topic that exists with fewer partitions than that is widened (Kafka can add
  * partitions, never remove them), so an upgrade spreads the hot topics without recreating them.
+ * In Kubernetes the topics come from Strimzi `KafkaTopic`s instead, with partitions and
+ * replication from the values.
  * Returns the topics it could not check or widen (another instance may have widened them first).
  */
 export async function ensureTopics(
@@ -75,12 +79,14 @@ export async function ensureTopics(
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t));
     if (missing.length > 0) {
+      const { brokers } = await admin.describeCluster();
+      const replicationFactor = Math.max(1, Math.min(3, brokers.length));
       await admin.createTopics({
         waitForLeaders: true,
         topics: missing.map((topic) => ({
           topic,
           numPartitions: partitionsOf(topic),
-          replicationFactor: 1,
+          replicationFactor,
         })),
       });
     }

@@ -86,24 +86,33 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
     for (;;) {
       const sent = await this.transactions.run(async (tx) => {
         const rows = await this.outbox.claim(tx, BATCH);
-        for (const row of rows) {
-          await inSpan(
-            `${row.topic} publish`,
-            {
-              kind: SpanKind.PRODUCER,
-              parent: traceContextOf(row.headers),
-              attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': row.topic },
-            },
-            () =>
-              this.producer.send({
-                topic: row.topic,
-                key: row.key,
-                value: row.value,
-                headers: injectTraceContext({ ...row.headers }),
-              }),
-          );
-          await this.outbox.remove(tx, row);
-        }
+        // The batch's sends go together: on a replicated cluster each waits for its acks=all
+        // (a round to the followers), and one at a time that capped the relay at a few messages
+        // a second (the cluster drill, docs/operations.md). A row is removed only once every send
+        // of its batch succeeded; a failed pass publishes the batch again, which consumers dedupe.
+        await Promise.all(
+          rows.map((row) =>
+            inSpan(
+              `${row.topic} publish`,
+              {
+                kind: SpanKind.PRODUCER,
+                parent: traceContextOf(row.headers),
+                attributes: {
+                  'messaging.system': 'kafka',
+                  'messaging.destination.name': row.topic,
+                },
+              },
+              () =>
+                this.producer.send({
+                  topic: row.topic,
+                  key: row.key,
+                  value: row.value,
+                  headers: injectTraceContext({ ...row.headers }),
+                }),
+            ),
+          ),
+        );
+        for (const row of rows) await this.outbox.remove(tx, row);
         return rows.length;
       });
       total += sent;
