@@ -35,6 +35,19 @@ module.exports = {
       setupFilesAfterEnv: ['<rootDir>/test/setup/timeout.ts'],
     },
     {
+      // The cluster drill (test/cluster/): starts and stops its own three-node Kafka, so no global
+      // setup; its own databases and ports, so it may run beside the other projects.
+      displayName: 'cluster',
+      rootDir: __dirname,
+      testEnvironment: 'node',
+      transform,
+      transformIgnorePatterns,
+      moduleNameMapper,
+      testMatch: ['<rootDir>/test/cluster/**/*.cluster-spec.ts'],
+      setupFiles: ['<rootDir>/test/setup/namespace.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/setup/timeout.ts'],
+    },
+    {
       // The console in a real Chromium against the real federation (test/browser/).
       displayName: 'browser',
       rootDir: __dirname,

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // npm test: type-check, lint, the folder-cycle check, unit tests (then again on moved clocks and zones), the migration
 // drift check, then the integration and end-to-end tests against the real Kafka (started by the
-// jest global setup when KAFKA_BROKERS is unset) and the real PostgreSQL, then the console's browser tests.
+// jest global setup when KAFKA_BROKERS is unset) and the real PostgreSQL, then the cluster drill
+// (its own three-node Kafka), then the console's browser tests.
 // `npm test -- <step prefix>` runs only the steps whose names start with it.
 import { spawnSync } from 'node:child_process';
 
@@ -41,6 +42,8 @@ const steps = [
   ['migrations match entities', 'node', ['-r', '@swc-node/register', 'scripts/migrations.ts', 'check']],
   // --forceExit: kafkajs leaves sockets closing after the last federation stops; every file stops its own.
   ['integration and end-to-end tests', 'npx', ['jest', '--selectProjects', 'integration', '--runInBand', '--forceExit']],
+  // Three Kafka nodes and two brokers, one of each SIGKILLed under load (test/cluster/, at most 2 min).
+  ['cluster drill (a Kafka node and a broker killed under load)', 'npx', ['jest', '--selectProjects', 'cluster', '--runInBand', '--forceExit']],
   // The console in Debian's Chromium (CHROMIUM_PATH, default /usr/bin/chromium; .ci/run installs it).
   ['browser tests (the console in Chromium, with axe)', 'npx', ['jest', '--selectProjects', 'browser', '--runInBand', '--forceExit']],
 ];

@@ -14,3 +14,11 @@ export const TEST_NOW = '2026-12-01T10:00:00Z';
 export function testClock(): PinnedClock {
   return new PinnedClock(TEST_NOW);
 }
+
+/**
+ * The same calendar for several processes: TEST_NOW at the wall-clock instant `anchorMs`, however
+ * far apart the processes started (each testClock() reads TEST_NOW at its own start).
+ */
+export function testClockAnchored(anchorMs: number): PinnedClock {
+  return new PinnedClock(new Date(Date.parse(TEST_NOW) + Date.now() - anchorMs));
+}
