@@ -213,6 +213,12 @@ function workload(opts: {
   port: number;
   values: string;
   env: Obj[];
+  /**
+   * Several replicas share the state volume (keys created once for all, docs/keys.md): its access
+   * mode comes from `<values>.stateAccessMode` (ReadWriteMany) and pods roll one at a time.
+   * Otherwise the volume is the one pod's (ReadWriteOnce) and the old pod goes before the new.
+   */
+  sharedState?: boolean;
 }): Obj[] {
   const sec = podSecurity();
   const stateClaim = `${opts.name}-state`;
@@ -228,7 +234,9 @@ function workload(opts: {
       kind: 'PersistentVolumeClaim',
       metadata: meta(stateClaim, opts.namespace, opts.component),
       spec: {
-        accessModes: ['ReadWriteOnce'],
+        accessModes: [
+          opts.sharedState ? inline(`${opts.values}.stateAccessMode`) : 'ReadWriteOnce',
+        ],
         resources: { requests: { storage: inline(`${opts.values}.stateStorage`) } },
       },
     },
@@ -238,9 +246,11 @@ function workload(opts: {
       metadata: meta(opts.name, opts.namespace, opts.component),
       spec: {
         replicas: scalar(`${opts.values}.replicas`),
-        // Keys live on a ReadWriteOnce volume until the broker-side key provider lands (issue 16):
-        // the old pod must let go of it before the new one starts.
-        strategy: { type: 'Recreate' },
+        // A ReadWriteOnce volume must be let go by the old pod before the new one starts; a
+        // shared one lets replicas roll one at a time, the PodDisruptionBudget below keeping the rest.
+        strategy: opts.sharedState
+          ? { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } }
+          : { type: 'Recreate' },
         selector: { matchLabels: selector(opts.component) },
         template: {
           metadata: {
@@ -605,6 +615,7 @@ function apps(): Obj[] {
     app: 'broker',
     port: BROKER_PORT,
     values: 'broker',
+    sharedState: true,
     env: [
       { name: 'PORT', value: String(BROKER_PORT) },
       { name: 'AUTH_MODE', value: 'production' },

@@ -278,6 +278,38 @@ describe('Helm chart deploy/helm/mash', () => {
     });
   });
 
+  it('runs two broker replicas by default, rolling one at a time on one shared state volume, one kept up by the budget', () => {
+    const byName = (kind: string, name: string) =>
+      find(objects, kind).find((o) => o.metadata.name === name)!;
+    const broker = byName('Deployment', 'broker');
+    expect(broker.spec.replicas).toBe(2);
+    expect(broker.spec.strategy).toEqual({
+      type: 'RollingUpdate',
+      rollingUpdate: { maxUnavailable: 1, maxSurge: 0 },
+    });
+    // Keys (created once for every instance) and checkpoints on one volume all replicas mount.
+    expect(byName('PersistentVolumeClaim', 'broker-state').spec.accessModes).toEqual([
+      'ReadWriteMany',
+    ]);
+    expect(byName('PodDisruptionBudget', 'broker').spec.maxUnavailable).toBe(1);
+    // An adapter's state (its keys) stays its own: its own volume, in its own namespace.
+    for (const a of AGENCIES) {
+      const claim = byName('PersistentVolumeClaim', `adapter-${a}-state`);
+      expect(claim.metadata.namespace).toBe(
+        byName('Deployment', `adapter-${a}`).metadata.namespace,
+      );
+      expect(claim.spec.accessModes).toEqual(['ReadWriteOnce']);
+    }
+    const single = renderChart({
+      ...TEST_VALUES,
+      broker: { replicas: 1, stateAccessMode: 'ReadWriteOnce' },
+    });
+    expect(
+      find(single, 'PersistentVolumeClaim').find((o) => o.metadata.name === 'broker-state')!.spec
+        .accessModes,
+    ).toEqual(['ReadWriteOnce']);
+  });
+
   it('runs every app non-root on a read-only root file system, probed on /health, under a PodDisruptionBudget and a NetworkPolicy', () => {
     for (const d of find(objects, 'Deployment')) {
       const pod = d.spec.template.spec;

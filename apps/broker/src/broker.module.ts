@@ -20,6 +20,7 @@ import { AgencyAuditConsumer } from './audit/agency-audit.consumer';
 import { AgencyEventReceiptRepository } from './audit/agency-event-receipt.repository';
 import { AuditService } from './audit/audit.service';
 import { AuditContextRepository } from './audit/audit-context.repository';
+import { AuditLagMetrics } from './audit/audit-lag.metrics';
 import { AuditorController } from './auditor/auditor.controller';
 import { AuditorService } from './auditor/auditor.service';
 import { AuditCheckpointJob } from './audit/checkpoint.job';
@@ -192,6 +193,7 @@ export class BrokerModule {
         SecurityEvents,
         AuditService,
         AuditContextRepository,
+        AuditLagMetrics,
         AuditorService,
         AuditCheckpointJob,
         AgencyAuditHandler,

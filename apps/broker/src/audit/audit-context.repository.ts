@@ -133,6 +133,19 @@ export class AuditContextRepository {
         }
       : null;
   }
+
+  /**
+   * Audit entries committed but not yet given their chain position, and how long the oldest has
+   * waited (seconds, on the database's clock): the audit sequencing lag.
+   */
+  async sequencingLag(): Promise<{ waiting: number; oldestSeconds: number }> {
+    const [row] = (await this.dataSource.query(
+      `SELECT count(*)::int AS waiting,
+              COALESCE(EXTRACT(EPOCH FROM now() - min(enqueued_at)), 0)::float AS oldest
+         FROM audit_pending`,
+    )) as Array<{ waiting: number; oldest: number }>;
+    return { waiting: row.waiting, oldestSeconds: row.oldest };
+  }
 }
 
 export function key(r: CaseRef): string {

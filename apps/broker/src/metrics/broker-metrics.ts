@@ -18,6 +18,7 @@ export class BrokerMetrics extends ServiceMetrics {
   readonly queriesRefused: Counter<string>;
   readonly heartbeatsRefused: Counter<string>;
   readonly agencyUnavailable: Counter<string>;
+  readonly partsTimedOut: Counter<string>;
 
   constructor() {
     super('broker');
@@ -76,7 +77,12 @@ export class BrokerMetrics extends ServiceMetrics {
     );
     this.agencyUnavailable = this.counter(
       'mash_query_agency_unavailable_total',
-      "Query parts settled at once because the agency's adapter was known down",
+      'Query parts settled at once because the adapter of the agency was known down',
+      ['agency'],
+    );
+    this.partsTimedOut = this.counter(
+      'mash_query_parts_timed_out_total',
+      'Query parts that no answer reached by the deadline of the query',
       ['agency'],
     );
   }

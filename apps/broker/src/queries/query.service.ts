@@ -499,6 +499,7 @@ export class QueryService {
       );
       for (const queryId of new Set(expired.map((e) => e.queryId)))
         await this.queries.refreshStatus(queryId, tx);
+      for (const e of expired) this.metrics.partsTimedOut.inc({ agency: e.agency });
       return expired.length;
     });
   }
