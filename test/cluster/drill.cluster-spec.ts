@@ -21,7 +21,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { adapterTopics } from '@mash/adapter-sdk';
 import { ensureDatabase, ensureTopics, withDatabase } from '@mash/common';
-import { AGENCIES, Topics } from '@mash/contracts';
+import { AGENCIES, Topics, isWideTopic } from '@mash/contracts';
 import { brokerTopics } from '../../apps/broker/src/app';
 import { issueDevToken } from '../../apps/broker/src/auth/dev-issuer';
 import { brokerDataSourceOptions } from '../../apps/broker/src/data-source';
@@ -230,7 +230,9 @@ describe('The cluster drill: a Kafka node and a broker killed under load', () =>
     // them; a cluster just formed may not yet say where a new topic's partition lives: try again.
     const kafka = { clientId: 'drill', brokers: CLUSTER, logLevel: logLevel.NOTHING };
     const topics = [...new Set([...brokerTopics(), ...AGENCIES.flatMap((a) => adapterTopics(a))])];
-    await eventually(() => ensureTopics(kafka, topics).then(() => true), 30_000, 500);
+    // Partitioned as the apps make them (KAFKA_TOPIC_PARTITIONS, default 6, for the hot topics).
+    const partitionsOf = (t: string) => (isWideTopic(t) ? 6 : 1);
+    await eventually(() => ensureTopics(kafka, topics, partitionsOf).then(() => true), 30_000, 500);
     writeFileSync(START_GATE, '');
     await Promise.all([...brokersReady, ...AGENCIES.map((a) => adapters.startAdapter(a))]);
     timings.startedMs = Date.now() - started;
