@@ -16,6 +16,7 @@ import { brokerDataSourceOptions } from '../../apps/broker/src/data-source';
 import { AuthFailureRepository } from '../../apps/broker/src/auth/auth-failure.repository';
 import { FailureLimiter } from '../../apps/broker/src/auth/failure-limiter';
 import { JobClaimRepository } from '../../apps/broker/src/common/job-claim.repository';
+import { CapacityRepository } from '../../apps/broker/src/queries/capacity.repository';
 import { ROOT, dbName, testDatabaseUrl } from '../support/federation';
 
 const run = promisify(execFile);
@@ -126,6 +127,25 @@ describe('Several broker instances', () => {
         claims[1].claim('audit.checkpoints', 60_000),
       ]);
       expect(next.filter(Boolean)).toHaveLength(1);
+    });
+
+    it("share one agency's hourly capacity: racing instances take exactly the limit", async () => {
+      const repos = pools.map((p) => new CapacityRepository(p));
+      const now = new Date('2026-06-01T10:00:00Z');
+      const taken = await Promise.all(
+        Array.from({ length: 24 }, (_, i) => repos[i % 2].takeSlot('demo', 'police', 5, now)),
+      );
+      expect(taken.filter((id) => id !== null)).toHaveLength(5);
+      // Another agency, another partnership: their own limits.
+      expect(await repos[0].takeSlot('demo', 'health', 5, now)).not.toBeNull();
+      expect(await repos[1].takeSlot('other', 'police', 5, now)).not.toBeNull();
+      // A slot given back is free for either instance; an hour later all of them are.
+      await repos[0].releaseSlot(taken.find((id) => id !== null)!);
+      expect(await repos[1].takeSlot('demo', 'police', 5, now)).not.toBeNull();
+      expect(await repos[0].takeSlot('demo', 'police', 5, now)).toBeNull();
+      const later = new Date(now.getTime() + 60 * 60 * 1000);
+      expect(await repos[0].slotsSince('demo', 'police', later)).toEqual([]);
+      expect(await repos[1].takeSlot('demo', 'police', 5, later)).not.toBeNull();
     });
   });
 });

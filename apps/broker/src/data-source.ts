@@ -11,7 +11,7 @@ import { CaseMemberEntity } from './cases/member.entity';
 import { ConsentDecisionEntity } from './consent/consent.entity';
 import { OutboxMessageEntity } from './outbox/outbox.entity';
 import { CaseRatingChangeEntity } from './cases/rating.entity';
-import { CapacityQueueEntity } from './queries/capacity.entity';
+import { CapacityQueueEntity, CapacitySlotEntity } from './queries/capacity.entity';
 import { CaseOutcomeEntity, OutcomeDeliveryEntity } from './outcomes/outcome.entity';
 import { ContributionEntity } from './contributions/contribution.entity';
 import { MeetingActionEntity, MeetingCaseEntity, MeetingEntity } from './meetings/meeting.entity';
@@ -31,6 +31,7 @@ import { AgencyStatus1765600000000 } from './migrations/1765600000000-AgencyStat
 import { SharedInstanceState1765600100000 } from './migrations/1765600100000-SharedInstanceState';
 import { MatchResolution1765700000000 } from './migrations/1765700000000-MatchResolution';
 import { HeartbeatReceivedAt1765800000000 } from './migrations/1765800000000-HeartbeatReceivedAt';
+import { SharedCapacity1765900000000 } from './migrations/1765900000000-SharedCapacity';
 
 export const BROKER_ENTITIES = [
   CaseEntity,
@@ -42,6 +43,7 @@ export const BROKER_ENTITIES = [
   ...AUDIT_ENTITIES,
   CaseRatingChangeEntity,
   CapacityQueueEntity,
+  CapacitySlotEntity,
   CaseOutcomeEntity,
   OutcomeDeliveryEntity,
   TransparencyWithholdingEntity,
@@ -73,6 +75,7 @@ export const BROKER_MIGRATIONS = [
   SharedInstanceState1765600100000,
   MatchResolution1765700000000,
   HeartbeatReceivedAt1765800000000,
+  SharedCapacity1765900000000,
 ];
 
 export function brokerDataSourceOptions(url: string): DataSourceOptions {

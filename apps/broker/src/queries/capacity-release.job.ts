@@ -83,13 +83,12 @@ export class CapacityReleaseJob extends IntervalJob<number> {
     const keys = await this.queue.queues();
     let released = 0;
     for (const { partnership, agency } of keys) {
-      await this.capacity.seed(partnership, agency);
       for (const next of await this.waiting(partnership, agency)) {
         if (!next.caseOpen) {
           await this.finish(next.row, 'failed', 'CASE.NOT_OPEN');
           continue;
         }
-        if (!this.capacity.take(partnership, agency)) break;
+        if (!(await this.capacity.take(partnership, agency))) break;
         const sent = await this.release(next.row);
         // The agency cannot be reached: the rest of its queue waits too, in order.
         if (sent === 'agency-unreachable') break;
@@ -145,7 +144,7 @@ export class CapacityReleaseJob extends IntervalJob<number> {
       );
       if (decision.decision !== 'permit') {
         // Nothing is sent, so the slot it took goes back to the next in line.
-        if (!slotTaken) this.capacity.giveBack(row.partnership, row.agency);
+        if (!slotTaken) await this.capacity.giveBack(row.partnership, row.agency);
         await this.deny(row, decision, memberId);
         return false;
       }
@@ -174,7 +173,7 @@ export class CapacityReleaseJob extends IntervalJob<number> {
       // The agency's keys cannot be fetched: its adapter is not up (typically just after a
       // restart). Not the request's fault: it keeps its place and slot-free, is tried again on
       // the next pass, and the analyst sees why it waits (the part's failure code while queued).
-      if (!slotTaken) this.capacity.giveBack(row.partnership, row.agency);
+      if (!slotTaken) await this.capacity.giveBack(row.partnership, row.agency);
       await this.queryRepository.updateQueued(row.queryId, row.agency, {
         failureCode: 'AGENCY.KEYS_UNAVAILABLE',
       });

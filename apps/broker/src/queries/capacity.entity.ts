@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import type { Decision } from '@mash/policy';
 
 /**
@@ -27,4 +27,25 @@ export class CapacityQueueEntity {
 
   @Column({ name: 'enqueued_at', type: 'timestamptz' })
   enqueuedAt!: Date;
+}
+
+/**
+ * One request sent to an agency within its rolling hour: the capacity every broker instance
+ * counts against (taken and checked under one lock, so two instances cannot both take the last
+ * slot). Rows older than the hour are pruned as new ones are taken.
+ */
+@Entity({ name: 'capacity_slot' })
+@Index(['partnership', 'agency', 'takenAt'])
+export class CapacitySlotEntity {
+  @PrimaryGeneratedColumn('increment', { type: 'bigint' })
+  id!: string;
+
+  @Column({ type: 'text' })
+  partnership!: string;
+
+  @Column({ type: 'text' })
+  agency!: string;
+
+  @Column({ name: 'taken_at', type: 'timestamptz' })
+  takenAt!: Date;
 }

@@ -12,7 +12,12 @@ export interface QueuedOrder {
   dueAt: Date | null;
 }
 
-/** Requests waiting for an agency's capacity (`capacity_queue`). */
+const HOUR = `interval '1 hour'`;
+
+/**
+ * Requests waiting for an agency's capacity (`capacity_queue`), and the slots each request sent
+ * within the rolling hour took (`capacity_slot`).
+ */
 @Injectable()
 export class CapacityRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -58,5 +63,55 @@ export class CapacityRepository {
 
   async remove(queryId: string, agency: string, tx?: Tx): Promise<void> {
     await this.repo(tx).delete({ queryId, agency });
+  }
+
+  /**
+   * Takes one of the agency's `limit` slots for the hour ending `now`, if one is free: under a
+   * per-agency lock, in a transaction of its own that ends at once (so the lock is never held
+   * across a caller's work), and the count is read after the lock by a statement of its own, so
+   * two instances cannot both take the last slot. Returns the slot's id, or null when full.
+   * Slots older than the hour are pruned on the way.
+   */
+  async takeSlot(
+    partnership: string,
+    agency: string,
+    limit: number,
+    now: Date,
+  ): Promise<string | null> {
+    return this.dataSource.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('capacity:' || $1 || ':' || $2))`, [
+        partnership,
+        agency,
+      ]);
+      await tx.query(
+        `DELETE FROM capacity_slot WHERE partnership = $1 AND agency = $2 AND taken_at <= $3::timestamptz - ${HOUR}`,
+        [partnership, agency, now],
+      );
+      const rows = (await tx.query(
+        `INSERT INTO capacity_slot (partnership, agency, taken_at)
+         SELECT $1, $2, $3
+          WHERE (SELECT count(*) FROM capacity_slot
+                  WHERE partnership = $1 AND agency = $2 AND taken_at > $3::timestamptz - ${HOUR}) < $4
+         RETURNING id::text AS id`,
+        [partnership, agency, now, limit],
+      )) as Array<{ id: string }>;
+      return rows[0]?.id ?? null;
+    });
+  }
+
+  /** Gives a slot back (its request could not be sent after all). */
+  async releaseSlot(id: string): Promise<void> {
+    await this.dataSource.query(`DELETE FROM capacity_slot WHERE id = $1`, [id]);
+  }
+
+  /** When each slot still counting in the hour ending `now` was taken, oldest first. */
+  async slotsSince(partnership: string, agency: string, now: Date): Promise<Date[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT taken_at FROM capacity_slot
+        WHERE partnership = $1 AND agency = $2 AND taken_at > $3::timestamptz - ${HOUR}
+        ORDER BY taken_at`,
+      [partnership, agency, now],
+    )) as Array<{ taken_at: Date }>;
+    return rows.map((r) => new Date(r.taken_at));
   }
 }

@@ -4,7 +4,6 @@ import { frozenClock, newTestService, NOW } from '../../test/utils';
 import { ThresholdService } from '../thresholds/threshold.service';
 import { CapacityRepository } from './capacity.repository';
 import { CapacityService } from './capacity.service';
-import { QueryRepository } from './query.repository';
 
 const MINUTE = 60 * 1000;
 
@@ -18,9 +17,21 @@ describe(CapacityService.name, () => {
     } as unknown as ThresholdMatrix);
     const queue = t.get(CapacityRepository);
     queue.hasWaiting.mockResolvedValue(false);
-    const queries = t.get(QueryRepository);
-    queries.dispatchedSince.mockResolvedValue([]);
-    return { sut: t.sut, clock, queue, queries };
+    // The slot table as the repository keeps it (its SQL is tested against PostgreSQL in
+    // test/e2e/multi-instance.int-spec.ts): a slot counts for the hour after it was taken.
+    const slots = new Map<string, Date>();
+    let next = 0;
+    const live = (now: Date) =>
+      [...slots.values()].filter((d) => d.getTime() > now.getTime() - 60 * MINUTE);
+    queue.takeSlot.mockImplementation(async (_p, _a, limit, now) => {
+      if (live(now).length >= limit) return null;
+      const id = String(++next);
+      slots.set(id, now);
+      return id;
+    });
+    queue.releaseSlot.mockImplementation(async (id) => void slots.delete(id));
+    queue.slotsSince.mockImplementation(async (_p, _a, now) => live(now));
+    return { sut: t.sut, clock, queue, slots };
   };
 
   it('admits everything to an agency without a limit, without asking the queue', async () => {
@@ -35,28 +46,39 @@ describe(CapacityService.name, () => {
     await expect(sut.admit('p1', 'police')).resolves.toBe(false);
   });
 
-  it("counts the last hour's dispatches from the database, and frees slots as the hour moves on", async () => {
-    const { sut, clock, queries } = setup(2);
-    queries.dispatchedSince.mockResolvedValue([new Date(NOW.getTime() - 30 * MINUTE)]);
+  it('takes slots until the hour is full, and frees them as the hour moves on', async () => {
+    const { sut, clock, slots } = setup(2);
+    slots.set('earlier', new Date(NOW.getTime() - 30 * MINUTE));
     await expect(sut.admit('p1', 'police')).resolves.toBe(true);
     await expect(sut.admit('p1', 'police')).resolves.toBe(false);
-    expect(queries.dispatchedSince).toHaveBeenCalledWith(
-      'p1',
-      'police',
-      new Date(NOW.getTime() - 60 * MINUTE),
-    );
     clock.advance(31 * MINUTE);
-    expect(sut.take('p1', 'police')).toBe(true);
-    expect(sut.take('p1', 'police')).toBe(false);
+    await expect(sut.take('p1', 'police')).resolves.toBe(true);
+    await expect(sut.take('p1', 'police')).resolves.toBe(false);
   });
 
   it('gives back a slot taken for a request that could not be sent', async () => {
-    const { sut } = setup(1);
-    await sut.seed('p1', 'police');
-    expect(sut.take('p1', 'police')).toBe(true);
-    expect(sut.take('p1', 'police')).toBe(false);
-    sut.giveBack('p1', 'police');
-    expect(sut.take('p1', 'police')).toBe(true);
+    const { sut, queue } = setup(1);
+    await expect(sut.take('p1', 'police')).resolves.toBe(true);
+    await expect(sut.take('p1', 'police')).resolves.toBe(false);
+    await sut.giveBack('p1', 'police');
+    expect(queue.releaseSlot).toHaveBeenCalledWith('1');
+    await expect(sut.take('p1', 'police')).resolves.toBe(true);
+  });
+
+  it('gives back nothing it did not take', async () => {
+    const { sut, queue } = setup(1);
+    await sut.giveBack('p1', 'police');
+    expect(queue.releaseSlot).not.toHaveBeenCalled();
+  });
+
+  it('expects a waiting request to go when slots age out of the hour', async () => {
+    const { sut, queue, slots } = setup(1);
+    slots.set('earlier', new Date(NOW.getTime() - 45 * MINUTE));
+    queue.withCases.mockResolvedValue([{ id: 'q1', enqueuedAt: NOW, rag: 'amber', dueAt: null }]);
+    await expect(sut.placeInQueue('p1', 'police', 'q1')).resolves.toEqual({
+      position: 1,
+      expectedReleaseAt: new Date(NOW.getTime() + 15 * MINUTE).toISOString(),
+    });
   });
 
   it("places a waiting request behind a red case's, whatever their arrival", async () => {

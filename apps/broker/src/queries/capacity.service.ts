@@ -1,29 +1,26 @@
 import { Clock } from '@mash/common';
 import { Injectable } from '@nestjs/common';
 import type { Decision } from '@mash/policy';
-import { capacityAvailable, compareQueued, releaseTimes } from '@mash/thresholds';
+import { compareQueued, releaseTimes } from '@mash/thresholds';
 import { AuditService } from '../audit/audit.service';
 import { ThresholdService } from '../thresholds/threshold.service';
 import type { Tx } from '../common/transactions';
 import { CapacityQueueEntity } from './capacity.entity';
 import { CapacityRepository } from './capacity.repository';
-import { QueryRepository } from './query.repository';
-
-const WINDOW_MS = 60 * 60 * 1000;
 
 /**
  * How many queries each agency accepts per rolling hour (the partnership's matrix,
- * `capacity.<agency>.queriesPerHour`; no entry means no limit). Send times are held in memory,
- * seeded from the dispatch times stored in the database when first needed, so a restart does not
- * forget the last hour. One broker instance sends; several would each need a share of the limit.
+ * `capacity.<agency>.queriesPerHour`; no entry means no limit). The slots taken are rows in
+ * PostgreSQL (`capacity_slot`), taken under a per-agency lock, so every broker instance counts
+ * against one limit and a restart forgets nothing.
  */
 @Injectable()
 export class CapacityService {
-  private readonly windows = new Map<string, Date[]>();
+  /** Slots this instance took, newest last, so one can be given back if its request never went. */
+  private readonly taken = new Map<string, string[]>();
 
   constructor(
     private readonly queue: CapacityRepository,
-    private readonly queries: QueryRepository,
     private readonly thresholds: ThresholdService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
@@ -43,35 +40,19 @@ export class CapacityService {
   async admit(partnership: string, agency: string): Promise<boolean> {
     if (this.limit(partnership, agency) === undefined) return true;
     if (await this.hasQueued(partnership, agency)) return false;
-    await this.seed(partnership, agency);
     return this.take(partnership, agency);
   }
 
-  /** Takes a slot if there is one at the capacity clock's now (synchronous: no interleaving). */
-  take(partnership: string, agency: string): boolean {
+  /** Takes a slot if one is free in the hour ending at the capacity clock's now. */
+  async take(partnership: string, agency: string): Promise<boolean> {
     const now = this.clock.now();
     const limit = this.limit(partnership, agency, now);
     if (limit === undefined) return true;
+    const id = await this.queue.takeSlot(partnership, agency, limit, now);
+    if (id === null) return false;
     const key = `${partnership}\u0000${agency}`;
-    const window = (this.windows.get(key) ?? []).filter(
-      (d) => d.getTime() > now.getTime() - WINDOW_MS,
-    );
-    this.windows.set(key, window);
-    if (!capacityAvailable(window, limit, now)) return false;
-    window.push(now);
+    this.taken.set(key, [...(this.taken.get(key) ?? []).slice(-99), id]);
     return true;
-  }
-
-  /** Loads the last hour's dispatch times for this agency, once per process. */
-  async seed(partnership: string, agency: string): Promise<void> {
-    const key = `${partnership}\u0000${agency}`;
-    if (this.windows.has(key)) return;
-    const times = await this.queries.dispatchedSince(
-      partnership,
-      agency,
-      new Date(this.clock.now().getTime() - WINDOW_MS),
-    );
-    if (!this.windows.has(key)) this.windows.set(key, times);
   }
 
   /**
@@ -98,15 +79,15 @@ export class CapacityService {
     const now = this.clock.now();
     const limit = this.limit(partnership, agency, now);
     if (limit === undefined) return { position: index + 1, expectedReleaseAt: now.toISOString() };
-    await this.seed(partnership, agency);
-    const window = this.windows.get(`${partnership}\u0000${agency}`) ?? [];
+    const window = await this.queue.slotsSince(partnership, agency, now);
     const times = releaseTimes(window, limit, now, index + 1);
     return { position: index + 1, expectedReleaseAt: times[index].toISOString() };
   }
 
   /** Returns a slot taken for a request that could not be sent after all. */
-  giveBack(partnership: string, agency: string): void {
-    this.windows.get(`${partnership}\u0000${agency}`)?.pop();
+  async giveBack(partnership: string, agency: string): Promise<void> {
+    const id = this.taken.get(`${partnership}\u0000${agency}`)?.pop();
+    if (id !== undefined) await this.queue.releaseSlot(id);
   }
 
   async hasQueued(partnership: string, agency: string): Promise<boolean> {

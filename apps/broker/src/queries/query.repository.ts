@@ -220,19 +220,6 @@ export class QueryRepository {
     )) as Array<{ memberId: string }>;
   }
 
-  /**
-   * When queries to this agency were dispatched since `since` (the capacity window). A household
-   * query is one query to the agency, however many people it asks about.
-   */
-  async dispatchedSince(partnership: string, agency: string, since: Date): Promise<Date[]> {
-    const rows = (await this.m().query(
-      `SELECT MIN(dispatched_at) AS dispatched_at FROM federated_query_agency
-        WHERE partnership = $1 AND agency = $2 AND dispatched_at > $3 GROUP BY query_id`,
-      [partnership, agency, since],
-    )) as Array<{ dispatched_at: Date }>;
-    return rows.map((r) => new Date(r.dispatched_at));
-  }
-
   /** pending while any agency is; partial when one timed out or failed; complete otherwise. */
   async refreshStatus(queryId: string, tx: EntityManager): Promise<QueryStatus> {
     // Answers for one query arrive in concurrent transactions: without the row lock each reads the
