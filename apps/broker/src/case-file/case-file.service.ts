@@ -37,8 +37,13 @@ export interface RepresentativeCaseView {
   answers: Array<{
     queryId: string;
     purpose: string;
+    askedAt: string;
+    /** The household member the answer is about; absent for the child referred. */
+    memberId?: string;
     status: string;
     match?: { confidence: number; method: string };
+    /** How the representative's agency settled a possible match, if it did. */
+    resolution?: { decision: 'confirm' | 'reject'; at: string };
     records?: Record<string, unknown[]>;
     respondedAt: string | null;
   }>;
@@ -154,10 +159,16 @@ export class CaseFileService {
               part.obligations,
             )
           : undefined;
+      const member = members.find((m) => m.id === part.memberId);
       answers.push({
         queryId: query.id,
         purpose: query.purpose,
+        askedAt: query.createdAt.toISOString(),
+        ...(member && member.relationship !== 'subject' ? { memberId: member.id } : {}),
         status: part.status,
+        ...(part.resolution
+          ? { resolution: { decision: part.resolution.decision, at: part.resolution.at } }
+          : {}),
         ...(part.match
           ? { match: { confidence: part.match.confidence, method: part.match.method } }
           : {}),

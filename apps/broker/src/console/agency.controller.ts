@@ -9,6 +9,8 @@ import { uuidParam } from '../common/ids';
 import { ContributionSchema } from '../contributions/contribution.dto';
 import { CONFIDENCE_LEVELS, CONTRIBUTION_KINDS } from '../contributions/contribution.entity';
 import { ContributionService } from '../contributions/contribution.service';
+import { MatchResolutionService } from '../queries/match-resolution.service';
+import { MatchResolutionSchema } from '../queries/query.dto';
 import { ConsolePages } from './decorators';
 import { addError, noErrors, text, zodFormErrors, type FormErrors } from './forms';
 import { ConsoleSessions } from './session';
@@ -34,6 +36,7 @@ export class AgencyConsoleController {
     private readonly cases: CaseService,
     private readonly caseFile: CaseFileService,
     private readonly contributions: ContributionService,
+    private readonly resolutions: MatchResolutionService,
   ) {}
 
   @Get('cases')
@@ -108,6 +111,57 @@ export class AgencyConsoleController {
     res.redirect(303, `/agency/cases/${id}#contributions`);
   }
 
+  /**
+   * "Confirm this is the same person" or "Not the same person": the representative has looked at
+   * their agency's candidate in its own systems. Only their own agency's unsettled possible match
+   * can be settled; the service audits it as `query.match.resolved`.
+   */
+  @Post('cases/:id/queries/:queryId/resolution')
+  @Roles('agency-representative')
+  async resolve(
+    @Req() req: Req_,
+    @Res() res: Response,
+    @Param('id', uuidParam) id: string,
+    @Param('queryId', uuidParam) queryId: string,
+    @Body() form: Form,
+  ): Promise<void> {
+    const member = text(form.memberId);
+    const noteId = `note-${queryId}-${member ?? THE_CHILD}`;
+    const parsed = MatchResolutionSchema.safeParse({
+      decision: text(form.decision),
+      ...(member && member !== THE_CHILD ? { memberId: member } : {}),
+      ...(text(form.note) ? { note: text(form.note) } : {}),
+    });
+    if (!parsed.success) {
+      const errors = zodFormErrors(parsed.error, {
+        decision: { id: noteId, message: 'Choose whether this is the same person' },
+        memberId: { id: noteId, message: 'Choose whether this is the same person' },
+        note: { id: noteId, message: 'The note must be 2,000 characters or fewer' },
+      });
+      await this.renderCase(req, res, id, errors, { ...form, [noteId]: form.note }, 400);
+      return;
+    }
+    try {
+      await this.resolutions.resolve(req.user, queryId, parsed.data);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'QUERY.NOT_POSSIBLE_MATCH') throw error;
+      const errors = addError(
+        noErrors(),
+        noteId,
+        'This possible match has already been settled: it is no longer waiting for your agency',
+      );
+      await this.renderCase(req, res, id, errors, {}, 409);
+      return;
+    }
+    await this.sessions.flash(
+      await this.sessions.open(req, res),
+      parsed.data.decision === 'confirm'
+        ? 'Recorded: it is the same person. The MASH team sees it and can ask again with what identifies them.'
+        : 'Recorded: not the same person. The answer is now no match.',
+    );
+    res.redirect(303, `/agency/cases/${id}#answers`);
+  }
+
   private refusal(error: unknown): FormErrors {
     if (!(error instanceof DomainError)) throw error;
     const errors = noErrors();
@@ -136,6 +190,11 @@ export class AgencyConsoleController {
       kase.members.map((m) => [m.id, [m.givenName, m.familyName].filter(Boolean).join(' ')]),
     );
     const child = kase.members.find((m) => m.relationship === 'subject');
+    // Newest question first; only the newest answer about a person can still be settled here (an
+    // older possible match was overtaken when the MASH team asked again).
+    kase.answers.sort((a, b) => b.askedAt.localeCompare(a.askedAt));
+    const newest: Record<string, string> = {};
+    for (const a of kase.answers) newest[a.memberId ?? THE_CHILD] ??= a.queryId;
     await this.views.page(
       req,
       res,
@@ -144,6 +203,8 @@ export class AgencyConsoleController {
         title: child?.givenName ? `${child.givenName} ${child.familyName ?? ''}`.trim() : 'Case',
         kase,
         memberNames: names,
+        newest,
+        memberRelationships: Object.fromEntries(kase.members.map((m) => [m.id, m.relationship])),
         aboutChoices: [
           { value: THE_CHILD, text: 'The child the case is about' },
           ...kase.members

@@ -33,6 +33,7 @@ import {
   type FormErrors,
 } from './forms';
 import { MAX_REFERRAL_MEMBERS, memberFromForm, referralMemberRows } from './household';
+import { possibleMatches, SETTLE_FIELDS, settleFieldId, settleFromForm } from './matches';
 import { ConsoleSessions } from './session';
 import { ConsoleViews, RELATIONSHIP_LABELS } from './views';
 
@@ -255,6 +256,91 @@ export class CasesConsoleController {
     );
   }
 
+  /**
+   * "Add what would settle it": an identifier (or the postcode) added to the person a possible
+   * match is about, through the API's member update (audited as `case.member.updated`).
+   */
+  @Post('cases/:id/members/:memberId/settle')
+  @Roles('analyst')
+  async settle(
+    @Req() req: Req_,
+    @Res() res: Response,
+    @Param('id', uuidParam) id: string,
+    @Param('memberId', uuidParam) memberId: string,
+    @Body() form: Form,
+  ): Promise<void> {
+    const parsed = settleFromForm(form, memberId);
+    if ('errors' in parsed) {
+      await this.renderCase(req, res, id, { errors: parsed.errors, settleForm: form }, 400);
+      return;
+    }
+    const updated = await this.members.update(req.user, id, memberId, parsed.update);
+    const added = [
+      ...Object.keys(parsed.update.identifiers ?? {}).map(
+        (k) => SETTLE_FIELDS.find((f) => f.name === k)?.label ?? k,
+      ),
+      ...(parsed.update.postcode ? ['Postcode'] : []),
+    ].join(' and ');
+    await this.flashAndGo(
+      req,
+      res,
+      `/cases/${id}#matches`,
+      `${added} added for ${personName(updated)}. Ask again about this person to settle the match.`,
+    );
+  }
+
+  /**
+   * "Ask again about this person": the agencies whose latest answer about them is still a possible
+   * match are asked again, about that person only (`memberIds`), for the same purpose. The
+   * agencies and purpose come from the case, not the form, and no other agency is asked again.
+   */
+  @Post('cases/:id/members/:memberId/ask-again')
+  @Roles('analyst')
+  async askAgain(
+    @Req() req: Req_,
+    @Res() res: Response,
+    @Param('id', uuidParam) id: string,
+    @Param('memberId', uuidParam) memberId: string,
+    @Body() form: Form,
+  ): Promise<void> {
+    const queries = await this.queries.forCase(req.user, id);
+    const members = await this.members.list(req.user.partnership, id);
+    const person = possibleMatches(queries, members).find((p) => p.memberId === memberId);
+    if (!person?.open.length) {
+      await this.flashAndGo(
+        req,
+        res,
+        `/cases/${id}#matches`,
+        'No agency has a possible match about that person left to settle.',
+      );
+      return;
+    }
+    const justification = text(form.justification);
+    const parsed = CreateQuerySchema.safeParse({
+      purpose: person.open[0].purpose,
+      agencies: [...new Set(person.open.map((m) => m.agency))],
+      memberIds: [memberId],
+      ...(justification ? { justification } : {}),
+    });
+    if (!parsed.success) {
+      const errors = noErrors();
+      addError(
+        errors,
+        settleFieldId(memberId, 'justification'),
+        'The justification must be at least 10 characters',
+      );
+      await this.renderCase(req, res, id, { errors, settleForm: form }, 400);
+      return;
+    }
+    const query = await this.queries.create(req.user, id, parsed.data);
+    await this.flashAndGo(
+      req,
+      res,
+      `/cases/${id}/queries/${query.id}`,
+      `Asked again about ${person.name || 'this person'}.`,
+    );
+  }
+
   /** The dry run: what each agency would share, and why, in plain English. Sends nothing. */
   @Post('cases/:id/dry-run')
   @Roles('analyst', 'manager')
@@ -313,10 +399,12 @@ export class CasesConsoleController {
       res.redirect(303, `/cases/${query.caseId}/queries/${queryId}`);
       return;
     }
+    const members = await this.members.list(req.user.partnership, id);
     await this.views.page(req, res, 'answers.njk', {
       title: 'Answers from the agencies',
       caseId: id,
       query,
+      memberNames: Object.fromEntries(members.map((m) => [m.id, personName(m)])),
       liveUrl: query.status === 'pending' ? `/cases/${id}/queries/${queryId}/events` : undefined,
     });
   }
@@ -459,6 +547,9 @@ export class CasesConsoleController {
         queries,
         chronology,
         memberNames: Object.fromEntries(names),
+        matches: possibleMatches(queries, kase.members),
+        settleFields: SETTLE_FIELDS,
+        settleForm: {},
         relationships: MEMBER_RELATIONSHIPS,
         purposes: PURPOSES,
         consentReasons: CONSENT_REASONS,
@@ -513,6 +604,10 @@ export class CasesConsoleController {
     await this.sessions.flash(await this.sessions.open(req, res), message);
     res.redirect(303, to);
   }
+}
+
+function personName(m: { givenName?: string; familyName?: string; dataDeleted?: true }): string {
+  return m.dataDeleted ? '' : [m.givenName, m.familyName].filter(Boolean).join(' ');
 }
 
 function formatDue(iso: string | null): string {
