@@ -31,12 +31,17 @@ export class OidcSignIn {
 
   private discover(): Promise<client.Configuration> {
     const oidc = this.settings();
+    const issuer = new URL(oidc.issuerUrl);
+    // Plain http only to a provider on this machine (a test or a local Keycloak), as for key sets.
+    const loopback =
+      issuer.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(issuer.hostname);
     this.configuration ??= client
       .discovery(
-        new URL(oidc.issuerUrl),
+        issuer,
         oidc.clientId,
         undefined,
         oidc.clientSecret ? client.ClientSecretPost(oidc.clientSecret) : client.None(),
+        loopback ? { execute: [client.allowInsecureRequests] } : undefined,
       )
       .catch((error: unknown) => {
         this.configuration = undefined; // try discovery again next time

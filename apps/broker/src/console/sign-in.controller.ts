@@ -5,6 +5,7 @@ import { AGENCIES } from '@mash/contracts';
 import { issueDevToken } from '../auth/dev-issuer';
 import { ROLES, type Principal, type Role } from '../auth/principal';
 import { TokenVerifier } from '../auth/token-verifier';
+import { brokerError } from '../common/errors';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
 import { Inject } from '@nestjs/common';
 import { AnonymousPage, ConsolePages } from './decorators';
@@ -133,10 +134,18 @@ export class SignInController {
   ): Promise<void> {
     const session = await this.sessions.open(req, res);
     const pending = session.pending;
-    if (!pending || !state || Date.now() - pending.startedAt > PENDING_MS) {
-      res.redirect(303, '/sign-in');
-      return;
+    // One attempt per sign-in: whatever happens next, this verifier, state and nonce are spent.
+    if (pending) {
+      delete session.pending;
+      await session.save();
     }
+    // No verifier to prove the code was asked for here (another browser's code, a replayed
+    // callback, a stale tab): refused, like a state that does not match.
+    if (!pending || !state || Date.now() - pending.startedAt > PENDING_MS)
+      throw brokerError(
+        'CONSOLE.SIGN_IN_FAILED',
+        'this sign-in was not started in this browser or took longer than 10 minutes; sign in again',
+      );
     const token = await this.oidc.finish(req.originalUrl, pending);
     await this.establish(req, res, token);
   }
