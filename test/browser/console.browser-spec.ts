@@ -11,13 +11,16 @@ import { resolve } from 'node:path';
 import { readFileSync, rmSync } from 'node:fs';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { Client } from 'pg';
 import { parse, stringify } from 'yaml';
 import {
   Federation,
   ROOT,
+  TEST_DEMO_DIR,
   baseEnv,
   dropDatabases,
   seedSources,
+  testDatabaseUrl,
   type DemoSubject,
 } from '../support/federation';
 
@@ -34,6 +37,8 @@ describe('The MASH console in a browser', () => {
   let caseId: string;
   /** A case police was never asked about. */
   let notAsked: string;
+  /** The brother or sister found later: a twin health and education hold twice under one name. */
+  let twin: Awaited<ReturnType<typeof confusedTwin>>;
 
   beforeAll(async () => {
     await dropDatabases(['broker', 'police', 'health', 'education', 'social-care']);
@@ -41,6 +46,7 @@ describe('The MASH console in a browser', () => {
     const subjects = seedSources();
     seedSubjects = subjects;
     child = subjects.find((s) => s.knownTo.length === 4) ?? subjects[0];
+    twin = await confusedTwin();
     await federation.start();
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -52,6 +58,52 @@ describe('The MASH console in a browser', () => {
     await browser?.close();
     await federation.stop();
   });
+
+  /**
+   * A seeded twin whose health and education records the seed confused (the other twin recorded
+   * under this one's name and birth date), so both agencies answer a possible match; the NHS number
+   * is health's record of this twin, which the family would give.
+   */
+  async function confusedTwin() {
+    const rows = readFileSync(resolve(TEST_DEMO_DIR, 'truth.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => {
+        const [agency, recordRef, personId, , , twinGroup, corruptions] = line.split(',');
+        return { agency, recordRef, personId, twinGroup, confused: corruptions.includes('twin-') };
+      });
+    const confusedAt = (agency: string, group: string) =>
+      rows.find((r) => r.agency === agency && r.twinGroup === group && r.confused);
+    const borrowed = rows.find(
+      (r) => r.agency === 'health' && r.confused && confusedAt('education', r.twinGroup),
+    );
+    expect(borrowed).toBeDefined();
+    const genuine = rows.find(
+      (r) =>
+        r.agency === 'health' &&
+        r.twinGroup === borrowed!.twinGroup &&
+        r.personId !== borrowed!.personId,
+    )!;
+    const health = new Client({ connectionString: testDatabaseUrl('health') });
+    await health.connect();
+    try {
+      const { rows: found } = await health.query<{
+        givenName: string;
+        familyName: string;
+        dateOfBirth: string;
+        nhsNumber: string;
+      }>(
+        `SELECT given_name AS "givenName", family_name AS "familyName",
+                to_char(birth_date, 'YYYY-MM-DD') AS "dateOfBirth", nhs_number AS "nhsNumber"
+           FROM patient WHERE patient_id = $1`,
+        [genuine.recordRef],
+      );
+      return found[0];
+    } finally {
+      await health.end();
+    }
+  }
 
   /** No serious or critical accessibility violation on the page as it stands. */
   async function accessible(page: Page): Promise<void> {
@@ -149,12 +201,13 @@ describe('The MASH console in a browser', () => {
     // A member found later: the error summary first, then the member in plain English.
     await analyst.getByRole('button', { name: 'Add to the household' }).click();
     await sees(analyst.locator('.govuk-error-summary'), 'Select who the new member is');
+    const [twinYear, twinMonth, twinDay] = twin.dateOfBirth.split('-');
     await analyst.locator('#member-relationship').selectOption('sibling');
-    await analyst.locator('#member-givenName').fill('Sam');
-    await analyst.locator('#member-familyName').fill(child.subject.familyName);
-    await analyst.locator('#member-dateOfBirth-day').fill('3');
-    await analyst.locator('#member-dateOfBirth-month').fill('9');
-    await analyst.locator('#member-dateOfBirth-year').fill('2017');
+    await analyst.locator('#member-givenName').fill(twin.givenName);
+    await analyst.locator('#member-familyName').fill(twin.familyName);
+    await analyst.locator('#member-dateOfBirth-day').fill(twinDay);
+    await analyst.locator('#member-dateOfBirth-month').fill(twinMonth);
+    await analyst.locator('#member-dateOfBirth-year').fill(twinYear);
     await analyst.getByRole('button', { name: 'Add to the household' }).click();
     await sees(analyst.locator('.govuk-notification-banner'), 'Brother or sister added');
     await sees(analyst.locator('#household table'), 'Brother or sister');
@@ -201,9 +254,66 @@ describe('The MASH console in a browser', () => {
     for (const agency of ['Police', 'Health', 'Education', "Children's social care"])
       await sees(analyst.locator('#answers h2', { hasText: agency }).first(), agency);
     await sees(analyst.locator('#answers'), 'Match');
+    // Health cannot tell the twins apart: a possible match, with the way to settle it.
+    await sees(
+      analyst.locator('#answers h2', { hasText: `Health, about ${twin.givenName}` }),
+      'Possible match',
+    );
     await accessible(analyst);
     await shot(analyst, 'answers');
   }, 120_000);
+
+  it("lets an analyst settle a possible match with the twin's NHS number and ask again; education's representative says its candidate is not the same person", async () => {
+    const analyst = await signIn('analyst', 'analyst-ann');
+    await analyst.goto(`${BASE}/cases/${caseId}#matches`);
+    const matches = analyst.locator('#matches .mash-match', {
+      hasText: `${twin.givenName} ${twin.familyName}`,
+    });
+    await sees(matches.locator('.govuk-summary-list'), 'Health');
+    await sees(matches.locator('.govuk-summary-list'), 'Education');
+    await accessible(analyst);
+    // A typing slip in the NHS number fails its check digit: the error summary, before any change.
+    const typo = `${twin.nhsNumber.slice(0, 9)}${(Number(twin.nhsNumber[9]) + 1) % 10}`;
+    await matches.getByLabel('NHS number (optional)').fill(typo);
+    await matches.getByRole('button', { name: 'Add these details' }).click();
+    await sees(analyst.locator('.govuk-error-summary'), 'its last digit does not check');
+    await accessible(analyst);
+    await matches
+      .getByLabel('NHS number (optional)')
+      .fill(twin.nhsNumber.replace(/^(\d{3})(\d{3})/, '$1 $2 '));
+    await matches.getByRole('button', { name: 'Add these details' }).click();
+    await sees(analyst.locator('.govuk-notification-banner'), 'NHS number added');
+    await sees(matches, 'Already held: NHS number');
+    await shot(analyst, 'possible-matches');
+    await matches.getByRole('button', { name: 'Ask again about this person' }).click();
+    await sees(analyst.locator('.govuk-notification-banner'), 'Asked again about');
+    await analyst
+      .locator('#answers')
+      .getByRole('link', { name: 'Refresh answers' })
+      .waitFor({ state: 'detached', timeout: 45_000 });
+    // Only the two agencies that could not tell were asked again, and only about the twin.
+    expect(await analyst.locator('#answers h2').count()).toBe(2);
+    await sees(analyst.locator('#answers h2', { hasText: 'Health' }), 'Match');
+    await sees(analyst.locator('#answers h2', { hasText: 'Education' }), 'Possible match');
+    await accessible(analyst);
+
+    const rep = await signIn('agency-representative', 'rep-education', 'demo', 'education');
+    await rep.goto(`${BASE}/agency/cases/${caseId}`);
+    const newest = rep.locator('form[action*="/resolution"]');
+    expect(await newest.count()).toBe(1); // the older possible match was overtaken by the new question
+    await accessible(rep);
+    await newest.getByRole('button', { name: 'Not the same person' }).click();
+    await sees(rep.locator('.govuk-notification-banner'), 'not the same person');
+    expect(await rep.locator('form[action*="/resolution"]').count()).toBe(0);
+
+    await analyst.goto(`${BASE}/cases/${caseId}#matches`);
+    await sees(matches, 'Settled by asking again: match');
+    await sees(matches, 'not the same person');
+    expect(await matches.getByRole('button', { name: 'Ask again about this person' }).count()).toBe(
+      0,
+    );
+    await accessible(analyst);
+  }, 90_000);
 
   it('shows a police representative only the case police was asked about, and lets them contribute; the analyst reads it in the chronology', async () => {
     const other = seedSubjects.find((s) => s !== child)!;
