@@ -10,6 +10,7 @@ import { ConsoleGuard } from './console.guard';
 import { OidcSignIn } from './oidc';
 import { ConsoleSessions } from './session';
 import { SignInController } from './sign-in.controller';
+import { ThresholdsConsoleController } from './thresholds.controller';
 import { ConsoleViews } from './views';
 
 /** The console's pages, one controller per area; a new area is added here and in NAVIGATION. */
@@ -22,6 +23,7 @@ export const CONSOLE_CONTROLLERS = [
   AuditConsoleController,
   AgreementsConsoleController,
   OperationsConsoleController,
+  ThresholdsConsoleController,
 ];
 
 export const CONSOLE_PROVIDERS = [

@@ -15,6 +15,7 @@ export const NAVIGATION: ReadonlyArray<{ href: string; text: string; roles: read
   },
   { href: '/manager/consent', text: 'Consent approvals', roles: ['manager'] },
   { href: '/manager/metrics', text: 'Partnership metrics', roles: ['manager'] },
+  { href: '/thresholds', text: 'Thresholds', roles: ['manager'] },
   { href: '/audit', text: 'Audit log', roles: ['auditor'] },
   { href: '/audit/verify', text: 'Verify the log', roles: ['auditor'] },
   { href: '/audit/reports', text: 'Audit reports', roles: ['auditor'] },
