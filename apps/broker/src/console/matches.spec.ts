@@ -88,6 +88,18 @@ describe('possibleMatches', () => {
     ]);
   });
 
+  it('keeps a possible match open when asking again got no answer (timed out, failed, refused)', () => {
+    const first = query('q1', '2026-12-01T10:00:00Z', [
+      part('health', 'possible-match', { memberId: TWIN }),
+    ]);
+    const again = query('q2', '2026-12-01T11:00:00Z', [
+      part('health', 'timed-out', { memberId: TWIN }),
+    ]);
+    const [twin] = possibleMatches([again, first], members);
+    expect(twin.open.map((m) => [m.agency, m.queryId])).toEqual([['health', 'q1']]);
+    expect(twin.settled).toEqual([]);
+  });
+
   it('keeps a confirmed candidate open: the agency shares only when asked again', () => {
     const first = query('q1', '2026-12-01T10:00:00Z', [
       part('health', 'possible-match', {

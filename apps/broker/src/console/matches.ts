@@ -90,7 +90,10 @@ export function possibleMatches(queries: QueryView[], members: MemberView[]): Pe
     } else if (earlier) {
       const p = person(memberId);
       if (['pending', 'queued'].includes(last.part.status)) p.waiting = true;
-      else p.settled.push({ ...asMatch(earlier), settledBy: 'answer', now: last.part.status });
+      else if (['match', 'no-match'].includes(last.part.status))
+        p.settled.push({ ...asMatch(earlier), settledBy: 'answer', now: last.part.status });
+      // Asked again but refused, timed out or failed: nothing was settled, so it is still open.
+      else p.open.push(asMatch(earlier));
     }
   }
   // The household's order: the child first, then members as the case lists them.
