@@ -441,6 +441,20 @@ describe('The MASH console in a browser', () => {
     await manager.locator('svg.mash-chart').first().first().waitFor({ state: 'visible' });
     await accessible(manager);
     await shot(manager, 'partnership-metrics');
+
+    // The thresholds in force, then side by side with the regional baseline.
+    await manager.getByRole('link', { name: 'Thresholds' }).click();
+    await sees(manager.locator('main table').first(), 'Neglect');
+    await manager.getByLabel('With', { exact: true }).selectOption('current');
+    await manager.getByRole('button', { name: 'Compare side by side' }).click();
+    await sees(manager.locator('.govuk-error-summary'), 'Select a different matrix');
+    await accessible(manager);
+    await manager.getByLabel('With', { exact: true }).selectOption('baseline:regional');
+    await manager.getByRole('button', { name: 'Compare side by side' }).click();
+    await sees(manager.locator('#comparison'), 'Regional baseline regional');
+    await sees(manager.locator('main table').nth(2), 'Neglect');
+    await accessible(manager);
+    await shot(manager, 'thresholds-compare');
   }, 60_000);
 
   it("lets an auditor find the analyst's view of the child and verify the chain", async () => {
