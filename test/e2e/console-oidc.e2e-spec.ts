@@ -126,8 +126,9 @@ describe('Console sign-in through a real OpenID Connect provider', () => {
         if (line.startsWith('ready ')) ready();
       });
     });
+    // Waits its turn for the federation's test databases (another e2e file may hold them).
     await federation.startBroker();
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     await federation.stop();
