@@ -279,6 +279,7 @@ export class CasesConsoleController {
       ...Object.keys(parsed.update.identifiers ?? {}).map(
         (k) => SETTLE_FIELDS.find((f) => f.name === k)?.label ?? k,
       ),
+      ...(parsed.update.previousFamilyNames ? ['Previous family name'] : []),
       ...(parsed.update.postcode ? ['Postcode'] : []),
     ].join(' and ');
     await this.flashAndGo(

@@ -150,5 +150,8 @@ describe('settleFromForm', () => {
     expect(settleFromForm({ [field('postcode')]: 'nn2 6jd' }, TWIN)).toEqual({
       update: { postcode: 'NN2 6JD' },
     });
+    expect(settleFromForm({ [field('previousFamilyName')]: ' Ward ' }, TWIN)).toEqual({
+      update: { previousFamilyNames: ['Ward'] },
+    });
   });
 });

@@ -115,6 +115,11 @@ export const SETTLE_FIELDS = [
     label: "Children's social care ID",
     hint: "The local authority's own number",
   },
+  {
+    name: 'previousFamilyName',
+    label: 'Previous family name',
+    hint: 'A family name they were known by before, for example before a marriage',
+  },
   { name: 'postcode', label: 'Postcode', hint: 'Where the family lives now' },
 ] as const;
 
@@ -164,12 +169,20 @@ export function settleFromForm(
       addError(errors, id(name), `The ${label} must be ${max} characters or fewer`);
     else identifiers[name] = v;
   }
+  const previous = value('previousFamilyName');
+  if (previous !== undefined && previous.length > 100)
+    addError(
+      errors,
+      id('previousFamilyName'),
+      'The previous family name must be 100 characters or fewer',
+    );
   const postcode = value('postcode')?.toUpperCase();
   if (postcode !== undefined && !/^[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}$/.test(postcode))
     addError(errors, id('postcode'), 'Enter a real postcode, like NN1 1AA');
   if (errors.summary.length) return { errors };
   const update: MemberUpdateDto = {
     ...(Object.keys(identifiers).length ? { identifiers } : {}),
+    ...(previous ? { previousFamilyNames: [previous] } : {}),
     ...(postcode ? { postcode } : {}),
   };
   if (!Object.keys(update).length) {
