@@ -58,6 +58,8 @@ export interface AdapterModuleOptions {
   connector: (resources: AdapterResources) => SourceConnector;
   /** The source's driver; default `postgres`. */
   sourceDriver?: SourceDriverName;
+  /** A driver already made (a FHIR server with its timeout and token); else one from `sourceDriver` and the URL. */
+  source?: SourceDriver;
   /** Where fed-back outcomes reach the agency; default the store's `mash_outcome` table. */
   outcomes?: OutcomeDelivery;
   /** How often the match index reads the connector's change feed (ms); default 1000. */
@@ -239,6 +241,7 @@ export class AdapterModule {
         {
           provide: SOURCE_DRIVER,
           useFactory: () =>
+            options.source ??
             createSourceDriver(options.sourceDriver ?? 'postgres', config.sourceDatabaseUrl),
         },
         {

@@ -2,7 +2,14 @@ import type { INestApplication } from '@nestjs/common';
 import { createAdapterApp } from './bootstrap';
 import { loadAdapterConfig } from './config';
 import type { Queryable } from '@mash/matching';
-import { ConfiguredConnector, loadConnectorFile } from './connector-file';
+import {
+  ConfiguredConnector,
+  isFhirConnectorFile,
+  loadAnyConnectorFile,
+  loadConnectorFile,
+} from './connector-file';
+import { FhirConnector, fhirSourceFromEnv } from './fhir/fhir-connector';
+import { FhirSourceDriver } from './fhir/fhir-driver';
 import { outcomeSink, type OutcomeSink } from './outcome-sink';
 import { createSourceDriver, type SourceDriver } from './source-driver';
 
@@ -15,8 +22,23 @@ export function createConfiguredAdapter(
   file: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<INestApplication> {
-  const definition = loadConnectorFile(file);
+  const definition = loadAnyConnectorFile(file);
   const config = loadAdapterConfig(definition.agency, env);
+  if (isFhirConnectorFile(definition)) {
+    const { baseUrl, authorization } = fhirSourceFromEnv(definition, env);
+    const fhir = new FhirSourceDriver(baseUrl, {
+      timeoutMs: definition.source.timeoutMs,
+      authorization,
+    });
+    return createAdapterApp({
+      config: { ...config, sourceDatabaseUrl: baseUrl },
+      sourceDriver: 'fhir',
+      source: fhir,
+      outcomes: definition.outcomes,
+      connector: ({ store, outcomes }) =>
+        new FhirConnector(definition, { source: fhir, store, outcomes }),
+    });
+  }
   return createAdapterApp({
     // An agency that shares by file has no system to read: its source is the imported files, in the store.
     config:

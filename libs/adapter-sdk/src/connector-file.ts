@@ -6,7 +6,8 @@ import { IDENTIFIER_KINDS, type MatchSubject, type SourceCandidate } from '@mash
 import type { SourceRecord } from './connector';
 import { SqlSourceConnector } from './connector-base';
 import { OutcomeDeliverySchema, type OutcomeSink } from './outcome-sink';
-import { SOURCE_DRIVER_NAMES, type SourceDriver } from './source-driver';
+import { SQL_DRIVER_NAMES, type SourceDriver } from './source-driver';
+import { type FhirConnectorFile, FhirConnectorFileSchema } from './fhir/fhir-connector';
 import type { Queryable } from '@mash/matching';
 
 /*
@@ -78,7 +79,7 @@ export const ConnectorFileSchema = z
     agency: z.enum(AGENCIES).describe('The agency this adapter answers for.'),
     source: z
       .object({
-        driver: z.enum(SOURCE_DRIVER_NAMES),
+        driver: z.enum(SQL_DRIVER_NAMES),
         description: z.string().optional(),
       })
       .strict()
@@ -102,9 +103,16 @@ export type ConnectorFile = z.infer<typeof ConnectorFileSchema>;
 
 export const CONNECTOR_SCHEMA_ID = 'https://mash.example/schemas/connector.schema.json';
 
+/** A connector file of either kind: a SQL source, or a FHIR R4 server (`source.driver: fhir`). */
+export const AnyConnectorFileSchema = z.union([ConnectorFileSchema, FhirConnectorFileSchema]);
+export type AnyConnectorFile = ConnectorFile | FhirConnectorFile;
+
+export const isFhirConnectorFile = (def: AnyConnectorFile): def is FhirConnectorFile =>
+  def.source.driver === 'fhir';
+
 /** The published JSON Schema of a connector file (committed as `libs/adapter-sdk/connector.schema.json`). */
 export function connectorFileJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(ConnectorFileSchema, { io: 'input', target: 'draft-2020-12' });
+  const schema = z.toJSONSchema(AnyConnectorFileSchema, { io: 'input', target: 'draft-2020-12' });
   const { $schema, ...rest } = schema;
   return { $schema, $id: CONNECTOR_SCHEMA_ID, ...rest };
 }
@@ -122,22 +130,44 @@ export class ConnectorFileError extends Error {
 const usesParameter = (sql: string, name: string) =>
   new RegExp(`(^|[^:]):${name}\\b`).test(sql.replace(/'(?:[^']|'')*'/g, "''"));
 
-/** Parses and validates a connector definition (YAML or JSON text). */
-export function parseConnectorFile(text: string, file = 'connector file'): ConnectorFile {
-  let raw: unknown;
+function parseText(text: string, file: string): unknown {
   try {
-    raw = parseYaml(text);
+    return parseYaml(text);
   } catch (error) {
     throw new ConnectorFileError(file, [
       `not YAML or JSON (${error instanceof Error ? error.message.split('\n')[0] : 'parse error'})`,
     ]);
   }
+}
+
+const issues = (error: z.ZodError) =>
+  error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+
+const namesFhir = (raw: unknown) =>
+  (raw as { source?: { driver?: unknown } } | null)?.source?.driver === 'fhir';
+
+/** Parses and validates a connector file of either kind (SQL or FHIR). */
+export function parseAnyConnectorFile(text: string, file = 'connector file'): AnyConnectorFile {
+  const raw = parseText(text, file);
+  if (!namesFhir(raw)) return parseConnectorFile(text, file);
+  const parsed = FhirConnectorFileSchema.safeParse(raw);
+  if (!parsed.success) throw new ConnectorFileError(file, issues(parsed.error));
+  return parsed.data;
+}
+
+export function loadAnyConnectorFile(path: string): AnyConnectorFile {
+  return parseAnyConnectorFile(readFileSync(path, 'utf8'), path);
+}
+
+/** Parses and validates a SQL connector definition (YAML or JSON text). */
+export function parseConnectorFile(text: string, file = 'connector file'): ConnectorFile {
+  const raw = parseText(text, file);
+  if (namesFhir(raw))
+    throw new ConnectorFileError(file, [
+      'source.driver: fhir is a FHIR connector, which runs no SQL; this tool reads SQL connector files only',
+    ]);
   const parsed = ConnectorFileSchema.safeParse(raw);
-  if (!parsed.success)
-    throw new ConnectorFileError(
-      file,
-      parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
-    );
+  if (!parsed.success) throw new ConnectorFileError(file, issues(parsed.error));
   const def = parsed.data;
   const problems: string[] = [];
   if (!usesParameter(def.identity.candidates, 'refs'))

@@ -20,3 +20,4 @@ export * from './match-index';
 export * from './connector-file';
 export * from './configured-adapter';
 export * from './files';
+export * from './fhir';

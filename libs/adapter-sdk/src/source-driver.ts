@@ -1,4 +1,5 @@
 import { Pool, type PoolConfig } from 'pg';
+import { FhirSourceDriver } from './fhir/fhir-driver';
 
 /**
  * The driver layer between an adapter and an agency's source system. A connector file names its
@@ -113,9 +114,13 @@ export const SOURCE_DRIVERS: Record<string, SourceDriverFactory> = {
   files: (url) => new PostgresSourceDriver(url),
   mssql: notInstalled('SQL Server', 'mssql (tedious)'),
   oracle: notInstalled('Oracle', 'oracledb'),
+  // A FHIR R4 server: the URL is its base URL; read with GET only (see fhir/fhir-connector.ts).
+  fhir: (url) => new FhirSourceDriver(url),
 };
 
-export const SOURCE_DRIVER_NAMES = ['postgres', 'files', 'mssql', 'oracle'] as const;
+/** The drivers of a SQL connector file (`fhir` has its own file shape: `FhirConnectorFileSchema`). */
+export const SQL_DRIVER_NAMES = ['postgres', 'files', 'mssql', 'oracle'] as const;
+export const SOURCE_DRIVER_NAMES = [...SQL_DRIVER_NAMES, 'fhir'] as const;
 export type SourceDriverName = (typeof SOURCE_DRIVER_NAMES)[number];
 
 export function createSourceDriver(name: SourceDriverName, url: string): SourceDriver {

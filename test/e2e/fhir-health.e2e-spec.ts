@@ -1,0 +1,112 @@
+/**
+ * FHIR R4 for health (issue 18): the health adapter runs on its FHIR connector file
+ * (`deploy/connectors/health-fhir.yaml`) against a real FHIR server — HAPI FHIR's RestfulServer,
+ * built and started by test/fhir-server — loaded with UK Core-shaped resources; a federated query
+ * through the broker gets the child's attendances, flags and GP from it.
+ */
+import { resolve } from 'node:path';
+import request from 'supertest';
+import { startFhirServer, type RunningFhirServer } from '../fhir-server/fhir-server';
+import {
+  baseEnv,
+  dropDatabases,
+  eventually,
+  Federation,
+  ROOT,
+  status,
+} from '../support/federation';
+
+describe('The health adapter on a FHIR R4 server', () => {
+  let fhir: RunningFhirServer;
+  let federation: Federation;
+
+  beforeAll(async () => {
+    const started = Date.now();
+    fhir = await startFhirServer(resolve(ROOT, 'test/fixtures/fhir/uk-core-bundle.json'));
+    process.stderr.write(`fhir-server: ready in ${Date.now() - started} ms\n`);
+    await dropDatabases(['broker', 'health']);
+    federation = new Federation(
+      baseEnv({
+        HEALTH_CONNECTOR_FILE: resolve(ROOT, 'deploy/connectors/health-fhir.yaml'),
+        HEALTH_FHIR_URL: fhir.baseUrl,
+      }),
+    );
+    await federation.startBroker();
+    await federation.startAdapter('health');
+  }, 180_000);
+
+  afterAll(async () => {
+    await federation?.stop();
+    await fhir?.stop();
+  });
+
+  const ask = async (subject: Parameters<Federation['openCaseWithoutConsent']>[0]) => {
+    const analyst = await federation.token('analyst');
+    const caseId = await federation.openCaseWithoutConsent(subject, {
+      referrer: { agency: 'education' },
+      concerns: ['physical-abuse'],
+    });
+    const asked = await request(federation.http())
+      .post(`/api/v1/cases/${caseId}/queries`)
+      .set('Authorization', `Bearer ${analyst}`)
+      .send({ purpose: 'mash-triage', agencies: ['health'] })
+      .expect(status(202));
+    expect(asked.body.agencies).toEqual([
+      expect.objectContaining({ agency: 'health', decision: 'permit' }),
+    ]);
+    const done = await eventually(async () => {
+      const res = await request(federation.http())
+        .get(`/api/v1/queries/${asked.body.id}`)
+        .set('Authorization', `Bearer ${analyst}`)
+        .expect(status(200));
+      return res.body.status === 'pending' ? undefined : res.body;
+    }, 30_000);
+    return done.agencies[0];
+  };
+
+  it("answers a query by NHS number with the child's attendances, flags and GP from FHIR", async () => {
+    const health = await ask({
+      givenName: 'Elsie',
+      familyName: 'Thornbury',
+      dateOfBirth: '2017-03-09',
+      postcode: 'NN1 4AE',
+      identifiers: { nhsNumber: '9990218412' },
+    });
+    expect(health).toMatchObject({ agency: 'health', status: 'match' });
+    // Emergency encounters only (not the outpatient one), newest first; the reason is redacted
+    // by the agreement's minimisation, as it is for the SQL connector.
+    expect(health.records.attendances).toEqual([
+      {
+        attendedOn: '2025-06-15',
+        department: 'Paediatric Emergency Department',
+        reason: '[redacted]',
+        outcome: 'Usual place of residence',
+      },
+      {
+        attendedOn: '2024-12-02',
+        department: 'Emergency Department, Northampton General',
+        reason: '[redacted]',
+        outcome: "Referred to children's social care",
+      },
+    ]);
+    expect(health.records.flags).toEqual([
+      expect.objectContaining({ type: 'child-protection-plan' }),
+    ]);
+    expect(health.records.gp).toEqual([
+      expect.objectContaining({ practiceName: 'Abington Park Surgery' }),
+    ]);
+  });
+
+  it('finds the child by demographics alone, under her former surname and address', async () => {
+    const health = await ask({
+      givenName: 'Elsie',
+      familyName: 'Marsh',
+      dateOfBirth: '2017-03-09',
+      postcode: 'NN1 3QT',
+    });
+    expect(health).toMatchObject({ agency: 'health', status: 'match' });
+    expect(health.records.flags).toEqual([
+      expect.objectContaining({ type: 'child-protection-plan' }),
+    ]);
+  });
+});
