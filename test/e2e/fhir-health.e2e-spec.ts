@@ -21,10 +21,15 @@ describe('The health adapter on a FHIR R4 server', () => {
   let federation: Federation;
 
   beforeAll(async () => {
+    // The JVM starts while the databases are dropped (which may wait for another e2e file's lock).
     const started = Date.now();
-    fhir = await startFhirServer(resolve(ROOT, 'test/fixtures/fhir/uk-core-bundle.json'));
-    process.stderr.write(`fhir-server: ready in ${Date.now() - started} ms\n`);
-    await dropDatabases(['broker', 'health']);
+    const server = startFhirServer(resolve(ROOT, 'test/fixtures/fhir/uk-core-bundle.json')).then(
+      (s) => {
+        process.stderr.write(`fhir-server: ready in ${Date.now() - started} ms\n`);
+        return s;
+      },
+    );
+    [fhir] = await Promise.all([server, dropDatabases(['broker', 'health'])]);
     federation = new Federation(
       baseEnv({
         HEALTH_CONNECTOR_FILE: resolve(ROOT, 'deploy/connectors/health-fhir.yaml'),
