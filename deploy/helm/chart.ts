@@ -640,6 +640,8 @@ function apps(): Obj[] {
       app: `adapter-${a}`,
       port: PORTS[a],
       values: `adapters.${key(a)}`,
+      // Replicas of one agency share its state volume, so they make and publish one key ring.
+      sharedState: true,
       env: [
         { name: 'ADAPTER_PORT', value: String(PORTS[a]) },
         { name: 'BROKER_JWKS_URL', value: quoted('brokerJwksUrl') },

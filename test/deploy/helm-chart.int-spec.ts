@@ -292,7 +292,7 @@ describe('Helm chart deploy/helm/mash', () => {
       'ReadWriteMany',
     ]);
     expect(byName('PodDisruptionBudget', 'broker').spec.maxUnavailable).toBe(1);
-    // An adapter's state (its keys) stays its own: its own volume, in its own namespace.
+    // An adapter's state (its keys) stays its agency's: its own volume, in its own namespace.
     for (const a of AGENCIES) {
       const claim = byName('PersistentVolumeClaim', `adapter-${a}-state`);
       expect(claim.metadata.namespace).toBe(
@@ -308,6 +308,27 @@ describe('Helm chart deploy/helm/mash', () => {
       find(single, 'PersistentVolumeClaim').find((o) => o.metadata.name === 'broker-state')!.spec
         .accessModes,
     ).toEqual(['ReadWriteOnce']);
+  });
+
+  it("scales an agency's adapter on one shared state volume, so its replicas publish one key ring", () => {
+    const scaled = renderChart({
+      ...TEST_VALUES,
+      adapters: { police: { replicas: 3, stateAccessMode: 'ReadWriteMany' } },
+    });
+    const byName = (kind: string, name: string) =>
+      find(scaled, kind).find((o) => o.metadata.name === name)!;
+    const police = byName('Deployment', 'adapter-police');
+    expect(police.spec.replicas).toBe(3);
+    expect(police.spec.strategy.type).toBe('RollingUpdate');
+    // Every replica mounts the one claim, where the first makes the keys and the rest read them.
+    expect(police.spec.template.spec.volumes).toContainEqual({
+      name: 'state',
+      persistentVolumeClaim: { claimName: 'adapter-police-state' },
+    });
+    expect(byName('PersistentVolumeClaim', 'adapter-police-state').spec.accessModes).toEqual([
+      'ReadWriteMany',
+    ]);
+    expect(byName('Deployment', 'adapter-health').spec.replicas).toBe(1);
   });
 
   it('runs every app non-root on a read-only root file system, probed on /health, under a PodDisruptionBudget and a NetworkPolicy', () => {

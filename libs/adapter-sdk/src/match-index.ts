@@ -101,6 +101,9 @@ export class MatchIndexer {
       const candidates = await this.feed.loadCandidates(batch);
       const rows = candidates.flatMap(matchKeyRows);
       await this.store.transaction(async (m) => {
+        // Replicas of one adapter share the store: one replaces a batch's keys at a time, so two
+        // passes over the same people cannot interleave their deletes and inserts.
+        await m.query(`SELECT pg_advisory_xact_lock(hashtext('mash.match_index'))`);
         await m.query(`DELETE FROM match_key WHERE subject_ref = ANY($1::text[])`, [batch]);
         if (rows.length > 0)
           await m.query(
