@@ -52,6 +52,35 @@ describe(OutboxService.name, () => {
     expect(outbox.claim).not.toHaveBeenCalled();
   });
 
+  it('relays at once when kicked, and once more for a kick that came during the pass', async () => {
+    const { sut, outbox, producer } = setup();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    outbox.claim
+      .mockImplementationOnce(async () => {
+        await held;
+        return [row(1)];
+      })
+      .mockResolvedValueOnce([row(2)])
+      .mockResolvedValue([]);
+    sut.kick();
+    sut.kick(); // while the first pass waits: coalesced into one more pass
+    sut.kick();
+    release();
+    for (let i = 0; i < 20 && producer.send.mock.calls.length < 2; i++)
+      await new Promise((resolve) => setImmediate(resolve));
+    await sut.onApplicationShutdown();
+    expect(producer.send.mock.calls.map(([r]) => r.key)).toEqual(['k1', 'k2']);
+    expect(outbox.claim).toHaveBeenCalledTimes(2);
+  });
+
+  it('is the job outbox.relay, passes through tick like every job', async () => {
+    const { sut, outbox } = setup();
+    outbox.claim.mockResolvedValueOnce([row(1)]).mockResolvedValue([]);
+    expect(sut.name).toBe('outbox.relay');
+    await expect(sut.tick()).resolves.toBe(1);
+  });
+
   it('stores records with the time they become due', async () => {
     const { sut, outbox } = setup();
     const at = new Date('2026-06-03T12:00:00Z');

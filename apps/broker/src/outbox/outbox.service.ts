@@ -1,32 +1,27 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { SpanKind, inSpan, injectTraceContext, traceContextOf } from '@mash/tracing';
 import { KafkaProducer, type KafkaRecord } from '../kafka/kafka.producer';
 import { BrokerMetrics } from '../metrics/broker-metrics';
 import { Transactions, type Tx } from '../common/transactions';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
+import { IntervalJob } from '../common/interval-job';
 import { OutboxRepository } from './outbox.repository';
 
 const BATCH = 100;
 
 /**
- * Transactional outbox: `enqueue` inside the caller's transaction; the relay publishes after
- * commit (kicked at once, and polled as a safety net) and deletes the rows it published. A crash between
- * commit and publish means the row is published on restart: at-least-once, so consumers are
- * idempotent by message or outcome id.
+ * Transactional outbox: `enqueue` inside the caller's transaction; the relay (the job
+ * `outbox.relay`) publishes after commit (kicked at once, and polled as a safety net) and deletes
+ * the rows it published. A crash between commit and publish means the row is published on
+ * restart: at-least-once, so consumers are idempotent by message or outcome id.
  */
 @Injectable()
-export class OutboxService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('Outbox');
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+export class OutboxService extends IntervalJob<number> {
+  /** A kick came while a pass ran: the pass runs once more, so nothing waits for the poll. */
   private again = false;
   private stopped = false;
+  /** The pass under way, which shutdown waits for. */
+  private pass: Promise<unknown> = Promise.resolve();
   /** Configured off (OUTBOX_RELAY_DISABLED=1): messages wait in the table, unpublished. */
   private readonly paused: boolean;
 
@@ -37,6 +32,7 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
     private readonly metrics: BrokerMetrics,
     @Inject(BROKER_CONFIG) config: BrokerConfig,
   ) {
+    super('outbox.relay', 500, 0, true);
     this.paused = config.outboxRelayDisabled;
   }
 
@@ -48,37 +44,34 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
     await this.outbox.insert(tx, traced, availableAt ?? new Date());
   }
 
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.kick(), 500);
-    this.timer.unref();
-    this.kick();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
+  override async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    super.onApplicationShutdown();
+    await this.pass;
   }
 
   /** Publish whatever is due, now. Concurrent kicks coalesce into one more pass. */
   kick(): void {
     if (this.stopped || this.paused) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain()
-      .then(() => undefined)
-      .catch((error: unknown) =>
-        this.logger.warn(`relay pass failed: ${error instanceof Error ? error.name : 'error'}`),
-      )
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    this.again = true;
+    void this.tick();
+  }
+
+  /** One relay pass, repeated while kicks came during it. */
+  protected run(): Promise<number> {
+    const pass = this.relay();
+    this.pass = pass.catch(() => undefined);
+    return pass;
+  }
+
+  private async relay(): Promise<number> {
+    let total = 0;
+    do {
+      this.again = false;
+      if (this.stopped || this.paused) break;
+      total += await this.drain();
+    } while (this.again);
+    return total;
   }
 
   async drain(): Promise<number> {
