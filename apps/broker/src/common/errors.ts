@@ -4,7 +4,8 @@ import { DomainError } from '@mash/common';
  * Every error code the broker raises itself, with the HTTP status it answers: the one place a
  * status is chosen. Codes are stable dotted strings that clients and tests rely on (CONTRACT);
  * add one here, never a literal status at the call site. Errors raised by the libraries
- * (`NOT_FOUND`s, `POLICY.*`, `THRESHOLD.*`, `GRANT.*`) carry their own statuses.
+ * that are DomainErrors (`NOT_FOUND`s, `GRANT.*`) carry their own statuses; the pure libraries' own
+ * error classes (`POLICY.*`, `THRESHOLD.*`) are catalogued here by code.
  */
 export const ERROR_STATUS = {
   'AGENCY.NOT_REGISTERED': 422,
@@ -56,6 +57,14 @@ export const ERROR_STATUS = {
   'THRESHOLD.SECOND_MANAGER_REQUIRED': 403,
   'THRESHOLD.VERSION_NOT_NEWER': 409,
   'TRANSPARENCY.UNKNOWN_ITEM': 400,
+  // Raised by the pure libraries, whose errors are their own classes (not DomainErrors).
+  'POLICY.AGREEMENT_INVALID': 400,
+  'THRESHOLD.INVALID_DATE': 400,
+  'THRESHOLD.INVALID_MATRIX': 400,
+  'THRESHOLD.NO_CONCERNS': 400,
+  'THRESHOLD.NO_MATRIX': 422,
+  'THRESHOLD.NO_WORKING_TIME': 400,
+  'THRESHOLD.UNKNOWN_CONCERN': 400,
 } as const satisfies Record<string, number>;
 
 export type BrokerErrorCode = keyof typeof ERROR_STATUS;
@@ -67,4 +76,58 @@ export function brokerError(
   details?: Record<string, unknown>,
 ): DomainError {
   return new DomainError(code, message, ERROR_STATUS[code], details);
+}
+
+/** An error as the HTTP filter answers it (the correlation id is the filter's). */
+export interface ErrorAnswer {
+  status: number;
+  code: string;
+  message: string;
+  details?: unknown;
+}
+
+type Coded = Error & { code: string; details?: unknown; problems?: unknown };
+
+/**
+ * What a library error adds to its answer, by code: the problems it lists (each with its field),
+ * or the concern codes a referral got wrong and the ones the matrix knows.
+ */
+const LIBRARY_ANSWERS: Partial<Record<string, (e: Coded) => Partial<ErrorAnswer>>> = {
+  // The message's later lines repeat `details.problems`.
+  'POLICY.AGREEMENT_INVALID': (e) => ({
+    message: e.message.split('\n')[0],
+    details: e.problems ? { problems: e.problems } : undefined,
+  }),
+  'THRESHOLD.INVALID_MATRIX': (e) => ({ details: { problems: e.problems } }),
+  'THRESHOLD.UNKNOWN_CONCERN': (e) => {
+    const { concernsUnknown, concernsKnown } = e as Coded & {
+      concernsUnknown?: unknown;
+      concernsKnown?: unknown;
+    };
+    return { details: { field: 'concerns', unknown: concernsUnknown, validCodes: concernsKnown } };
+  },
+};
+
+/**
+ * The answer to an error that carries a stable code: its status from `ERROR_STATUS` (a
+ * DomainError whose code is not catalogued, such as a `NOT_FOUND`, keeps its own). Undefined for
+ * anything else, including errors whose `code` is a driver's (PostgreSQL's, Node's): those are
+ * internal errors.
+ */
+export function answerFor(error: unknown): ErrorAnswer | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const code = (error as Partial<Coded>).code;
+  if (typeof code !== 'string') return undefined;
+  const status =
+    (ERROR_STATUS as Record<string, number>)[code] ??
+    (error instanceof DomainError ? error.status : undefined);
+  if (status === undefined) return undefined;
+  const e = error as Coded;
+  return {
+    status,
+    code,
+    message: e.message,
+    details: error instanceof DomainError ? error.details : undefined,
+    ...LIBRARY_ANSWERS[code]?.(e),
+  };
 }

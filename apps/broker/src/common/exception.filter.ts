@@ -1,10 +1,8 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { throwError, type Observable } from 'rxjs';
-import { DomainError } from '@mash/common';
-import { InvalidThresholdMatrixError, ThresholdError, UnknownConcernError } from '@mash/thresholds';
-import { PolicyError } from '@mash/policy';
 import { correlationIdOf } from './correlation';
+import { answerFor } from './errors';
 
 interface ErrorBody {
   statusCode: number;
@@ -59,45 +57,15 @@ export class GlobalExceptionFilter implements ExceptionFilter {
   }
 
   protected toBody(exception: unknown, correlationId: string): ErrorBody {
-    if (exception instanceof DomainError) {
-      return {
-        statusCode: exception.status,
-        code: exception.code,
-        message: exception.message,
-        correlationId,
-        details: exception.details,
-      };
-    }
-    if (exception instanceof PolicyError) {
-      const problems = (exception as { problems?: unknown }).problems;
-      return {
-        statusCode: 400,
-        code: exception.code,
-        message: exception.message.split('\n')[0],
-        correlationId,
-        details: problems ? { problems } : undefined,
-      };
-    }
-    if (exception instanceof ThresholdError) {
-      const status = exception.code === 'THRESHOLD.NO_MATRIX' ? 422 : 400;
+    // Domain and library errors: by code, through the one catalogue (`ERROR_STATUS`).
+    const answer = answerFor(exception);
+    if (answer) {
+      const { status, details, ...rest } = answer;
       return {
         statusCode: status,
-        code: exception.code,
-        message: exception.message,
+        ...rest,
         correlationId,
-        ...(exception instanceof UnknownConcernError
-          ? {
-              details: {
-                field: 'concerns',
-                unknown: exception.concernsUnknown,
-                validCodes: exception.concernsKnown,
-              },
-            }
-          : {}),
-        // A drafted matrix: every problem with the dotted path of its field.
-        ...(exception instanceof InvalidThresholdMatrixError
-          ? { details: { problems: exception.problems } }
-          : {}),
+        ...(details !== undefined ? { details } : {}),
       };
     }
     if (exception instanceof HttpException) {
