@@ -72,6 +72,11 @@ import { QueryDispatcher } from './queries/query.dispatcher';
 import { CapacityRepository } from './queries/capacity.repository';
 import { TimeoutJob } from './queries/timeout.job';
 import { DeadlineJob } from './cases/deadline.job';
+import { DeadlineRepository } from './cases/deadline.repository';
+import { AuditStoreRepository } from './auditor/audit-store.repository';
+import { AUDIT_CHECKPOINT_PROVIDERS } from './audit/audit.providers';
+import { HealthRepository } from './ops/health.repository';
+import { RetentionRepository } from './cases/retention.repository';
 import { RetentionJob } from './cases/retention.job';
 import { CapacityService } from './queries/capacity.service';
 import { CapacityReleaseJob } from './queries/capacity-release.job';
@@ -195,7 +200,9 @@ export class BrokerModule {
         AuditContextRepository,
         AuditLagMetrics,
         AuditorService,
+        AuditStoreRepository,
         AuditCheckpointJob,
+        ...AUDIT_CHECKPOINT_PROVIDERS,
         AgencyAuditHandler,
         AgencyAuditConsumer,
         AgencyEventReceiptRepository,
@@ -229,7 +236,10 @@ export class BrokerModule {
         AnswerHandler,
         TimeoutJob,
         DeadlineJob,
+        DeadlineRepository,
+        HealthRepository,
         RetentionJob,
+        RetentionRepository,
         CapacityService,
         CapacityReleaseJob,
         QueryEventRepository,

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import type { Tx } from '../common/transactions';
 import { AuditLog, AuditWriteError, subjectPseudonym, type AuditEventInput } from '@mash/audit';
 import type { SubjectCriteria } from '@mash/contracts';
 import { currentCorrelationId } from '../common/correlation';
@@ -27,7 +27,7 @@ export class AuditService {
   }
 
   /** Records events; throws AUDIT.UNAVAILABLE when they cannot be written. */
-  async record(events: AuditEventInput | AuditEventInput[], tx?: EntityManager): Promise<void> {
+  async record(events: AuditEventInput | AuditEventInput[], tx?: Tx): Promise<void> {
     const correlationId = currentCorrelationId();
     const list = (Array.isArray(events) ? events : [events]).map((e) =>
       e.correlationId || !correlationId ? e : { ...e, correlationId },
@@ -65,10 +65,7 @@ export class AuditService {
    * the "access with no open case" report reads it from the entry itself. Looked up in the
    * caller's transaction, within the event's own partnership only.
    */
-  private async withCaseContext(
-    list: AuditEventInput[],
-    tx?: EntityManager,
-  ): Promise<AuditEventInput[]> {
+  private async withCaseContext(list: AuditEventInput[], tx?: Tx): Promise<AuditEventInput[]> {
     const queryRefs: CaseRef[] = [];
     for (const e of list)
       if (e.partnership && !e.caseId && e.queryId)

@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import type { z } from 'zod';
 import { AuditSequencer, Checkpointer, type SignedCheckpoint } from '@mash/audit';
 import { Topics, type AuditCheckpointV1, kafkaRecord } from '@mash/contracts';
 import { IntervalJob } from '../common/interval-job';
 import { JobClaimRepository } from '../common/job-claim.repository';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
-import { KafkaProducer } from '../kafka/kafka.producer';
-import { BrokerKeys } from '../keys/broker-keys';
+import type { KafkaRecord } from '../kafka/kafka.producer';
 
 const SHUTDOWN_CHECKPOINT_MS = 5_000;
 
@@ -25,35 +22,22 @@ export class AuditCheckpointJob
   extends IntervalJob<SignedCheckpoint[]>
   implements BeforeApplicationShutdown
 {
-  private readonly checkpointer: Checkpointer;
-  /**
-   * Gives chain positions to the entries AuditService writes unsequenced. Every instance runs one;
-   * one leads (an advisory lock inside `@mash/audit`).
-   */
-  readonly sequencer: AuditSequencer;
   private last: Promise<unknown> = Promise.resolve();
   private readonly intervalMs: number;
 
   constructor(
-    @InjectDataSource() dataSource: DataSource,
     @Inject(BROKER_CONFIG) config: BrokerConfig,
-    @Inject(BrokerKeys) keys: BrokerKeys,
-    private readonly producer: KafkaProducer,
     private readonly claims: JobClaimRepository,
+    /** Signs and stores chain heads and publishes them (`audit.providers.ts`). */
+    private readonly checkpointer: Checkpointer,
+    /**
+     * Gives chain positions to the entries AuditService writes unsequenced. Every instance runs
+     * one; one leads (an advisory lock inside `@mash/audit`).
+     */
+    readonly sequencer: AuditSequencer,
   ) {
     super('audit.checkpoints', config.auditCheckpointIntervalSeconds * 1000, []);
     this.intervalMs = config.auditCheckpointIntervalSeconds * 1000;
-    this.checkpointer = new Checkpointer(dataSource, {
-      key: keys.auditSigningKey(),
-      file: config.auditCheckpointFile,
-      publish: (cp) => this.publish(cp),
-    });
-    this.sequencer = new AuditSequencer(dataSource, {
-      onError: (error) =>
-        this.logger.error(
-          `audit sequencing failed: ${error instanceof Error ? error.message : 'unknown error'}`,
-        ),
-    });
   }
 
   override onApplicationBootstrap(): void {
@@ -93,15 +77,14 @@ export class AuditCheckpointJob
     ]);
     clearTimeout(timer);
   }
+}
 
-  private async publish(cp: SignedCheckpoint): Promise<void> {
-    const message: z.infer<typeof AuditCheckpointV1> = {
-      type: 'audit.checkpoint',
-      version: 1,
-      ...cp,
-    };
-    await this.producer.send(
-      kafkaRecord(Topics.auditCheckpoint, cp.chainId, message, { messageId: randomUUID() }),
-    );
-  }
+/** The Kafka record of a signed checkpoint (`mash.audit.checkpoint.v1`). */
+export function checkpointRecord(cp: SignedCheckpoint): KafkaRecord {
+  const message: z.infer<typeof AuditCheckpointV1> = {
+    type: 'audit.checkpoint',
+    version: 1,
+    ...cp,
+  };
+  return kafkaRecord(Topics.auditCheckpoint, cp.chainId, message, { messageId: randomUUID() });
 }

@@ -1,9 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import Holidays from 'date-holidays';
-import type { DataSource } from 'typeorm';
 import {
   AuditError,
   AuditQuery,
@@ -12,13 +10,9 @@ import {
   checkpointSourcesOf,
   nhsPseudonym,
   parsePublicKeys,
-  proveConsistency,
-  proveInclusion,
   readCheckpointFile,
-  readStoredCheckpoints,
   remedyFor,
   subjectPseudonym,
-  verifyChain,
   verifyCheckpointSignature,
   type AuditEntry,
   type AuditEventInput,
@@ -34,6 +28,7 @@ import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
 import { BrokerKeys } from '../keys/broker-keys';
 import { AuditContextRepository } from '../audit/audit-context.repository';
 import { AuditService } from '../audit/audit.service';
+import { AuditStoreRepository } from './audit-store.repository';
 import type {
   ConsistencyProofQuery,
   InclusionProofQuery,
@@ -116,7 +111,7 @@ const ACCESS_ACTIONS = ['query.*', 'case.viewed', 'record.*'];
 @Injectable()
 export class AuditorService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: AuditStoreRepository,
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
     @Inject(BrokerKeys) private readonly keys: BrokerKeys,
     private readonly audit: AuditService,
@@ -191,12 +186,7 @@ export class AuditorService {
   ): Promise<InclusionProofReport> {
     const heads = await this.signedHeads(user.partnership);
     const proof = await this.library(() =>
-      proveInclusion(
-        this.dataSource,
-        user.partnership,
-        q.position,
-        q.treeSize ?? heads.at(-1)?.chainSeq,
-      ),
+      this.store.proveInclusion(user.partnership, q.position, q.treeSize ?? heads.at(-1)?.chainSeq),
     );
     const checkpoint = heads.find((h) => h.chainSeq === proof.treeSize) ?? null;
     const verified = checkpoint ? checkInclusionProof(proof, checkpoint.rootHash!) : null;
@@ -217,7 +207,7 @@ export class AuditorService {
   ): Promise<ConsistencyProofReport> {
     const heads = await this.signedHeads(user.partnership);
     const proof = await this.library(() =>
-      proveConsistency(this.dataSource, user.partnership, q.from, q.to ?? heads.at(-1)?.chainSeq),
+      this.store.proveConsistency(user.partnership, q.from, q.to ?? heads.at(-1)?.chainSeq),
     );
     const firstCheckpoint = heads.find((h) => h.chainSeq === proof.firstSize) ?? null;
     const secondCheckpoint = heads.find((h) => h.chainSeq === proof.secondSize) ?? null;
@@ -237,7 +227,7 @@ export class AuditorService {
   /** Stored checkpoints of a chain that carry a Merkle root and verify under the broker's keys, oldest first. */
   private async signedHeads(chainId: string): Promise<SignedCheckpoint[]> {
     const keys = parsePublicKeys(this.keys.auditVerificationJwks());
-    return (await readStoredCheckpoints(this.dataSource, chainId))
+    return (await this.store.storedCheckpoints(chainId))
       .filter((c) => c.rootHash !== undefined && verifyCheckpointSignature(c, keys))
       .sort((a, b) => a.chainSeq - b.chainSeq);
   }
@@ -454,7 +444,7 @@ export class AuditorService {
         };
       }
     }
-    const stored = await readStoredCheckpoints(this.dataSource, chainId);
+    const stored = await this.store.storedCheckpoints(chainId);
     checkpoints.push(...stored);
     sources.storedCheckpoints = stored.length;
     if (range === 'empty')
@@ -467,7 +457,7 @@ export class AuditorService {
         checkpointSources: sources,
         verifiedAt,
       };
-    const result = await verifyChain(this.dataSource, {
+    const result = await this.store.verifyChain({
       chainId,
       fromSeq: range.fromSeq,
       toSeq: range.toSeq,

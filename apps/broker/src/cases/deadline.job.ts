@@ -1,8 +1,6 @@
 import { Clock } from '@mash/common';
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import type { z } from 'zod';
 import { Topics, type CaseDeadlineApproachingV1, kafkaRecord } from '@mash/contracts';
 import { timeLeft } from '@mash/thresholds';
@@ -10,7 +8,9 @@ import { AuditService } from '../audit/audit.service';
 import { BrokerMetrics } from '../metrics/broker-metrics';
 import { OutboxService } from '../outbox/outbox.service';
 import type { KafkaRecord } from '../kafka/kafka.producer';
-import { CaseEntity, type Rag } from './case.entity';
+import { Transactions } from '../common/transactions';
+import type { Rag } from './case.entity';
+import { DeadlineRepository } from './deadline.repository';
 import { ThresholdService } from '../thresholds/threshold.service';
 import { IntervalJob } from '../common/interval-job';
 
@@ -26,7 +26,8 @@ const HORIZON_MS = 7 * 24 * 60 * 60 * 1000;
 @Injectable()
 export class DeadlineJob extends IntervalJob<void> {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
+    private readonly deadlines: DeadlineRepository,
     private readonly thresholds: ThresholdService,
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
@@ -44,21 +45,12 @@ export class DeadlineJob extends IntervalJob<void> {
 
   /** Returns the ids of the cases announced. */
   async notifyApproaching(now = this.clock.now()): Promise<string[]> {
-    const announced = await this.dataSource.transaction(async (tx) => {
-      const candidates = await tx
-        .getRepository(CaseEntity)
-        .createQueryBuilder('c')
-        .where(
-          "c.status = 'open' AND c.due_at IS NOT NULL AND c.deadline_notified_at IS NULL AND c.due_at <= :horizon",
-          {
-            horizon: new Date(now.getTime() + HORIZON_MS),
-          },
-        )
-        .orderBy('c.due_at', 'ASC')
-        .limit(500)
-        .setLock('pessimistic_write')
-        .setOnLocked('skip_locked')
-        .getMany();
+    const announced = await this.transactions.run(async (tx) => {
+      const candidates = await this.deadlines.unannounced(
+        new Date(now.getTime() + HORIZON_MS),
+        500,
+        tx,
+      );
       // A case already past its deadline and never announced (e.g. the broker was down) is announced too.
       const near = candidates.filter(
         (c) =>
@@ -79,13 +71,11 @@ export class DeadlineJob extends IntervalJob<void> {
         return kafkaRecord(Topics.caseDeadlineApproaching, c.id, message, { correlationId: c.id });
       });
       await this.outbox.enqueue(tx, records);
-      await tx
-        .getRepository(CaseEntity)
-        .createQueryBuilder()
-        .update()
-        .set({ deadlineNotifiedAt: now })
-        .where('id IN (:...ids)', { ids: near.map((c) => c.id) })
-        .execute();
+      await this.deadlines.markAnnounced(
+        near.map((c) => c.id),
+        now,
+        tx,
+      );
       await this.audit.record(
         near.map((c) => ({
           partnership: c.partnership,
@@ -106,11 +96,7 @@ export class DeadlineJob extends IntervalJob<void> {
 
   /** Open cases by RAG and whether their deadline has passed (`within` or `overdue`). */
   async refreshGauge(now = this.clock.now()): Promise<void> {
-    const rows = (await this.dataSource.query(
-      `SELECT rag, (due_at IS NOT NULL AND due_at < $1) AS overdue, count(*)::int AS n
-         FROM mash_case WHERE status = 'open' GROUP BY 1, 2`,
-      [now],
-    )) as Array<{ rag: Rag; overdue: boolean; n: number }>;
+    const rows = await this.deadlines.openCounts(now);
     for (const rag of RAGS) {
       for (const deadline of ['within', 'overdue'] as const) {
         const n = rows

@@ -1,10 +1,8 @@
 import { Controller, Get, Inject, NotFoundException, Req, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { BlockList } from 'node:net';
 import type { Request, Response } from 'express';
 import { Kafka } from 'kafkajs';
-import type { DataSource } from 'typeorm';
 import { kafkaClientConfig } from '@mash/common';
 import { Public } from '../auth/decorators';
 import { addressList, inList } from '../common/network';
@@ -12,6 +10,7 @@ import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
 import { BrokerKeys } from '../keys/broker-keys';
 import { BrokerMetrics } from '../metrics/broker-metrics';
 import { brokerError } from '../common/errors';
+import { HealthRepository } from './health.repository';
 
 @ApiTags('operations')
 @Controller()
@@ -21,7 +20,7 @@ export class OpsController {
   private readonly operators: BlockList;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly healthChecks: HealthRepository,
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
     @Inject(BrokerKeys) private readonly keys: BrokerKeys,
     private readonly metrics: BrokerMetrics,
@@ -37,10 +36,7 @@ export class OpsController {
   @Get('health')
   @Public()
   async health(@Res({ passthrough: true }) res: Response) {
-    const database = await this.dataSource
-      .query('SELECT 1')
-      .then(() => 'up' as const)
-      .catch(() => 'down' as const);
+    const database = (await this.healthChecks.databaseUp()) ? 'up' : 'down';
     const kafka = (await this.kafkaUp()) ? 'up' : 'down';
     const ok = database === 'up' && kafka === 'up';
     res.status(ok ? 200 : 503);

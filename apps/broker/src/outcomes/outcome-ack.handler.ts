@@ -1,7 +1,6 @@
 import { Clock } from '@mash/common';
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import { Transactions } from '../common/transactions';
 import { CaseOutcomeAcknowledgedV1, type Agency } from '@mash/contracts';
 import { AuditService } from '../audit/audit.service';
 import { DeadLetters, type RawMessage } from '../kafka/dead-letters';
@@ -19,7 +18,7 @@ export class OutcomeAckHandler {
   private readonly logger = new Logger('OutcomeAcks');
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     private readonly outcomes: OutcomeRepository,
     private readonly audit: AuditService,
     private readonly deadLetters: DeadLetters,
@@ -34,7 +33,7 @@ export class OutcomeAckHandler {
       this.logger.warn(`acknowledgement for an unknown delivery ignored (${ack.agency})`);
       return 'ignored';
     }
-    const applied = await this.dataSource.transaction(async (tx) => {
+    const applied = await this.transactions.run(async (tx) => {
       const done = await this.outcomes.markDelivered(
         ack.outcomeId,
         ack.agency,

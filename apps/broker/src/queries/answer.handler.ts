@@ -1,7 +1,6 @@
 import { Clock } from '@mash/common';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import { Transactions } from '../common/transactions';
 import { QueryAnswerV1, QueryRespondedV1, parseMessage, type Agency } from '@mash/contracts';
 import { minimise } from '@mash/policy';
 import { TrustError, openSigned } from '@mash/trust';
@@ -29,7 +28,7 @@ export class AnswerHandler {
   private readonly logger = new Logger('Answers');
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: Transactions,
     @Inject(BrokerKeys) private readonly keys: BrokerKeys,
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
     private readonly queries: QueryRepository,
@@ -114,7 +113,7 @@ export class AnswerHandler {
       recordsSealed = await this.keys.cipher.seal(minimise(answer.records, part.obligations));
     }
     const respondedAt = new Date(answer.respondedAt);
-    const applied = await this.dataSource.transaction(async (tx) => {
+    const applied = await this.transactions.run(async (tx) => {
       // Nothing about a child is stored on a case whose data retention has already deleted.
       if (await this.queries.casePurged(part.queryId, tx)) return 'purged' as const;
       const ok = await this.queries.applyAnswer(
