@@ -22,7 +22,7 @@ import { isRepresentative, primaryRole, type Principal } from '../auth/principal
 import { CaseService, type CaseSummary } from '../cases/case.service';
 import { ThresholdService } from '../thresholds/threshold.service';
 import { brokerError } from '../common/errors';
-import { retryDelay } from '../common/backoff';
+import { redeliveryPass, retryDelay } from '../common/backoff';
 import { Transactions } from '../common/transactions';
 import type { KafkaRecord } from '../kafka/kafka.producer';
 import { AgencyDirectory } from '../keys/agency-directory';
@@ -292,36 +292,16 @@ export class MeetingService {
   async redeliver(now = this.clock.now(), limit = 50): Promise<number> {
     const sent = await this.transactions.run(async (tx) => {
       const due = await this.meetings.due(now, limit, tx);
-      const messages: KafkaRecord[] = [];
-      for (const a of due) {
-        const meeting = await this.meetings.kindOf(a.meetingId, tx);
-        // An action whose words were deleted with the case's data has nothing left to send.
-        if (!meeting || !a.actionSealed) continue;
-        try {
-          const text = await this.keys.cipher.open<string>(a.actionSealed);
-          messages.push(await this.message(meeting, a, text));
-          const attempts = a.attempts + 1;
-          await this.meetings.updateAction(
-            a.id,
-            {
-              attempts,
-              lastSentAt: now,
-              nextAttemptAt: new Date(now.getTime() + this.backoff(attempts)),
-              lastError: null,
-            },
-            tx,
-          );
-        } catch (error) {
-          await this.meetings.updateAction(
-            a.id,
-            {
-              nextAttemptAt: new Date(now.getTime() + this.backoff(a.attempts + 1)),
-              lastError: error instanceof DomainError ? error.code : 'AGENCY.KEYS_UNAVAILABLE',
-            },
-            tx,
-          );
-        }
-      }
+      const messages = await redeliveryPass(due, now, (n) => this.backoff(n), {
+        load: async (a) => {
+          const meeting = await this.meetings.kindOf(a.meetingId, tx);
+          // An action whose words were deleted with the case's data has nothing left to send.
+          return meeting && a.actionSealed ? { meeting, sealed: a.actionSealed } : undefined;
+        },
+        message: async (a, { meeting, sealed }) =>
+          this.message(meeting, a, await this.keys.cipher.open<string>(sealed)),
+        update: (a, patch) => this.meetings.updateAction(a.id, patch, tx),
+      });
       await this.outbox.enqueue(tx, messages);
       return messages.length;
     });

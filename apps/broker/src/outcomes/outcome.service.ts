@@ -10,7 +10,7 @@ import {
   kafkaRecord,
 } from '@mash/contracts';
 import { sealSigned } from '@mash/trust';
-import { retryDelay } from '../common/backoff';
+import { redeliveryPass, retryDelay } from '../common/backoff';
 import { Transactions } from '../common/transactions';
 import { AuditService } from '../audit/audit.service';
 import { primaryRole, type Principal } from '../auth/principal';
@@ -237,37 +237,14 @@ export class OutcomeService {
   async redeliver(now = this.clock.now(), limit = 50): Promise<number> {
     const sent = await this.transactions.run(async (tx) => {
       const due = await this.outcomes.due(now, limit, tx);
-      const messages: KafkaRecord[] = [];
-      for (const d of due) {
-        const outcome = await this.outcomes.get(d.outcomeId, tx);
-        if (!outcome || !isAgency(d.agency)) continue;
-        try {
-          messages.push(await this.message(outcome, d.agency));
-          const attempts = d.attempts + 1;
-          await this.outcomes.updateDelivery(
-            d.outcomeId,
-            d.agency,
-            {
-              attempts,
-              lastSentAt: now,
-              nextAttemptAt: new Date(now.getTime() + this.backoff(attempts)),
-              lastError: null,
-            },
-            tx,
-          );
-        } catch (error) {
-          const code = error instanceof DomainError ? error.code : 'AGENCY.KEYS_UNAVAILABLE';
-          await this.outcomes.updateDelivery(
-            d.outcomeId,
-            d.agency,
-            {
-              nextAttemptAt: new Date(now.getTime() + this.backoff(d.attempts + 1)),
-              lastError: code,
-            },
-            tx,
-          );
-        }
-      }
+      const messages = await redeliveryPass(due, now, (n) => this.backoff(n), {
+        load: async (d) => {
+          const outcome = await this.outcomes.get(d.outcomeId, tx);
+          return outcome && isAgency(d.agency) ? outcome : undefined;
+        },
+        message: (d, outcome) => this.message(outcome, d.agency),
+        update: (d, patch) => this.outcomes.updateDelivery(d.outcomeId, d.agency, patch, tx),
+      });
       await this.outbox.enqueue(tx, messages);
       return messages.length;
     });
