@@ -1,6 +1,7 @@
 import { Clock } from '@mash/common';
 import { Injectable, Logger } from '@nestjs/common';
 import { CaseActionAcknowledgedV1, type Agency } from '@mash/contracts';
+import { applyAcknowledgement } from '../audit/acknowledged';
 import { AuditService } from '../audit/audit.service';
 import { Transactions } from '../common/transactions';
 import { DeadLetters, type RawMessage } from '../kafka/dead-letters';
@@ -38,29 +39,25 @@ export class ActionAckHandler {
       this.logger.warn(`acknowledgement for an unknown action ignored (${ack.agency})`);
       return 'ignored';
     }
-    const applied = await this.transactions.run(async (tx) => {
-      if (!(await this.meetings.markDelivered(ack.actionId, ack.agency, this.clock.now(), tx)))
-        return false;
-      await this.audit.record(
-        {
-          partnership: action.partnership,
-          actorType: 'agency',
-          actorId: ack.agency,
-          action: 'case.action.delivered',
-          outcome: 'success',
-          caseId: action.caseId,
-          agency: ack.agency,
-          details: {
-            actionId: action.id,
-            meetingId: action.meetingId,
-            recordedAt: ack.recordedAt,
-            attempts: action.attempts,
-          },
+    return applyAcknowledgement(
+      this.transactions,
+      this.audit,
+      (tx) => this.meetings.markDelivered(ack.actionId, ack.agency, this.clock.now(), tx),
+      {
+        partnership: action.partnership,
+        actorType: 'agency',
+        actorId: ack.agency,
+        action: 'case.action.delivered',
+        outcome: 'success',
+        caseId: action.caseId,
+        agency: ack.agency,
+        details: {
+          actionId: action.id,
+          meetingId: action.meetingId,
+          recordedAt: ack.recordedAt,
+          attempts: action.attempts,
         },
-        tx,
-      );
-      return true;
-    });
-    return applied ? 'delivered' : 'duplicate';
+      },
+    );
   }
 }

@@ -2,6 +2,7 @@ import { Clock } from '@mash/common';
 import { Injectable, Logger } from '@nestjs/common';
 import { Transactions } from '../common/transactions';
 import { CaseOutcomeAcknowledgedV1, type Agency } from '@mash/contracts';
+import { applyAcknowledgement } from '../audit/acknowledged';
 import { AuditService } from '../audit/audit.service';
 import { DeadLetters, type RawMessage } from '../kafka/dead-letters';
 import { OutcomeRepository } from './outcome.repository';
@@ -33,33 +34,24 @@ export class OutcomeAckHandler {
       this.logger.warn(`acknowledgement for an unknown delivery ignored (${ack.agency})`);
       return 'ignored';
     }
-    const applied = await this.transactions.run(async (tx) => {
-      const done = await this.outcomes.markDelivered(
-        ack.outcomeId,
-        ack.agency,
-        this.clock.now(),
-        tx,
-      );
-      if (!done) return false;
-      await this.audit.record(
-        {
-          partnership: delivery.partnership,
-          actorType: 'agency',
-          actorId: ack.agency,
-          action: 'case.outcome.delivered',
-          outcome: 'success',
-          caseId: delivery.caseId,
-          agency: ack.agency,
-          details: {
-            outcomeId: ack.outcomeId,
-            recordedAt: ack.recordedAt,
-            attempts: delivery.attempts,
-          },
+    return applyAcknowledgement(
+      this.transactions,
+      this.audit,
+      (tx) => this.outcomes.markDelivered(ack.outcomeId, ack.agency, this.clock.now(), tx),
+      {
+        partnership: delivery.partnership,
+        actorType: 'agency',
+        actorId: ack.agency,
+        action: 'case.outcome.delivered',
+        outcome: 'success',
+        caseId: delivery.caseId,
+        agency: ack.agency,
+        details: {
+          outcomeId: ack.outcomeId,
+          recordedAt: ack.recordedAt,
+          attempts: delivery.attempts,
         },
-        tx,
-      );
-      return true;
-    });
-    return applied ? 'delivered' : 'duplicate';
+      },
+    );
   }
 }
