@@ -4,7 +4,8 @@
  * `npm run adapter -- run <connector file>` runs an adapter from the file alone;
  * `npm run adapter -- import <connector file> <file.xml> [--kind ctf|cin]` imports a CTF or CIN
  * census file into the store of an adapter that shares by file (docs/sources.md).
- * The source URL is `--source-url`, else `<AGENCY>_DATABASE_URL`, else `SOURCE_DATABASE_URL`.
+ * The source URL is `--source-url`, else `<AGENCY>_DATABASE_URL`, else `SOURCE_DATABASE_URL`; for a
+ * FHIR connector, `--source-url`, else `<AGENCY>_FHIR_URL`, `SOURCE_FHIR_URL` or the file's base URL.
  */
 import 'reflect-metadata';
 import { resolve } from 'node:path';
@@ -13,10 +14,14 @@ import {
   ConnectorFileError,
   createConfiguredAdapter,
   FileImportError,
+  fhirSourceFromEnv,
+  isFhirConnectorFile,
   loadAdapterConfig,
+  loadAnyConnectorFile,
   loadConnectorFile,
 } from '@mash/adapter-sdk';
 import { checkConnector, formatReport } from './adapter/check';
+import { checkFhirConnector } from './adapter/check-fhir';
 import { importFile } from './adapter/import';
 
 const USAGE = `Usage: npm run adapter -- check <connector file> [--source-url URL] [--sample people.csv --map mapping.json] [--records-sample 200] [--json]
@@ -67,6 +72,24 @@ async function main(): Promise<number> {
   if ((values.sample === undefined) !== (values.map === undefined)) {
     process.stderr.write(`--sample and --map go together\n${USAGE}\n`);
     return 2;
+  }
+  const any = loadAnyConnectorFile(resolve(file));
+  if (isFhirConnectorFile(any)) {
+    // A FHIR server: its base URL from --source-url, else the environment or the file.
+    const { baseUrl, authorization } = fhirSourceFromEnv(any, process.env);
+    const report = await checkFhirConnector({
+      file: resolve(file),
+      definition: any,
+      baseUrl: values['source-url'] ?? baseUrl,
+      authorization,
+      sample: values.sample ? { csv: values.sample, map: values.map! } : undefined,
+      recordsSample: values['records-sample'] ? Number(values['records-sample']) : undefined,
+      progress: (m) => process.stderr.write(`[check] ${m}\n`),
+    });
+    process.stdout.write(
+      values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report),
+    );
+    return report.blocking === 0 ? 0 : 1;
   }
   const definition = loadConnectorFile(resolve(file));
   const agency = definition.agency;

@@ -6,6 +6,9 @@
  */
 import { resolve } from 'node:path';
 import request from 'supertest';
+import { isFhirConnectorFile, loadAnyConnectorFile } from '@mash/adapter-sdk';
+import { formatReport } from '../../scripts/adapter/check';
+import { checkFhirConnector } from '../../scripts/adapter/check-fhir';
 import { startFhirServer, type RunningFhirServer } from '../fhir-server/fhir-server';
 import {
   baseEnv,
@@ -113,5 +116,37 @@ describe('The health adapter on a FHIR R4 server', () => {
     expect(health.records.flags).toEqual([
       expect.objectContaining({ type: 'child-protection-plan' }),
     ]);
+  });
+
+  it('checks the FHIR connector before go-live: patients, NHS numbers and categories counted', async () => {
+    const file = resolve(ROOT, 'deploy/connectors/health-fhir.yaml');
+    const definition = loadAnyConnectorFile(file);
+    if (!isFhirConnectorFile(definition)) throw new Error('health-fhir.yaml is not a FHIR file');
+    const report = await checkFhirConnector({ file, definition, baseUrl: fhir.baseUrl });
+    expect(report).toMatchObject({
+      driver: 'fhir',
+      readOnly: { ok: true },
+      people: 4,
+      identifiers: { nhsNumber: { present: 4, invalid: 0 } },
+      blocking: 0,
+    });
+    // One fixture patient's NHS number is not traced (verification status 03).
+    expect(report.fixes).toEqual([
+      expect.stringContaining('1 patients have an NHS number whose UK Core verification status'),
+    ]);
+    for (const name of ['attendances', 'flags', 'gp']) {
+      expect(report.categories[name]).toMatchObject({ sampled: 4 });
+      expect(report.categories[name].error).toBeUndefined();
+      expect(report.categories[name].records).toBeGreaterThan(0);
+    }
+    expect(formatReport(report)).toContain('people        4');
+    // A server that is not there blocks go-live, and says so.
+    const down = await checkFhirConnector({
+      file,
+      definition,
+      baseUrl: 'http://127.0.0.1:9/fhir',
+    });
+    expect(down.blocking).toBe(1);
+    expect(down.fixes[0]).toMatch(/^the FHIR server does not answer: .*\[FHIR\.UNREACHABLE\]$/);
   });
 });
