@@ -7,9 +7,8 @@ import {
   type FhirConnectorFile,
   type Patient,
 } from '@mash/adapter-sdk';
-import { isValidNhsNumber, linkRecords, type MatchSubject, prepare } from '@mash/matching';
-import { loadMapping, mapRows, readCsv } from '../link';
-import type { CheckReport } from './check';
+import { isValidNhsNumber, type MatchSubject } from '@mash/matching';
+import { estimateMatchRate, type CheckReport } from './check';
 
 export interface FhirCheckOptions {
   file: string;
@@ -121,24 +120,9 @@ export async function checkFhirConnector(options: FhirCheckOptions): Promise<Che
     progress(`category ${name}: ${entry.records} records for ${sampled.length} patients sampled`);
   }
 
-  let matchRate: CheckReport['matchRate'];
-  if (options.sample) {
-    const queries = mapRows(readCsv(options.sample.csv), loadMapping(options.sample.map));
-    progress(`linking ${queries.length} sample people against ${firstVariants.length} patients`);
-    const { links } = linkRecords(
-      queries,
-      firstVariants.map((v) => prepare(v)),
-      { onProgress: (p) => progress(`link: ${p.stage} ${p.done ?? p.pairs} pairs`) },
-    );
-    const match = links.filter((l) => l.band === 'match').length;
-    const possible = links.filter((l) => l.band === 'possible').length;
-    matchRate = {
-      sample: queries.length,
-      match,
-      possible,
-      rate: queries.length ? match / queries.length : 0,
-    };
-  }
+  const matchRate = options.sample
+    ? estimateMatchRate(options.sample, firstVariants, progress)
+    : undefined;
   return report(
     options,
     { people: refs.length, variants, missing },

@@ -191,27 +191,13 @@ export async function checkConnector(options: CheckOptions): Promise<CheckReport
       progress(`category ${name}: ${entry.records} records for ${sampled.length} people sampled`);
     }
 
-    let matchRate: CheckReport['matchRate'];
-    if (options.sample) {
-      const queries = mapRows(readCsv(options.sample.csv), loadMapping(options.sample.map));
-      const own = firstVariants.map((v) => prepare(v));
-      progress(`linking ${queries.length} sample people against ${own.length} source records`);
-      const { links } = linkRecords(queries, own, {
-        onProgress: (p) => progress(`link: ${p.stage} ${p.done ?? p.pairs} pairs`),
-      });
-      const match = links.filter((l) => l.band === 'match').length;
-      const possible = links.filter((l) => l.band === 'possible').length;
-      matchRate = {
-        sample: queries.length,
-        match,
-        possible,
-        rate: queries.length ? match / queries.length : 0,
-      };
-      if (queries.length > 0 && possible > match)
-        fixes.push(
-          'more possible matches than matches: map more identity fields (postcode, address, identifiers)',
-        );
-    }
+    const matchRate = options.sample
+      ? estimateMatchRate(options.sample, firstVariants, progress)
+      : undefined;
+    if (matchRate && matchRate.sample > 0 && matchRate.possible > matchRate.match)
+      fixes.push(
+        'more possible matches than matches: map more identity fields (postcode, address, identifiers)',
+      );
 
     return {
       file: options.file,
@@ -231,6 +217,32 @@ export async function checkConnector(options: CheckOptions): Promise<CheckReport
   } finally {
     await source.close();
   }
+}
+
+/**
+ * The match rate of another agency's people (a CSV and its mapping) against the source's: each
+ * person's first identity variant, linked with the link tool's matcher.
+ */
+export function estimateMatchRate(
+  sample: { csv: string; map: string },
+  own: readonly MatchSubject[],
+  progress: (message: string) => void,
+): NonNullable<CheckReport['matchRate']> {
+  const queries = mapRows(readCsv(sample.csv), loadMapping(sample.map));
+  progress(`linking ${queries.length} sample people against ${own.length} source records`);
+  const { links } = linkRecords(
+    queries,
+    own.map((v) => prepare(v)),
+    { onProgress: (p) => progress(`link: ${p.stage} ${p.done ?? p.pairs} pairs`) },
+  );
+  const match = links.filter((l) => l.band === 'match').length;
+  const possible = links.filter((l) => l.band === 'possible').length;
+  return {
+    sample: queries.length,
+    match,
+    possible,
+    rate: queries.length ? match / queries.length : 0,
+  };
 }
 
 export function formatReport(r: CheckReport): string {

@@ -1,4 +1,3 @@
-import { isValidUpn } from '@mash/matching';
 import {
   child,
   children,
@@ -8,6 +7,7 @@ import {
   required,
   text,
   type XmlElement,
+  upn,
   XmlRecordReader,
 } from './xml';
 import type { ImportedPerson, ParsedFile } from './types';
@@ -32,21 +32,6 @@ const SEX: Record<string, ImportedPerson['sex']> = {
   '9': 'unknown',
 };
 
-function optionalUpn(el: XmlElement, name: string): string | undefined {
-  const value = text(el, name);
-  if (value === undefined) return undefined;
-  const at = child(el, name)!;
-  if (!/^[A-Z]\d{11}[0-9A-Z]$/.test(value))
-    invalid(at, `<${name}> is not a UPN (a letter, 11 digits and a digit or letter)`);
-  if (!isValidUpn(value))
-    invalid(
-      at,
-      `<${name}> has a check letter that does not match its digits`,
-      'FILE.UPN_CHECK_LETTER',
-    );
-  return value;
-}
-
 function earliest(dates: Array<string | undefined>): string | null {
   const known = dates.filter((d): d is string => d !== undefined).sort();
   return known[0] ?? null;
@@ -60,8 +45,8 @@ function childRecord(el: XmlElement): ImportedPerson {
   if (!sex) invalid(sexEl!, `<${sexEl!.name}> is not a known code`);
   const person: ImportedPerson = {
     key: required(ids, 'LAchildID').value,
-    upn: optionalUpn(ids, 'UPN'),
-    formerUpn: optionalUpn(ids, 'FormerUPN'),
+    upn: upn(ids, 'UPN', true),
+    formerUpn: upn(ids, 'FormerUPN', true),
     dateOfBirth: isoDate(ids, 'PersonBirthDate')!,
     sex,
     records: [],

@@ -1,4 +1,3 @@
-import { isValidUpn } from '@mash/matching';
 import {
   child,
   FileImportError,
@@ -8,6 +7,7 @@ import {
   required,
   text,
   type XmlElement,
+  upn,
   XmlRecordReader,
 } from './xml';
 import type { ImportedPerson, ImportedRecord, ParsedFile } from './types';
@@ -22,21 +22,6 @@ import type { ImportedPerson, ImportedRecord, ParsedFile } from './types';
 export const CTF_SHAPE = { root: 'CTfile', records: ['CTfile/CTFpupilData/Pupil'] };
 
 const GENDER: Record<string, ImportedPerson['sex']> = { M: 'male', F: 'female', U: 'unknown' };
-
-function upn(el: XmlElement, name: string, optional: boolean): string | undefined {
-  const value = optional ? text(el, name) : required(el, name).value;
-  if (value === undefined) return undefined;
-  const at = child(el, name)!;
-  if (!/^[A-Z]\d{11}[0-9A-Z]$/.test(value))
-    invalid(at, `<${name}> is not a UPN (a letter, 11 digits and a digit or letter)`);
-  if (!isValidUpn(value))
-    invalid(
-      at,
-      `<${name}> has a check letter that does not match its digits`,
-      'FILE.UPN_CHECK_LETTER',
-    );
-  return value;
-}
 
 function int(el: XmlElement, name: string): number | undefined {
   const t = text(el, name);
@@ -64,7 +49,7 @@ function pupil(el: XmlElement, source: SourceSchool): ImportedPerson {
   const sex = GENDER[gender.value];
   if (!sex) invalid(gender.at, '<Gender> is not M, F or U');
   const person: ImportedPerson = {
-    key: upn(el, 'UPN', false)!,
+    key: upn(el, 'UPN')!,
     formerUpn: upn(el, 'FormerUPN', true),
     familyName: required(el, 'Surname').value,
     otherFamilyName: text(el, 'PreferredSurname') ?? text(el, 'FormerSurname'),

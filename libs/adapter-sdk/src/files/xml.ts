@@ -1,3 +1,4 @@
+import { isValidUpn } from '@mash/matching';
 import { SaxesParser } from 'saxes';
 
 /**
@@ -84,6 +85,25 @@ export function isoDate(el: XmlElement, name: string, optional = false): string 
   if (!m || !d || d.getUTCMonth() !== +m[2] - 1 || d.getUTCDate() !== +m[3])
     invalid(c, `<${name}> is not a date in the form YYYY-MM-DD`);
   return t;
+}
+
+/**
+ * A Unique Pupil Number (both files carry them): its shape, then its check letter, each refused
+ * with the element's line. Absent is undefined when `optional`, else refused as required.
+ */
+export function upn(el: XmlElement, name: string, optional = false): string | undefined {
+  const value = optional ? text(el, name) : required(el, name).value;
+  if (value === undefined) return undefined;
+  const at = child(el, name)!;
+  if (!/^[A-Z]\d{11}[0-9A-Z]$/.test(value))
+    invalid(at, `<${name}> is not a UPN (a letter, 11 digits and a digit or letter)`);
+  if (!isValidUpn(value))
+    invalid(
+      at,
+      `<${name}> has a check letter that does not match its digits`,
+      'FILE.UPN_CHECK_LETTER',
+    );
+  return value;
 }
 
 export interface StreamHandlers {
