@@ -232,7 +232,31 @@ describe('The cluster drill: a Kafka node and a broker killed under load', () =>
     const topics = [...new Set([...brokerTopics(), ...AGENCIES.flatMap((a) => adapterTopics(a))])];
     // Partitioned as the apps make them (KAFKA_TOPIC_PARTITIONS, default 6, for the hot topics).
     const partitionsOf = (t: string) => (isWideTopic(t) ? 6 : 1);
+    // Every node registered first: ensureTopics replicates a new topic on as many nodes as the
+    // cluster reports (at most 3), and a topic made while one node was still joining would have
+    // two replicas, so killing a node would leave it below min.insync.replicas.
+    await eventually(
+      async () => {
+        const admin = new Kafka(kafka).admin();
+        await admin.connect();
+        try {
+          return (await admin.describeCluster()).brokers.length === 3 ? true : undefined;
+        } finally {
+          await admin.disconnect();
+        }
+      },
+      30_000,
+      500,
+    );
     await eventually(() => ensureTopics(kafka, topics, partitionsOf).then(() => true), 30_000, 500);
+    {
+      const admin = new Kafka(kafka).admin();
+      await admin.connect();
+      const { topics: made } = await admin.fetchTopicMetadata({ topics });
+      await admin.disconnect();
+      const thin = made.filter((t) => t.partitions.some((p) => p.replicas.length < 3));
+      expect(thin.map((t) => t.name)).toEqual([]);
+    }
     writeFileSync(START_GATE, '');
     await Promise.all([...brokersReady, ...AGENCIES.map((a) => adapters.startAdapter(a))]);
     timings.startedMs = Date.now() - started;

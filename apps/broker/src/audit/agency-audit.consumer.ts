@@ -29,13 +29,29 @@ const CHUNK = 200;
 export class AgencyAuditConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('AgencyAudit');
   private consumer: Consumer | undefined;
+  private starting: Promise<void> | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
     private readonly handler: AgencyAuditHandler,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  /**
+   * Joins the group in the background: the broker serves (and its other consumer joins) meanwhile,
+   * and events that arrive before the join wait on the topic. A failed start is tried again.
+   */
+  onApplicationBootstrap(): void {
+    this.starting = this.start().catch(async (error: unknown) => {
+      await this.consumer?.disconnect().catch(() => undefined);
+      if (this.stopped) return;
+      this.logger.warn(`audit consumer did not start (${String(error)}); trying again in 5 s`);
+      this.retry = setTimeout(() => this.onApplicationBootstrap(), 5_000);
+    });
+  }
+
+  private async start(): Promise<void> {
     const kafka = new Kafka(kafkaClientConfig(this.config.kafka, 'broker-audit'));
     const consumer = kafka.consumer({
       groupId: consumerGroup('broker-audit'),
@@ -61,6 +77,9 @@ export class AgencyAuditConsumer implements OnApplicationBootstrap, OnApplicatio
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retry);
+    await this.starting;
     await this.consumer?.disconnect().catch((error: unknown) => {
       this.logger.warn(`audit consumer did not leave its group cleanly: ${String(error)}`);
     });
