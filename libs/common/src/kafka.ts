@@ -83,6 +83,9 @@ export async function ensureTopics(
       const replicationFactor = Math.max(1, Math.min(3, brokers.length));
       await admin.createTopics({
         waitForLeaders: true,
+        // Leaders for a first start's partitions (six on each hot topic) can take longer than
+        // kafkajs's 5 s on a busy machine; waiting longer beats failing the start.
+        timeout: 30_000,
         topics: missing.map((topic) => ({
           topic,
           numPartitions: partitionsOf(topic),
