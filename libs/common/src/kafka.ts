@@ -81,17 +81,24 @@ export async function ensureTopics(
     if (missing.length > 0) {
       const { brokers } = await admin.describeCluster();
       const replicationFactor = Math.max(1, Math.min(3, brokers.length));
-      await admin.createTopics({
-        waitForLeaders: true,
-        // Leaders for a first start's partitions (six on each hot topic) can take longer than
-        // kafkajs's 5 s on a busy machine; waiting longer beats failing the start.
-        timeout: 30_000,
-        topics: missing.map((topic) => ({
-          topic,
-          numPartitions: partitionsOf(topic),
-          replicationFactor,
-        })),
-      });
+      await admin
+        .createTopics({
+          waitForLeaders: true,
+          // Leaders for a first start's partitions (six on each hot topic) can take longer than
+          // kafkajs's 5 s on a busy machine; waiting longer beats failing the start.
+          timeout: 30_000,
+          topics: missing.map((topic) => ({
+            topic,
+            numPartitions: partitionsOf(topic),
+            replicationFactor,
+          })),
+        })
+        .catch(async (error: unknown) => {
+          // kafkajs waits out LEADER_NOT_AVAILABLE only; a KRaft broker not yet told of the
+          // topics it just made answers UNKNOWN_TOPIC_OR_PARTITION: wait for their leaders here.
+          if ((error as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw error;
+          await waitForLeaders(admin, missing, 30_000);
+        });
     }
     const present = topics.filter((t) => existing.has(t) && partitionsOf(t) > 1);
     if (present.length === 0) return [];
@@ -110,6 +117,29 @@ export async function ensureTopics(
     }
   } finally {
     await admin.disconnect();
+  }
+}
+
+/** Until every partition of `topics` has a leader, or `timeoutMs` passes (then it throws). */
+async function waitForLeaders(
+  admin: ReturnType<Kafka['admin']>,
+  topics: string[],
+  timeoutMs: number,
+): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics });
+      if (
+        found.length === topics.length &&
+        found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))
+      )
+        return;
+    } catch (error) {
+      if (Date.now() > until) throw error;
+    }
+    if (Date.now() > until) throw new Error(`topic leaders not elected within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
