@@ -6,6 +6,7 @@
  * The broker's clock is pinned, so nothing times out by itself: requests to a stopped adapter
  * stay in flight until it is back.
  */
+import { Client } from 'pg';
 import request from 'supertest';
 import type { Agency } from '@mash/contracts';
 import {
@@ -13,6 +14,7 @@ import {
   baseEnv,
   dropDatabases,
   eventually,
+  testDatabaseUrl,
   seedSources,
   status,
   type DemoSubject,
@@ -28,6 +30,8 @@ describe('Query events and admission control', () => {
       PORT: String(PORT),
       QUERY_ADMISSION_MAX_IN_FLIGHT: '2',
       QUERY_ADMISSION_RED_RESERVE: '0.5',
+      // Two creations at once in the instance, one of them for amber and green cases.
+      QUERY_ADMISSION_MAX_CONCURRENT: '2',
       QUERY_EVENTS_HEARTBEAT_SECONDS: '1',
     }),
   );
@@ -194,4 +198,60 @@ describe('Query events and admission control', () => {
     const again = await ask(green, ['police']).expect(status(202));
     expect(await finished(again.body.id)).toBe('complete');
   }, 180_000);
+
+  it('refuses at once when the broker itself has no place for another creation, red last', async () => {
+    const green = await federation.openCaseWithoutConsent(everywhere.subject, {
+      referrer: { agency: 'education' },
+      concerns: ['missing-from-education'],
+    });
+    const red = await federation.openCaseWithoutConsent(everywhere.subject, {
+      referrer: { agency: 'education' },
+      concerns: ['sexual-abuse'],
+    });
+    // Creations that reach their insert wait behind this lock (it lets reads by), holding their places.
+    const db = new Client({ connectionString: testDatabaseUrl('broker') });
+    await db.connect();
+    // Creations waiting on that lock at their first insert (the snapshot of pg_stat_activity
+    // is otherwise kept for the whole transaction).
+    const waiting = async () => {
+      await db.query('SELECT pg_stat_clear_snapshot()');
+      const { rows } = await db.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO "federated_query"%'`,
+      );
+      return rows[0].n as number;
+    };
+    try {
+      await db.query('BEGIN');
+      await db.query('LOCK TABLE federated_query IN SHARE MODE');
+      const first = ask(green, ['education']).then((r) => r);
+      await eventually(async () => ((await waiting()) === 1 ? true : undefined), 30_000);
+
+      // One creation under way: the amber and green share (half of two) is taken.
+      const refused = await ask(green, ['education']).expect(status(503));
+      expect(refused.body).toMatchObject({
+        code: 'QUERY.OVERLOADED',
+        details: { agencies: [], retryAfterSeconds: 1 },
+      });
+      expect(refused.headers['retry-after']).toBe('1');
+
+      // A red case takes the last place...
+      const second = ask(red, ['education']).then((r) => r);
+      await eventually(async () => ((await waiting()) === 2 ? true : undefined), 30_000);
+      // ...and with both taken, red is refused too, before anything is read.
+      const full = await ask(red, ['education']).expect(status(503));
+      expect(full.body.details).toEqual({ agencies: [], retryAfterSeconds: 1 });
+
+      await db.query('COMMIT');
+      // What was admitted completes; the places are given back.
+      for (const posted of [await first, await second]) {
+        expect(posted.status).toBe(202);
+        expect(await finished(posted.body.id)).toBe('complete');
+      }
+      await ask(green, ['education']).expect(status(202));
+    } finally {
+      await db.query('ROLLBACK').catch(() => undefined);
+      await db.end();
+    }
+  }, 120_000);
 });

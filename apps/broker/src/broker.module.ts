@@ -85,6 +85,7 @@ import { QueryEventsService } from './queries/query-events.service';
 import { QueryEventsListener } from './queries/query-events.listener';
 import { QueryEventRepository } from './queries/query-event.repository';
 import { AdmissionService } from './queries/admission.service';
+import { BrokerLoad } from './queries/broker-load';
 import { QueryEventPruneJob } from './queries/query-event-prune.job';
 import { OutcomeController } from './outcomes/outcome.controller';
 import { OutcomeRepository } from './outcomes/outcome.repository';
@@ -246,6 +247,7 @@ export class BrokerModule {
         QueryEventsListener,
         QueryEventsService,
         AdmissionService,
+        BrokerLoad,
         QueryEventPruneJob,
         OutcomeRepository,
         OutcomeService,

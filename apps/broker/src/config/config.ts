@@ -78,6 +78,10 @@ const BrokerEnvSchema = KafkaEnvSchema.extend({
   QUERY_ADMISSION_MIN_IN_FLIGHT: z.coerce.number().int().min(1).default(20),
   /** The share of the in-flight limit kept for red cases. */
   QUERY_ADMISSION_RED_RESERVE: z.coerce.number().min(0).max(0.9).default(0.2),
+  /** Query creations under way at once in one broker instance, at most (red cases: all of them). */
+  QUERY_ADMISSION_MAX_CONCURRENT: z.coerce.number().int().min(1).default(16),
+  /** Event-loop utilisation above which an instance refuses amber and green queries; 1: never. */
+  QUERY_ADMISSION_MAX_BUSY: z.coerce.number().min(0.1).max(1).default(0.85),
   /** How far back the answer rate is measured. */
   QUERY_ADMISSION_WINDOW_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
   /** An adapter not heard from for this long is `down` (adapters beat every 10 s by default). */
@@ -145,6 +149,8 @@ export interface BrokerConfig {
     minInFlight: number;
     redReserve: number;
     windowSeconds: number;
+    maxConcurrent: number;
+    maxBusy: number;
   };
   console: ConsoleConfig;
 }
@@ -274,6 +280,8 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
       minInFlight: Math.min(e.QUERY_ADMISSION_MIN_IN_FLIGHT, e.QUERY_ADMISSION_MAX_IN_FLIGHT),
       redReserve: e.QUERY_ADMISSION_RED_RESERVE,
       windowSeconds: e.QUERY_ADMISSION_WINDOW_SECONDS,
+      maxConcurrent: e.QUERY_ADMISSION_MAX_CONCURRENT,
+      maxBusy: e.QUERY_ADMISSION_MAX_BUSY,
     },
   };
 }

@@ -3,18 +3,37 @@ import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
 import { BrokerMetrics } from '../metrics/broker-metrics';
 import { newTestService } from '../../test/utils';
 import { AdmissionService } from './admission.service';
+import { BrokerLoad } from './broker-load';
 import { QueryEventRepository } from './query-event.repository';
 
 const config = {
   queryTimeoutMs: 10_000,
-  admission: { maxInFlight: 1000, minInFlight: 10, redReserve: 0.2, windowSeconds: 10 },
+  admission: {
+    maxInFlight: 1000,
+    minInFlight: 10,
+    redReserve: 0.2,
+    windowSeconds: 10,
+    maxConcurrent: 10,
+    maxBusy: 0.85,
+  },
 } as BrokerConfig;
 
 describe(AdmissionService.name, () => {
-  const setup = (load: Record<string, { inFlight: number; answered: number }>) => {
+  /** This instance: `creating` creations under way, the loop busy `busy` of the time. */
+  const broker = (creating = 0, busy = 0) =>
+    ({
+      inProgress: () => creating,
+      busy: () => busy,
+      begin: jest.fn(() => jest.fn()),
+    }) as unknown as BrokerLoad;
+  const setup = (
+    load: Record<string, { inFlight: number; answered: number }>,
+    instance = broker(),
+  ) => {
     const t = newTestService(AdmissionService, [
       [BROKER_CONFIG, config],
       [BrokerMetrics, new BrokerMetrics()],
+      [BrokerLoad, instance],
     ]);
     t.get(QueryEventRepository).load.mockResolvedValue(new Map(Object.entries(load)));
     return t.sut;
@@ -63,5 +82,48 @@ describe(AdmissionService.name, () => {
     // Floor 10: amber and green may have 8 in flight.
     const error = await refusal(sut, 'green');
     expect(error?.details).toEqual({ agencies: ['health'], retryAfterSeconds: 10 });
+  });
+
+  describe('the broker itself', () => {
+    const quiet = { police: { inFlight: 0, answered: 0 }, health: { inFlight: 0, answered: 0 } };
+
+    it('refuses at the door, red included, when every place for a creation is taken', () => {
+      const sut = setup(quiet, broker(10));
+      expect(() => sut.enter()).toThrow(
+        expect.objectContaining({
+          code: 'QUERY.OVERLOADED',
+          details: { agencies: [], retryAfterSeconds: 1 },
+        }),
+      );
+    });
+
+    it('gives a place while one is free, counted until the creation ends', () => {
+      const instance = broker(9);
+      const sut = setup(quiet, instance);
+      sut.enter();
+      expect(instance.begin).toHaveBeenCalledTimes(1);
+    });
+
+    it('keeps a reserve of the creations for red cases', async () => {
+      // 9 under way counting this one; amber and green may have 8 (10 less the 0.2 reserve).
+      const sut = setup(quiet, broker(9));
+      expect((await refusal(sut, 'amber'))?.details).toEqual({
+        agencies: [],
+        retryAfterSeconds: 1,
+      });
+      expect(await refusal(sut, 'red')).toBeUndefined();
+    });
+
+    it('refuses amber and green while the loop is busy and creations overlap, never red', async () => {
+      const busy = setup(quiet, broker(2, 0.95));
+      expect((await refusal(busy, 'green'))?.code).toBe('QUERY.OVERLOADED');
+      expect(await refusal(busy, 'red')).toBeUndefined();
+      // At 0.8 the loop still has room.
+      expect(await refusal(setup(quiet, broker(2, 0.8)), 'green')).toBeUndefined();
+    });
+
+    it('never refuses a lone creation for a busy loop (an instance starting up is busy)', async () => {
+      expect(await refusal(setup(quiet, broker(1, 0.99)), 'green')).toBeUndefined();
+    });
   });
 });

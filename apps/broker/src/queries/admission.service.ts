@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
 import { brokerError } from '../common/errors';
 import { BrokerMetrics } from '../metrics/broker-metrics';
+import { BrokerLoad } from './broker-load';
 import { QueryEventRepository } from './query-event.repository';
 
 /** Of the deadline, the share a request may expect to wait behind the others: a margin for the rest. */
@@ -19,6 +20,14 @@ const DEADLINE_SHARE = 0.8;
  * above QUERY_ADMISSION_MAX_IN_FLIGHT. Red cases may use the whole limit; amber and green ones
  * leave QUERY_ADMISSION_RED_RESERVE of it free, so they are refused first.
  *
+ * The broker itself is the other queue (`BrokerLoad`): each instance refuses at once, before any
+ * database work, when more query creations are under way in it than
+ * QUERY_ADMISSION_MAX_CONCURRENT, and refuses amber and green cases when creations overlap while
+ * its event loop has been busier than QUERY_ADMISSION_MAX_BUSY (a saturated broker would accept
+ * them and time them out). Red cases keep the same reserve of the concurrency limit and are not
+ * refused for a busy loop. A single creation is never refused for a busy loop: an instance
+ * starting up is busy, and one request alone queues behind nothing.
+ *
  * The check and the insert are not one transaction: instances admitting at the same moment can
  * overshoot the limit by the requests in between. A shared lock would serialise every query in
  * the partnership, the cost this exists to avoid; the margin absorbs the overshoot.
@@ -29,10 +38,21 @@ export class AdmissionService {
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
     private readonly events: QueryEventRepository,
     private readonly metrics: BrokerMetrics,
+    private readonly load: BrokerLoad,
   ) {}
+
+  /**
+   * Takes a place among this instance's query creations, before the case is read, or refuses at
+   * once when every place is taken. Call the returned function when the creation ends.
+   */
+  enter(): () => void {
+    if (this.load.inProgress() >= this.config.admission.maxConcurrent) this.refuseBusy('red');
+    return this.load.begin();
+  }
 
   /** Throws `QUERY.OVERLOADED` when any of `agencies` cannot take a request for a case so rated. */
   async admit(rag: string, agencies: string[]): Promise<void> {
+    this.checkBroker(rag);
     if (agencies.length === 0) return;
     const { maxInFlight, minInFlight, redReserve, windowSeconds } = this.config.admission;
     const deadlineSeconds = this.config.queryTimeoutMs / 1000;
@@ -59,6 +79,25 @@ export class AdmissionService {
       'QUERY.OVERLOADED',
       `the federation cannot answer a query within its deadline now (${full.join(', ')} at capacity${rag === 'red' ? '' : '; red cases are still admitted'}); try again in ${retryAfter} s`,
       { agencies: full, retryAfterSeconds: retryAfter },
+    );
+  }
+
+  /** The broker's own bounds for a case so rated, counting the creation that asks (`enter` first). */
+  private checkBroker(rag: string): void {
+    const { maxConcurrent, maxBusy, redReserve } = this.config.admission;
+    const red = rag === 'red';
+    const allowed = red ? maxConcurrent : Math.max(1, Math.floor(maxConcurrent * (1 - redReserve)));
+    const creating = this.load.inProgress();
+    if (creating > allowed) this.refuseBusy(rag);
+    if (!red && creating > 1 && this.load.busy() > maxBusy) this.refuseBusy(rag);
+  }
+
+  private refuseBusy(rag: string): never {
+    this.metrics.queriesRefused.inc({ rag });
+    throw brokerError(
+      'QUERY.OVERLOADED',
+      `the broker is busy with other queries now${rag === 'red' ? '' : '; red cases are still admitted'}; try again in 1 s`,
+      { agencies: [], retryAfterSeconds: 1 },
     );
   }
 }

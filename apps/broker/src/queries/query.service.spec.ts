@@ -11,6 +11,7 @@ import { ConsentPositions, ConsentService } from '../consent/consent.service';
 import { ConsentDecisionEntity } from '../consent/consent.entity';
 import { MemberService, type CaseMember } from '../cases/member.service';
 import { demoAgreements, fakeKeys, newTestService, NOW, TX, user } from '../../test/utils';
+import { AdmissionService } from './admission.service';
 import { CapacityService } from './capacity.service';
 import { QueryDispatcher, type Dispatch, type DispatchRequest } from './query.dispatcher';
 import { QueryRepository } from './query.repository';
@@ -77,6 +78,8 @@ describe(QueryService.name, () => {
     capacity.admit.mockResolvedValue(true);
     const availability = t.get(AgencyAvailability);
     availability.knownDown.mockResolvedValue(new Set());
+    const release = jest.fn();
+    t.get(AdmissionService).enter.mockReturnValue(release);
     const dispatcher = t.get(QueryDispatcher);
     dispatcher.build.mockImplementation((request: DispatchRequest) =>
       Promise.resolve({
@@ -99,17 +102,19 @@ describe(QueryService.name, () => {
       queries,
       consent,
       availability,
+      release,
       audit: t.get(AuditService),
     };
   };
   const partsOf = (queries: ReturnType<typeof setup>['queries']): QueryAgencyEntity[] =>
     queries.insert.mock.calls[0][1];
 
-  it('asks nothing about a case that is not open', async () => {
-    const { sut, queries, dispatcher } = setup('closed');
+  it('asks nothing about a case that is not open, and gives its place among creations back', async () => {
+    const { sut, queries, dispatcher, release } = setup('closed');
     await expect(
       sut.create(analyst, CASE, { purpose: 'mash-triage', agencies: ['police'] }),
     ).rejects.toMatchObject({ code: 'CASE.NOT_OPEN' });
+    expect(release).toHaveBeenCalledTimes(1);
     expect(queries.insert).not.toHaveBeenCalled();
     expect(dispatcher.build).not.toHaveBeenCalled();
   });

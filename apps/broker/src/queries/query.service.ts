@@ -187,6 +187,20 @@ export class QueryService {
   }
 
   async create(user: Principal, caseId: string, dto: CreateQueryDto): Promise<QueryView> {
+    // Refused before any database work when this instance has no place for another creation.
+    const done = this.admission.enter();
+    try {
+      return await this.createAdmitted(user, caseId, dto);
+    } finally {
+      done();
+    }
+  }
+
+  private async createAdmitted(
+    user: Principal,
+    caseId: string,
+    dto: CreateQueryDto,
+  ): Promise<QueryView> {
     const now = this.clock.now();
     const { kase, decisions } = await this.decideAll(user, caseId, dto, now);
     if (decisions.length === 0)
