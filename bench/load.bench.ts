@@ -8,6 +8,7 @@
  *   LOAD_RATES=50,100,200 LOAD_SECONDS=60 npm run bench -- load
  *   LOAD_URL=http://127.0.0.1:3000 npm run bench -- load   # use a federation already running
  *   LOAD_FOLLOW=sse npm run bench -- load       # follow each query by Server-Sent Events, not polling
+ *   LOAD_KAFKA_RESTART=1 LOAD_RATES=20 LOAD_SECONDS=60 npm run bench -- load   # Kafka down 5 s mid-run
  *
  * Without LOAD_URL it brings the federation up as `npm start` does (scripts/start.mjs, with the
  * demo partnership's hourly capacity raised so that nothing queues) and stops it afterwards.
@@ -17,8 +18,15 @@
  * through `GET /api/v1/queries/:id/events` instead of polling its view (time to complete is then
  * exact rather than to the poll interval), and the figures go to bench/results/load-sse.json, so
  * the two ways of following can be compared.
+ *
+ * With LOAD_KAFKA_RESTART=1 the bench runs its own single-node Kafka on LOAD_KAFKA_PORT (9292, so
+ * a Kafka other work uses is left alone), stops it LOAD_KAFKA_STOP_AT seconds (10) into each rate,
+ * starts it again LOAD_KAFKA_DOWN_SECONDS (5) later, and writes bench/results/load-kafka-restart.json:
+ * when Kafka was back, how long until the first query sent after that completed (recovery), and
+ * how many accepted queries never reached an end (lost).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
@@ -36,9 +44,15 @@ const POLL_MS = Number(process.env.LOAD_POLL_MS ?? 1000);
 const FOLLOW = process.env.LOAD_FOLLOW === 'sse' ? 'sse' : 'poll';
 /** A query still pending this long after its POST counts as never finished. */
 const GIVE_UP_MS = 60_000;
+const KAFKA_RESTART = process.env.LOAD_KAFKA_RESTART === '1';
+const KAFKA_PORT = Number(process.env.LOAD_KAFKA_PORT ?? 9292);
+const KAFKA_STOP_AT_S = Number(process.env.LOAD_KAFKA_STOP_AT ?? 10);
+const KAFKA_DOWN_S = Number(process.env.LOAD_KAFKA_DOWN_SECONDS ?? 5);
 const log = (msg: string): void => void process.stderr.write(`[load.bench] ${msg}\n`);
 
 interface Sample {
+  /** performance.now() just before the POST. */
+  sentAt?: number;
   postMs: number;
   status: number;
   /** From just before the POST to the first read showing it no longer pending. */
@@ -121,6 +135,32 @@ async function startFederation(port: number): Promise<{ url: string; stop: () =>
   };
 }
 
+/** The bench's own Kafka (LOAD_KAFKA_RESTART=1): `kafka.sh` on LOAD_KAFKA_PORT. */
+async function kafka(command: 'start' | 'stop'): Promise<void> {
+  await promisify(execFile)('bash', [join(ROOT, 'deploy/kafka/kafka.sh'), command], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      KAFKA_PORT: String(KAFKA_PORT),
+      KAFKA_CONTROLLER_PORT: String(KAFKA_PORT + 1),
+    },
+  });
+}
+
+/** Stops Kafka `stopAt` after `started`, starts it `downS` later; resolves with the times. */
+async function restartKafka(started: number) {
+  await sleep(started + KAFKA_STOP_AT_S * 1000 - performance.now());
+  log(`  stopping Kafka (${KAFKA_STOP_AT_S} s in)...`);
+  await kafka('stop');
+  const stoppedAt = performance.now();
+  await sleep(KAFKA_DOWN_S * 1000);
+  log(`  starting Kafka again after ${KAFKA_DOWN_S} s...`);
+  await kafka('start');
+  const backAt = performance.now();
+  log(`  Kafka back ${((backAt - stoppedAt) / 1000).toFixed(1)} s after it stopped`);
+  return { stoppedAt, backAt };
+}
+
 interface Subject {
   subject: Record<string, unknown>;
   knownTo: string[];
@@ -128,6 +168,12 @@ interface Subject {
 
 async function main(): Promise<void> {
   const external = process.env.LOAD_URL;
+  if (KAFKA_RESTART) {
+    if (external) throw new Error('LOAD_KAFKA_RESTART needs the bench to start the federation');
+    log(`starting the bench's own Kafka on 127.0.0.1:${KAFKA_PORT}...`);
+    await kafka('start');
+    process.env.KAFKA_BROKERS = `127.0.0.1:${KAFKA_PORT}`;
+  }
   const federation = external
     ? { url: external, stop: async () => undefined }
     : await startFederation(Number(process.env.LOAD_PORT ?? 3300));
@@ -192,6 +238,7 @@ async function main(): Promise<void> {
     const pending: Promise<void>[] = [];
     const cpuBefore = serviceCpu();
     const started = performance.now();
+    const restart = KAFKA_RESTART ? restartKafka(started) : undefined;
     for (let i = 0; i < total; i++) {
       // Open loop: the i-th query is sent at i / rate seconds, however the earlier ones fare.
       const due = started + (i * 1000) / rate;
@@ -203,6 +250,7 @@ async function main(): Promise<void> {
       pending.push(
         (async () => {
           const t0 = performance.now();
+          sample.sentAt = t0;
           const posted = await call(token, 'POST', `/cases/${cases[i % cases.length]}/queries`, {
             purpose: 'mash-triage',
           }).catch(() => ({ status: 0, body: {} as Record<string, unknown> }));
@@ -251,6 +299,7 @@ async function main(): Promise<void> {
     const cpuAfter = serviceCpu();
     log('  waiting for the last queries to finish...');
     await Promise.all(pending);
+    const outage = await restart;
     const accepted = samples.filter((s) => s.status === 202);
     const completed = accepted.filter((s) => s.completeMs !== undefined);
     const lastDoneAt = Math.max(started, ...completed.map((s) => s.doneAt ?? started));
@@ -276,6 +325,7 @@ async function main(): Promise<void> {
         resolutionMs: FOLLOW === 'sse' ? 0 : POLL_MS,
       },
       cpuShareOfOneCore: cpuShare(cpuBefore, cpuAfter, sendSeconds),
+      ...(outage ? { kafkaRestart: kafkaRestartFigures(samples, started, outage) } : {}),
     };
     log(
       `  ${result.accepted}/${total} accepted, ${result.complete} complete, ${result.partial} partial, ` +
@@ -284,6 +334,7 @@ async function main(): Promise<void> {
     results.push(result);
   }
   await federation.stop();
+  if (KAFKA_RESTART) await kafka('stop');
 
   const out = {
     benchmark: 'load',
@@ -299,9 +350,42 @@ async function main(): Promise<void> {
     rates: results,
   };
   await mkdir(join(ROOT, 'bench/results'), { recursive: true });
-  const file = FOLLOW === 'sse' ? 'load-sse.json' : 'load.json';
+  const file = KAFKA_RESTART
+    ? 'load-kafka-restart.json'
+    : FOLLOW === 'sse'
+      ? 'load-sse.json'
+      : 'load.json';
   await writeFile(join(ROOT, 'bench/results', file), `${JSON.stringify(out, null, 2)}\n`);
   log(`wrote bench/results/${file}`);
+}
+
+/**
+ * Recovery from the Kafka outage: from Kafka answering again to the first query sent after that
+ * which completed (all four agencies answered), and the accepted queries that never ended.
+ */
+function kafkaRestartFigures(
+  samples: Sample[],
+  started: number,
+  { stoppedAt, backAt }: { stoppedAt: number; backAt: number },
+) {
+  const seconds = (ms: number) => Math.round(ms / 100) / 10;
+  const after = samples.filter((s) => s.sentAt !== undefined && s.sentAt >= backAt);
+  const firstComplete = Math.min(
+    ...after.filter((s) => s.outcome === 'complete').map((s) => s.doneAt ?? Infinity),
+  );
+  const accepted = samples.filter((s) => s.status === 202);
+  return {
+    stoppedAtSeconds: seconds(stoppedAt - started),
+    downSeconds: seconds(backAt - stoppedAt),
+    backAtSeconds: seconds(backAt - started),
+    recoverySeconds: Number.isFinite(firstComplete) ? seconds(firstComplete - backAt) : null,
+    sentWhileDown: samples.filter(
+      (s) => s.sentAt !== undefined && s.sentAt >= stoppedAt && s.sentAt < backAt,
+    ).length,
+    completeAfterBack: after.filter((s) => s.outcome === 'complete').length,
+    acceptedAfterBack: after.filter((s) => s.status === 202).length,
+    lost: accepted.filter((s) => s.outcome === undefined).length,
+  };
 }
 
 main().catch((error: unknown) => {
