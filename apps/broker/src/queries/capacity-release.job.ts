@@ -16,7 +16,7 @@ import { QueryService } from './query.service';
 import { QueryDispatcher, type Dispatch } from './query.dispatcher';
 import type { CapacityQueueEntity } from './capacity.entity';
 import { CapacityRepository } from './capacity.repository';
-import { CapacityService } from './capacity.service';
+import { CapacityService, type CapacitySlot } from './capacity.service';
 import { IntervalJob } from '../common/interval-job';
 
 /** No deadline sorts after every deadline. */
@@ -88,8 +88,9 @@ export class CapacityReleaseJob extends IntervalJob<number> {
           await this.finish(next.row, 'failed', 'CASE.NOT_OPEN');
           continue;
         }
-        if (!(await this.capacity.take(partnership, agency))) break;
-        const sent = await this.release(next.row);
+        const slot = await this.capacity.take(partnership, agency);
+        if (!slot) break;
+        const sent = await this.release(next.row, slot);
         // The agency cannot be reached: the rest of its queue waits too, in order.
         if (sent === 'agency-unreachable') break;
         if (sent) released += 1;
@@ -103,28 +104,36 @@ export class CapacityReleaseJob extends IntervalJob<number> {
    * household members share one queue entry, as they share one capacity slot). True when any
    * request was sent.
    */
-  private async release(row: CapacityQueueEntity): Promise<boolean | 'agency-unreachable'> {
-    const query = await this.queryRepository.find(row.queryId);
-    if (!query) {
-      await this.queue.remove(row.queryId, row.agency);
-      return false;
-    }
-    const waiting = await this.queryRepository.queuedParts(row.queryId, row.agency);
+  private async release(
+    row: CapacityQueueEntity,
+    slot: CapacitySlot,
+  ): Promise<boolean | 'agency-unreachable'> {
     let anySent = false;
-    for (const part of waiting) {
-      const sent = await this.releasePart(row, query, part.memberId, anySent);
-      if (sent === 'agency-unreachable') return anySent || sent;
-      anySent ||= sent;
+    try {
+      const query = await this.queryRepository.find(row.queryId);
+      if (!query) {
+        await this.queue.remove(row.queryId, row.agency);
+        return false;
+      }
+      const waiting = await this.queryRepository.queuedParts(row.queryId, row.agency);
+      for (const part of waiting) {
+        const sent = await this.releasePart(row, query, part.memberId);
+        if (sent === 'agency-unreachable') return anySent || sent;
+        anySent ||= sent;
+      }
+      await this.queue.remove(row.queryId, row.agency);
+      return anySent;
+    } finally {
+      // The household's requests to the agency share one slot: with none sent, this request's
+      // own slot goes back to the next in line.
+      if (!anySent) await this.capacity.giveBack(slot);
     }
-    await this.queue.remove(row.queryId, row.agency);
-    return anySent;
   }
 
   private async releasePart(
     row: CapacityQueueEntity,
     query: QueryEntity,
     memberId: string,
-    slotTaken: boolean,
   ): Promise<boolean | 'agency-unreachable'> {
     const now = this.clock.now();
     const deadlineAt = new Date(now.getTime() + this.config.queryTimeoutMs);
@@ -143,8 +152,6 @@ export class CapacityReleaseJob extends IntervalJob<number> {
         memberId,
       );
       if (decision.decision !== 'permit') {
-        // Nothing is sent, so the slot it took goes back to the next in line.
-        if (!slotTaken) await this.capacity.giveBack(row.partnership, row.agency);
         await this.deny(row, decision, memberId);
         return false;
       }
@@ -173,7 +180,6 @@ export class CapacityReleaseJob extends IntervalJob<number> {
       // The agency's keys cannot be fetched: its adapter is not up (typically just after a
       // restart). Not the request's fault: it keeps its place and slot-free, is tried again on
       // the next pass, and the analyst sees why it waits (the part's failure code while queued).
-      if (!slotTaken) await this.capacity.giveBack(row.partnership, row.agency);
       await this.queryRepository.updateQueued(row.queryId, row.agency, {
         failureCode: 'AGENCY.KEYS_UNAVAILABLE',
       });

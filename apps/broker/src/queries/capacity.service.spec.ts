@@ -52,22 +52,27 @@ describe(CapacityService.name, () => {
     await expect(sut.admit('p1', 'police')).resolves.toBe(true);
     await expect(sut.admit('p1', 'police')).resolves.toBe(false);
     clock.advance(31 * MINUTE);
-    await expect(sut.take('p1', 'police')).resolves.toBe(true);
-    await expect(sut.take('p1', 'police')).resolves.toBe(false);
+    await expect(sut.take('p1', 'police')).resolves.toEqual({ id: expect.any(String) });
+    await expect(sut.take('p1', 'police')).resolves.toBeNull();
   });
 
-  it('gives back a slot taken for a request that could not be sent', async () => {
-    const { sut, queue } = setup(1);
-    await expect(sut.take('p1', 'police')).resolves.toBe(true);
-    await expect(sut.take('p1', 'police')).resolves.toBe(false);
-    await sut.giveBack('p1', 'police');
-    expect(queue.releaseSlot).toHaveBeenCalledWith('1');
-    await expect(sut.take('p1', 'police')).resolves.toBe(true);
+  it("gives back the slot taken for a request that could not be sent: that request's own", async () => {
+    const { sut, queue } = setup(2);
+    const first = await sut.take('p1', 'police');
+    const second = await sut.take('p1', 'police');
+    await expect(sut.take('p1', 'police')).resolves.toBeNull();
+    // The first request is the one not sent, though the second took its slot later.
+    await sut.giveBack(first!);
+    expect(queue.releaseSlot).toHaveBeenCalledWith(first!.id);
+    expect(first!.id).not.toBe(second!.id);
+    await expect(sut.take('p1', 'police')).resolves.not.toBeNull();
   });
 
-  it('gives back nothing it did not take', async () => {
-    const { sut, queue } = setup(1);
-    await sut.giveBack('p1', 'police');
+  it('has nothing to give back for an agency without a limit', async () => {
+    const { sut, queue } = setup();
+    const slot = await sut.take('p1', 'police');
+    expect(slot).toEqual({ id: null });
+    await sut.giveBack(slot!);
     expect(queue.releaseSlot).not.toHaveBeenCalled();
   });
 

@@ -8,6 +8,11 @@ import type { Tx } from '../common/transactions';
 import { CapacityQueueEntity } from './capacity.entity';
 import { CapacityRepository } from './capacity.repository';
 
+/** A slot of an agency's hourly capacity taken for one request; `id` null where there is no limit. */
+export interface CapacitySlot {
+  id: string | null;
+}
+
 /**
  * How many queries each agency accepts per rolling hour (the partnership's matrix,
  * `capacity.<agency>.queriesPerHour`; no entry means no limit). The slots taken are rows in
@@ -16,9 +21,6 @@ import { CapacityRepository } from './capacity.repository';
  */
 @Injectable()
 export class CapacityService {
-  /** Slots this instance took, newest last, so one can be given back if its request never went. */
-  private readonly taken = new Map<string, string[]>();
-
   constructor(
     private readonly queue: CapacityRepository,
     private readonly thresholds: ThresholdService,
@@ -40,19 +42,19 @@ export class CapacityService {
   async admit(partnership: string, agency: string): Promise<boolean> {
     if (this.limit(partnership, agency) === undefined) return true;
     if (await this.hasQueued(partnership, agency)) return false;
-    return this.take(partnership, agency);
+    return (await this.take(partnership, agency)) !== null;
   }
 
-  /** Takes a slot if one is free in the hour ending at the capacity clock's now. */
-  async take(partnership: string, agency: string): Promise<boolean> {
+  /**
+   * Takes a slot if one is free in the hour ending at the capacity clock's now; null if none is.
+   * The slot travels with its request, so the one given back is that request's own.
+   */
+  async take(partnership: string, agency: string): Promise<CapacitySlot | null> {
     const now = this.clock.now();
     const limit = this.limit(partnership, agency, now);
-    if (limit === undefined) return true;
+    if (limit === undefined) return { id: null };
     const id = await this.queue.takeSlot(partnership, agency, limit, now);
-    if (id === null) return false;
-    const key = `${partnership}\u0000${agency}`;
-    this.taken.set(key, [...(this.taken.get(key) ?? []).slice(-99), id]);
-    return true;
+    return id === null ? null : { id };
   }
 
   /**
@@ -84,10 +86,9 @@ export class CapacityService {
     return { position: index + 1, expectedReleaseAt: times[index].toISOString() };
   }
 
-  /** Returns a slot taken for a request that could not be sent after all. */
-  async giveBack(partnership: string, agency: string): Promise<void> {
-    const id = this.taken.get(`${partnership}\u0000${agency}`)?.pop();
-    if (id !== undefined) await this.queue.releaseSlot(id);
+  /** Returns the slot taken for a request that could not be sent after all. */
+  async giveBack(slot: CapacitySlot): Promise<void> {
+    if (slot.id !== null) await this.queue.releaseSlot(slot.id);
   }
 
   async hasQueued(partnership: string, agency: string): Promise<boolean> {
