@@ -70,7 +70,7 @@ export class CapacityRepository {
    * per-agency lock, in a transaction of its own that ends at once (so the lock is never held
    * across a caller's work), and the count is read after the lock by a statement of its own, so
    * two instances cannot both take the last slot. Returns the slot's id, or null when full.
-   * Slots older than the hour are pruned on the way.
+   * Slots older than the hour are pruned on the way. Four round trips: begin, lock, take, commit.
    */
   async takeSlot(
     partnership: string,
@@ -83,12 +83,11 @@ export class CapacityRepository {
         partnership,
         agency,
       ]);
-      await tx.query(
-        `DELETE FROM capacity_slot WHERE partnership = $1 AND agency = $2 AND taken_at <= $3::timestamptz - ${HOUR}`,
-        [partnership, agency, now],
-      );
+      // Pruning rides on the same statement (the count's own time predicate leaves pruned rows out).
       const rows = (await tx.query(
-        `INSERT INTO capacity_slot (partnership, agency, taken_at)
+        `WITH pruned AS (
+           DELETE FROM capacity_slot WHERE partnership = $1 AND agency = $2 AND taken_at <= $3::timestamptz - ${HOUR})
+         INSERT INTO capacity_slot (partnership, agency, taken_at)
          SELECT $1, $2, $3
           WHERE (SELECT count(*) FROM capacity_slot
                   WHERE partnership = $1 AND agency = $2 AND taken_at > $3::timestamptz - ${HOUR}) < $4
