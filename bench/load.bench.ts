@@ -360,8 +360,11 @@ async function main(): Promise<void> {
 }
 
 /**
- * Recovery from the Kafka outage: from Kafka answering again to the first query sent after that
- * which completed (all four agencies answered), and the accepted queries that never ended.
+ * Recovery from the Kafka outage. `recoverySeconds`: from Kafka answering again to the first query
+ * seen complete after that (every agency answered it; one sent while Kafka was down waited in the
+ * outbox). `admittingAgainSeconds`: to the first query accepted after that (admission control
+ * counts the requests stranded by the outage as in flight until they are answered or time out).
+ * `lost`: accepted queries that never reached an end.
  */
 function kafkaRestartFigures(
   samples: Sample[],
@@ -369,21 +372,29 @@ function kafkaRestartFigures(
   { stoppedAt, backAt }: { stoppedAt: number; backAt: number },
 ) {
   const seconds = (ms: number) => Math.round(ms / 100) / 10;
-  const after = samples.filter((s) => s.sentAt !== undefined && s.sentAt >= backAt);
-  const firstComplete = Math.min(
-    ...after.filter((s) => s.outcome === 'complete').map((s) => s.doneAt ?? Infinity),
-  );
+  const firstAfterBack = (times: number[]) => {
+    const first = Math.min(...times.filter((t) => t >= backAt));
+    return Number.isFinite(first) ? seconds(first - backAt) : null;
+  };
   const accepted = samples.filter((s) => s.status === 202);
+  const sentAfterBack = samples.filter((s) => (s.sentAt ?? 0) >= backAt);
   return {
     stoppedAtSeconds: seconds(stoppedAt - started),
     downSeconds: seconds(backAt - stoppedAt),
     backAtSeconds: seconds(backAt - started),
-    recoverySeconds: Number.isFinite(firstComplete) ? seconds(firstComplete - backAt) : null,
+    recoverySeconds: firstAfterBack(
+      accepted.filter((s) => s.outcome === 'complete').map((s) => s.doneAt ?? -1),
+    ),
+    admittingAgainSeconds: firstAfterBack(accepted.map((s) => s.sentAt ?? -1)),
     sentWhileDown: samples.filter(
       (s) => s.sentAt !== undefined && s.sentAt >= stoppedAt && s.sentAt < backAt,
     ).length,
-    completeAfterBack: after.filter((s) => s.outcome === 'complete').length,
-    acceptedAfterBack: after.filter((s) => s.status === 202).length,
+    acceptedWhileDown: accepted.filter(
+      (s) => s.sentAt !== undefined && s.sentAt >= stoppedAt && s.sentAt < backAt,
+    ).length,
+    sentAfterBack: sentAfterBack.length,
+    acceptedAfterBack: sentAfterBack.filter((s) => s.status === 202).length,
+    completeAfterBack: sentAfterBack.filter((s) => s.outcome === 'complete').length,
     lost: accepted.filter((s) => s.outcome === undefined).length,
   };
 }

@@ -41,6 +41,23 @@ export class KafkaProducer implements OnApplicationShutdown {
     );
   }
 
+  /**
+   * Sends records together: one produce request per Kafka node rather than one per record.
+   * All or nothing as far as the caller knows: a failure rejects, and the caller sends again.
+   */
+  async sendMany(records: readonly KafkaRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.connect();
+    const byTopic = new Map<string, KafkaRecord[]>();
+    for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
+    await this.client.producer.sendBatch({
+      topicMessages: [...byTopic].map(([topic, rs]) => ({
+        topic,
+        messages: rs.map(({ key, value, headers }) => ({ key, value, headers })),
+      })),
+    });
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await this.client.close();
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { IsNull, type DataSource } from 'typeorm';
+import { In, IsNull, type DataSource } from 'typeorm';
 import type { Tx } from '../common/transactions';
 import type { KafkaRecord } from '../kafka/kafka.producer';
 import { OutboxMessageEntity } from './outbox.entity';
@@ -42,8 +42,8 @@ export class OutboxRepository {
    * Deleted once published: a request carries a child's sealed criteria and must not outlive the
    * case's retention in this table.
    */
-  async remove(tx: Tx, row: OutboxMessageEntity): Promise<void> {
-    await tx.delete(OutboxMessageEntity, { id: row.id });
+  async removeMany(tx: Tx, ids: readonly OutboxMessageEntity['id'][]): Promise<void> {
+    if (ids.length > 0) await tx.delete(OutboxMessageEntity, { id: In([...ids]) });
   }
 
   countPending(): Promise<number> {

@@ -25,24 +25,29 @@ describe(OutboxService.name, () => {
     ]);
     const outbox = t.get(OutboxRepository);
     outbox.countPending.mockResolvedValue(0);
-    return { sut: t.sut, outbox, producer: t.get(KafkaProducer), metrics };
+    const producer = t.get(KafkaProducer);
+    producer.sendMany.mockResolvedValue(undefined);
+    return { sut: t.sut, outbox, producer, metrics };
   };
 
-  it('publishes each due row and deletes it in the same transaction', async () => {
+  /** The keys of each batch the producer was given. */
+  const batches = (producer: ReturnType<typeof setup>['producer']) =>
+    producer.sendMany.mock.calls.map(([records]) => records.map((r) => r.key));
+
+  it('publishes the due rows as one batch and deletes them in the same transaction', async () => {
     const { sut, outbox, producer } = setup();
     outbox.claim.mockResolvedValueOnce([row(1), row(2)]);
     await expect(sut.drain()).resolves.toBe(2);
-    expect(producer.send.mock.calls.map(([r]) => r.key)).toEqual(['k1', 'k2']);
-    expect(outbox.remove).toHaveBeenCalledWith(TX, row(1));
-    expect(outbox.remove).toHaveBeenCalledWith(TX, row(2));
+    expect(batches(producer)).toEqual([['k1', 'k2']]);
+    expect(outbox.removeMany).toHaveBeenCalledWith(TX, [1, 2]);
   });
 
-  it('keeps a row whose publication failed, for the next pass', async () => {
+  it('keeps the rows of a batch whose publication failed, for the next pass', async () => {
     const { sut, outbox, producer } = setup();
-    outbox.claim.mockResolvedValueOnce([row(1)]);
-    producer.send.mockRejectedValue(new Error('kafka down'));
+    outbox.claim.mockResolvedValueOnce([row(1), row(2)]);
+    producer.sendMany.mockRejectedValue(new Error('kafka down'));
     await expect(sut.drain()).rejects.toThrow('kafka down');
-    expect(outbox.remove).not.toHaveBeenCalled();
+    expect(outbox.removeMany).not.toHaveBeenCalled();
   });
 
   it('publishes nothing while the relay is configured off', async () => {
@@ -67,10 +72,10 @@ describe(OutboxService.name, () => {
     sut.kick(); // while the first pass waits: coalesced into one more pass
     sut.kick();
     release();
-    for (let i = 0; i < 20 && producer.send.mock.calls.length < 2; i++)
+    for (let i = 0; i < 20 && producer.sendMany.mock.calls.length < 2; i++)
       await new Promise((resolve) => setImmediate(resolve));
     await sut.onApplicationShutdown();
-    expect(producer.send.mock.calls.map(([r]) => r.key)).toEqual(['k1', 'k2']);
+    expect(batches(producer)).toEqual([['k1'], ['k2']]);
     expect(outbox.claim).toHaveBeenCalledTimes(2);
   });
 

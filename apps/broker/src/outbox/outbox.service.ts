@@ -5,6 +5,7 @@ import { BrokerMetrics } from '../metrics/broker-metrics';
 import { Transactions, type Tx } from '../common/transactions';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
 import { IntervalJob } from '../common/interval-job';
+import type { OutboxMessageEntity } from './outbox.entity';
 import { OutboxRepository } from './outbox.repository';
 
 const BATCH = 100;
@@ -79,33 +80,16 @@ export class OutboxService extends IntervalJob<number> {
     for (;;) {
       const sent = await this.transactions.run(async (tx) => {
         const rows = await this.outbox.claim(tx, BATCH);
-        // The batch's sends go together: on a replicated cluster each waits for its acks=all
-        // (a round to the followers), and one at a time that capped the relay at a few messages
-        // a second (the cluster drill, docs/operations.md). A row is removed only once every send
-        // of its batch succeeded; a failed pass publishes the batch again, which consumers dedupe.
-        await Promise.all(
-          rows.map((row) =>
-            inSpan(
-              `${row.topic} publish`,
-              {
-                kind: SpanKind.PRODUCER,
-                parent: traceContextOf(row.headers),
-                attributes: {
-                  'messaging.system': 'kafka',
-                  'messaging.destination.name': row.topic,
-                },
-              },
-              () =>
-                this.producer.send({
-                  topic: row.topic,
-                  key: row.key,
-                  value: row.value,
-                  headers: injectTraceContext({ ...row.headers }),
-                }),
-            ),
-          ),
+        // The batch goes in one produce request per Kafka node: on a replicated cluster each
+        // request waits for its acks=all (a round to the followers), and one record at a time that
+        // capped the relay at a few messages a second (the cluster drill, docs/operations.md). A
+        // row is removed only once the whole batch was sent; a failed pass publishes the batch
+        // again, which consumers dedupe.
+        await this.publish(rows);
+        await this.outbox.removeMany(
+          tx,
+          rows.map((row) => row.id),
         );
-        for (const row of rows) await this.outbox.remove(tx, row);
         return rows.length;
       });
       total += sent;
@@ -114,5 +98,39 @@ export class OutboxService extends IntervalJob<number> {
     const pending = await this.outbox.countPending().catch(() => 0);
     this.metrics.outboxPending.set(pending);
     return total;
+  }
+
+  /**
+   * Publishes the rows in one batch, each in a producer span of its own (child of the trace that
+   * enqueued it, and named in the headers it carries), ended when the batch is sent.
+   */
+  private async publish(rows: OutboxMessageEntity[]): Promise<void> {
+    const records: KafkaRecord[] = [];
+    let settle!: (error?: unknown) => void;
+    const sent = new Promise<void>((resolve, reject) => {
+      settle = (error) => (error === undefined ? resolve() : reject(error));
+    });
+    // Each span's function runs at once up to its await, so `records` is full after the map.
+    const spans = rows.map((row) =>
+      inSpan(
+        `${row.topic} publish`,
+        {
+          kind: SpanKind.PRODUCER,
+          parent: traceContextOf(row.headers),
+          attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': row.topic },
+        },
+        async () => {
+          records.push({ ...row, headers: injectTraceContext({ ...row.headers }) });
+          await sent;
+        },
+      ),
+    );
+    try {
+      await this.producer.sendMany(records);
+      settle();
+    } catch (error) {
+      settle(error ?? new Error('send failed'));
+    }
+    await Promise.all(spans);
   }
 }
