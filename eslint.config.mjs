@@ -35,7 +35,7 @@ export default tseslint.config(
       'apps/broker/src/**/*.entity.ts',
       'apps/broker/src/migrations/**',
       'apps/broker/src/data-source.ts',
-      'apps/broker/src/broker.module.ts',
+      'apps/broker/src/broker-core.module.ts',
       'apps/broker/src/**/*.providers.ts',
       'apps/broker/src/common/transactions.ts',
     ],

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { MetricsModule } from '../metrics/metrics.module';
+import { HealthRepository } from './health.repository';
+import { OpsController } from './ops.controller';
+
+@Module({
+  imports: [MetricsModule],
+  controllers: [OpsController],
+  providers: [HealthRepository],
+})
+export class OpsModule {}
