@@ -160,13 +160,14 @@ export class MeetingsConsoleController {
     }
     const meeting = await this.meetings.record(req.user, dto);
     const actions = meeting.cases.reduce((n, c) => n + c.actions.length, 0);
-    await this.sessions.flash(
-      await this.sessions.open(req, res),
+    await this.sessions.flashAndRedirect(
+      req,
+      res,
+      `/meetings/${meeting.id}`,
       actions === 0
         ? 'Meeting recorded.'
         : `Meeting recorded. ${actions === 1 ? 'The action has' : `All ${actions} actions have`} been sent to ${actions === 1 ? 'its agency' : 'their agencies'}.`,
     );
-    res.redirect(303, `/meetings/${meeting.id}`);
   }
 
   /** The meeting's record: attendees, each case's decision and actions with their delivery. */
