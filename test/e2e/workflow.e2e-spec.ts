@@ -71,7 +71,7 @@ describe('The MASH case workflow', () => {
     await federation.start();
     analyst = await federation.token('analyst');
     manager = await federation.token('manager', 'demo', 'test-manager');
-    federation.broker.get(OutcomeService).retryDelayMs = 1000;
+    federation.broker.get(OutcomeService).retries.baseMs = 1000;
   }, 180_000);
 
   afterAll(async () => {
