@@ -16,13 +16,12 @@ import type { Agency } from '@mash/contracts';
 import { QueryEventRepository } from '../../apps/broker/src/queries/query-event.repository';
 import {
   Federation,
+  seededFederation,
   adapterStoreUrl,
-  dropDatabases,
   eventually,
-  seedSources,
+  sql,
   status,
   testDatabaseUrl,
-  type DemoSubject,
 } from '../support/federation';
 
 const ALL: Agency[] = ['police', 'health', 'education', 'social-care'];
@@ -36,34 +35,16 @@ type Part = {
   reasons: Array<{ code: string }>;
 };
 
-async function sqlIn<T>(database: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: testDatabaseUrl(database) });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
-
 describe('A household referred, asked about person by person', () => {
-  const federation = new Federation();
-  let subjects: DemoSubject[];
+  const { federation, subjects } = seededFederation(new Federation(), 240_000);
   let analyst: string;
   let auditor: string;
   let manager: string;
 
   beforeAll(async () => {
-    await dropDatabases(['broker', ...ALL]);
-    subjects = seedSources();
-    await federation.start();
     analyst = await federation.token('analyst', 'demo', 'analyst-ann');
     auditor = await federation.token('auditor', 'demo', 'auditor-al');
     manager = await federation.token('manager', 'demo', 'manager-mo');
-  }, 240_000);
-
-  afterAll(async () => {
-    await federation.stop();
   });
 
   const http = () => request(federation.http());
@@ -81,7 +62,7 @@ describe('A household referred, asked about person by person', () => {
     expect(partner.knownTo).toContain('police');
     const strip = ({ knownTo: _k, ...m }: (typeof seeded.household & object)[number]) => m;
     // The police hold his domestic incidents (an occurrence log) as well as his warning markers.
-    const held = await sqlIn<{ occurrences: number; warnings: number }>(
+    const held = await sql<{ occurrences: number; warnings: number }>(
       'police',
       `SELECT (SELECT count(*)::int FROM occurrence_person o WHERE o.person_id = p.person_id) AS occurrences,
               (SELECT count(*)::int FROM warning_marker w WHERE w.person_id = p.person_id) AS warnings
@@ -367,7 +348,7 @@ describe('A household referred, asked about person by person', () => {
       cases: [expect.objectContaining({ caseId, decision: expect.stringMatching(/Section 47/) })],
     });
     const inbox = (agency: Agency) =>
-      sqlIn<{ action_id: string }>(
+      sql<{ action_id: string }>(
         `adapter_${agency.replace('-', '_')}`,
         'SELECT action_id FROM sdk_action_inbox WHERE action_id = ANY($1)',
         [actions.map((a) => a.id)],

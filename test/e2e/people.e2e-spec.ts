@@ -7,23 +7,18 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { Client } from 'pg';
 import type { Agency } from '@mash/contracts';
 import { MeetingService } from '../../apps/broker/src/meetings/meeting.service';
 import {
   auditSequenced,
   baseEnv,
-  dropDatabases,
   eventually,
   Federation,
   ROOT,
-  seedSources,
+  sql,
   status,
-  testDatabaseUrl,
   type DemoSubject,
 } from '../support/federation';
-
-const ALL: Agency[] = ['police', 'health', 'education', 'social-care'];
 
 /** The demo agreements, with police allowed to share about a parent's partner. */
 function testAgreementsDir(): string {
@@ -44,16 +39,6 @@ function testAgreementsDir(): string {
     writeFileSync(resolve(dir, file), text);
   }
   return dir;
-}
-
-async function sql<T>(database: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: testDatabaseUrl(database) });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
 }
 
 describe('People in the MASH: representatives, contributions, meetings, chronology', () => {
@@ -106,9 +91,7 @@ describe('People in the MASH: representatives, contributions, meetings, chronolo
   }
 
   beforeAll(async () => {
-    await dropDatabases(['broker', ...ALL]);
-    subjects = seedSources();
-    await federation.start();
+    subjects = await federation.startSeeded();
     analyst = await federation.token('analyst');
     manager = await federation.token('manager', 'demo', 'test-manager');
     police = await federation.representativeToken('police');
