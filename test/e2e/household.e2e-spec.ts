@@ -23,6 +23,7 @@ import {
   status,
   testDatabaseUrl,
 } from '../support/federation';
+import { SECTION_47_ACTIONS, STRATEGY_ATTENDEES } from '../support/meetings';
 
 const ALL: Agency[] = ['police', 'health', 'education', 'social-care'];
 
@@ -303,27 +304,12 @@ describe('A household referred, asked about person by person', () => {
       .send({
         kind: 'strategy-discussion',
         heldAt: '2026-12-01T10:00:00Z',
-        attendees: [
-          { name: 'Priya Shah', agency: 'social-care', role: 'Team manager (chair)' },
-          { name: 'DC Tom Reeves', agency: 'police', role: 'Public protection' },
-          { name: 'Ann Lowe', agency: 'health', role: 'Named nurse' },
-        ],
+        attendees: STRATEGY_ATTENDEES,
         cases: [
           {
             caseId,
             decision: 'Section 47 enquiry; the partner is not to have unsupervised contact.',
-            actions: [
-              {
-                agency: 'police',
-                action: 'Joint visit with social care',
-                dueAt: '2026-12-01T16:00:00Z',
-              },
-              {
-                agency: 'social-care',
-                action: 'Lead the section 47 enquiry',
-                dueAt: '2026-12-02T12:00:00Z',
-              },
-            ],
+            actions: SECTION_47_ACTIONS,
           },
         ],
       })
@@ -432,32 +418,23 @@ describe('A household referred, asked about person by person', () => {
       referrer: { agency: 'education' },
       concerns: ['neglect'],
     });
-    const sibling = await http()
-      .post(`/api/v1/cases/${caseId}/members`)
-      .set(as(analyst))
-      .send({
-        relationship: 'sibling',
-        givenName: twin.given,
-        familyName: twin.family,
-        dateOfBirth: twin.dob,
-        sex: 'female',
-        postcode: 'NN2 6JD',
-      })
-      .expect(status(201));
-    const memberId = sibling.body.id as string;
-    const stepBrother = await http()
-      .post(`/api/v1/cases/${caseId}/members`)
-      .set(as(analyst))
-      .send({
-        relationship: 'sibling',
-        givenName: renamed.given,
-        familyName: renamed.now,
-        dateOfBirth: renamed.dob,
-        sex: 'male',
-        postcode: 'NN2 6JD',
-      })
-      .expect(status(201));
-    const renamedId = stepBrother.body.id as string;
+    const addSibling = async (givenName: string, familyName: string, dob: string, sex: string) => {
+      const added = await http()
+        .post(`/api/v1/cases/${caseId}/members`)
+        .set(as(analyst))
+        .send({
+          relationship: 'sibling',
+          givenName,
+          familyName,
+          dateOfBirth: dob,
+          sex,
+          postcode: 'NN2 6JD',
+        })
+        .expect(status(201));
+      return added.body.id as string;
+    };
+    const memberId = await addSibling(twin.given, twin.family, twin.dob, 'female');
+    const renamedId = await addSibling(renamed.given, renamed.now, renamed.dob, 'male');
     const ask = async () => {
       const created = await http()
         .post(`/api/v1/cases/${caseId}/queries`)

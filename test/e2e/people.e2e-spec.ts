@@ -19,6 +19,7 @@ import {
   status,
   type DemoSubject,
 } from '../support/federation';
+import { SECTION_47_ACTIONS, STRATEGY_ATTENDEES } from '../support/meetings';
 
 /** The demo agreements, with police allowed to share about a parent's partner. */
 function testAgreementsDir(): string {
@@ -299,27 +300,12 @@ describe('People in the MASH: representatives, contributions, meetings, chronolo
       .send({
         kind: 'strategy-discussion',
         heldAt: '2026-12-01T09:30:00Z',
-        attendees: [
-          { name: 'Priya Shah', agency: 'social-care', role: 'Team manager (chair)' },
-          { name: 'DC Tom Reeves', agency: 'police', role: 'Public protection' },
-          { name: 'Ann Lowe', agency: 'health', role: 'Named nurse' },
-        ],
+        attendees: STRATEGY_ATTENDEES,
         cases: [
           {
             caseId: asked,
             decision: 'Section 47 enquiry to proceed; joint visit today.',
-            actions: [
-              {
-                agency: 'police',
-                action: 'Joint visit with social care',
-                dueAt: '2026-12-01T16:00:00Z',
-              },
-              {
-                agency: 'social-care',
-                action: 'Lead the section 47 enquiry',
-                dueAt: '2026-12-02T12:00:00Z',
-              },
-            ],
+            actions: SECTION_47_ACTIONS,
           },
           { caseId: notAsked, decision: 'No further action from this meeting.', actions: [] },
         ],
