@@ -239,24 +239,20 @@ export class CasesConsoleController {
     @Body() form: Form,
   ): Promise<void> {
     const parsed = settleFromForm(form, memberId);
-    if ('errors' in parsed) {
-      await this.renderCase(req, res, id, { errors: parsed.errors, settleForm: form }, 400);
-      return;
-    }
-    const updated = await this.members.update(req.user, id, memberId, parsed.update);
-    const added = [
-      ...Object.keys(parsed.update.identifiers ?? {}).map(
-        (k) => SETTLE_FIELDS.find((f) => f.name === k)?.label ?? k,
-      ),
-      ...(parsed.update.previousFamilyNames ? ['Previous family name'] : []),
-      ...(parsed.update.postcode ? ['Postcode'] : []),
-    ].join(' and ');
-    await this.sessions.flashAndRedirect(
-      req,
-      res,
-      `/cases/${id}#matches`,
-      `${added} added for ${personName(updated)}. Ask again about this person to settle the match.`,
-    );
+    await this.submit(req, res, id, 'settleForm', form, parsed, async (update) => {
+      const updated = await this.members.update(req.user, id, memberId, update);
+      const added = [
+        ...Object.keys(update.identifiers ?? {}).map(
+          (k) => SETTLE_FIELDS.find((f) => f.name === k)?.label ?? k,
+        ),
+        ...(update.previousFamilyNames ? ['Previous family name'] : []),
+        ...(update.postcode ? ['Postcode'] : []),
+      ].join(' and ');
+      return {
+        to: `/cases/${id}#matches`,
+        flash: `${added} added for ${personName(updated)}. Ask again about this person to settle the match.`,
+      };
+    });
   }
 
   /**
