@@ -13,9 +13,7 @@ import {
   Federation,
   ROOT,
   baseEnv,
-  dropDatabases,
   eventually,
-  seedSources,
   status,
   testDatabaseUrl,
   type DemoSubject,
@@ -59,30 +57,11 @@ describe('The auditor’s view of the audit log, end to end', () => {
   const get = (path: string, token = auditor) =>
     http().get(path).set('Authorization', `Bearer ${token}`);
 
-  async function openCase(subject: DemoSubject['subject']): Promise<string> {
-    const res = await http()
-      .post('/api/v1/referrals')
-      .set('Authorization', `Bearer ${analyst}`)
-      .send({
-        subject,
-        referrer: { agency: 'education', name: 'Designated safeguarding lead' },
-        concerns: ['physical-abuse'],
-      })
-      .expect(status(201));
-    return res.body.id as string;
-  }
-
-  async function consentNotSought(caseId: string): Promise<void> {
-    await http()
-      .put(`/api/v1/cases/${caseId}/consent`)
-      .set('Authorization', `Bearer ${manager}`)
-      .send({
-        status: 'not-sought',
-        reason: 'risk-of-significant-harm',
-        justification: 'Seeking consent could place the child at risk of significant harm.',
-      })
-      .expect(status(200));
-  }
+  const openCase = (subject: DemoSubject['subject']) =>
+    federation.openCase(subject, {
+      referrer: { agency: 'education', name: 'Designated safeguarding lead' },
+      concerns: ['physical-abuse'],
+    });
 
   async function ask(
     caseId: string,
@@ -118,9 +97,7 @@ describe('The auditor’s view of the audit log, end to end', () => {
 
   beforeAll(async () => {
     rmSync(CHECKPOINTS, { force: true });
-    await dropDatabases(['broker', ...ALL]);
-    subjects = seedSources();
-    await federation.start();
+    subjects = await federation.startSeeded();
     analyst = await federation.token('analyst', 'demo', 'test-analyst');
     manager = await federation.token('manager', 'demo', 'test-manager');
     auditor = await federation.token('auditor', 'demo', 'test-auditor');
@@ -129,7 +106,7 @@ describe('The auditor’s view of the audit log, end to end', () => {
     const child = subjects.find((s) => ALL.every((a) => s.knownTo.includes(a)));
     if (!child) throw new Error('the seed has no child known to all four agencies');
     const caseId = await openCase(child.subject);
-    await consentNotSought(caseId);
+    await federation.consentNotSought(caseId);
     const accepted = await ask(caseId);
     await eventually(async () => {
       const res = await get(`/api/v1/queries/${accepted.id}`, analyst).expect(status(200));
@@ -274,7 +251,7 @@ describe('The auditor’s view of the audit log, end to end', () => {
       })
       .expect(status(201));
     expect((await events({ correlation: opened })).map((e) => e.action)).toContain('case.opened');
-    await consentNotSought(res.body.id as string);
+    await federation.consentNotSought(res.body.id as string);
     const asked = traced(2);
     await http()
       .post(`/api/v1/cases/${res.body.id as string}/queries`)
@@ -502,7 +479,7 @@ describe('The auditor’s view of the audit log, end to end', () => {
     // No consent decision yet: every agreement denies. The analyst records one and asks again.
     const denied = await ask(caseId, ['health']);
     expect(denied.agencies[0].decision).toBe('deny');
-    await consentNotSought(caseId);
+    await federation.consentNotSought(caseId);
     const retried = await ask(caseId, ['health']);
     const retries = await get('/api/v1/audit/reports/denied-then-retried').expect(status(200));
     expect(retries.body.items).toEqual([
@@ -561,7 +538,7 @@ describe('The auditor’s view of the audit log, end to end', () => {
   it('fails closed: with audit writes failing, no query is stored or sent, results are not shown and searches stop', async () => {
     const child = subjects.find((s) => s.knownTo.includes('police') && s !== story.child)!;
     const caseId = await openCase(child.subject);
-    await consentNotSought(caseId);
+    await federation.consentNotSought(caseId);
     const recorders = await Promise.all(
       ALL.map((a) => new TopicRecorder(Topics.queryRequested(a)).start()),
     );

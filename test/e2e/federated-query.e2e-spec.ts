@@ -1,67 +1,28 @@
 import request from 'supertest';
 import { Headers, Topics } from '@mash/contracts';
-import {
-  Federation,
-  dropDatabases,
-  eventually,
-  seedSources,
-  status,
-  type DemoSubject,
-} from '../support/federation';
+import { seededFederation, eventually, status, type DemoSubject } from '../support/federation';
 import { TopicRecorder, publishRaw } from '../support/kafka';
 
 const ALL = ['police', 'health', 'education', 'social-care'] as const;
 
 describe('A federated query, end to end over Kafka', () => {
-  const federation = new Federation();
-  let subjects: DemoSubject[];
+  const { federation, subjects } = seededFederation();
   let analyst: string;
 
   beforeAll(async () => {
-    await dropDatabases(['broker', ...ALL]);
-    subjects = seedSources();
-    await federation.start();
     analyst = await federation.token('analyst');
-  }, 180_000);
-
-  afterAll(async () => {
-    await federation.stop();
   });
 
-  async function openCase(
-    subject: DemoSubject['subject'],
-    concerns = ['physical-abuse'],
-  ): Promise<string> {
-    const res = await request(federation.http())
-      .post('/api/v1/referrals')
-      .set('Authorization', `Bearer ${analyst}`)
-      .send({
-        subject,
-        referrer: { agency: 'education', name: 'Designated safeguarding lead' },
-        concerns,
-      })
-      .expect(status(201));
-    return res.body.id as string;
-  }
-
-  async function consentNotSought(caseId: string): Promise<void> {
-    const manager = await federation.token('manager', 'demo', 'test-manager');
-    await request(federation.http())
-      .put(`/api/v1/cases/${caseId}/consent`)
-      .set('Authorization', `Bearer ${manager}`)
-      .send({
-        status: 'not-sought',
-        reason: 'risk-of-significant-harm',
-        justification: 'Seeking consent could place the child at risk of significant harm.',
-      })
-      .expect(status(200));
-  }
+  const openCaseWithoutConsent = (subject: DemoSubject['subject']) =>
+    federation.openCaseWithoutConsent(subject, {
+      referrer: { agency: 'education', name: 'Designated safeguarding lead' },
+      concerns: ['physical-abuse'],
+    });
 
   it('finds a child known to all four agencies in each of them, within the deadline', async () => {
     const child = subjects.find((s) => ALL.every((a) => s.knownTo.includes(a)));
     expect(child).toBeDefined();
-    const caseId = await openCase(child!.subject);
-    await consentNotSought(caseId);
+    const caseId = await openCaseWithoutConsent(child!.subject);
 
     const accepted = await request(federation.http())
       .post(`/api/v1/cases/${caseId}/queries`)
@@ -95,12 +56,11 @@ describe('A federated query, end to end over Kafka', () => {
   });
 
   it('answers no-match for a child no agency knows', async () => {
-    const caseId = await openCase({
+    const caseId = await openCaseWithoutConsent({
       givenName: 'Nobody',
       familyName: 'Unknownperson',
       dateOfBirth: '2015-02-03',
     });
-    await consentNotSought(caseId);
     const accepted = await request(federation.http())
       .post(`/api/v1/cases/${caseId}/queries`)
       .set('Authorization', `Bearer ${analyst}`)
@@ -134,8 +94,7 @@ describe('A federated query, end to end over Kafka', () => {
       await dlq.stop();
     }
     const child = subjects.find((s) => s.knownTo.includes('police'))!;
-    const caseId = await openCase(child.subject);
-    await consentNotSought(caseId);
+    const caseId = await openCaseWithoutConsent(child.subject);
     const accepted = await request(federation.http())
       .post(`/api/v1/cases/${caseId}/queries`)
       .set('Authorization', `Bearer ${analyst}`)
@@ -152,8 +111,7 @@ describe('A federated query, end to end over Kafka', () => {
 
   it('marks an agency that does not answer as timed out, and still records a late answer', async () => {
     const child = subjects.find((s) => s.knownTo.includes('education'))!;
-    const caseId = await openCase(child.subject);
-    await consentNotSought(caseId);
+    const caseId = await openCaseWithoutConsent(child.subject);
     // A first query while education is up: the broker has fetched its published keys.
     const first = await request(federation.http())
       .post(`/api/v1/cases/${caseId}/queries`)

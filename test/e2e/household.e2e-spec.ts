@@ -16,14 +16,14 @@ import type { Agency } from '@mash/contracts';
 import { QueryEventRepository } from '../../apps/broker/src/queries/query-event.repository';
 import {
   Federation,
+  seededFederation,
   adapterStoreUrl,
-  dropDatabases,
   eventually,
-  seedSources,
+  sql,
   status,
   testDatabaseUrl,
-  type DemoSubject,
 } from '../support/federation';
+import { SECTION_47_ACTIONS, STRATEGY_ATTENDEES } from '../support/meetings';
 
 const ALL: Agency[] = ['police', 'health', 'education', 'social-care'];
 
@@ -36,34 +36,16 @@ type Part = {
   reasons: Array<{ code: string }>;
 };
 
-async function sqlIn<T>(database: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: testDatabaseUrl(database) });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
-
 describe('A household referred, asked about person by person', () => {
-  const federation = new Federation();
-  let subjects: DemoSubject[];
+  const { federation, subjects } = seededFederation(new Federation(), 240_000);
   let analyst: string;
   let auditor: string;
   let manager: string;
 
   beforeAll(async () => {
-    await dropDatabases(['broker', ...ALL]);
-    subjects = seedSources();
-    await federation.start();
     analyst = await federation.token('analyst', 'demo', 'analyst-ann');
     auditor = await federation.token('auditor', 'demo', 'auditor-al');
     manager = await federation.token('manager', 'demo', 'manager-mo');
-  }, 240_000);
-
-  afterAll(async () => {
-    await federation.stop();
   });
 
   const http = () => request(federation.http());
@@ -81,7 +63,7 @@ describe('A household referred, asked about person by person', () => {
     expect(partner.knownTo).toContain('police');
     const strip = ({ knownTo: _k, ...m }: (typeof seeded.household & object)[number]) => m;
     // The police hold his domestic incidents (an occurrence log) as well as his warning markers.
-    const held = await sqlIn<{ occurrences: number; warnings: number }>(
+    const held = await sql<{ occurrences: number; warnings: number }>(
       'police',
       `SELECT (SELECT count(*)::int FROM occurrence_person o WHERE o.person_id = p.person_id) AS occurrences,
               (SELECT count(*)::int FROM warning_marker w WHERE w.person_id = p.person_id) AS warnings
@@ -322,27 +304,12 @@ describe('A household referred, asked about person by person', () => {
       .send({
         kind: 'strategy-discussion',
         heldAt: '2026-12-01T10:00:00Z',
-        attendees: [
-          { name: 'Priya Shah', agency: 'social-care', role: 'Team manager (chair)' },
-          { name: 'DC Tom Reeves', agency: 'police', role: 'Public protection' },
-          { name: 'Ann Lowe', agency: 'health', role: 'Named nurse' },
-        ],
+        attendees: STRATEGY_ATTENDEES,
         cases: [
           {
             caseId,
             decision: 'Section 47 enquiry; the partner is not to have unsupervised contact.',
-            actions: [
-              {
-                agency: 'police',
-                action: 'Joint visit with social care',
-                dueAt: '2026-12-01T16:00:00Z',
-              },
-              {
-                agency: 'social-care',
-                action: 'Lead the section 47 enquiry',
-                dueAt: '2026-12-02T12:00:00Z',
-              },
-            ],
+            actions: SECTION_47_ACTIONS,
           },
         ],
       })
@@ -367,7 +334,7 @@ describe('A household referred, asked about person by person', () => {
       cases: [expect.objectContaining({ caseId, decision: expect.stringMatching(/Section 47/) })],
     });
     const inbox = (agency: Agency) =>
-      sqlIn<{ action_id: string }>(
+      sql<{ action_id: string }>(
         `adapter_${agency.replace('-', '_')}`,
         'SELECT action_id FROM sdk_action_inbox WHERE action_id = ANY($1)',
         [actions.map((a) => a.id)],
@@ -451,32 +418,23 @@ describe('A household referred, asked about person by person', () => {
       referrer: { agency: 'education' },
       concerns: ['neglect'],
     });
-    const sibling = await http()
-      .post(`/api/v1/cases/${caseId}/members`)
-      .set(as(analyst))
-      .send({
-        relationship: 'sibling',
-        givenName: twin.given,
-        familyName: twin.family,
-        dateOfBirth: twin.dob,
-        sex: 'female',
-        postcode: 'NN2 6JD',
-      })
-      .expect(status(201));
-    const memberId = sibling.body.id as string;
-    const stepBrother = await http()
-      .post(`/api/v1/cases/${caseId}/members`)
-      .set(as(analyst))
-      .send({
-        relationship: 'sibling',
-        givenName: renamed.given,
-        familyName: renamed.now,
-        dateOfBirth: renamed.dob,
-        sex: 'male',
-        postcode: 'NN2 6JD',
-      })
-      .expect(status(201));
-    const renamedId = stepBrother.body.id as string;
+    const addSibling = async (givenName: string, familyName: string, dob: string, sex: string) => {
+      const added = await http()
+        .post(`/api/v1/cases/${caseId}/members`)
+        .set(as(analyst))
+        .send({
+          relationship: 'sibling',
+          givenName,
+          familyName,
+          dateOfBirth: dob,
+          sex,
+          postcode: 'NN2 6JD',
+        })
+        .expect(status(201));
+      return added.body.id as string;
+    };
+    const memberId = await addSibling(twin.given, twin.family, twin.dob, 'female');
+    const renamedId = await addSibling(renamed.given, renamed.now, renamed.dob, 'male');
     const ask = async () => {
       const created = await http()
         .post(`/api/v1/cases/${caseId}/queries`)

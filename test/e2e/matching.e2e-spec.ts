@@ -1,14 +1,5 @@
 import request from 'supertest';
-import {
-  Federation,
-  dropDatabases,
-  eventually,
-  seedSources,
-  status,
-  type DemoSubject,
-} from '../support/federation';
-
-const ALL = ['police', 'health', 'education', 'social-care'] as const;
+import { seededFederation, eventually, status, type DemoSubject } from '../support/federation';
 
 /** Day and month swapped: 2014-03-07 → 2014-07-03. */
 function transposed(dateOfBirth: string): string | undefined {
@@ -22,19 +13,11 @@ function misspelt(name: string): string {
 }
 
 describe('Identity matching across the federation', () => {
-  const federation = new Federation();
-  let subjects: DemoSubject[];
+  const { federation, subjects } = seededFederation();
   let analyst: string;
 
   beforeAll(async () => {
-    await dropDatabases(['broker', ...ALL]);
-    subjects = seedSources();
-    await federation.start();
     analyst = await federation.token('analyst');
-  }, 180_000);
-
-  afterAll(async () => {
-    await federation.stop();
   });
 
   it('finds a child with a misspelt given name and day and month swapped in every agency that knows them', async () => {
@@ -100,7 +83,7 @@ describe('Identity matching across the federation', () => {
     }
     // An agency that does not know the child must not hand over someone else's records.
     for (const answer of answers.filter(
-      (a) => !child!.knownTo.includes(a.agency as (typeof ALL)[number]),
+      (a) => !child!.knownTo.includes(a.agency as DemoSubject['knownTo'][number]),
     )) {
       expect(answer.status).not.toBe('match');
       expect(answer.records).toBeUndefined();

@@ -13,15 +13,7 @@ import request from 'supertest';
 import { HeartbeatPublisher, SourceFreshness } from '@mash/adapter-sdk';
 import { AGENCIES, Topics } from '@mash/contracts';
 import { FileKeyRingStore, ServiceKeys } from '@mash/trust';
-import {
-  Federation,
-  baseEnv,
-  dropDatabases,
-  eventually,
-  seedSources,
-  status,
-  type DemoSubject,
-} from '../support/federation';
+import { Federation, seededFederation, baseEnv, eventually, status } from '../support/federation';
 import { TopicRecorder, publishRaw } from '../support/kafka';
 import { openSse } from '../support/sse';
 
@@ -58,26 +50,22 @@ describe('Operations: agency availability, data freshness, traces', () => {
   // Adapters beat every second; an adapter silent for 30 s (on the broker's pinned clock) is
   // down, and a query to one silent for 5 s of wall time is settled at once.
   const DOWN_GRACE_SECONDS = 5;
-  const federation = new Federation(
-    baseEnv({
-      HEARTBEAT_INTERVAL_SECONDS: '1',
-      HEARTBEAT_SILENCE_SECONDS: '30',
-      AGENCY_DOWN_GRACE_SECONDS: String(DOWN_GRACE_SECONDS),
-    }),
+  const { federation, subjects } = seededFederation(
+    new Federation(
+      baseEnv({
+        HEARTBEAT_INTERVAL_SECONDS: '1',
+        HEARTBEAT_SILENCE_SECONDS: '30',
+        AGENCY_DOWN_GRACE_SECONDS: String(DOWN_GRACE_SECONDS),
+      }),
+    ),
   );
-  let subjects: DemoSubject[];
   let auditor: string;
 
   beforeAll(async () => {
-    await dropDatabases(['broker', ...AGENCIES]);
-    subjects = seedSources();
-    await federation.start();
     auditor = await federation.token('auditor');
-  }, 180_000);
-
-  afterAll(async () => {
-    await federation.stop();
   });
+
+  afterAll(async () => {});
 
   async function agencyStatus(token = auditor): Promise<StatusBody> {
     const res = await request(federation.http())

@@ -6,7 +6,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import request from 'supertest';
-import { Client } from 'pg';
 import { Topics, type Agency } from '@mash/contracts';
 import {
   Federation,
@@ -15,6 +14,7 @@ import {
   dropDatabases,
   eventually,
   seedSources,
+  sql,
   status,
   testDatabaseUrl,
   type DemoSubject,
@@ -28,16 +28,6 @@ const env = baseEnv({
   DATABASE_URL: testDatabaseUrl('broker_crash'),
   BROKER_JWKS_URL: `${URL}/.well-known/jwks.json`,
 });
-
-async function sql<T>(database: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: testDatabaseUrl(database) });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
 
 describe('The outbox across a broker crash between commit and publish', () => {
   const federation = new Federation(env);

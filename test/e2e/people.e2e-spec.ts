@@ -7,23 +7,19 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { Client } from 'pg';
 import type { Agency } from '@mash/contracts';
 import { MeetingService } from '../../apps/broker/src/meetings/meeting.service';
 import {
   auditSequenced,
   baseEnv,
-  dropDatabases,
   eventually,
   Federation,
   ROOT,
-  seedSources,
+  sql,
   status,
-  testDatabaseUrl,
   type DemoSubject,
 } from '../support/federation';
-
-const ALL: Agency[] = ['police', 'health', 'education', 'social-care'];
+import { SECTION_47_ACTIONS, STRATEGY_ATTENDEES } from '../support/meetings';
 
 /** The demo agreements, with police allowed to share about a parent's partner. */
 function testAgreementsDir(): string {
@@ -44,16 +40,6 @@ function testAgreementsDir(): string {
     writeFileSync(resolve(dir, file), text);
   }
   return dir;
-}
-
-async function sql<T>(database: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: testDatabaseUrl(database) });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
 }
 
 describe('People in the MASH: representatives, contributions, meetings, chronology', () => {
@@ -106,9 +92,7 @@ describe('People in the MASH: representatives, contributions, meetings, chronolo
   }
 
   beforeAll(async () => {
-    await dropDatabases(['broker', ...ALL]);
-    subjects = seedSources();
-    await federation.start();
+    subjects = await federation.startSeeded();
     analyst = await federation.token('analyst');
     manager = await federation.token('manager', 'demo', 'test-manager');
     police = await federation.representativeToken('police');
@@ -316,27 +300,12 @@ describe('People in the MASH: representatives, contributions, meetings, chronolo
       .send({
         kind: 'strategy-discussion',
         heldAt: '2026-12-01T09:30:00Z',
-        attendees: [
-          { name: 'Priya Shah', agency: 'social-care', role: 'Team manager (chair)' },
-          { name: 'DC Tom Reeves', agency: 'police', role: 'Public protection' },
-          { name: 'Ann Lowe', agency: 'health', role: 'Named nurse' },
-        ],
+        attendees: STRATEGY_ATTENDEES,
         cases: [
           {
             caseId: asked,
             decision: 'Section 47 enquiry to proceed; joint visit today.',
-            actions: [
-              {
-                agency: 'police',
-                action: 'Joint visit with social care',
-                dueAt: '2026-12-01T16:00:00Z',
-              },
-              {
-                agency: 'social-care',
-                action: 'Lead the section 47 enquiry',
-                dueAt: '2026-12-02T12:00:00Z',
-              },
-            ],
+            actions: SECTION_47_ACTIONS,
           },
           { caseId: notAsked, decision: 'No further action from this meeting.', actions: [] },
         ],

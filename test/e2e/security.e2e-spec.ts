@@ -16,20 +16,17 @@ import {
   adapterStoreUrl,
   auditSequenced,
   Federation,
+  seededFederation,
   ROOT,
   TEST_KEYS_DIR,
   baseEnv,
-  dropDatabases,
   eventually,
-  seedSources,
   status,
   testDatabaseUrl,
-  type DemoSubject,
 } from '../support/federation';
 import { TopicRecorder, publishRaw } from '../support/kafka';
 import { agencyAuditEvent, forgeAnswer, forgeOutcome, publishMessage } from '../support/forge';
 
-const ALL: Agency[] = ['police', 'health', 'education', 'social-care'];
 const HOUR = 60 * 60 * 1000;
 const CHECKPOINTS = resolve(ROOT, '.local/test/audit/checkpoints-security-e2e.jsonl');
 
@@ -49,18 +46,19 @@ function thresholdsDir(): string {
 
 describe('Security hardening (issue 17)', () => {
   rmSync(CHECKPOINTS, { force: true });
-  const federation = new Federation(
-    baseEnv({
-      THRESHOLDS_DIR: thresholdsDir(),
-      AUDIT_CHECKPOINT_FILE: CHECKPOINTS,
-      AUDIT_CHECKPOINT_INTERVAL_SECONDS: '3600',
-      // Loopback is not the operator network here, so /metrics must refuse this test.
-      METRICS_ALLOW: '192.0.2.0/24',
-      RATE_LIMIT_PER_WINDOW: '60',
-      RATE_LIMIT_WINDOW_SECONDS: '2',
-    }),
+  const { federation, subjects } = seededFederation(
+    new Federation(
+      baseEnv({
+        THRESHOLDS_DIR: thresholdsDir(),
+        AUDIT_CHECKPOINT_FILE: CHECKPOINTS,
+        AUDIT_CHECKPOINT_INTERVAL_SECONDS: '3600',
+        // Loopback is not the operator network here, so /metrics must refuse this test.
+        METRICS_ALLOW: '192.0.2.0/24',
+        RATE_LIMIT_PER_WINDOW: '60',
+        RATE_LIMIT_WINDOW_SECONDS: '2',
+      }),
+    ),
   );
-  let subjects: DemoSubject[];
   let analyst: string;
   let manager: string;
   let auditor: string;
@@ -68,21 +66,17 @@ describe('Security hardening (issue 17)', () => {
   let policeDb: Client;
 
   beforeAll(async () => {
-    await dropDatabases(['broker', ...ALL]);
-    subjects = seedSources();
-    await federation.start();
     analyst = await federation.token('analyst');
     manager = await federation.token('manager', 'demo', 'test-manager');
     auditor = await federation.token('auditor', 'demo', 'test-auditor');
     brokerDb = new Client({ connectionString: testDatabaseUrl('broker') });
     policeDb = new Client({ connectionString: adapterStoreUrl('police') });
     await Promise.all([brokerDb.connect(), policeDb.connect()]);
-  }, 180_000);
+  });
 
   afterAll(async () => {
     await brokerDb?.end();
     await policeDb?.end();
-    await federation.stop();
   });
 
   const http = () => request(federation.http());

@@ -16,11 +16,10 @@ import {
   adapterStoreUrl,
   auditSequenced,
   Federation,
+  seededFederation,
   ROOT,
   baseEnv,
-  dropDatabases,
   eventually,
-  seedSources,
   status,
   testDatabaseUrl,
   type DemoSubject,
@@ -60,22 +59,16 @@ async function outcomeRows(
 }
 
 describe('The MASH case workflow', () => {
-  const federation = new Federation(baseEnv({ THRESHOLDS_DIR: testThresholdsDir() }));
-  let subjects: DemoSubject[];
+  const { federation, subjects } = seededFederation(
+    new Federation(baseEnv({ THRESHOLDS_DIR: testThresholdsDir() })),
+  );
   let analyst: string;
   let manager: string;
 
   beforeAll(async () => {
-    await dropDatabases(['broker', ...ALL]);
-    subjects = seedSources();
-    await federation.start();
     analyst = await federation.token('analyst');
     manager = await federation.token('manager', 'demo', 'test-manager');
-    federation.broker.get(OutcomeService).retryDelayMs = 1000;
-  }, 180_000);
-
-  afterAll(async () => {
-    await federation.stop();
+    federation.broker.get(OutcomeService).retries.baseMs = 1000;
   });
 
   // Each test starts two hours on (a fresh capacity hour), so only the capacity test meets the limit.

@@ -209,6 +209,23 @@ export class FailableAuditLog extends AuditLog {
   }
 }
 
+/** A referral's referrer and concerns (the subject is given on its own). */
+export interface Referral {
+  referrer: { agency: string; name?: string };
+  concerns: string[];
+}
+
+/** Runs one statement in a test database (`testDatabaseUrl(database)`) and returns its rows. */
+export async function sql<T>(database: string, text: string, params: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: testDatabaseUrl(database) });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
 export class Federation {
   broker!: NestExpressApplication;
   adapters = new Map<Agency, INestApplication>();
@@ -254,6 +271,17 @@ export class Federation {
     return this;
   }
 
+  /**
+   * The usual start of a suite: the broker's and the agencies' databases dropped, the sources
+   * seeded with the demo population, then the broker and every adapter. Returns the seeded people.
+   */
+  async startSeeded(): Promise<DemoSubject[]> {
+    await dropDatabases(['broker', ...AGENCIES]);
+    const subjects = seedSources();
+    await this.start();
+    return subjects;
+  }
+
   async stop(): Promise<void> {
     await Promise.all([...this.adapters.keys()].map((a) => this.stopAdapter(a)));
     await this.broker?.close();
@@ -284,33 +312,60 @@ export class Federation {
     return this.token('agency-representative', partnership, `test-rep-${agency}`, agency);
   }
 
-  /**
-   * Opens a case from a referral and records a manager's decision to share without consent (a
-   * risk of significant harm), which every demo agreement accepts: the usual start of a test that
-   * then asks the federation. Returns the case id.
-   */
-  async openCaseWithoutConsent(
-    subject: DemoSubject['subject'],
-    referral: { referrer: { agency: string; name?: string }; concerns: string[] },
-  ): Promise<string> {
-    const analyst = await this.token('analyst');
-    const manager = await this.token('manager', 'demo', 'test-manager');
+  /** Opens a case from a referral, as the test analyst. Returns the case id. */
+  async openCase(subject: DemoSubject['subject'], referral: Referral): Promise<string> {
     const created = await request(this.http())
       .post('/api/v1/referrals')
-      .set('Authorization', `Bearer ${analyst}`)
+      .set('Authorization', `Bearer ${await this.token('analyst')}`)
       .send({ subject, ...referral })
       .expect(status(201));
+    return created.body.id as string;
+  }
+
+  /**
+   * Records the test manager's decision to share without consent (a risk of significant harm),
+   * which every demo agreement accepts.
+   */
+  async consentNotSought(caseId: string): Promise<void> {
     await request(this.http())
-      .put(`/api/v1/cases/${created.body.id}/consent`)
-      .set('Authorization', `Bearer ${manager}`)
+      .put(`/api/v1/cases/${caseId}/consent`)
+      .set('Authorization', `Bearer ${await this.token('manager', 'demo', 'test-manager')}`)
       .send({
         status: 'not-sought',
         reason: 'risk-of-significant-harm',
         justification: 'Seeking consent could place the child at risk of significant harm.',
       })
       .expect(status(200));
-    return created.body.id as string;
   }
+
+  /**
+   * `openCase` and `consentNotSought`: the usual start of a test that then asks the federation.
+   * Returns the case id.
+   */
+  async openCaseWithoutConsent(
+    subject: DemoSubject['subject'],
+    referral: Referral,
+  ): Promise<string> {
+    const caseId = await this.openCase(subject, referral);
+    await this.consentNotSought(caseId);
+    return caseId;
+  }
+}
+
+/**
+ * The usual suite around one federation: before all its tests `startSeeded` (within `timeoutMs`),
+ * after them `stop`. `subjects`, the seeded people, is filled in before the first test.
+ */
+export function seededFederation(
+  federation = new Federation(),
+  timeoutMs = 180_000,
+): { federation: Federation; subjects: DemoSubject[] } {
+  const subjects: DemoSubject[] = [];
+  beforeAll(async () => {
+    subjects.push(...(await federation.startSeeded()));
+  }, timeoutMs);
+  afterAll(() => federation.stop());
+  return { federation, subjects };
 }
 
 /** Polls until `check` returns a value (not undefined) or the time runs out. */

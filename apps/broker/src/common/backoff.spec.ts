@@ -1,6 +1,12 @@
 import { DomainError } from '@mash/common';
 import type { KafkaRecord } from '../kafka/kafka.producer';
-import { redeliveryPass, retryDelay, type RedeliveryPatch } from './backoff';
+import {
+  firstAttempt,
+  redeliveryPass,
+  retryDelay,
+  RetrySchedule,
+  type RedeliveryPatch,
+} from './backoff';
 
 const NOW = new Date('2026-06-03T10:00:00.000Z');
 const record = (key: string): KafkaRecord => ({ topic: 't', key, value: '{}', headers: {} });
@@ -10,6 +16,55 @@ describe(retryDelay.name, () => {
     expect([1, 2, 3, 4, 5].map((n) => retryDelay(n, 1_000, 5_000))).toEqual([
       1_000, 2_000, 4_000, 5_000, 5_000,
     ]);
+  });
+});
+
+describe(RetrySchedule.name, () => {
+  it('starts at a minute and stops doubling at fifteen', () => {
+    const sut = new RetrySchedule();
+    expect([1, 2, 5, 20].map((n) => sut.delay(n))).toEqual([60_000, 120_000, 900_000, 900_000]);
+  });
+});
+
+describe(firstAttempt.name, () => {
+  const pending = () => ({
+    attempts: 0,
+    lastSentAt: null as Date | null,
+    nextAttemptAt: NOW,
+    lastError: null as string | null,
+  });
+
+  it('counts a built message as the first attempt and schedules the retry', async () => {
+    const item = pending();
+    await expect(
+      firstAttempt(
+        item,
+        NOW,
+        (n) => n * 5_000,
+        () => Promise.resolve(record('a')),
+      ),
+    ).resolves.toEqual(record('a'));
+    expect(item).toEqual({
+      attempts: 1,
+      lastSentAt: NOW,
+      nextAttemptAt: new Date(NOW.getTime() + 5_000),
+      lastError: null,
+    });
+  });
+
+  it('leaves the item due now, with the error code, when the message cannot be built', async () => {
+    const item = pending();
+    const build = () => Promise.reject(new DomainError('AGENCY.UNKNOWN', 'no such agency'));
+    await expect(firstAttempt(item, NOW, () => 5_000, build)).resolves.toBeUndefined();
+    expect(item).toEqual({ ...pending(), lastError: 'AGENCY.UNKNOWN' });
+    const other = pending();
+    await firstAttempt(
+      other,
+      NOW,
+      () => 5_000,
+      () => Promise.reject(new Error('network')),
+    );
+    expect(other.lastError).toBe('AGENCY.KEYS_UNAVAILABLE');
   });
 });
 

@@ -9,6 +9,17 @@ export function retryDelay(attempts: number, base: number, max: number): number 
   return Math.min(max, base * 2 ** Math.max(0, attempts - 1));
 }
 
+/** The back-off of one kind of item sent to agencies until acknowledged (outcomes, meeting actions). */
+export class RetrySchedule {
+  /** First retry delay; doubles per attempt up to `maxMs`. Lowered by tests. */
+  baseMs = 60_000;
+  maxMs = 15 * 60_000;
+
+  delay(attempts: number): number {
+    return retryDelay(attempts, this.baseMs, this.maxMs);
+  }
+}
+
 /** What a redelivery pass writes on an item: its next attempt, and on success the count and time. */
 export interface RedeliveryPatch {
   attempts?: number;
@@ -56,4 +67,33 @@ export async function redeliveryPass<T extends { attempts: number }, L>(
     }
   }
   return messages;
+}
+
+/**
+ * The first attempt at sending a new item, built before its transaction (fetching an agency's keys
+ * is network I/O): a built message counts the attempt and schedules the retry; a failed build (the
+ * agency's keys unavailable) leaves the item pending, due now, with the error code, for the next
+ * redelivery pass. Returns the message, or undefined when it could not be built.
+ */
+export async function firstAttempt(
+  item: {
+    attempts: number;
+    lastSentAt: Date | null;
+    nextAttemptAt: Date;
+    lastError: string | null;
+  },
+  now: Date,
+  delay: (attempts: number) => number,
+  build: () => Promise<KafkaRecord>,
+): Promise<KafkaRecord | undefined> {
+  try {
+    const message = await build();
+    item.attempts = 1;
+    item.lastSentAt = now;
+    item.nextAttemptAt = new Date(now.getTime() + delay(1));
+    return message;
+  } catch (error) {
+    item.lastError = error instanceof DomainError ? error.code : 'AGENCY.KEYS_UNAVAILABLE';
+    return undefined;
+  }
 }

@@ -12,7 +12,15 @@ import { ContributionService } from '../contributions/contribution.service';
 import { MatchResolutionService } from '../queries/match-resolution.service';
 import { MatchResolutionSchema } from '../queries/query.dto';
 import { ConsolePages } from './decorators';
-import { addError, noErrors, text, zodFormErrors, type FormErrors } from './forms';
+import {
+  addError,
+  hasErrors,
+  mergeErrors,
+  noErrors,
+  parseForm,
+  text,
+  type FormErrors,
+} from './forms';
 import { ConsoleSessions } from './session';
 import { ConsoleViews, RELATIONSHIP_LABELS } from './views';
 
@@ -73,16 +81,15 @@ export class AgencyConsoleController {
     @Body() form: Form,
   ): Promise<void> {
     const member = text(form.memberId);
-    const parsed = ContributionSchema.safeParse({
-      kind: text(form.kind),
-      text: text(form.text),
-      ...(member && member !== THE_CHILD ? { memberId: member } : {}),
-      ...(text(form.confidence) ? { confidence: text(form.confidence) } : {}),
-    });
-    let errors = noErrors();
-    if (!member) addError(errors, 'memberId', 'Select who this is about');
-    if (!parsed.success)
-      for (const e of zodFormErrors(parsed.error, {
+    const parsed = parseForm(
+      ContributionSchema,
+      {
+        kind: text(form.kind),
+        text: text(form.text),
+        ...(member && member !== THE_CHILD ? { memberId: member } : {}),
+        ...(text(form.confidence) ? { confidence: text(form.confidence) } : {}),
+      },
+      {
         kind: { id: 'kind', message: 'Select what kind of information this is' },
         text: {
           id: 'contribution-text',
@@ -90,9 +97,12 @@ export class AgencyConsoleController {
         },
         memberId: { id: 'memberId', message: 'Select who this is about' },
         confidence: { id: 'confidence', message: 'Select how sure you are' },
-      }).summary)
-        addError(errors, e.href.slice(1), e.text);
-    if (errors.summary.length || !parsed.success) {
+      },
+    );
+    let errors = noErrors();
+    if (!member) addError(errors, 'memberId', 'Select who this is about');
+    if (!parsed.success) mergeErrors(errors, parsed.errors);
+    if (hasErrors(errors) || !parsed.success) {
       await this.renderCase(req, res, id, errors, form, 400);
       return;
     }
@@ -104,11 +114,12 @@ export class AgencyConsoleController {
       await this.renderCase(req, res, id, errors, form, 422);
       return;
     }
-    await this.sessions.flash(
-      await this.sessions.open(req, res),
+    await this.sessions.flashAndRedirect(
+      req,
+      res,
+      `/agency/cases/${id}#contributions`,
       'Contribution added. The MASH team sees it in the case’s chronology.',
     );
-    res.redirect(303, `/agency/cases/${id}#contributions`);
   }
 
   /**
@@ -127,18 +138,21 @@ export class AgencyConsoleController {
   ): Promise<void> {
     const member = text(form.memberId);
     const noteId = `note-${queryId}-${member ?? THE_CHILD}`;
-    const parsed = MatchResolutionSchema.safeParse({
-      decision: text(form.decision),
-      ...(member && member !== THE_CHILD ? { memberId: member } : {}),
-      ...(text(form.note) ? { note: text(form.note) } : {}),
-    });
-    if (!parsed.success) {
-      const errors = zodFormErrors(parsed.error, {
+    const parsed = parseForm(
+      MatchResolutionSchema,
+      {
+        decision: text(form.decision),
+        ...(member && member !== THE_CHILD ? { memberId: member } : {}),
+        ...(text(form.note) ? { note: text(form.note) } : {}),
+      },
+      {
         decision: { id: noteId, message: 'Choose whether this is the same person' },
         memberId: { id: noteId, message: 'Choose whether this is the same person' },
         note: { id: noteId, message: 'The note must be 2,000 characters or fewer' },
-      });
-      await this.renderCase(req, res, id, errors, { ...form, [noteId]: form.note }, 400);
+      },
+    );
+    if (!parsed.success) {
+      await this.renderCase(req, res, id, parsed.errors, { ...form, [noteId]: form.note }, 400);
       return;
     }
     try {
@@ -153,13 +167,14 @@ export class AgencyConsoleController {
       await this.renderCase(req, res, id, errors, {}, 409);
       return;
     }
-    await this.sessions.flash(
-      await this.sessions.open(req, res),
+    await this.sessions.flashAndRedirect(
+      req,
+      res,
+      `/agency/cases/${id}#answers`,
       parsed.data.decision === 'confirm'
         ? 'Recorded: it is the same person. The MASH team sees it and can ask again with what identifies them.'
         : 'Recorded: not the same person. The answer is now no match.',
     );
-    res.redirect(303, `/agency/cases/${id}#answers`);
   }
 
   private refusal(error: unknown): FormErrors {

@@ -71,11 +71,12 @@ export class AgreementsConsoleController {
           id: string;
           version: number;
         };
-        await this.sessions.flash(
-          await this.sessions.open(req, res),
+        await this.sessions.flashAndRedirect(
+          req,
+          res,
+          `/agreements/${created.id}/versions/${created.version}`,
           `Draft version ${created.version} saved. A second agreement admin must activate it.`,
         );
-        res.redirect(303, `/agreements/${created.id}/versions/${created.version}`);
         return;
       } catch (error) {
         addError(errors, 'file', `The file is not a valid agreement: ${(error as Error).message}`);
@@ -154,13 +155,14 @@ export class AgreementsConsoleController {
     @Param('version', ParseIntPipe) version: number,
   ): Promise<void> {
     const result = (await this.agreements.activate(req.user, id, version)) as { status?: string };
-    await this.sessions.flash(
-      await this.sessions.open(req, res),
+    await this.sessions.flashAndRedirect(
+      req,
+      res,
+      `/agreements/${id}/versions/${version}`,
       result.status === 'active'
         ? `Version ${version} is active. Agencies now share under it.`
         : `Activation requested. A second agreement admin must activate version ${version}.`,
     );
-    res.redirect(303, `/agreements/${id}/versions/${version}`);
   }
 
   @Post(':id/versions/:version/suspend')
@@ -196,10 +198,11 @@ export class AgreementsConsoleController {
       return;
     }
     await this.agreements.suspend(req.user, id, version, reason);
-    await this.sessions.flash(
-      await this.sessions.open(req, res),
+    await this.sessions.flashAndRedirect(
+      req,
+      res,
+      `/agreements/${id}/versions/${version}`,
       `Version ${version} is suspended. From now on no agency shares under it.`,
     );
-    res.redirect(303, `/agreements/${id}/versions/${version}`);
   }
 }

@@ -11,7 +11,7 @@ import { ReferralSchema, RerateSchema, type MemberDto } from '../cases/case.dto'
 import { CaseService } from '../cases/case.service';
 import { MemberService } from '../cases/member.service';
 import { uuidParam } from '../common/ids';
-import { ConsentSchema } from '../consent/consent.dto';
+import { ConsentSchema, type ConsentDto } from '../consent/consent.dto';
 import { ConsentService } from '../consent/consent.service';
 import { OutcomeSchema } from '../outcomes/outcome.dto';
 import { OutcomeService } from '../outcomes/outcome.service';
@@ -27,10 +27,13 @@ import {
   dateInput,
   hasErrors,
   list,
+  formResult,
+  mergeErrors,
   noErrors,
+  parseForm,
   text,
-  zodFormErrors,
   type FormErrors,
+  type ParsedForm,
 } from './forms';
 import { MAX_REFERRAL_MEMBERS, memberFromForm, referralMemberRows } from './household';
 import { possibleMatches, SETTLE_FIELDS, settleFieldId, settleFromForm } from './matches';
@@ -42,6 +45,7 @@ type Form = Record<string, unknown>;
 
 const OUTCOMES = OutcomeSchema.shape.outcome.options;
 const RAGS = ['red', 'amber', 'green'] as const;
+const NO_CONSENT_REASON = 'Select the reason for proceeding without consent';
 
 /**
  * The analyst's and manager's pages: today's work, a new referral, the case with its consent, the
@@ -132,27 +136,24 @@ export class CasesConsoleController {
       ...(text(form.narrative) ? { narrative: text(form.narrative) } : {}),
       ...(members.length ? { members } : {}),
     };
-    const parsed = ReferralSchema.safeParse(candidate);
-    if (!parsed.success) {
-      const more = zodFormErrors(parsed.error, {
-        'subject.givenName': { id: 'givenName', message: 'Enter the child’s given name' },
-        'subject.familyName': { id: 'familyName', message: 'Enter the child’s family name' },
-        'subject.dateOfBirth': { id: 'dateOfBirth', message: 'Enter the child’s date of birth' },
-        'subject.postcode': { id: 'postcode', message: 'Enter a real postcode' },
-        'subject.identifiers': { id: 'nhsNumber', message: 'Enter a 10-digit NHS number' },
-        'referrer.agency': { id: 'referrerAgency', message: 'Select who made the referral' },
-        'referrer.name': {
-          id: 'referrerName',
-          message: 'Enter the referrer’s name in 200 characters or fewer',
-        },
-        concerns: { id: 'concerns', message: 'Select at least one concern' },
-        narrative: {
-          id: 'narrative',
-          message: 'The referral’s account must be 20,000 characters or fewer',
-        },
-      });
-      for (const e of more.summary) addError(errors, e.href.slice(1), e.text);
-    }
+    const parsed = parseForm(ReferralSchema, candidate, {
+      'subject.givenName': { id: 'givenName', message: 'Enter the child’s given name' },
+      'subject.familyName': { id: 'familyName', message: 'Enter the child’s family name' },
+      'subject.dateOfBirth': { id: 'dateOfBirth', message: 'Enter the child’s date of birth' },
+      'subject.postcode': { id: 'postcode', message: 'Enter a real postcode' },
+      'subject.identifiers': { id: 'nhsNumber', message: 'Enter a 10-digit NHS number' },
+      'referrer.agency': { id: 'referrerAgency', message: 'Select who made the referral' },
+      'referrer.name': {
+        id: 'referrerName',
+        message: 'Enter the referrer’s name in 200 characters or fewer',
+      },
+      concerns: { id: 'concerns', message: 'Select at least one concern' },
+      narrative: {
+        id: 'narrative',
+        message: 'The referral’s account must be 20,000 characters or fewer',
+      },
+    });
+    if (!parsed.success) mergeErrors(errors, parsed.errors);
     if (hasErrors(errors) || !parsed.success) {
       await this.referralPage(req, res, form, errors, 400);
       return;
@@ -163,7 +164,7 @@ export class CasesConsoleController {
       return;
     }
     const opened = await this.cases.openFromReferral(req.user, parsed.data);
-    await this.flashAndGo(
+    await this.sessions.flashAndRedirect(
       req,
       res,
       `/cases/${opened.id}`,
@@ -191,45 +192,16 @@ export class CasesConsoleController {
     @Param('id', uuidParam) id: string,
     @Body() form: Form,
   ): Promise<void> {
-    const dto = {
-      status: text(form.status),
-      ...(text(form.status) && form.status !== 'given' && text(form.reason)
-        ? { reason: text(form.reason) }
-        : {}),
-      justification: text(form.justification),
-    };
-    const parsed = ConsentSchema.safeParse(dto);
-    const errors = parsed.success
-      ? noErrors()
-      : zodFormErrors(parsed.error, {
-          status: {
-            id: 'consent-status',
-            message: 'Select whether consent was given, refused or not sought',
-          },
-          reason: {
-            id: 'consent-reason',
-            message: 'Select the reason for proceeding without consent',
-          },
-          justification: {
-            id: 'consent-justification',
-            message: 'Explain the decision in at least 10 characters',
-          },
-        });
-    if (parsed.success && parsed.data.status !== 'given' && !parsed.data.reason)
-      addError(errors, 'consent-reason', 'Select the reason for proceeding without consent');
-    if (hasErrors(errors) || !parsed.success) {
-      await this.renderCase(req, res, id, { errors, consentForm: form }, 400);
-      return;
-    }
-    const recorded = (await this.consent.record(req.user, id, parsed.data)) as { approval: string };
-    await this.flashAndGo(
-      req,
-      res,
-      `/cases/${id}#consent`,
-      recorded.approval === 'pending-manager-approval'
-        ? 'Consent decision recorded. A manager must approve it before agencies that need approval share.'
-        : 'Consent decision recorded.',
-    );
+    await this.submit(req, res, id, 'consentForm', form, parseConsentForm(form), async (data) => {
+      const recorded = (await this.consent.record(req.user, id, data)) as { approval: string };
+      return {
+        to: `/cases/${id}#consent`,
+        flash:
+          recorded.approval === 'pending-manager-approval'
+            ? 'Consent decision recorded. A manager must approve it before agencies that need approval share.'
+            : 'Consent decision recorded.',
+      };
+    });
   }
 
   /** A household member found after the referral: a sibling, a parent's new partner, … */
@@ -243,17 +215,14 @@ export class CasesConsoleController {
   ): Promise<void> {
     const errors = noErrors();
     const member = memberFromForm(form, 'member-', errors, 'the new member', true);
-    if (!member || hasErrors(errors)) {
-      await this.renderCase(req, res, id, { errors, memberForm: form }, 400);
-      return;
-    }
-    const added = await this.members.add(req.user, id, member);
-    await this.flashAndGo(
-      req,
-      res,
-      `/cases/${id}#household`,
-      `${RELATIONSHIP_LABELS[added.relationship]} added to the household.`,
-    );
+    const parsed = formResult(errors, member);
+    await this.submit(req, res, id, 'memberForm', form, parsed, async (data) => {
+      const added = await this.members.add(req.user, id, data);
+      return {
+        to: `/cases/${id}#household`,
+        flash: `${RELATIONSHIP_LABELS[added.relationship]} added to the household.`,
+      };
+    });
   }
 
   /**
@@ -270,24 +239,20 @@ export class CasesConsoleController {
     @Body() form: Form,
   ): Promise<void> {
     const parsed = settleFromForm(form, memberId);
-    if ('errors' in parsed) {
-      await this.renderCase(req, res, id, { errors: parsed.errors, settleForm: form }, 400);
-      return;
-    }
-    const updated = await this.members.update(req.user, id, memberId, parsed.update);
-    const added = [
-      ...Object.keys(parsed.update.identifiers ?? {}).map(
-        (k) => SETTLE_FIELDS.find((f) => f.name === k)?.label ?? k,
-      ),
-      ...(parsed.update.previousFamilyNames ? ['Previous family name'] : []),
-      ...(parsed.update.postcode ? ['Postcode'] : []),
-    ].join(' and ');
-    await this.flashAndGo(
-      req,
-      res,
-      `/cases/${id}#matches`,
-      `${added} added for ${personName(updated)}. Ask again about this person to settle the match.`,
-    );
+    await this.submit(req, res, id, 'settleForm', form, parsed, async (update) => {
+      const updated = await this.members.update(req.user, id, memberId, update);
+      const added = [
+        ...Object.keys(update.identifiers ?? {}).map(
+          (k) => SETTLE_FIELDS.find((f) => f.name === k)?.label ?? k,
+        ),
+        ...(update.previousFamilyNames ? ['Previous family name'] : []),
+        ...(update.postcode ? ['Postcode'] : []),
+      ].join(' and ');
+      return {
+        to: `/cases/${id}#matches`,
+        flash: `${added} added for ${personName(updated)}. Ask again about this person to settle the match.`,
+      };
+    });
   }
 
   /**
@@ -308,7 +273,7 @@ export class CasesConsoleController {
     const members = await this.members.list(req.user.partnership, id);
     const person = possibleMatches(queries, members).find((p) => p.memberId === memberId);
     if (!person?.open.length) {
-      await this.flashAndGo(
+      await this.sessions.flashAndRedirect(
         req,
         res,
         `/cases/${id}#matches`,
@@ -334,7 +299,7 @@ export class CasesConsoleController {
       return;
     }
     const query = await this.queries.create(req.user, id, parsed.data);
-    await this.flashAndGo(
+    await this.sessions.flashAndRedirect(
       req,
       res,
       `/cases/${id}/queries/${query.id}`,
@@ -368,18 +333,10 @@ export class CasesConsoleController {
     @Param('id', uuidParam) id: string,
     @Body() form: Form,
   ): Promise<void> {
-    const parsed = parseAskForm(form);
-    if (!parsed.success) {
-      await this.renderCase(req, res, id, { errors: parsed.errors, askForm: form }, 400);
-      return;
-    }
-    const query = await this.queries.create(req.user, id, parsed.data);
-    await this.flashAndGo(
-      req,
-      res,
-      `/cases/${id}/queries/${query.id}`,
-      'The agencies have been asked.',
-    );
+    await this.submit(req, res, id, 'askForm', form, parseAskForm(form), async (data) => {
+      const query = await this.queries.create(req.user, id, data);
+      return { to: `/cases/${id}/queries/${query.id}`, flash: 'The agencies have been asked.' };
+    });
   }
 
   /**
@@ -432,22 +389,10 @@ export class CasesConsoleController {
     @Param('id', uuidParam) id: string,
     @Body() form: Form,
   ): Promise<void> {
-    const parsed = RerateSchema.safeParse({ rag: text(form.rag), rationale: text(form.rationale) });
-    if (!parsed.success) {
-      const errors = zodFormErrors(parsed.error, {
-        rag: { id: 'rag', message: 'Select the new rating' },
-        rationale: { id: 'rationale', message: 'Explain the new rating in at least 10 characters' },
-      });
-      await this.renderCase(req, res, id, { errors, ratingForm: form }, 400);
-      return;
-    }
-    const rated = await this.cases.rerate(req.user, id, parsed.data);
-    await this.flashAndGo(
-      req,
-      res,
-      `/cases/${id}#rating`,
-      `Rating changed to ${rated.rag.toUpperCase()}.`,
-    );
+    await this.submit(req, res, id, 'ratingForm', form, parseRatingForm(form), async (data) => {
+      const rated = await this.cases.rerate(req.user, id, data);
+      return { to: `/cases/${id}#rating`, flash: `Rating changed to ${rated.rag.toUpperCase()}.` };
+    });
   }
 
   @Post('cases/:id/outcome')
@@ -458,28 +403,13 @@ export class CasesConsoleController {
     @Param('id', uuidParam) id: string,
     @Body() form: Form,
   ): Promise<void> {
-    const parsed = OutcomeSchema.safeParse({
-      outcome: text(form.outcome),
-      rationale: text(form.rationale),
+    await this.submit(req, res, id, 'outcomeForm', form, parseOutcomeForm(form), async (data) => {
+      await this.outcomes.record(req.user, id, data);
+      return {
+        to: `/cases/${id}#outcome`,
+        flash: 'Outcome recorded and sent to the agencies that shared.',
+      };
     });
-    if (!parsed.success) {
-      const errors = zodFormErrors(parsed.error, {
-        outcome: { id: 'outcome', message: 'Select the outcome' },
-        rationale: {
-          id: 'outcome-rationale',
-          message: 'Explain the outcome in at least 10 characters',
-        },
-      });
-      await this.renderCase(req, res, id, { errors, outcomeForm: form }, 400);
-      return;
-    }
-    await this.outcomes.record(req.user, id, parsed.data);
-    await this.flashAndGo(
-      req,
-      res,
-      `/cases/${id}#outcome`,
-      'Outcome recorded and sent to the agencies that shared.',
-    );
   }
 
   @Post('cases/:id/withhold')
@@ -490,26 +420,10 @@ export class CasesConsoleController {
     @Param('id', uuidParam) id: string,
     @Body() form: Form,
   ): Promise<void> {
-    const parsed = WithholdSchema.safeParse({ item: text(form.item), reason: text(form.reason) });
-    if (!parsed.success) {
-      const errors = zodFormErrors(parsed.error, {
-        item: { id: 'withhold-item', message: 'Select what to leave out of the report' },
-        reason: {
-          id: 'withhold-reason',
-          message:
-            'Explain in at least 10 characters why telling the family would put the child at risk',
-        },
-      });
-      await this.renderCase(req, res, id, { errors, withholdForm: form }, 400);
-      return;
-    }
-    await this.transparency.withhold(req.user, id, parsed.data);
-    await this.flashAndGo(
-      req,
-      res,
-      `/cases/${id}#report`,
-      'That item is left out of the family’s report.',
-    );
+    await this.submit(req, res, id, 'withholdForm', form, parseWithholdForm(form), async (data) => {
+      await this.transparency.withhold(req.user, id, data);
+      return { to: `/cases/${id}#report`, flash: 'That item is left out of the family’s report.' };
+    });
   }
 
   /** The family's transparency report, laid out to print. */
@@ -569,6 +483,28 @@ export class CasesConsoleController {
     );
   }
 
+  /**
+   * A form on the case page, parsed: on bad input the case page again (400) with the errors and
+   * what was typed (as `formKey`); else `act` calls the service and says where to go and what the
+   * next page tells the person.
+   */
+  private async submit<T>(
+    req: Req_,
+    res: Response,
+    id: string,
+    formKey: string,
+    form: Form,
+    parsed: ParsedForm<T>,
+    act: (data: T) => Promise<{ to: string; flash: string }>,
+  ): Promise<void> {
+    if (!parsed.success) {
+      await this.renderCase(req, res, id, { errors: parsed.errors, [formKey]: form }, 400);
+      return;
+    }
+    const { to, flash } = await act(parsed.data);
+    await this.sessions.flashAndRedirect(req, res, to, flash);
+  }
+
   private async referralPage(
     req: Req_,
     res: Response,
@@ -600,11 +536,6 @@ export class CasesConsoleController {
       status,
     );
   }
-
-  private async flashAndGo(req: Req_, res: Response, to: string, message: string): Promise<void> {
-    await this.sessions.flash(await this.sessions.open(req, res), message);
-    res.redirect(303, to);
-  }
 }
 
 function personName(m: { givenName?: string; familyName?: string; dataDeleted?: true }): string {
@@ -625,19 +556,85 @@ function formatDue(iso: string | null): string {
 
 /** The "Ask the federation" form, shared by the dry run and the question itself. */
 function parseAskForm(form: Form) {
-  const parsed = CreateQuerySchema.safeParse({
-    purpose: text(form.purpose),
-    ...(text(form.justification) ? { justification: text(form.justification) } : {}),
-  });
-  if (parsed.success) return parsed;
-  return {
-    success: false as const,
-    errors: zodFormErrors(parsed.error, {
+  return parseForm(
+    CreateQuerySchema,
+    {
+      purpose: text(form.purpose),
+      ...(text(form.justification) ? { justification: text(form.justification) } : {}),
+    },
+    {
       purpose: { id: 'purpose', message: 'Select why you are asking' },
       justification: {
         id: 'justification',
         message: 'The justification must be at least 10 characters',
       },
-    }),
-  };
+    },
+  );
+}
+
+function parseConsentForm(form: Form): ParsedForm<ConsentDto> {
+  const parsed = parseForm(
+    ConsentSchema,
+    {
+      status: text(form.status),
+      ...(text(form.status) && form.status !== 'given' && text(form.reason)
+        ? { reason: text(form.reason) }
+        : {}),
+      justification: text(form.justification),
+    },
+    {
+      status: {
+        id: 'consent-status',
+        message: 'Select whether consent was given, refused or not sought',
+      },
+      reason: { id: 'consent-reason', message: NO_CONSENT_REASON },
+      justification: {
+        id: 'consent-justification',
+        message: 'Explain the decision in at least 10 characters',
+      },
+    },
+  );
+  if (parsed.success && parsed.data.status !== 'given' && !parsed.data.reason)
+    return { success: false, errors: addError(noErrors(), 'consent-reason', NO_CONSENT_REASON) };
+  return parsed;
+}
+
+function parseRatingForm(form: Form) {
+  return parseForm(
+    RerateSchema,
+    { rag: text(form.rag), rationale: text(form.rationale) },
+    {
+      rag: { id: 'rag', message: 'Select the new rating' },
+      rationale: { id: 'rationale', message: 'Explain the new rating in at least 10 characters' },
+    },
+  );
+}
+
+function parseOutcomeForm(form: Form) {
+  return parseForm(
+    OutcomeSchema,
+    { outcome: text(form.outcome), rationale: text(form.rationale) },
+    {
+      outcome: { id: 'outcome', message: 'Select the outcome' },
+      rationale: {
+        id: 'outcome-rationale',
+        message: 'Explain the outcome in at least 10 characters',
+      },
+    },
+  );
+}
+
+function parseWithholdForm(form: Form) {
+  return parseForm(
+    WithholdSchema,
+    { item: text(form.item), reason: text(form.reason) },
+    {
+      item: { id: 'withhold-item', message: 'Select what to leave out of the report' },
+      reason: {
+        id: 'withhold-reason',
+        message:
+          'Explain in at least 10 characters why telling the family would put the child at risk',
+      },
+    },
+  );
 }

@@ -26,10 +26,7 @@ export function hasErrors(errors: FormErrors): boolean {
  * Maps a zod failure onto the form's fields: `fields` names, for a dotted issue path, the id of the
  * input to link to and the plain-English message the person reads (GOV.UK: say what to do).
  */
-export function zodFormErrors(
-  error: z.ZodError,
-  fields: Record<string, { id: string; message: string }>,
-): FormErrors {
+export function zodFormErrors(error: z.ZodError, fields: FormFields): FormErrors {
   const errors = noErrors();
   for (const issue of error.issues) {
     const path = issue.path.join('.');
@@ -40,6 +37,40 @@ export function zodFormErrors(
     if (field) addError(errors, field.id, field.message);
     else addError(errors, 'form', issue.message);
   }
+  return errors;
+}
+
+/** What came of a posted form: the data for the service, or the errors to show on the form. */
+export type ParsedForm<T> = { success: true; data: T } | { success: false; errors: FormErrors };
+
+/** `data` from a form read field by field, unless that found errors (or nothing came of it). */
+export function formResult<T>(errors: FormErrors, data: T | null | undefined): ParsedForm<T> {
+  return hasErrors(errors) || data === undefined || data === null
+    ? { success: false, errors }
+    : { success: true, data };
+}
+
+/** A form's field ids and messages for `zodFormErrors`, by dotted issue path. */
+export type FormFields = Record<string, { id: string; message: string }>;
+
+/**
+ * A form's values checked against the API's own schema: the data to hand to the service, or the
+ * errors to show on the form (mapped onto its fields as in `zodFormErrors`).
+ */
+export function parseForm<T>(
+  schema: z.ZodType<T>,
+  candidate: unknown,
+  fields: FormFields,
+): ParsedForm<T> {
+  const parsed = schema.safeParse(candidate);
+  return parsed.success
+    ? { success: true, data: parsed.data }
+    : { success: false, errors: zodFormErrors(parsed.error, fields) };
+}
+
+/** Adds `more`'s errors to `errors`, after the ones it already has (a field keeps its first). */
+export function mergeErrors(errors: FormErrors, more: FormErrors): FormErrors {
+  for (const e of more.summary) addError(errors, e.href.slice(1), e.text);
   return errors;
 }
 

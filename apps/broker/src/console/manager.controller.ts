@@ -40,8 +40,12 @@ export class ManagerConsoleController {
     @Param('decisionId', uuidParam) decisionId: string,
   ): Promise<void> {
     await this.consent.approve(req.user, caseId, decisionId);
-    await this.sessions.flash(await this.sessions.open(req, res), 'Consent decision approved.');
-    res.redirect(303, '/manager/consent');
+    await this.sessions.flashAndRedirect(
+      req,
+      res,
+      '/manager/consent',
+      'Consent decision approved.',
+    );
   }
 
   @Get('metrics')

@@ -120,12 +120,16 @@ describe('settleFromForm', () => {
         { [field('nhsNumber')]: ' 943 476 5919 ', [field('upn')]: 'a123456789012' },
         TWIN,
       ),
-    ).toEqual({ update: { identifiers: { nhsNumber: '9434765919', upn: 'A123456789012' } } });
+    ).toEqual({
+      success: true,
+      data: { identifiers: { nhsNumber: '9434765919', upn: 'A123456789012' } },
+    });
   });
 
   it('refuses an NHS number whose check digit is wrong, linked to its box', () => {
     const result = settleFromForm({ [field('nhsNumber')]: '943 476 5918' }, TWIN);
     expect(result).toEqual({
+      success: false,
       errors: {
         summary: [
           {
@@ -148,10 +152,12 @@ describe('settleFromForm', () => {
       errors: { summary: [{ text: 'Enter a real postcode, like NN1 1AA' }] },
     });
     expect(settleFromForm({ [field('postcode')]: 'nn2 6jd' }, TWIN)).toEqual({
-      update: { postcode: 'NN2 6JD' },
+      success: true,
+      data: { postcode: 'NN2 6JD' },
     });
     expect(settleFromForm({ [field('previousFamilyName')]: ' Ward ' }, TWIN)).toEqual({
-      update: { previousFamilyNames: ['Ward'] },
+      success: true,
+      data: { previousFamilyNames: ['Ward'] },
     });
   });
 });

@@ -2,7 +2,7 @@ import { isValidNhsNumber, isValidUpn } from '@mash/matching';
 import type { MemberUpdateDto } from '../cases/case.dto';
 import type { MemberView } from '../cases/member.service';
 import type { AgencyView, QueryView } from '../queries/query.service';
-import { addError, noErrors, text, type FormErrors } from './forms';
+import { addError, noErrors, text, type ParsedForm } from './forms';
 
 /** One agency's latest answer about one person, when it could not tell who they are. */
 export interface PossibleMatch {
@@ -135,7 +135,7 @@ export function settleFieldId(memberId: string, name: string): string {
 export function settleFromForm(
   form: Record<string, unknown>,
   memberId: string,
-): { update: MemberUpdateDto } | { errors: FormErrors } {
+): ParsedForm<MemberUpdateDto> {
   const errors = noErrors();
   const id = (name: string) => settleFieldId(memberId, name);
   const value = (name: string) => text(form[id(name)]);
@@ -179,7 +179,7 @@ export function settleFromForm(
   const postcode = value('postcode')?.toUpperCase();
   if (postcode !== undefined && !/^[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}$/.test(postcode))
     addError(errors, id('postcode'), 'Enter a real postcode, like NN1 1AA');
-  if (errors.summary.length) return { errors };
+  if (errors.summary.length) return { success: false, errors };
   const update: MemberUpdateDto = {
     ...(Object.keys(identifiers).length ? { identifiers } : {}),
     ...(previous ? { previousFamilyNames: [previous] } : {}),
@@ -187,7 +187,7 @@ export function settleFromForm(
   };
   if (!Object.keys(update).length) {
     addError(errors, id('nhsNumber'), 'Enter at least one detail that would settle the match');
-    return { errors };
+    return { success: false, errors };
   }
-  return { update };
+  return { success: true, data: update };
 }

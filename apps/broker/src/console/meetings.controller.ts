@@ -127,29 +127,15 @@ export class MeetingsConsoleController {
   async record(@Req() req: Req_, @Res() res: Response, @Body() form: Form): Promise<void> {
     const action = text(form.action) ?? 'record';
     if (action === 'add-attendee') {
-      form.attendeeRows = String(Math.min(MAX_ROWS, rows(form.attendeeRows, ATTENDEE_ROWS) + 1));
-      await this.formPage(
-        req,
-        res,
-        form,
-        noErrors(),
-        200,
-        `attendees-${rows(form.attendeeRows, ATTENDEE_ROWS) - 1}-name`,
-      );
+      const row = addRow(form, 'attendeeRows', ATTENDEE_ROWS);
+      await this.formPage(req, res, form, noErrors(), 200, `attendees-${row}-name`);
       return;
     }
     const addAction = /^add-action-(\d+)$/.exec(action);
     if (addAction) {
-      const key = `cases-${addAction[1]}-actionRows`;
-      form[key] = String(Math.min(MAX_ROWS, rows(form[key], ACTION_ROWS) + 1));
-      await this.formPage(
-        req,
-        res,
-        form,
-        noErrors(),
-        200,
-        `cases-${addAction[1]}-actions-${rows(form[key], ACTION_ROWS) - 1}-agency`,
-      );
+      const c = addAction[1];
+      const row = addRow(form, `cases-${c}-actionRows`, ACTION_ROWS);
+      await this.formPage(req, res, form, noErrors(), 200, `cases-${c}-actions-${row}-agency`);
       return;
     }
     const errors = noErrors();
@@ -160,13 +146,14 @@ export class MeetingsConsoleController {
     }
     const meeting = await this.meetings.record(req.user, dto);
     const actions = meeting.cases.reduce((n, c) => n + c.actions.length, 0);
-    await this.sessions.flash(
-      await this.sessions.open(req, res),
+    await this.sessions.flashAndRedirect(
+      req,
+      res,
+      `/meetings/${meeting.id}`,
       actions === 0
         ? 'Meeting recorded.'
         : `Meeting recorded. ${actions === 1 ? 'The action has' : `All ${actions} actions have`} been sent to ${actions === 1 ? 'its agency' : 'their agencies'}.`,
     );
-    res.redirect(303, `/meetings/${meeting.id}`);
   }
 
   /** The meeting's record: attendees, each case's decision and actions with their delivery. */
@@ -329,6 +316,13 @@ export class MeetingsConsoleController {
 function rows(value: unknown, fallback: number): number {
   const n = Number(text(value));
   return Number.isInteger(n) && n >= 1 ? Math.min(n, MAX_ROWS) : fallback;
+}
+
+/** "Add another …": one more row in the form's `key` count (at most MAX_ROWS); the new row's index. */
+function addRow(form: Form, key: string, fallback: number): number {
+  const count = Math.min(MAX_ROWS, rows(form[key], fallback) + 1);
+  form[key] = String(count);
+  return count - 1;
 }
 
 /** The cases on the form, from its hidden `cases-<j>-caseId` fields. */

@@ -94,6 +94,12 @@ export class ConsoleSessions {
     await session.save();
   }
 
+  /** Post/Redirect/Get: `message` is shown on the page the browser is sent to (`to`). */
+  async flashAndRedirect(req: Request, res: Response, to: string, message: string): Promise<void> {
+    await this.flash(await this.open(req, res), message);
+    res.redirect(303, to);
+  }
+
   /** Reads and clears the flash message. */
   async takeFlash(session: ConsoleSession): Promise<string | undefined> {
     const message = session.flash;

@@ -44,11 +44,8 @@ export class ActionAckHandler {
       this.audit,
       (tx) => this.meetings.markDelivered(ack.actionId, ack.agency, this.clock.now(), tx),
       {
-        partnership: action.partnership,
-        actorType: 'agency',
-        actorId: ack.agency,
         action: 'case.action.delivered',
-        outcome: 'success',
+        partnership: action.partnership,
         caseId: action.caseId,
         agency: ack.agency,
         details: {

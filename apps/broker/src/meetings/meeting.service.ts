@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Clock, DomainError } from '@mash/common';
+import { Clock } from '@mash/common';
 import {
   Topics,
   kafkaRecord,
@@ -22,7 +22,7 @@ import { isRepresentative, primaryRole, type Principal } from '../auth/principal
 import { CaseService, type CaseSummary } from '../cases/case.service';
 import { ThresholdService } from '../thresholds/threshold.service';
 import { brokerError } from '../common/errors';
-import { redeliveryPass, retryDelay } from '../common/backoff';
+import { firstAttempt, redeliveryPass, RetrySchedule } from '../common/backoff';
 import { Transactions } from '../common/transactions';
 import type { KafkaRecord } from '../kafka/kafka.producer';
 import { AgencyDirectory } from '../keys/agency-directory';
@@ -76,9 +76,7 @@ export interface AgendaView {
 @Injectable()
 export class MeetingService {
   private readonly logger = new Logger('Meetings');
-  /** First retry delay; doubles per attempt up to `maxRetryDelayMs`. Lowered by tests. */
-  retryDelayMs = 60_000;
-  maxRetryDelayMs = 15 * 60_000;
+  readonly retries = new RetrySchedule();
 
   constructor(
     private readonly transactions: Transactions,
@@ -154,14 +152,13 @@ export class MeetingService {
     // whose keys cannot be fetched now gets a pending delivery that the redelivery job sends.
     const messages: KafkaRecord[] = [];
     for (const action of actions) {
-      try {
-        messages.push(await this.message(meeting, action, texts.get(action.id)!));
-        action.attempts = 1;
-        action.lastSentAt = now;
-        action.nextAttemptAt = new Date(now.getTime() + this.backoff(1));
-      } catch (error) {
-        action.lastError = error instanceof DomainError ? error.code : 'AGENCY.KEYS_UNAVAILABLE';
-      }
+      const message = await firstAttempt(
+        action,
+        now,
+        (n) => this.retries.delay(n),
+        () => this.message(meeting, action, texts.get(action.id)!),
+      );
+      if (message) messages.push(message);
     }
     await this.transactions.run(async (tx) => {
       await this.meetings.insert({ meeting, cases, actions }, tx);
@@ -292,7 +289,7 @@ export class MeetingService {
   async redeliver(now = this.clock.now(), limit = 50): Promise<number> {
     const sent = await this.transactions.run(async (tx) => {
       const due = await this.meetings.due(now, limit, tx);
-      const messages = await redeliveryPass(due, now, (n) => this.backoff(n), {
+      const messages = await redeliveryPass(due, now, (n) => this.retries.delay(n), {
         load: async (a) => {
           const meeting = await this.meetings.kindOf(a.meetingId, tx);
           // An action whose words were deleted with the case's data has nothing left to send.
@@ -310,10 +307,6 @@ export class MeetingService {
       this.outbox.kick();
     }
     return sent;
-  }
-
-  private backoff(attempts: number): number {
-    return retryDelay(attempts, this.retryDelayMs, this.maxRetryDelayMs);
   }
 
   private async message(

@@ -39,11 +39,8 @@ export class OutcomeAckHandler {
       this.audit,
       (tx) => this.outcomes.markDelivered(ack.outcomeId, ack.agency, this.clock.now(), tx),
       {
-        partnership: delivery.partnership,
-        actorType: 'agency',
-        actorId: ack.agency,
         action: 'case.outcome.delivered',
-        outcome: 'success',
+        partnership: delivery.partnership,
         caseId: delivery.caseId,
         agency: ack.agency,
         details: {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DomainError, Clock } from '@mash/common';
+import { Clock } from '@mash/common';
 import {
   AGENCIES,
   Topics,
@@ -10,7 +10,7 @@ import {
   kafkaRecord,
 } from '@mash/contracts';
 import { sealSigned } from '@mash/trust';
-import { redeliveryPass, retryDelay } from '../common/backoff';
+import { firstAttempt, redeliveryPass, RetrySchedule } from '../common/backoff';
 import { Transactions } from '../common/transactions';
 import { AuditService } from '../audit/audit.service';
 import { primaryRole, type Principal } from '../auth/principal';
@@ -54,9 +54,7 @@ export interface OutcomeView {
 @Injectable()
 export class OutcomeService {
   private readonly logger = new Logger('Outcomes');
-  /** First retry delay; doubles per attempt up to `maxRetryDelayMs`. Lowered by tests. */
-  retryDelayMs = 60_000;
-  maxRetryDelayMs = 15 * 60_000;
+  readonly retries = new RetrySchedule();
 
   constructor(
     private readonly transactions: Transactions,
@@ -123,14 +121,13 @@ export class OutcomeService {
         lastError: null,
         deliveredAt: null,
       } satisfies Partial<OutcomeDeliveryEntity>);
-      try {
-        messages.push(await this.message(outcome, agency));
-        delivery.attempts = 1;
-        delivery.lastSentAt = now;
-        delivery.nextAttemptAt = new Date(now.getTime() + this.backoff(1));
-      } catch (error) {
-        delivery.lastError = error instanceof DomainError ? error.code : 'AGENCY.KEYS_UNAVAILABLE';
-      }
+      const message = await firstAttempt(
+        delivery,
+        now,
+        (n) => this.retries.delay(n),
+        () => this.message(outcome, agency),
+      );
+      if (message) messages.push(message);
       deliveries.push(delivery);
     }
 
@@ -237,7 +234,7 @@ export class OutcomeService {
   async redeliver(now = this.clock.now(), limit = 50): Promise<number> {
     const sent = await this.transactions.run(async (tx) => {
       const due = await this.outcomes.due(now, limit, tx);
-      const messages = await redeliveryPass(due, now, (n) => this.backoff(n), {
+      const messages = await redeliveryPass(due, now, (n) => this.retries.delay(n), {
         load: async (d) => {
           const outcome = await this.outcomes.get(d.outcomeId, tx);
           return outcome && isAgency(d.agency) ? outcome : undefined;
@@ -253,10 +250,6 @@ export class OutcomeService {
       this.outbox.kick();
     }
     return sent;
-  }
-
-  private backoff(attempts: number): number {
-    return retryDelay(attempts, this.retryDelayMs, this.maxRetryDelayMs);
   }
 
   private async message(outcome: CaseOutcomeEntity, agency: Agency): Promise<KafkaRecord> {
