@@ -58,6 +58,16 @@ describe('Query events and admission control', () => {
     }, 60_000);
   }
 
+  /** Two cases about the same child: one rated green, one red (by their concerns). */
+  async function greenAndRedCases(): Promise<{ green: string; red: string }> {
+    const open = (concern: string) =>
+      federation.openCaseWithoutConsent(everywhere.subject, {
+        referrer: { agency: 'education' },
+        concerns: [concern],
+      });
+    return { green: await open('missing-from-education'), red: await open('sexual-abuse') };
+  }
+
   beforeAll(async () => {
     await dropDatabases(['broker', ...ALL]);
     const subjects = seedSources();
@@ -165,14 +175,7 @@ describe('Query events and admission control', () => {
   }, 60_000);
 
   it('refuses amber and green cases with Retry-After when the federation is full, admits red, and completes what it admitted', async () => {
-    const green = await federation.openCaseWithoutConsent(everywhere.subject, {
-      referrer: { agency: 'education' },
-      concerns: ['missing-from-education'],
-    });
-    const red = await federation.openCaseWithoutConsent(everywhere.subject, {
-      referrer: { agency: 'education' },
-      concerns: ['sexual-abuse'],
-    });
+    const { green, red } = await greenAndRedCases();
     // Police answers nothing for now: its requests stay in flight.
     await federation.stopAdapter('police');
     const admitted: string[] = [];
@@ -200,14 +203,7 @@ describe('Query events and admission control', () => {
   }, 180_000);
 
   it('refuses at once when the broker itself has no place for another creation, red last', async () => {
-    const green = await federation.openCaseWithoutConsent(everywhere.subject, {
-      referrer: { agency: 'education' },
-      concerns: ['missing-from-education'],
-    });
-    const red = await federation.openCaseWithoutConsent(everywhere.subject, {
-      referrer: { agency: 'education' },
-      concerns: ['sexual-abuse'],
-    });
+    const { green, red } = await greenAndRedCases();
     // Creations that reach their insert wait behind this lock (it lets reads by), holding their places.
     const db = new Client({ connectionString: testDatabaseUrl('broker') });
     await db.connect();

@@ -32,6 +32,7 @@ import { SharedInstanceState1765600100000 } from './migrations/1765600100000-Sha
 import { MatchResolution1765700000000 } from './migrations/1765700000000-MatchResolution';
 import { HeartbeatReceivedAt1765800000000 } from './migrations/1765800000000-HeartbeatReceivedAt';
 import { SharedCapacity1765900000000 } from './migrations/1765900000000-SharedCapacity';
+import { CapacitySlotFunction1766000000000 } from './migrations/1766000000000-CapacitySlotFunction';
 
 export const BROKER_ENTITIES = [
   CaseEntity,
@@ -76,6 +77,7 @@ export const BROKER_MIGRATIONS = [
   MatchResolution1765700000000,
   HeartbeatReceivedAt1765800000000,
   SharedCapacity1765900000000,
+  CapacitySlotFunction1766000000000,
 ];
 
 export function brokerDataSourceOptions(url: string): DataSourceOptions {

@@ -66,11 +66,11 @@ export class CapacityRepository {
   }
 
   /**
-   * Takes one of the agency's `limit` slots for the hour ending `now`, if one is free: under a
-   * per-agency lock, in a transaction of its own that ends at once (so the lock is never held
-   * across a caller's work), and the count is read after the lock by a statement of its own, so
-   * two instances cannot both take the last slot. Returns the slot's id, or null when full.
-   * Slots older than the hour are pruned on the way. Four round trips: begin, lock, take, commit.
+   * Takes one of the agency's `limit` slots for the hour ending `now`, if one is free: one call to
+   * `take_capacity_slot` (migration CapacitySlotFunction), which takes a per-agency lock, prunes
+   * slots older than the hour and counts after the lock, so two instances cannot both take the
+   * last slot; the lock ends with this one statement, never held across a round trip. Returns
+   * the slot's id, or null when full.
    */
   async takeSlot(
     partnership: string,
@@ -78,24 +78,11 @@ export class CapacityRepository {
     limit: number,
     now: Date,
   ): Promise<string | null> {
-    return this.dataSource.transaction(async (tx) => {
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('capacity:' || $1 || ':' || $2))`, [
-        partnership,
-        agency,
-      ]);
-      // Pruning rides on the same statement (the count's own time predicate leaves pruned rows out).
-      const rows = (await tx.query(
-        `WITH pruned AS (
-           DELETE FROM capacity_slot WHERE partnership = $1 AND agency = $2 AND taken_at <= $3::timestamptz - ${HOUR})
-         INSERT INTO capacity_slot (partnership, agency, taken_at)
-         SELECT $1, $2, $3
-          WHERE (SELECT count(*) FROM capacity_slot
-                  WHERE partnership = $1 AND agency = $2 AND taken_at > $3::timestamptz - ${HOUR}) < $4
-         RETURNING id::text AS id`,
-        [partnership, agency, now, limit],
-      )) as Array<{ id: string }>;
-      return rows[0]?.id ?? null;
-    });
+    const [row] = (await this.dataSource.query(
+      `SELECT take_capacity_slot($1, $2, $3, $4)::text AS id`,
+      [partnership, agency, limit, now],
+    )) as Array<{ id: string | null }>;
+    return row?.id ?? null;
   }
 
   /** Gives a slot back (its request could not be sent after all). */
