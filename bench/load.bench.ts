@@ -77,7 +77,13 @@ function serviceCpu(): Map<string, number> {
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
       const service = /apps\/(broker|adapter-[a-z-]+)\/src\/main\.ts/.exec(cmd)?.[1];
-      const name = service ?? (/kafka\.Kafka/.test(cmd) ? 'kafka' : undefined);
+      const name =
+        service ??
+        (/kafka\.Kafka/.test(cmd)
+          ? 'kafka'
+          : Number(pid) === process.pid
+            ? 'loadClient'
+            : undefined);
       if (!name) continue;
       const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
       const seconds = (Number(fields[11]) + Number(fields[12])) / tick;
@@ -86,10 +92,18 @@ function serviceCpu(): Map<string, number> {
       /* the process ended meanwhile */
     }
   }
+  // The whole machine's busy time (every core, from /proc/stat): PostgreSQL's backends come and
+  // go with their connections, so its share is best read as what the machine used beyond these.
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+  const [user, nice, system, , , irq, softirq, steal] = ticks.map(Number);
+  result.set('machine', (user + nice + system + irq + softirq + steal) / tick);
   return result;
 }
 
-/** PostgreSQL's share is all backends together, from pg_stat: not per process, so left out. */
+/**
+ * Each process's CPU over the window as a share of one core; `machine` is every core's busy time
+ * together (2.0 is a 2-core machine saturated), so `machine` less the rest is mostly PostgreSQL.
+ */
 function cpuShare(before: Map<string, number>, after: Map<string, number>, seconds: number) {
   const share: Record<string, number> = {};
   for (const [name, used] of after)

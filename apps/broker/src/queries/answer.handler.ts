@@ -180,10 +180,10 @@ export class AnswerHandler {
     partnership: string,
     agreement: { id: string; version: number },
   ): Promise<boolean> {
+    // Only the status: the whole version (its document) is not needed to know it is in force.
     try {
       return (
-        (await this.agreements.get(partnership, agreement.id, agreement.version)).status ===
-        'active'
+        (await this.agreements.statusOf(partnership, agreement.id, agreement.version)) === 'active'
       );
     } catch {
       return false;
