@@ -31,6 +31,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Client } from 'pg';
 import { parse, stringify } from 'yaml';
 import { issueDevToken } from '../apps/broker/src/auth/dev-issuer';
 import { openSse } from '../test/support/sse';
@@ -175,6 +176,28 @@ async function restartKafka(started: number) {
   return { stoppedAt, backAt };
 }
 
+/**
+ * With autovacuum off (as on some shared development servers) the broker's queue tables
+ * (audit_pending, outbox_message, the query parts) keep every dead row, and each run is slower than
+ * the last. Where it is off, the broker's database is vacuumed before each rate, as autovacuum
+ * would have done between them; the result says whether it was.
+ */
+async function vacuumIfNoAutovacuum(): Promise<boolean> {
+  const db = new Client({
+    connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mash_broker',
+  });
+  await db.connect();
+  try {
+    const { rows } = await db.query(`SELECT current_setting('autovacuum') = 'on' AS on`);
+    if (rows[0].on) return false;
+    log('  autovacuum is off: vacuuming the broker database first...');
+    await db.query('VACUUM (ANALYZE)');
+    return true;
+  } finally {
+    await db.end();
+  }
+}
+
 interface Subject {
   subject: Record<string, unknown>;
   knownTo: string[];
@@ -248,6 +271,7 @@ async function main(): Promise<void> {
     log(
       `${rate} q/s for ${SECONDS} s (${total} queries, ${FOLLOW === 'sse' ? 'followed by Server-Sent Events' : `views polled every ${POLL_MS} ms`})...`,
     );
+    const vacuumed = await vacuumIfNoAutovacuum();
     const samples: Sample[] = [];
     const pending: Promise<void>[] = [];
     const cpuBefore = serviceCpu();
@@ -339,6 +363,7 @@ async function main(): Promise<void> {
         resolutionMs: FOLLOW === 'sse' ? 0 : POLL_MS,
       },
       cpuShareOfOneCore: cpuShare(cpuBefore, cpuAfter, sendSeconds),
+      vacuumedBefore: vacuumed,
       ...(outage ? { kafkaRestart: kafkaRestartFigures(samples, started, outage) } : {}),
     };
     log(

@@ -14,4 +14,12 @@ export class HealthRepository {
       .then(() => true)
       .catch(() => false);
   }
+
+  /** Whether PostgreSQL's autovacuum is on (null when it cannot be read). */
+  autovacuumOn(): Promise<boolean | null> {
+    return this.dataSource
+      .query(`SELECT current_setting('autovacuum') = 'on' AS on`)
+      .then((rows: Array<{ on: boolean }>) => rows[0]?.on ?? null)
+      .catch(() => null);
+  }
 }
