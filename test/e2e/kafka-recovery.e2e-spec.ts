@@ -130,8 +130,7 @@ describe('Recovery after Kafka restarts', () => {
     await sleep(5000);
     await kafka('start');
     const backAt = Date.now();
-    // Long enough for several queries after Kafka is back (it answers again within about 4 s).
-    await sleep(8_000);
+    await sleep(12_000);
     asking = false;
     await load;
     await poll;

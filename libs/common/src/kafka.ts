@@ -50,16 +50,16 @@ export function kafkaClientConfig(
  * Consumer group settings for the broker and the adapters. After a Kafka restart a consumer often
  * rejoins as a new member while the group the coordinator reloads still names the old one, and
  * the coordinator waits for that old member up to the rebalance timeout before it hands out
- * partitions again: measured, every group waited exactly its 10 s (the Kafka server log: "Adding
- * new member" then "Stabilized" 10 s later). A 3 s rebalance timeout bounds that wait; it is also
- * how long a member may take to finish the batch in hand and rejoin in an ordinary rebalance
- * (our handlers take well under a second a message; a slower one rejoins in the next
- * generation, and redelivery is deduplicated). The session stays at Kafka's default minimum
- * (group.min.session.timeout.ms, 6 s); a heartbeat every second notices a lost coordinator.
+ * partitions again (the Kafka server log: "Adding new member", then "Stabilized" exactly the
+ * timeout later), so answering resumes about 9 s after Kafka is back. A 3 s rebalance timeout cut
+ * that to 3-4 s, but it is also how long a member may take to finish the batch in hand and rejoin
+ * in any rebalance, and with a Kafka node killed under load (the cluster drill) a busy member
+ * missed it and a late answer was not applied in time: the shorter wait is not worth that. A
+ * heartbeat every second notices a lost coordinator quickly.
  */
 export const KAFKA_CONSUMER_TIMEOUTS = {
-  sessionTimeout: 6_000,
-  rebalanceTimeout: 3_000,
+  sessionTimeout: 10_000,
+  rebalanceTimeout: 10_000,
   heartbeatInterval: 1_000,
 } as const;
 
