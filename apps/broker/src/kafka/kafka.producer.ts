@@ -49,7 +49,11 @@ export class KafkaProducer implements OnApplicationShutdown {
     if (records.length === 0) return;
     await this.connect();
     const byTopic = new Map<string, KafkaRecord[]>();
-    for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
+    for (const r of records) {
+      const same = byTopic.get(r.topic);
+      if (same) same.push(r);
+      else byTopic.set(r.topic, [r]);
+    }
     await this.client.producer.sendBatch({
       topicMessages: [...byTopic].map(([topic, rs]) => ({
         topic,
