@@ -43,7 +43,11 @@ export class TopicRecorder {
   constructor(private readonly topic: string) {}
 
   async start(): Promise<this> {
-    this.consumer = kafka().consumer({ groupId: `test-recorder-${randomUUID()}` });
+    // A 1 s idle fetch, as the services use, so stop() does not wait out kafkajs's 5 s one.
+    this.consumer = kafka().consumer({
+      groupId: `test-recorder-${randomUUID()}`,
+      maxWaitTimeInMs: 1_000,
+    });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: false });
     let ready!: () => void;

@@ -8,7 +8,7 @@ import {
   type Clock,
   ensureDatabase,
   ensureTopics,
-  KAFKA_CONSUMER_TIMEOUTS,
+  KAFKA_CONSUMER_SETTINGS,
   kafkaClientConfig,
 } from '@mash/common';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
@@ -130,7 +130,7 @@ export async function createBrokerApp(
         consumer: {
           groupId: consumerGroup('broker'),
           allowAutoTopicCreation: false,
-          ...KAFKA_CONSUMER_TIMEOUTS,
+          ...KAFKA_CONSUMER_SETTINGS,
         },
         postfixId: '',
         subscribe: { fromBeginning: true },

@@ -10,7 +10,7 @@ import {
   parseMessage,
   type Agency,
 } from '@mash/contracts';
-import { KAFKA_CONSUMER_TIMEOUTS } from '@mash/common';
+import { KAFKA_CONSUMER_SETTINGS } from '@mash/common';
 import { SIGNING_ALG } from '@mash/trust';
 
 export const AGREEMENT_NOT_IN_FORCE = 'GRANT.AGREEMENT_NOT_IN_FORCE';
@@ -142,7 +142,7 @@ export class AgreementStatusFeed implements AgreementStatusGate, OnModuleDestroy
     await this.admin.connect();
     this.consumer = this.client.consumer({
       groupId: `${this.options.service}.agreements.${randomUUID().slice(0, 8)}`,
-      ...KAFKA_CONSUMER_TIMEOUTS,
+      ...KAFKA_CONSUMER_SETTINGS,
     });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });

@@ -4,7 +4,7 @@ import { Logger, type INestApplication } from '@nestjs/common';
 import {
   ensureDatabase,
   ensureTopics,
-  KAFKA_CONSUMER_TIMEOUTS,
+  KAFKA_CONSUMER_SETTINGS,
   kafkaClientConfig,
 } from '@mash/common';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
@@ -57,7 +57,7 @@ export async function createAdapterApp(options: AdapterModuleOptions): Promise<I
         consumer: {
           groupId: consumerGroup(config.service),
           allowAutoTopicCreation: false,
-          ...KAFKA_CONSUMER_TIMEOUTS,
+          ...KAFKA_CONSUMER_SETTINGS,
         },
         postfixId: '',
         subscribe: { fromBeginning: true },

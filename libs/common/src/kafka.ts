@@ -47,21 +47,25 @@ export function kafkaClientConfig(
 }
 
 /**
- * Consumer group settings for the broker and the adapters. After a Kafka restart a consumer often
- * rejoins as a new member while the group the coordinator reloads still names the old one, and
- * the coordinator waits for that old member up to the rebalance timeout before it hands out
- * partitions again (the Kafka server log: "Adding new member", then "Stabilized" exactly the
- * timeout later), so answering resumes about 9 s after Kafka is back. A 3 s rebalance timeout cut
- * that to 3-4 s (kafka-recovery e2e), but it is also how long a member may take to finish the
- * batch in hand and rejoin in any rebalance, and it has not yet passed the cluster drill (a Kafka
- * node killed under load) reliably enough to adopt: the drill failed with it once, and as often
- * without it, so the cause lies elsewhere and is being found first (docs/operations.md). A
- * heartbeat every second notices a lost coordinator quickly.
+ * Consumer settings for the broker and the adapters. A consumer retries as the client does
+ * (`kafkaClientConfig`), for about a minute: kafkajs gives its consumers 5 tries by default, about
+ * 2.5 s at this pace, after which the consumer crashes and restarts as a new group member; after a
+ * Kafka restart the coordinator's reloaded group still names the old member and waits the whole
+ * rebalance timeout for it (the Kafka server log: "Adding new member", then "Stabilized" exactly
+ * the timeout later), so answering resumed about 9 s after Kafka was back, against about 3 s for
+ * consumers that keep their membership (kafka-recovery e2e). A 10 s session and rebalance timeout
+ * is how long a member may take to finish the batch in hand and rejoin in any rebalance; a
+ * heartbeat every second notices a lost coordinator quickly. An idle fetch waits at most a second
+ * for records (kafkajs's default is 5 s): a stopping consumer waits out the fetch in hand, so each
+ * disconnect took up to 5 s, which slowed every restart and rolling deploy (and every test
+ * federation's stop) by 5-10 s; a record that arrives still ends the wait at once.
  */
-export const KAFKA_CONSUMER_TIMEOUTS = {
+export const KAFKA_CONSUMER_SETTINGS = {
   sessionTimeout: 10_000,
   rebalanceTimeout: 10_000,
   heartbeatInterval: 1_000,
+  maxWaitTimeInMs: 1_000,
+  retry: { retries: 60 },
 } as const;
 
 /**

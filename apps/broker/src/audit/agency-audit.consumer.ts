@@ -6,7 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { Kafka, type Consumer, type KafkaMessage } from 'kafkajs';
-import { KAFKA_CONSUMER_TIMEOUTS, kafkaClientConfig, type RawKafkaMessage } from '@mash/common';
+import { KAFKA_CONSUMER_SETTINGS, kafkaClientConfig, type RawKafkaMessage } from '@mash/common';
 import { consumerGroup, Topics } from '@mash/contracts';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
 import { AgencyAuditHandler } from './agency-audit.handler';
@@ -56,7 +56,7 @@ export class AgencyAuditConsumer implements OnApplicationBootstrap, OnApplicatio
     const consumer = kafka.consumer({
       groupId: consumerGroup('broker-audit'),
       allowAutoTopicCreation: false,
-      ...KAFKA_CONSUMER_TIMEOUTS,
+      ...KAFKA_CONSUMER_SETTINGS,
     });
     this.consumer = consumer;
     await consumer.connect();
