@@ -237,6 +237,12 @@ describe('Query events and admission control', () => {
       // ...and with both taken, red is refused too, before anything is read.
       const full = await ask(red, ['education']).expect(status(503));
       expect(full.body.details).toEqual({ agencies: [], retryAfterSeconds: 1 });
+      // The door stands before authentication: refusing costs no token check.
+      const anonymous = await request(federation.http())
+        .post(`/api/v1/cases/${red}/queries`)
+        .send({ purpose: 'mash-triage', agencies: ['education'] })
+        .expect(status(503));
+      expect(anonymous.body.code).toBe('QUERY.OVERLOADED');
 
       await db.query('COMMIT');
       // What was admitted completes; the places are given back.

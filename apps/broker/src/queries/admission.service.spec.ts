@@ -104,6 +104,15 @@ describe(AdmissionService.name, () => {
       expect(instance.begin).toHaveBeenCalledTimes(1);
     });
 
+    it('checks the door without taking a place (the check before authentication)', () => {
+      const open = broker(9);
+      expect(() => setup(quiet, open).door()).not.toThrow();
+      expect(open.begin).not.toHaveBeenCalled();
+      expect(() => setup(quiet, broker(10)).door()).toThrow(
+        expect.objectContaining({ code: 'QUERY.OVERLOADED' }),
+      );
+    });
+
     it('keeps a reserve of the creations for red cases', async () => {
       // 9 under way counting this one; amber and green may have 8 (10 less the 0.2 reserve).
       const sut = setup(quiet, broker(9));

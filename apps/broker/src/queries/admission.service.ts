@@ -46,8 +46,13 @@ export class AdmissionService {
    * once when every place is taken. Call the returned function when the creation ends.
    */
   enter(): () => void {
-    if (this.load.inProgress() >= this.config.admission.maxConcurrent) this.refuseBusy('red');
+    this.door();
     return this.load.begin();
+  }
+
+  /** Refuses at once when every place for a creation is taken (`QueryDoorMiddleware`, `enter`). */
+  door(): void {
+    if (this.load.inProgress() >= this.config.admission.maxConcurrent) this.refuseBusy('red');
   }
 
   /** Throws `QUERY.OVERLOADED` when any of `agencies` cannot take a request for a case so rated. */
