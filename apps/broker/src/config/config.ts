@@ -82,6 +82,8 @@ const BrokerEnvSchema = KafkaEnvSchema.extend({
   QUERY_ADMISSION_MAX_CONCURRENT: z.coerce.number().int().min(1).default(16),
   /** Event-loop utilisation above which an instance refuses amber and green queries; 1: never. */
   QUERY_ADMISSION_MAX_BUSY: z.coerce.number().min(0.1).max(1).default(0.85),
+  /** Of the deadline, the share a request may expect to wait behind those in flight. */
+  QUERY_ADMISSION_DEADLINE_SHARE: z.coerce.number().min(0.1).max(0.9).default(0.5),
   /** How far back the answer rate is measured. */
   QUERY_ADMISSION_WINDOW_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
   /** An adapter not heard from for this long is `down` (adapters beat every 10 s by default). */
@@ -151,6 +153,7 @@ export interface BrokerConfig {
     windowSeconds: number;
     maxConcurrent: number;
     maxBusy: number;
+    deadlineShare: number;
   };
   console: ConsoleConfig;
 }
@@ -282,6 +285,7 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
       windowSeconds: e.QUERY_ADMISSION_WINDOW_SECONDS,
       maxConcurrent: e.QUERY_ADMISSION_MAX_CONCURRENT,
       maxBusy: e.QUERY_ADMISSION_MAX_BUSY,
+      deadlineShare: e.QUERY_ADMISSION_DEADLINE_SHARE,
     },
   };
 }

@@ -15,6 +15,7 @@ const config = {
     windowSeconds: 10,
     maxConcurrent: 10,
     maxBusy: 0.85,
+    deadlineShare: 0.8,
   },
 } as BrokerConfig;
 
@@ -64,6 +65,26 @@ describe(AdmissionService.name, () => {
     // 11 requests over the share drain in under a second at 50 a second.
     expect(error?.details).toEqual({ agencies: ['police'], retryAfterSeconds: 1 });
     expect(await refusal(sut, 'red')).toBeUndefined();
+  });
+
+  it('keeps the queue to the configured share of the deadline', async () => {
+    // At half the deadline the limit is 50 × 10 s × 0.5 = 250, amber and green 200 of it.
+    const sut = setup({
+      police: { inFlight: 300, answered: 500 },
+      health: { inFlight: 0, answered: 0 },
+    });
+    await expect(sut.admit('green', ['police', 'health'])).resolves.toBeUndefined();
+    const halved = newTestService(AdmissionService, [
+      [BROKER_CONFIG, { ...config, admission: { ...config.admission, deadlineShare: 0.5 } }],
+      [BrokerMetrics, new BrokerMetrics()],
+      [BrokerLoad, broker()],
+    ]);
+    halved
+      .get(QueryEventRepository)
+      .load.mockResolvedValue(new Map([['police', { inFlight: 250, answered: 500 }]]));
+    await expect(halved.sut.admit('red', ['police'])).rejects.toMatchObject({
+      code: 'QUERY.OVERLOADED',
+    });
   });
 
   it('refuses red too at the limit itself', async () => {

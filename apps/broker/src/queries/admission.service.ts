@@ -5,9 +5,6 @@ import { BrokerMetrics } from '../metrics/broker-metrics';
 import { BrokerLoad } from './broker-load';
 import { QueryEventRepository } from './query-event.repository';
 
-/** Of the deadline, the share a request may expect to wait behind the others: a margin for the rest. */
-const DEADLINE_SHARE = 0.8;
-
 /**
  * Admission control (issue 15): a query the federation cannot answer within its deadline is
  * refused at once (`QUERY.OVERLOADED`, 503 with `Retry-After`) rather than accepted and timed out.
@@ -15,7 +12,8 @@ const DEADLINE_SHARE = 0.8;
  * For each agency to be asked, the requests in flight (sent, not answered) are read from the
  * database, so every broker instance counts the same ones. By Little's law what is in flight
  * drains at the agency's recent answer rate, so a request joining it is answered within the
- * deadline while in flight < rate × deadline (× a margin): that is the agency's limit, never below
+ * deadline while in flight < rate × deadline × QUERY_ADMISSION_DEADLINE_SHARE (the rest of the
+ * deadline is the margin for the rate falling meanwhile): that is the agency's limit, never below
  * QUERY_ADMISSION_MIN_IN_FLIGHT (a quiet federation has no recent rate but takes a burst) nor
  * above QUERY_ADMISSION_MAX_IN_FLIGHT. Red cases may use the whole limit; amber and green ones
  * leave QUERY_ADMISSION_RED_RESERVE of it free, so they are refused first.
@@ -59,7 +57,8 @@ export class AdmissionService {
   async admit(rag: string, agencies: string[]): Promise<void> {
     this.checkBroker(rag);
     if (agencies.length === 0) return;
-    const { maxInFlight, minInFlight, redReserve, windowSeconds } = this.config.admission;
+    const { maxInFlight, minInFlight, redReserve, windowSeconds, deadlineShare } =
+      this.config.admission;
     const deadlineSeconds = this.config.queryTimeoutMs / 1000;
     const load = await this.events.load([...new Set(agencies)], windowSeconds);
     const full: string[] = [];
@@ -68,7 +67,7 @@ export class AdmissionService {
       const rate = answered / windowSeconds;
       const limit = Math.min(
         maxInFlight,
-        Math.max(minInFlight, Math.floor(rate * deadlineSeconds * DEADLINE_SHARE)),
+        Math.max(minInFlight, Math.floor(rate * deadlineSeconds * deadlineShare)),
       );
       const allowed = rag === 'red' ? limit : Math.floor(limit * (1 - redReserve));
       if (inFlight < allowed) continue;
