@@ -61,12 +61,17 @@ interface Sample {
   /** performance.now() at that read. */
   doneAt?: number;
   outcome?: string;
+  /** performance.now() of each agency's answer seen on the query's event stream (LOAD_FOLLOW=sse). */
+  answeredAt?: number[];
 }
 
 function percentile(sorted: number[], p: number): number | null {
   if (sorted.length === 0) return null;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
+/** A part's statuses once its agency has answered (not pending, queued, denied or timed out). */
+const ANSWERED = new Set(['match', 'possible-match', 'no-match', 'failed']);
+const statusOf = (data: string) => (JSON.parse(data) as { status?: string }).status ?? '';
 const round = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -306,6 +311,8 @@ async function main(): Promise<void> {
                 if (!stream || left <= 0) return;
                 const event = await stream.next(left).catch(() => undefined);
                 if (!event) return;
+                if (event.event === 'agency' && ANSWERED.has(statusOf(event.data)))
+                  (sample.answeredAt ??= []).push(performance.now());
                 if (event.event === 'query') {
                   sample.doneAt = performance.now();
                   sample.completeMs = sample.doneAt - t0;
@@ -399,7 +406,9 @@ async function main(): Promise<void> {
 }
 
 /**
- * Recovery from the Kafka outage. `recoverySeconds`: from Kafka answering again to the first query
+ * Recovery from the Kafka outage. `answeringAgainSeconds` (LOAD_FOLLOW=sse): from Kafka answering
+ * again to the first agency answer the broker applied after that, for any query.
+ * `recoverySeconds`: from Kafka answering again to the first query
  * seen complete after that (every agency answered it; one sent while Kafka was down waited in the
  * outbox). `admittingAgainSeconds`: to the first query accepted after that (admission control
  * counts the requests stranded by the outage as in flight until they are answered or time out).
@@ -421,6 +430,7 @@ function kafkaRestartFigures(
     stoppedAtSeconds: seconds(stoppedAt - started),
     downSeconds: seconds(backAt - stoppedAt),
     backAtSeconds: seconds(backAt - started),
+    answeringAgainSeconds: firstAfterBack(accepted.flatMap((s) => s.answeredAt ?? [])),
     recoverySeconds: firstAfterBack(
       accepted.filter((s) => s.outcome === 'complete').map((s) => s.doneAt ?? -1),
     ),
