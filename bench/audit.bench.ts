@@ -6,15 +6,25 @@
  *   node -r @swc-node/register bench/audit.bench.ts      # writes bench/results/audit.json
  *   AUDIT_BENCH_VERIFY_ENTRIES=200000 …                  # a smaller verification run
  *   AUDIT_BENCH_ONLY=verify …                            # skip the append scenarios
+ *   AUDIT_BENCH_ONLY=sequence …                          # only the sequencer on a pre-filled table
+ *
+ * The sequence scenario is the broker's write path under load: entries queued in `audit_pending`
+ * (as a business transaction does) and moved onto the chain by `AuditSequencer`, on an
+ * `audit_event` pre-filled with AUDIT_BENCH_PREFILL (default 150,000) entries shaped like a
+ * federated query's (25 per query sharing case, query, correlation id and pseudonyms). It runs
+ * every audit migration, so it measures the indexes the schema has now; about a minute.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import { randomBytes, randomUUID } from 'node:crypto';
 import {
+  AUDIT_MIGRATIONS,
   AuditLog,
   AuditSchema1700000000000,
+  AuditSequencer,
   GENESIS_PREV_HASH,
   entryHash,
   insertParams,
@@ -26,6 +36,7 @@ import {
 } from '@mash/audit';
 
 const DB = 'mash_bench_audit';
+type DataSourceMigrations = Array<new () => object>;
 const ADMIN_URL = process.env.DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const WRITERS = 8;
 
@@ -37,7 +48,9 @@ function urlFor(db: string): string {
   return u.toString();
 }
 
-async function freshDatabase(): Promise<string> {
+async function freshDatabase(
+  migrations: DataSourceMigrations = [AuditSchema1700000000000],
+): Promise<string> {
   const admin = new Client({ connectionString: ADMIN_URL });
   await admin.connect();
   try {
@@ -51,7 +64,7 @@ async function freshDatabase(): Promise<string> {
   await c.connect();
   await c.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
   await c.end();
-  const ds = new DataSource({ type: 'postgres', url, migrations: [AuditSchema1700000000000] });
+  const ds = new DataSource({ type: 'postgres', url, migrations });
   await ds.initialize();
   await ds.runMigrations();
   await ds.destroy();
@@ -187,7 +200,261 @@ async function bulkLoad(pool: Pool, total: number, chains: number): Promise<numb
   return (Date.now() - started) / 1000;
 }
 
+/** The 25 entries a federated query to four agencies writes: who writes each, and what. */
+const QUERY_ENTRIES: ReadonlyArray<
+  [AuditEventInput['actorType'], string, AuditEventInput['outcome']]
+> = [
+  ['user', 'query.requested', 'success'],
+  ...(['police', 'health', 'education', 'social-care'].flatMap((_, i) => [
+    ['service', 'policy.decision', i === 3 ? 'deny' : 'permit'],
+    ['service', 'query.dispatched', 'success'],
+    ['agency', 'query.answer.received', 'success'],
+    ['service', 'query.match.resolved', 'success'],
+    ['agency', 'agency.records.released', 'success'],
+  ]) as Array<[AuditEventInput['actorType'], string, AuditEventInput['outcome']]>),
+  ['user', 'query.results.viewed', 'success'],
+  ['user', 'case.viewed', 'success'],
+  ['service', 'query.completed', 'success'],
+  ['user', 'case.chronology.viewed', 'success'],
+];
+const AGENCIES = ['police', 'health', 'education', 'social-care'];
+
+/** A realistic-sized case population: ids and two pseudonym tokens each. */
+function makeCases(n: number): Array<{ id: string; pseudonyms: string[] }> {
+  return Array.from({ length: n }, () => ({
+    id: randomUUID(),
+    pseudonyms: [randomBytes(32).toString('hex'), randomBytes(32).toString('hex')],
+  }));
+}
+
+/** One federated query's entries on `partnership`, for case `c`, by analyst `analyst`. */
+function queryEvents(
+  partnership: string,
+  c: { id: string; pseudonyms: string[] },
+  analyst: number,
+): AuditEventInput[] {
+  const correlationId = randomUUID();
+  const queryId = randomUUID();
+  return QUERY_ENTRIES.map(([actorType, action, outcome], i) => {
+    const agency = i === 0 || i > 20 ? null : AGENCIES[Math.floor((i - 1) / 5)];
+    return {
+      partnership,
+      actorType,
+      actorId:
+        actorType === 'user'
+          ? `analyst-${analyst}`
+          : actorType === 'agency'
+            ? `adapter-${agency}`
+            : 'broker',
+      actorRole: actorType === 'user' ? 'analyst' : null,
+      action,
+      outcome,
+      caseId: c.id,
+      queryId,
+      agency,
+      subjectPseudonyms: c.pseudonyms,
+      correlationId,
+      details: {
+        purpose: 'mash-triage',
+        requestedBy: `analyst-${analyst}`,
+        caseStatus: 'open',
+        agreement: 'dsa-2026-01',
+        reasons: [
+          'agreement:dsa-2026-01',
+          'lawful-basis:children-act-1989-s47',
+          'consent:not-sought',
+        ],
+        fields: ['identity', 'addresses', 'involvement', 'risk-flags', 'contacts'],
+        counts: { matched: 1, candidates: 3, records: 12 },
+        decisionId: randomUUID(),
+        signedHash: randomBytes(32).toString('hex'),
+      },
+    };
+  });
+}
+
+/** `total` valid chained entries on `chains` partnerships, each with a pending id, loaded in bulk. */
+async function prefill(pool: Pool, total: number, chains: number): Promise<void> {
+  const cases = makeCases(Math.max(1, Math.round(total / 75)));
+  const base = Date.now() - 90 * 86_400_000;
+  const step = (90 * 86_400_000) / total;
+  const heads = Array.from({ length: chains }, () => ({ seq: 0, hash: GENESIS_PREV_HASH }));
+  let loaded = 0;
+  let rows: Array<AuditEntryBody & { hash: string; pendingId: number }> = [];
+  while (loaded < total) {
+    const chain = (loaded / 25) % chains;
+    const partnership = `partnership-${chain}`;
+    const events = queryEvents(
+      partnership,
+      cases[Math.floor(Math.random() * cases.length)],
+      Math.floor(Math.random() * 200),
+    );
+    for (const e of events) {
+      if (loaded >= total) break;
+      const head = heads[chain];
+      const body: AuditEntryBody = {
+        chainId: partnership,
+        chainSeq: head.seq + 1,
+        occurredAt: new Date(base + loaded * step).toISOString(),
+        partnership,
+        actorType: e.actorType,
+        actorId: e.actorId,
+        actorRole: e.actorRole ?? null,
+        action: e.action,
+        outcome: e.outcome,
+        caseId: e.caseId ?? null,
+        queryId: e.queryId ?? null,
+        agency: e.agency ?? null,
+        subjectPseudonyms: e.subjectPseudonyms ?? [],
+        correlationId: e.correlationId ?? null,
+        details: e.details ?? {},
+        prevHash: head.hash,
+      };
+      const hash = entryHash(body);
+      heads[chain] = { seq: body.chainSeq, hash };
+      loaded++;
+      rows.push({ ...body, hash, pendingId: loaded });
+    }
+    if (rows.length >= 5000 || loaded >= total) {
+      await pool.query(INSERT_SQL, insertParams(rows));
+      rows = [];
+      if (loaded % 25_000 < 25 || loaded >= total)
+        log(`prefill: ${loaded.toLocaleString('en-GB')}/${total.toLocaleString('en-GB')} entries`);
+    }
+  }
+  // Queued entries get ids after the pre-filled ones, as on a live broker.
+  await pool.query(`SELECT setval('audit_pending_id_seq', $1)`, [total]);
+}
+
+interface SequenceFigures {
+  migrations: string[];
+  prefilled: number;
+  queriesPerRound: number;
+  entriesPerRound: number;
+  rounds: number;
+  indexes: string[];
+  tableMBAfterPrefill: number;
+  indexesMBAfterPrefill: number;
+  /** Per round: entries moved from audit_pending onto the chain per second by AuditSequencer. */
+  sequencedPerSecond: number[];
+  medianSequencedPerSecond: number;
+  /** Per round: entries queued per second (one transaction per query, 25 entries each). */
+  enqueuedPerSecond: number[];
+  medianEnqueuedPerSecond: number;
+  loadAverageAtEnd: number;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0
+    ? 0
+    : s.length % 2
+      ? s[(s.length - 1) / 2]
+      : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Sequenced appends per second on a pre-filled table: the cost of `audit_event`'s indexes. */
+async function sequenceScenario(): Promise<SequenceFigures> {
+  const total = Number(process.env.AUDIT_BENCH_PREFILL ?? 150_000);
+  const rounds = Number(process.env.AUDIT_BENCH_SEQUENCE_ROUNDS ?? 7);
+  const queriesPerRound = 400;
+  const chains = 4;
+  // AUDIT_BENCH_MIGRATIONS=n: only the first n audit migrations, to measure an earlier schema.
+  const migrations = AUDIT_MIGRATIONS.slice(
+    0,
+    Number(process.env.AUDIT_BENCH_MIGRATIONS ?? AUDIT_MIGRATIONS.length),
+  );
+  const url = await freshDatabase(migrations);
+  const pool = new Pool({ connectionString: url, max: 4 });
+  try {
+    log(`sequence: pre-filling ${total.toLocaleString('en-GB')} entries on ${chains} chains…`);
+    await prefill(pool, total, chains);
+    await pool.query('VACUUM ANALYZE audit_event');
+    const { rows: sizes } = await pool.query<{ t: string; i: string }>(
+      `SELECT pg_table_size('audit_event')::text AS t, pg_indexes_size('audit_event')::text AS i`,
+    );
+    const { rows: idx } = await pool.query<{ d: string }>(
+      `SELECT indexdef AS d FROM pg_indexes WHERE tablename IN ('audit_event', 'audit_pending') ORDER BY tablename, indexname`,
+    );
+    const writer = new AuditLog(pool, { sequencing: 'deferred' });
+    const cases = makeCases(2000);
+    const sequencer = new AuditSequencer(pool, { batchSize: 1000 });
+    const sequenced: number[] = [];
+    const enqueued: number[] = [];
+    for (let r = 0; r <= rounds; r++) {
+      // Four concurrent "requests", each a transaction queueing one query's 25 entries.
+      const t0 = process.hrtime.bigint();
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          while (next < queriesPerRound) {
+            const q = next++;
+            const client = await pool.connect();
+            try {
+              await client.query('BEGIN');
+              await writer.enqueue(
+                queryEvents(`partnership-${q % chains}`, cases[q % cases.length], q % 200),
+                client,
+              );
+              await client.query('COMMIT');
+            } catch (err) {
+              await client.query('ROLLBACK').catch(() => undefined);
+              throw err;
+            } finally {
+              client.release();
+            }
+          }
+        }),
+      );
+      const t1 = process.hrtime.bigint();
+      let moved = 0;
+      for (let n = await sequencer.runOnce(); n !== null && n > 0; n = await sequencer.runOnce())
+        moved += n;
+      const t2 = process.hrtime.bigint();
+      const entries = queriesPerRound * QUERY_ENTRIES.length;
+      if (moved !== entries) throw new Error(`sequenced ${moved} of ${entries} entries`);
+      const enq = Math.round(entries / (Number(t1 - t0) / 1e9));
+      const seq = Math.round(entries / (Number(t2 - t1) / 1e9));
+      log(
+        `sequence ${r === 0 ? 'warm-up' : `round ${r}/${rounds}`}: ${seq} entries/s sequenced, ${enq} entries/s queued (load ${os.loadavg()[0].toFixed(1)})`,
+      );
+      if (r > 0) {
+        sequenced.push(seq);
+        enqueued.push(enq);
+      }
+    }
+    await sequencer.stop();
+    return {
+      migrations: migrations.map((m) => m.name),
+      prefilled: total,
+      queriesPerRound,
+      entriesPerRound: queriesPerRound * QUERY_ENTRIES.length,
+      rounds,
+      indexes: idx.map((i) => i.d),
+      tableMBAfterPrefill: round(Number(sizes[0].t) / 1e6),
+      indexesMBAfterPrefill: round(Number(sizes[0].i) / 1e6),
+      sequencedPerSecond: sequenced,
+      medianSequencedPerSecond: Math.round(median(sequenced)),
+      enqueuedPerSecond: enqueued,
+      medianEnqueuedPerSecond: Math.round(median(enqueued)),
+      loadAverageAtEnd: os.loadavg()[0],
+    };
+  } finally {
+    await pool.end();
+  }
+}
+
+const RESULTS = join(__dirname, 'results', 'audit.json');
+
 export async function run(): Promise<object> {
+  if (process.env.AUDIT_BENCH_ONLY === 'sequence') {
+    // Keep the other scenarios' last figures: only the sequence figures are new.
+    const previous = await readFile(RESULTS, 'utf8')
+      .then((t) => JSON.parse(t) as Record<string, unknown>)
+      .catch(() => ({}));
+    const sequence = await sequenceScenario();
+    return { ...previous, sequence };
+  }
   const url = await freshDatabase();
   const pool = new Pool({ connectionString: url, max: WRITERS });
   try {
@@ -268,6 +535,7 @@ export async function run(): Promise<object> {
       postgres: (await serverVersion(url)) ?? 'unknown',
       append,
       verify,
+      sequence: await sequenceScenario(),
       targets: { appendsPerSecond: 5000, verifyMillionSeconds: 10 },
     };
   } finally {
@@ -291,7 +559,7 @@ async function serverVersion(url: string): Promise<string | undefined> {
 if (require.main === module) {
   run()
     .then(async (figures) => {
-      const out = join(__dirname, 'results', 'audit.json');
+      const out = RESULTS;
       await mkdir(join(__dirname, 'results'), { recursive: true });
       await writeFile(out, `${JSON.stringify(figures, null, 2)}\n`);
       log(`wrote ${out}`);

@@ -451,4 +451,26 @@ describe('audit schema', () => {
       await ds.destroy();
     }
   });
+
+  it('declares on the entities exactly the indexes the migrations leave', async () => {
+    const ds = dataSourceFor(url);
+    await ds.initialize();
+    try {
+      for (const table of ['audit_event', 'audit_pending', 'audit_checkpoint']) {
+        const meta = ds.getMetadata(table);
+        const declared = [
+          `${table}_pkey`,
+          ...meta.indices.map((i) => i.name),
+          ...meta.uniques.map((u) => u.name),
+        ].sort();
+        const { rows } = await pool.query<{ name: string }>(
+          `SELECT indexname AS name FROM pg_indexes WHERE schemaname = 'public' AND tablename = $1`,
+          [table],
+        );
+        expect(rows.map((r) => r.name).sort()).toEqual(declared);
+      }
+    } finally {
+      await ds.destroy();
+    }
+  });
 });

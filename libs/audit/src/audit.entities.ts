@@ -2,8 +2,8 @@ import { Check, Column, Entity, Index, PrimaryGeneratedColumn, Unique } from 'ty
 
 /**
  * Read model of `audit_event`. Write only through `AuditLog`, which hashes and chains.
- * The decorators mirror `AuditSchema1700000000000` so a regenerated migration is empty; the
- * search indexes are owned by the migration (`synchronize: false`).
+ * The decorators mirror `AuditSchema1700000000000` and the later audit migrations so a regenerated
+ * migration is empty; the search indexes are owned by the migrations (`synchronize: false`).
  */
 @Entity({ name: 'audit_event' })
 @Unique('audit_event_chain_position', ['chainId', 'chainSeq'])
@@ -13,7 +13,6 @@ import { Check, Column, Entity, Index, PrimaryGeneratedColumn, Unique } from 'ty
 @Check('audit_event_outcome_check', `outcome IN ('success', 'failure', 'permit', 'deny')`)
 @Check('audit_event_prev_hash_check', `prev_hash ~ '^[0-9a-f]{64}$'`)
 @Check('audit_event_hash_check', `hash ~ '^[0-9a-f]{64}$'`)
-@Index('audit_event_partnership_seq', { synchronize: false })
 @Index('audit_event_partnership_time', { synchronize: false })
 @Index('audit_event_actor', { synchronize: false })
 @Index('audit_event_case', { synchronize: false })

@@ -11,6 +11,7 @@ export {
 export { AuditSchema1700000000000 } from './audit-schema.migration';
 export { AuditSequencing1765000000000 } from './audit-sequencing.migration';
 export { AuditMerkle1765010000000 } from './audit-merkle.migration';
+export { AuditIndexes1766100000000 } from './audit-indexes.migration';
 export { AuditEventEntity, AuditCheckpointEntity, AuditPendingEntity } from './audit.entities';
 export { AUDIT_ENTITIES, AUDIT_MIGRATIONS } from './schema';
 export { queryRows, type AuditDatabase, type AuditTransaction, type SqlExecutor } from './executor';

@@ -164,10 +164,19 @@ function quoteIdent(name: string): string {
   return parts.map((p) => `"${p}"`).join('.');
 }
 
+/**
+ * A partnership's entries are exactly its chain's (`chainIdFor`), and `seq` rises along a chain
+ * (verification fails an entry where it does not, `reordered`), so the chain's position index
+ * `(chain_id, chain_seq)` gives a search its order: no second (partnership, seq) index to maintain.
+ */
 function buildFilter(filter: AuditFilter): Sql {
   const sql = new Sql();
-  if (filter.systemChain === true) sql.where.push('partnership IS NULL');
-  else sql.where.push(`partnership = ${sql.p(requirePartnership(filter.partnership))}`);
+  if (filter.systemChain === true)
+    sql.where.push('partnership IS NULL', `chain_id = ${sql.p(SYSTEM_CHAIN_ID)}`);
+  else {
+    const partnership = sql.p(requirePartnership(filter.partnership));
+    sql.where.push(`partnership = ${partnership}`, `chain_id = ${partnership}`);
+  }
   if (filter.actorId !== undefined) sql.where.push(`actor_id = ${sql.p(filter.actorId)}`);
   if (filter.caseId !== undefined) sql.where.push(`case_id = ${sql.p(filter.caseId)}`);
   if (filter.queryId !== undefined) sql.where.push(`query_id = ${sql.p(filter.queryId)}`);
@@ -185,17 +194,18 @@ function buildFilter(filter: AuditFilter): Sql {
   return sql;
 }
 
-function encodeCursor(seq: number, order: 'asc' | 'desc'): string {
-  return Buffer.from(JSON.stringify({ s: seq, o: order })).toString('base64url');
+/** A position on the searched chain (`c`): pages follow the chain, the order `seq` also has. */
+function encodeCursor(chainSeq: number, order: 'asc' | 'desc'): string {
+  return Buffer.from(JSON.stringify({ c: chainSeq, o: order })).toString('base64url');
 }
 
 function decodeCursor(cursor: string, order: 'asc' | 'desc'): number {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
-      s?: unknown;
+      c?: unknown;
       o?: unknown;
     };
-    if (Number.isSafeInteger(v.s) && v.o === order) return v.s as number;
+    if (Number.isSafeInteger(v.c) && v.o === order) return v.c as number;
   } catch {
     // fall through
   }
@@ -277,7 +287,7 @@ export class AuditQuery {
     this.reader = readerOf(db);
   }
 
-  /** One page, keyset-paginated on seq. */
+  /** One page, keyset-paginated on the chain position (the same order as seq). */
   async search(filter: AuditFilter, page: PageRequest = {}): Promise<Page<AuditEntry>> {
     await this.catchUp(
       filter.systemChain === true ? SYSTEM_CHAIN_ID : requirePartnership(filter.partnership),
@@ -287,17 +297,18 @@ export class AuditQuery {
     const sql = buildFilter(filter);
     if (page.cursor !== undefined)
       sql.where.push(
-        `seq ${order === 'desc' ? '<' : '>'} ${sql.p(decodeCursor(page.cursor, order))}`,
+        `chain_seq ${order === 'desc' ? '<' : '>'} ${sql.p(decodeCursor(page.cursor, order))}`,
       );
     const rows = await queryRows<EntryRow>(
       this.reader,
-      `SELECT ${ENTRY_COLUMNS} FROM audit_event WHERE ${sql.where.join(' AND ')} ORDER BY audit_event.seq ${order} LIMIT ${sql.p(limit + 1)}`,
+      `SELECT ${ENTRY_COLUMNS} FROM audit_event WHERE ${sql.where.join(' AND ')} ORDER BY audit_event.chain_seq ${order} LIMIT ${sql.p(limit + 1)}`,
       sql.params,
     );
     const items = rows.slice(0, limit).map(entryFromRow);
     return {
       items,
-      nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1].seq, order) : null,
+      nextCursor:
+        rows.length > limit ? encodeCursor(items[items.length - 1].chainSeq, order) : null,
     };
   }
 

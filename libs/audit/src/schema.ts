@@ -1,6 +1,7 @@
 import { AuditSchema1700000000000 } from './audit-schema.migration';
 import { AuditSequencing1765000000000 } from './audit-sequencing.migration';
 import { AuditMerkle1765010000000 } from './audit-merkle.migration';
+import { AuditIndexes1766100000000 } from './audit-indexes.migration';
 import { AuditCheckpointEntity, AuditEventEntity, AuditPendingEntity } from './audit.entities';
 
 /** Every audit table's entity, for an app's TypeORM `entities`. */
@@ -11,4 +12,5 @@ export const AUDIT_MIGRATIONS = [
   AuditSchema1700000000000,
   AuditSequencing1765000000000,
   AuditMerkle1765010000000,
+  AuditIndexes1766100000000,
 ];
