@@ -112,13 +112,24 @@ describe(QueryEventsService.name, () => {
       expect(result.done).toEqual({ id: 'q1', status: 'complete', completedAt: NOW.toISOString() });
     });
 
+    it('reads nothing more when the log has nothing after the cursor', async () => {
+      const { sut, events, audit, view } = setup('complete', [part('police', SUBJECT, 'sealed')]);
+      events.after.mockResolvedValue([]);
+      await expect(sut.since(analyst, 'q1', 9)).resolves.toEqual({ parts: [], cursor: 9 });
+      expect(audit.record).not.toHaveBeenCalled();
+      expect(view).not.toHaveBeenCalled();
+    });
+
     it('asks to read again when the log moved on after the query finished', async () => {
       const { sut, events } = setup('complete');
-      events.after.mockResolvedValue([]);
+      // Read before the query's end committed (12); the query itself, read after, has ended.
+      events.after.mockResolvedValue([
+        { seq: 11, agency: 'police', memberId: SUBJECT, status: 'no-match' },
+      ]);
       events.last.mockResolvedValue(12);
       await expect(sut.since(analyst, 'q1', 10)).resolves.toEqual({
-        parts: [],
-        cursor: 10,
+        parts: [{ seq: 11, view: { agency: 'police', memberId: SUBJECT } }],
+        cursor: 11,
         more: true,
       });
     });

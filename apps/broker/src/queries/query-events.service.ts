@@ -91,6 +91,10 @@ export class QueryEventsService {
     more?: boolean;
   }> {
     const events = await this.events.after(queryId, cursor);
+    // Nothing new: every change of a part or of the query's status adds to the log (the query's
+    // end included), so there is nothing to show or to end. Woken streams often find this (several
+    // changes commit while one read is under way), and the query need not be read again for it.
+    if (events.length === 0) return { parts: [], cursor };
     const found = await this.queries.get(user.partnership, queryId);
     const latest = new Map<string, QueryEventRow>();
     for (const e of events) if (e.agency) latest.set(partKey(e.agency, e.memberId), e);
