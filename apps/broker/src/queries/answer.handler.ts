@@ -115,7 +115,8 @@ export class AnswerHandler {
     const respondedAt = new Date(answer.respondedAt);
     const applied = await this.transactions.run(async (tx) => {
       // Nothing about a child is stored on a case whose data retention has already deleted.
-      if (await this.queries.casePurged(part.queryId, tx)) return 'purged' as const;
+      const liveCase = await this.queries.liveCaseOf(part.queryId, tx);
+      if (!liveCase) return 'purged' as const;
       const ok = await this.queries.applyAnswer(
         part.queryId,
         part.agency,
@@ -146,6 +147,7 @@ export class AnswerHandler {
           action: 'query.answer.received',
           outcome: status === 'failed' ? 'failure' : 'success',
           queryId: part.queryId,
+          caseId: liveCase.id,
           agency: part.agency,
           details: {
             memberId: part.memberId,
@@ -158,6 +160,8 @@ export class AnswerHandler {
                 ? Object.fromEntries(Object.entries(answer.records).map(([k, v]) => [k, v.length]))
                 : {},
             rejection: failureCode,
+            // Read just now, under the lock: the audit need not read it again.
+            caseStatus: liveCase.status,
           },
         },
         tx,

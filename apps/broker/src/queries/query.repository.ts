@@ -94,17 +94,22 @@ export class QueryRepository {
   }
 
   /**
-   * Whether the case behind a query has had its data deleted, read under a share lock so that a
-   * retention purge running now either finishes first (and is seen) or waits for this answer.
+   * The case behind a query, or undefined when its data has been deleted (or it is gone), read
+   * under a share lock so that a retention purge running now either finishes first (and is seen)
+   * or waits for this answer. Its status is the one the answer's audit entry records.
    */
-  async casePurged(queryId: string, tx: EntityManager): Promise<boolean> {
+  async liveCaseOf(
+    queryId: string,
+    tx: EntityManager,
+  ): Promise<{ id: string; status: string } | undefined> {
     const rows = (await tx.query(
-      `SELECT c.purged_at FROM mash_case c JOIN federated_query q
+      `SELECT c.id::text AS id, c.status, c.purged_at FROM mash_case c JOIN federated_query q
           ON q.case_id = c.id AND q.partnership = c.partnership
         WHERE q.id = $1 FOR SHARE OF c`,
       [queryId],
-    )) as Array<{ purged_at: Date | null }>;
-    return rows.length === 0 || rows[0].purged_at !== null;
+    )) as Array<{ id: string; status: string; purged_at: Date | null }>;
+    const row = rows[0];
+    return row && row.purged_at === null ? { id: row.id, status: row.status } : undefined;
   }
 
   /** Applies an answer once: only while the part is pending or timed out. Returns whether it applied. */
