@@ -1,3 +1,31 @@
+/** `e` as the entry at `chainSeq` of the chain (the partnership) `chainId`, after `prevHash`. */
+function chained(
+  e: AuditEventInput,
+  chainId: string,
+  chainSeq: number,
+  occurredAt: Date,
+  prevHash: string,
+): AuditEntryBody {
+  return {
+    chainId,
+    chainSeq,
+    occurredAt: occurredAt.toISOString(),
+    partnership: chainId,
+    actorType: e.actorType,
+    actorId: e.actorId,
+    actorRole: e.actorRole ?? null,
+    action: e.action,
+    outcome: e.outcome,
+    caseId: e.caseId ?? null,
+    queryId: e.queryId ?? null,
+    agency: e.agency ?? null,
+    subjectPseudonyms: e.subjectPseudonyms ?? [],
+    correlationId: e.correlationId ?? null,
+    details: e.details ?? {},
+    prevHash,
+  };
+}
+
 /**
  * Audit log benchmark: append throughput with 8 concurrent writers (8 chains and a single chain,
  * single appends and appendMany batches) and verification speed over 1,000,000 entries.
@@ -167,24 +195,7 @@ async function bulkLoad(pool: Pool, total: number, chains: number): Promise<numb
       const rows: Array<AuditEntryBody & { hash: string }> = [];
       for (let s = from; s < from + batch && s <= perChain && loaded + rows.length < total; s++) {
         const e = event(`verify-${c}`, s);
-        const body: AuditEntryBody = {
-          chainId: `verify-${c}`,
-          chainSeq: s,
-          occurredAt: new Date(base + s * 1000).toISOString(),
-          partnership: `verify-${c}`,
-          actorType: 'user',
-          actorId: e.actorId,
-          actorRole: e.actorRole ?? null,
-          action: e.action,
-          outcome: e.outcome,
-          caseId: e.caseId ?? null,
-          queryId: e.queryId ?? null,
-          agency: e.agency ?? null,
-          subjectPseudonyms: e.subjectPseudonyms ?? [],
-          correlationId: e.correlationId ?? null,
-          details: e.details ?? {},
-          prevHash,
-        };
+        const body = chained(e, `verify-${c}`, s, new Date(base + s * 1000), prevHash);
         const hash = entryHash(body);
         rows.push({ ...body, hash });
         prevHash = hash;
@@ -292,24 +303,7 @@ async function prefill(pool: Pool, total: number, chains: number): Promise<void>
     for (const e of events) {
       if (loaded >= total) break;
       const head = heads[chain];
-      const body: AuditEntryBody = {
-        chainId: partnership,
-        chainSeq: head.seq + 1,
-        occurredAt: new Date(base + loaded * step).toISOString(),
-        partnership,
-        actorType: e.actorType,
-        actorId: e.actorId,
-        actorRole: e.actorRole ?? null,
-        action: e.action,
-        outcome: e.outcome,
-        caseId: e.caseId ?? null,
-        queryId: e.queryId ?? null,
-        agency: e.agency ?? null,
-        subjectPseudonyms: e.subjectPseudonyms ?? [],
-        correlationId: e.correlationId ?? null,
-        details: e.details ?? {},
-        prevHash: head.hash,
-      };
+      const body = chained(e, partnership, head.seq + 1, new Date(base + loaded * step), head.hash);
       const hash = entryHash(body);
       heads[chain] = { seq: body.chainSeq, hash };
       loaded++;

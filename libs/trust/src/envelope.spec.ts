@@ -4,17 +4,7 @@ import { join } from 'node:path';
 import { createLocalJWKSet, decodeProtectedHeader, type JWK } from 'jose';
 import { FileKeyRingStore, ServiceKeys } from './keys';
 import { acceptsEnvelopeV2, decryptJson, encryptFor, openSigned, sealSigned } from './envelope';
-import { TrustError } from './errors';
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TrustError) return error.code;
-    throw error;
-  }
-  return 'accepted';
-}
+import { codeOf } from './spec-support';
 
 /** The key as a sender that predates envelope v2 sees it (no `mash-env` member). */
 function v1Only(jwk: JWK): JWK {

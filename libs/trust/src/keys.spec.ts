@@ -3,34 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalJWKSet } from 'jose';
 import { FileKeyRingStore, ServiceKeys, publicJwks } from './keys';
-import { signGrant, verifyGrant, sealCriteria, criteriaHash, type GrantClaims } from './grant';
+import { signGrant, verifyGrant } from './grant';
 import { decryptJson, encryptFor, openSigned, sealSigned } from './envelope';
-import { TrustError } from './errors';
+import { codeOf, grantClaims } from './spec-support';
 
-const claims = (agency: string): GrantClaims => ({
-  queryId: '0f8c3a52-1b7e-4c1a-9a55-2a2f5d3f9b10',
-  caseRef: 'c6c1f0c4-7a43-4a8e-8a8e-5f7a1b9d2c11',
-  partnership: 'demo',
-  agency,
-  purpose: 'mash-triage',
-  legalGateways: ['children-act-1989-s47'],
-  agreement: { id: 'police-demo', version: 1, hash: 'h' },
-  categories: [{ name: 'occurrences', fields: [{ name: 'occurredOn', action: 'include' }] }],
-  requestedBy: { sub: 'analyst-1', role: 'analyst', partnership: 'demo' },
-  criteriaHash: criteriaHash(
-    sealCriteria({ givenName: 'A', familyName: 'B', dateOfBirth: '2015-01-01' }),
-  ),
-});
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TrustError) return error.code;
-    throw error;
-  }
-  return 'accepted';
-}
+const claims = grantClaims;
 
 describe(FileKeyRingStore.name, () => {
   let dir: string;
