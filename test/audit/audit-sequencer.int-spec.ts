@@ -260,14 +260,20 @@ describe(AuditSequencer.name, () => {
     expect((await verifyChain(pool)).ok).toBe(true);
   });
 
-  it('sequences waiting entries before an append on the log’s own connection, so readers see them', async () => {
+  it('queues what is written outside a transaction too, and a search that sequences first sees both in commit order', async () => {
     const writer = log();
     const tx = await openTx();
     await writer.record([event({ caseId: 'in-business-tx' })], { tx });
     await commit(tx);
-    // An auditor's search records itself first (fail closed), which sequences the chain.
+    // An auditor's search records itself first (fail closed): queued too, in a statement of its
+    // own, with no chain lock to wait for or hold.
     await writer.record([event({ actorRole: 'auditor', action: 'audit.searched', caseId: 'x' })]);
-    const page = await new AuditQuery(pool).search({ partnership: 'p-north' }, { order: 'asc' });
+    expect(await count('audit_pending')).toBe(2);
+    expect(await count('audit_event')).toBe(0);
+    const page = await new AuditQuery(pool, { sequenceFirst: true }).search(
+      { partnership: 'p-north' },
+      { order: 'asc' },
+    );
     expect(page.items.map((e) => [e.caseId, e.chainSeq])).toEqual([
       ['in-business-tx', 1],
       ['x', 2],

@@ -40,6 +40,7 @@ import { OutcomeAckHandler } from '../../apps/broker/src/outcomes/outcome-ack.ha
 import { AnswerHandler } from '../../apps/broker/src/queries/answer.handler';
 import {
   adapterStoreUrl,
+  auditSequenced,
   Federation,
   dropDatabases,
   eventually,
@@ -171,6 +172,8 @@ describe('Kafka consumers under hostile input', () => {
 
   async function countRows(sql: string, params: unknown[] = []): Promise<number> {
     const db = sql.includes('mash_outcome') || sql.includes('sdk_') ? healthDb : brokerDb;
+    // Refusals are audited outside any transaction, queued for the sequencer like the rest.
+    if (sql.includes('audit_event')) await auditSequenced(brokerDb);
     return Number((await db.query<{ n: string }>(sql, params)).rows[0].n);
   }
 

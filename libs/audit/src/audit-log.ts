@@ -102,22 +102,26 @@ export class AuditLog {
   }
 
   /**
-   * Writes the events fail closed, the way the log is configured: with `tx` and
-   * `sequencing: 'deferred'` they are queued unsequenced in the caller's transaction (no chain
-   * lock held until the caller commits); otherwise they are chained at once like `appendMany`.
+   * Writes the events fail closed, the way the log is configured: with `sequencing: 'deferred'`
+   * they are queued unsequenced, in the caller's transaction with `tx` (no chain lock held until
+   * the caller commits) or else in one statement of their own, and the sequencer chains them;
+   * otherwise they are chained at once like `appendMany`. Entries written outside a transaction
+   * (views, refused sign-ins) used to be chained at once even when deferred: each took the chain's
+   * lock and held it across its commit, and the sequencer waited behind them.
    */
   async record(events: readonly AuditEventInput[], options: AppendOptions = {}): Promise<void> {
-    if (options.tx !== undefined && this.deferred) await this.enqueue(events, options.tx);
+    if (this.deferred) await this.enqueue(events, options.tx);
     else await this.appendMany(events, options);
   }
 
   /**
-   * Inserts the events into `audit_pending` in the caller's transaction: one statement, no lock.
-   * Each row carries its content hash, so an edit before it is sequenced is caught.
+   * Inserts the events into `audit_pending`, in the caller's transaction or (without `tx`) in one
+   * autocommitted statement: no lock either way. Each row carries its content hash, so an edit
+   * before it is sequenced is caught.
    */
   async enqueue(
     events: readonly AuditEventInput[],
-    tx: AuditTransaction,
+    tx?: AuditTransaction,
   ): Promise<UnsequencedEntry[]> {
     if (events.length === 0) return [];
     const prepared = this.prepareAll(events);
@@ -126,13 +130,14 @@ export class AuditLog {
       const cols = insertParams(
         prepared.map((p, i) => ({ ...p, chainSeq: 0, prevHash: '', hash: hashes[i] })),
       );
-      const rows = await inTransaction(this.db, tx, (exec) =>
+      const insert = (exec: SqlExecutor) =>
         queryRows<{ id: string }>(exec, PENDING_INSERT_SQL, [
           cols[0],
           ...cols.slice(2, 15),
           cols[16],
-        ]),
-      );
+        ]);
+      // One statement is atomic on its own: no transaction of its own needed.
+      const rows = await (tx === undefined ? insert(this.db) : inTransaction(this.db, tx, insert));
       if (rows.length !== prepared.length)
         throw new AuditWriteError('The audit entry could not be written', {
           reason: 'not-returned',
