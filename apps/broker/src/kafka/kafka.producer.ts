@@ -42,24 +42,22 @@ export class KafkaProducer implements OnApplicationShutdown {
   }
 
   /**
-   * Sends records together: one produce request per Kafka node rather than one per record.
-   * All or nothing as far as the caller knows: a failure rejects, and the caller sends again.
+   * Sends records together, all in flight at once; a failure rejects, and the caller sends them
+   * all again (consumers dedupe). One `send` of one record each, not one `sendBatch`: when a
+   * partition's leader moves while a batch is sent, kafkajs (2.2) retries only the Kafka nodes that
+   * have not answered yet, so the records of a partition that moved to a node which had already
+   * answered are dropped while the batch reports success. The cluster drill lost requests that
+   * way (a Kafka node killed while the outbox relayed). A lone record goes to one node, and its
+   * retry follows the partition's new leader.
    */
   async sendMany(records: readonly KafkaRecord[]): Promise<void> {
     if (records.length === 0) return;
     await this.connect();
-    const byTopic = new Map<string, KafkaRecord[]>();
-    for (const r of records) {
-      const same = byTopic.get(r.topic);
-      if (same) same.push(r);
-      else byTopic.set(r.topic, [r]);
-    }
-    await this.client.producer.sendBatch({
-      topicMessages: [...byTopic].map(([topic, rs]) => ({
-        topic,
-        messages: rs.map(({ key, value, headers }) => ({ key, value, headers })),
-      })),
-    });
+    await Promise.all(
+      records.map(({ topic, key, value, headers }) =>
+        this.client.producer.send({ topic, messages: [{ key, value, headers }] }),
+      ),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -80,11 +80,11 @@ export class OutboxService extends IntervalJob<number> {
     for (;;) {
       const sent = await this.transactions.run(async (tx) => {
         const rows = await this.outbox.claim(tx, BATCH);
-        // The batch goes in one produce request per Kafka node: on a replicated cluster each
-        // request waits for its acks=all (a round to the followers), and one record at a time that
-        // capped the relay at a few messages a second (the cluster drill, docs/operations.md). A
-        // row is removed only once the whole batch was sent; a failed pass publishes the batch
-        // again, which consumers dedupe.
+        // The batch's records are all in flight at once: on a replicated cluster each waits for
+        // its acks=all (a round to the followers), and one record after another capped the relay
+        // at a few messages a second (the cluster drill, docs/operations.md). A row is removed
+        // only once the whole batch was sent; a failed pass publishes the batch again, which
+        // consumers dedupe.
         await this.publish(rows);
         await this.outbox.removeMany(
           tx,
