@@ -39,41 +39,42 @@ export function kafkaClientConfig(
     logLevel: logLevel.WARN,
     // Recovery after a Kafka restart (issue 15): retry every 100 ms growing to at most 1 s, so a
     // client notices within a second of Kafka being back rather than after an exponential wait
-    // (the default reaches 12.8 s by the seventh try); ~60 tries cover a minute's outage before
-    // kafkajs gives up on a request and restarts the consumer.
+    // (the default reaches 12.8 s by the seventh try); ~60 tries cover a minute's outage for
+    // producers and admin requests (consumers keep kafkajs's 5: KAFKA_CONSUMER_SETTINGS).
     retry: { retries: 60, initialRetryTime: 100, maxRetryTime: 1_000, multiplier: 2 },
     connectionTimeout: 3_000,
   };
 }
 
 /**
- * Consumer settings for the broker and the adapters. A consumer retries as the client does
- * (`kafkaClientConfig`), for about a minute: kafkajs gives its consumers 5 tries by default, about
- * 2.5 s at this pace, after which the consumer crashes and restarts as a new group member; after a
- * Kafka restart the coordinator's reloaded group still names the old member and waits the whole
- * rebalance timeout for it (the Kafka server log: "Adding new member", then "Stabilized" exactly
- * the timeout later), so answering resumed about 9 s after Kafka was back, against about 3 s for
- * consumers that keep their membership (kafka-recovery e2e). A 10 s session and rebalance timeout
- * is how long a member may take to finish the batch in hand and rejoin in any rebalance; a
- * heartbeat every second notices a lost coordinator quickly. An idle fetch waits at most a second
- * for records (kafkajs's default is 5 s): a stopping consumer waits out the fetch in hand, so each
+ * Consumer settings for the broker and the adapters. A 10 s session and rebalance timeout is how
+ * long a member may take to finish the batch in hand and rejoin in any rebalance; a heartbeat
+ * every second notices a lost coordinator quickly. An idle fetch waits at most a second for
+ * records (kafkajs's default is 5 s): a stopping consumer waits out the fetch in hand, so each
  * disconnect took up to 5 s, which slowed every restart and rolling deploy (and every test
  * federation's stop) by 5-10 s; a record that arrives still ends the wait at once.
+ *
+ * Consumers keep kafkajs's own retry budget (5 tries, about 2.5 s here), then restart. Giving them
+ * the client's minute kept their group membership through a single node's restart (the first
+ * answer 3 s after Kafka was back instead of 9 s: the restarted coordinator otherwise waits the
+ * rebalance timeout for the old member), but when a node of a cluster dies for good a consumer
+ * fetching from it retries against the dead leader without learning the new one (only its restart
+ * reads the metadata again): the cluster drill's broker stopped applying answers for a minute.
  */
 export const KAFKA_CONSUMER_SETTINGS = {
   sessionTimeout: 10_000,
   rebalanceTimeout: 10_000,
   heartbeatInterval: 1_000,
   maxWaitTimeInMs: 1_000,
-  retry: { retries: 60 },
 } as const;
 
 /**
  * Creates topics that do not exist yet (and their dead-letter topics): `partitionsOf(topic)`
  * partitions each, replicated on up to three of the cluster's nodes (one on a single-node Kafka,
  * three on `kafka.sh cluster`, whose min.insync.replicas of 2 a topic of one replica could never
- * meet). A topic that exists with fewer partitions than that is widened (Kafka can add
- * partitions, never remove them), so an upgrade spreads the hot topics without recreating them.
+ * meet), or `replicas` when given (refused while fewer nodes are up). A topic that exists with
+ * fewer partitions than that is widened (Kafka can add partitions, never remove them), so an
+ * upgrade spreads the hot topics without recreating them.
  * In Kubernetes the topics come from Strimzi `KafkaTopic`s instead, with partitions and
  * replication from the values.
  * Returns the topics it could not check or widen (another instance may have widened them first).
@@ -82,6 +83,7 @@ export async function ensureTopics(
   config: KafkaConfig,
   topics: string[],
   partitionsOf: (topic: string) => number = () => 1,
+  replicas?: number,
 ): Promise<string[]> {
   const admin = new Kafka(config).admin();
   await admin.connect();
@@ -89,8 +91,8 @@ export async function ensureTopics(
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t));
     if (missing.length > 0) {
-      const { brokers } = await admin.describeCluster();
-      const replicationFactor = Math.max(1, Math.min(3, brokers.length));
+      const replicationFactor =
+        replicas ?? Math.max(1, Math.min(3, (await admin.describeCluster()).brokers.length));
       await admin
         .createTopics({
           waitForLeaders: true,
