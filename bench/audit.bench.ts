@@ -1,31 +1,3 @@
-/** `e` as the entry at `chainSeq` of the chain (the partnership) `chainId`, after `prevHash`. */
-function chained(
-  e: AuditEventInput,
-  chainId: string,
-  chainSeq: number,
-  occurredAt: Date,
-  prevHash: string,
-): AuditEntryBody {
-  return {
-    chainId,
-    chainSeq,
-    occurredAt: occurredAt.toISOString(),
-    partnership: chainId,
-    actorType: e.actorType,
-    actorId: e.actorId,
-    actorRole: e.actorRole ?? null,
-    action: e.action,
-    outcome: e.outcome,
-    caseId: e.caseId ?? null,
-    queryId: e.queryId ?? null,
-    agency: e.agency ?? null,
-    subjectPseudonyms: e.subjectPseudonyms ?? [],
-    correlationId: e.correlationId ?? null,
-    details: e.details ?? {},
-    prevHash,
-  };
-}
-
 /**
  * Audit log benchmark: append throughput with 8 concurrent writers (8 chains and a single chain,
  * single appends and appendMany batches) and verification speed over 1,000,000 entries.
@@ -97,6 +69,34 @@ async function freshDatabase(
   await ds.runMigrations();
   await ds.destroy();
   return url;
+}
+
+/** `e` as the entry at `chainSeq` of the chain (the partnership) `chainId`, after `prevHash`. */
+function chained(
+  e: AuditEventInput,
+  chainId: string,
+  chainSeq: number,
+  occurredAt: Date,
+  prevHash: string,
+): AuditEntryBody {
+  return {
+    chainId,
+    chainSeq,
+    occurredAt: occurredAt.toISOString(),
+    partnership: chainId,
+    actorType: e.actorType,
+    actorId: e.actorId,
+    actorRole: e.actorRole ?? null,
+    action: e.action,
+    outcome: e.outcome,
+    caseId: e.caseId ?? null,
+    queryId: e.queryId ?? null,
+    agency: e.agency ?? null,
+    subjectPseudonyms: e.subjectPseudonyms ?? [],
+    correlationId: e.correlationId ?? null,
+    details: e.details ?? {},
+    prevHash,
+  };
 }
 
 function event(partnership: string, i: number): AuditEventInput {
