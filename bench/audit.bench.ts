@@ -34,6 +34,7 @@ import {
   type AuditEventInput,
   type AuditLogOptions,
 } from '@mash/audit';
+import { median } from './stats';
 
 const DB = 'mash_bench_audit';
 type DataSourceMigrations = Array<new () => object>;
@@ -211,12 +212,15 @@ async function bulkLoad(pool: Pool, total: number, chains: number): Promise<numb
   return (Date.now() - started) / 1000;
 }
 
+/** The four agencies of the example partnership that a query in this bench asks. */
+const AGENCIES = ['police', 'health', 'education', 'social-care'];
+
 /** The 25 entries a federated query to four agencies writes: who writes each, and what. */
 const QUERY_ENTRIES: ReadonlyArray<
   [AuditEventInput['actorType'], string, AuditEventInput['outcome']]
 > = [
   ['user', 'query.requested', 'success'],
-  ...(['police', 'health', 'education', 'social-care'].flatMap((_, i) => [
+  ...(AGENCIES.flatMap((_, i) => [
     ['service', 'policy.decision', i === 3 ? 'deny' : 'permit'],
     ['service', 'query.dispatched', 'success'],
     ['agency', 'query.answer.received', 'success'],
@@ -228,7 +232,6 @@ const QUERY_ENTRIES: ReadonlyArray<
   ['service', 'query.completed', 'success'],
   ['user', 'case.chronology.viewed', 'success'],
 ];
-const AGENCIES = ['police', 'health', 'education', 'social-care'];
 
 /** A realistic-sized case population: ids and two pseudonym tokens each. */
 function makeCases(n: number): Array<{ id: string; pseudonyms: string[] }> {
@@ -337,15 +340,6 @@ interface SequenceFigures {
   medianEnqueuedPerSecond: number;
   loadAverageAtEnd: number;
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0
-    ? 0
-    : s.length % 2
-      ? s[(s.length - 1) / 2]
-      : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** Sequenced appends per second on a pre-filled table: the cost of `audit_event`'s indexes. */
 async function sequenceScenario(): Promise<SequenceFigures> {

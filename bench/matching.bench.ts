@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runLink } from '../scripts/link';
+import { median } from './stats';
 
 const ROOT = join(__dirname, '..');
 const FEBRL_DIR = process.env.FEBRL_DIR ?? '/work/shared/data/febrl';
@@ -32,11 +33,6 @@ export function febrl4Truth(leftCsv: string): string {
     '\n'
   );
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 export async function run(): Promise<object> {
   const left = join(FEBRL_DIR, 'dataset4a.csv');

@@ -5,7 +5,7 @@ import { stringify } from 'csv-stringify';
 import { AuditQueryError } from './errors';
 import { queryRows, readerOf, type AuditDatabase, type SqlExecutor } from './executor';
 import { ENTRY_COLUMNS, entryColumns, entryFromRow, type EntryRow } from './rows';
-import { OUTCOMES, SYSTEM_CHAIN_ID, type AuditEntry, type Outcome } from './types';
+import { OUTCOMES, SYSTEM_CHAIN_ID, chainIdFor, type AuditEntry, type Outcome } from './types';
 
 export interface TimeRange {
   /** Inclusive. */
@@ -145,6 +145,13 @@ function addActions(sql: Sql, actions: readonly string[], alias = ''): void {
   sql.where.push(`(${ors.join(' OR ')})`);
 }
 
+/** The one chain a search reads: the system chain's, or the (required) partnership's. */
+function chainOf(filter: AuditFilter): string {
+  return filter.systemChain === true
+    ? SYSTEM_CHAIN_ID
+    : chainIdFor(requirePartnership(filter.partnership));
+}
+
 function requirePartnership(partnership: unknown): string {
   if (typeof partnership !== 'string' || partnership.trim() === '')
     throw new AuditQueryError('partnership is required');
@@ -171,12 +178,9 @@ function quoteIdent(name: string): string {
  */
 function buildFilter(filter: AuditFilter): Sql {
   const sql = new Sql();
-  if (filter.systemChain === true)
-    sql.where.push('partnership IS NULL', `chain_id = ${sql.p(SYSTEM_CHAIN_ID)}`);
-  else {
-    const partnership = sql.p(requirePartnership(filter.partnership));
-    sql.where.push(`partnership = ${partnership}`, `chain_id = ${partnership}`);
-  }
+  if (filter.systemChain === true) sql.where.push('partnership IS NULL');
+  else sql.where.push(`partnership = ${sql.p(requirePartnership(filter.partnership))}`);
+  sql.where.push(`chain_id = ${sql.p(chainOf(filter))}`);
   if (filter.actorId !== undefined) sql.where.push(`actor_id = ${sql.p(filter.actorId)}`);
   if (filter.caseId !== undefined) sql.where.push(`case_id = ${sql.p(filter.caseId)}`);
   if (filter.queryId !== undefined) sql.where.push(`query_id = ${sql.p(filter.queryId)}`);
@@ -289,9 +293,7 @@ export class AuditQuery {
 
   /** One page, keyset-paginated on the chain position (the same order as seq). */
   async search(filter: AuditFilter, page: PageRequest = {}): Promise<Page<AuditEntry>> {
-    await this.catchUp(
-      filter.systemChain === true ? SYSTEM_CHAIN_ID : requirePartnership(filter.partnership),
-    );
+    await this.catchUp(chainOf(filter));
     const order = page.order ?? 'desc';
     const limit = Math.min(Math.max(Math.trunc(page.limit ?? 100), 1), 1000);
     const sql = buildFilter(filter);
