@@ -87,19 +87,24 @@ function serviceCpu(): Map<string, number> {
         service ??
         (/kafka\.Kafka/.test(cmd)
           ? 'kafka'
-          : Number(pid) === process.pid
-            ? 'loadClient'
-            : undefined);
+          : /^postgres[: ]/.test(cmd) || /\/postgres /.test(cmd)
+            ? 'postgres'
+            : Number(pid) === process.pid
+              ? 'loadClient'
+              : undefined);
       if (!name) continue;
       const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      const seconds = (Number(fields[11]) + Number(fields[12])) / tick;
+      // PostgreSQL's postmaster also carries its ended backends' time (cutime, cstime).
+      const own = Number(fields[11]) + Number(fields[12]);
+      const children = name === 'postgres' ? Number(fields[13]) + Number(fields[14]) : 0;
+      const seconds = (own + children) / tick;
       result.set(name, (result.get(name) ?? 0) + seconds);
     } catch {
       /* the process ended meanwhile */
     }
   }
-  // The whole machine's busy time (every core, from /proc/stat): PostgreSQL's backends come and
-  // go with their connections, so its share is best read as what the machine used beyond these.
+  // The whole machine's busy time (every core, from /proc/stat), which includes other tenants of
+  // the host.
   const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
   const [user, nice, system, , , irq, softirq, steal] = ticks.map(Number);
   result.set('machine', (user + nice + system + irq + softirq + steal) / tick);
@@ -108,7 +113,7 @@ function serviceCpu(): Map<string, number> {
 
 /**
  * Each process's CPU over the window as a share of one core; `machine` is every core's busy time
- * together (2.0 is a 2-core machine saturated), so `machine` less the rest is mostly PostgreSQL.
+ * together (2.0 is a 2-core machine saturated), so `machine` less the rest is what else ran.
  */
 function cpuShare(before: Map<string, number>, after: Map<string, number>, seconds: number) {
   const share: Record<string, number> = {};

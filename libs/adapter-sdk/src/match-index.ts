@@ -87,8 +87,13 @@ export class MatchIndexer {
       [CURRENT_MODEL_ID],
     )) as Array<{ changedUpTo: Date }>;
     const upTo = state[0]?.changedUpTo ?? null;
+    // Within the overlap, look back over it. Past it, start just after the watermark: the feed's
+    // `>= since` would otherwise return the records changed at the watermark on every pass, and a
+    // bulk load stamps thousands of records with one time (the demo seed re-indexed 2,000 people
+    // a second until the next change). The watermark is read at millisecond precision; a record
+    // later in that millisecond was indexed within the overlap, like any other late commit.
     const since =
-      upTo === null ? null : new Date(Math.min(upTo.getTime(), this.now() - this.overlapMs));
+      upTo === null ? null : new Date(Math.min(upTo.getTime() + 1, this.now() - this.overlapMs));
     const changes = await this.feed.changedSince(since);
     let newest = upTo;
     for (const c of changes) {
