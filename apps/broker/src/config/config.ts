@@ -86,6 +86,8 @@ const BrokerEnvSchema = KafkaEnvSchema.extend({
   QUERY_ADMISSION_DEADLINE_SHARE: z.coerce.number().min(0.1).max(0.9).default(0.5),
   /** How far back the answer rate is measured. */
   QUERY_ADMISSION_WINDOW_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
+  /** ...and over this last part of it too: the lower of the two rates counts (a falling rate shows at once). */
+  QUERY_ADMISSION_RECENT_SECONDS: z.coerce.number().int().min(1).max(600).default(5),
   /** An adapter not heard from for this long is `down` (adapters beat every 10 s by default). */
   HEARTBEAT_SILENCE_SECONDS: z.coerce.number().int().min(2).max(86_400).default(45),
   /**
@@ -151,6 +153,8 @@ export interface BrokerConfig {
     minInFlight: number;
     redReserve: number;
     windowSeconds: number;
+    /** At most `windowSeconds`. */
+    recentSeconds: number;
     maxConcurrent: number;
     maxBusy: number;
     deadlineShare: number;
@@ -283,6 +287,7 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
       minInFlight: Math.min(e.QUERY_ADMISSION_MIN_IN_FLIGHT, e.QUERY_ADMISSION_MAX_IN_FLIGHT),
       redReserve: e.QUERY_ADMISSION_RED_RESERVE,
       windowSeconds: e.QUERY_ADMISSION_WINDOW_SECONDS,
+      recentSeconds: Math.min(e.QUERY_ADMISSION_RECENT_SECONDS, e.QUERY_ADMISSION_WINDOW_SECONDS),
       maxConcurrent: e.QUERY_ADMISSION_MAX_CONCURRENT,
       maxBusy: e.QUERY_ADMISSION_MAX_BUSY,
       deadlineShare: e.QUERY_ADMISSION_DEADLINE_SHARE,

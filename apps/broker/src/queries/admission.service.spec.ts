@@ -13,6 +13,7 @@ const config = {
     minInFlight: 10,
     redReserve: 0.2,
     windowSeconds: 10,
+    recentSeconds: 2,
     maxConcurrent: 10,
     maxBusy: 0.85,
     deadlineShare: 0.8,
@@ -27,16 +28,22 @@ describe(AdmissionService.name, () => {
       busy: () => busy,
       begin: jest.fn(() => jest.fn()),
     }) as unknown as BrokerLoad;
-  const setup = (
-    load: Record<string, { inFlight: number; answered: number }>,
-    instance = broker(),
-  ) => {
+  /** Answers over the window; over its recent part at the same rate unless given. */
+  type Load = { inFlight: number; answered: number; answeredRecently?: number };
+  const steady = (load: Record<string, Load>) =>
+    new Map(
+      Object.entries(load).map(([agency, l]) => [
+        agency,
+        { ...l, answeredRecently: l.answeredRecently ?? l.answered / 5 },
+      ]),
+    );
+  const setup = (load: Record<string, Load>, instance = broker()) => {
     const t = newTestService(AdmissionService, [
       [BROKER_CONFIG, config],
       [BrokerMetrics, new BrokerMetrics()],
       [BrokerLoad, instance],
     ]);
-    t.get(QueryEventRepository).load.mockResolvedValue(new Map(Object.entries(load)));
+    t.get(QueryEventRepository).load.mockResolvedValue(steady(load));
     return t.sut;
   };
   const refusal = async (sut: AdmissionService, rag: string): Promise<DomainError | undefined> =>
@@ -81,10 +88,36 @@ describe(AdmissionService.name, () => {
     ]);
     halved
       .get(QueryEventRepository)
-      .load.mockResolvedValue(new Map([['police', { inFlight: 250, answered: 500 }]]));
+      .load.mockResolvedValue(steady({ police: { inFlight: 250, answered: 500 } }));
     await expect(halved.sut.admit('red', ['police'])).rejects.toMatchObject({
       code: 'QUERY.OVERLOADED',
     });
+  });
+
+  it('follows a falling answer rate at once: the lower of the window and its recent part counts', async () => {
+    // 50 a second over the window, 20 a second over its last 2 s: the limit is 20 × 10 × 0.8 = 160.
+    const slowing = setup({
+      police: { inFlight: 200, answered: 500, answeredRecently: 40 },
+      health: { inFlight: 0, answered: 0 },
+    });
+    const error = await refusal(slowing, 'red');
+    // 41 over the limit drain in 2.05 s at 20 a second.
+    expect(error?.details).toEqual({ agencies: ['police'], retryAfterSeconds: 3 });
+    // A rising rate does not raise the limit before the window shows it: 400 still.
+    const rising = setup({
+      police: { inFlight: 390, answered: 500, answeredRecently: 200 },
+      health: { inFlight: 0, answered: 0 },
+    });
+    expect(await refusal(rising, 'red')).toBeUndefined();
+    expect(
+      await refusal(
+        setup({
+          police: { inFlight: 400, answered: 500, answeredRecently: 200 },
+          health: { inFlight: 0, answered: 0 },
+        }),
+        'red',
+      ),
+    ).toMatchObject({ code: 'QUERY.OVERLOADED' });
   });
 
   it('refuses red too at the limit itself', async () => {

@@ -11,8 +11,9 @@ import { QueryEventRepository } from './query-event.repository';
  *
  * For each agency to be asked, the requests in flight (sent, not answered) are read from the
  * database, so every broker instance counts the same ones. By Little's law what is in flight
- * drains at the agency's recent answer rate, so a request joining it is answered within the
- * deadline while in flight < rate × deadline × QUERY_ADMISSION_DEADLINE_SHARE (the rest of the
+ * drains at the agency's recent answer rate (the lower of its rates over the last
+ * QUERY_ADMISSION_WINDOW_SECONDS and the last QUERY_ADMISSION_RECENT_SECONDS), so a request
+ * joining it is answered within the deadline while in flight < rate × deadline × QUERY_ADMISSION_DEADLINE_SHARE (the rest of the
  * deadline is the margin for the rate falling meanwhile): that is the agency's limit, never below
  * QUERY_ADMISSION_MIN_IN_FLIGHT (a quiet federation has no recent rate but takes a burst) nor
  * above QUERY_ADMISSION_MAX_IN_FLIGHT. Red cases may use the whole limit; amber and green ones
@@ -57,14 +58,16 @@ export class AdmissionService {
   async admit(rag: string, agencies: string[]): Promise<void> {
     this.checkBroker(rag);
     if (agencies.length === 0) return;
-    const { maxInFlight, minInFlight, redReserve, windowSeconds, deadlineShare } =
+    const { maxInFlight, minInFlight, redReserve, windowSeconds, recentSeconds, deadlineShare } =
       this.config.admission;
     const deadlineSeconds = this.config.queryTimeoutMs / 1000;
-    const load = await this.events.load([...new Set(agencies)], windowSeconds);
+    const load = await this.events.load([...new Set(agencies)], windowSeconds, recentSeconds);
     const full: string[] = [];
     let retryAfter = 1;
-    for (const [agency, { inFlight, answered }] of load) {
-      const rate = answered / windowSeconds;
+    for (const [agency, { inFlight, answered, answeredRecently }] of load) {
+      // The lower of the window's rate and its recent part's: when a saturated machine slows,
+      // what is admitted follows within seconds, not after a whole window of the old rate.
+      const rate = Math.min(answered / windowSeconds, answeredRecently / recentSeconds);
       const limit = Math.min(
         maxInFlight,
         Math.max(minInFlight, Math.floor(rate * deadlineSeconds * deadlineShare)),

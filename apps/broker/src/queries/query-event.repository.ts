@@ -16,6 +16,13 @@ const ANSWERED = ['match', 'possible-match', 'no-match', 'failed'];
  * The query event log (`query_event`, written by triggers) and the measurements admission control
  * takes from the database, so that every broker instance sees the same numbers.
  */
+/** An agency's requests in flight, and its answers over the admission window and its recent part. */
+export interface AgencyLoad {
+  inFlight: number;
+  answered: number;
+  answeredRecently: number;
+}
+
 @Injectable()
 export class QueryEventRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -46,15 +53,19 @@ export class QueryEventRepository {
 
   /**
    * Per agency: requests sent and not yet answered (every partnership's: the adapters and Kafka
-   * serve them all), and answers received within the last `windowSeconds` of database time. Only
-   * a part's first answer counts: a representative settling a possible match later changes the
-   * part's status again, but the agency's system answered nothing more.
+   * serve them all), and answers received within the last `windowSeconds` of database time and
+   * within its last `recentSeconds`. Only a part's first answer counts: a representative settling
+   * a possible match later changes the part's status again, but the agency's system answered
+   * nothing more.
    */
   async load(
     agencies: string[],
     windowSeconds: number,
-  ): Promise<Map<string, { inFlight: number; answered: number }>> {
-    const result = new Map(agencies.map((a) => [a, { inFlight: 0, answered: 0 }]));
+    recentSeconds = windowSeconds,
+  ): Promise<Map<string, AgencyLoad>> {
+    const result = new Map<string, AgencyLoad>(
+      agencies.map((a) => [a, { inFlight: 0, answered: 0, answeredRecently: 0 }]),
+    );
     if (agencies.length === 0) return result;
     const [inFlight, answered] = (await Promise.all([
       this.dataSource.query(
@@ -64,18 +75,26 @@ export class QueryEventRepository {
         [agencies],
       ),
       this.dataSource.query(
-        `SELECT e.agency, count(*)::int AS n FROM query_event e
+        `SELECT e.agency, count(*)::int AS n,
+                count(*) FILTER (WHERE e.at > now() - make_interval(secs => $4))::int AS recent
+           FROM query_event e
           WHERE e.at > now() - make_interval(secs => $2) AND e.agency = ANY($1) AND e.status = ANY($3)
             AND NOT EXISTS (
               SELECT 1 FROM query_event f
                WHERE f.query_id = e.query_id AND f.seq < e.seq AND f.agency = e.agency
                  AND f.member_id IS NOT DISTINCT FROM e.member_id AND f.status = ANY($3))
           GROUP BY e.agency`,
-        [agencies, windowSeconds, ANSWERED],
+        [agencies, windowSeconds, ANSWERED, recentSeconds],
       ),
-    ])) as [Array<{ agency: string; n: number }>, Array<{ agency: string; n: number }>];
+    ])) as [
+      Array<{ agency: string; n: number }>,
+      Array<{ agency: string; n: number; recent: number }>,
+    ];
     for (const r of inFlight) result.get(r.agency)!.inFlight = r.n;
-    for (const r of answered) result.get(r.agency)!.answered = r.n;
+    for (const r of answered) {
+      result.get(r.agency)!.answered = r.n;
+      result.get(r.agency)!.answeredRecently = r.recent;
+    }
     return result;
   }
 
