@@ -147,5 +147,20 @@ describe('Several broker instances', () => {
       expect(await repos[0].slotsSince('demo', 'police', later)).toEqual([]);
       expect(await repos[1].takeSlot('demo', 'police', 5, later)).not.toBeNull();
     });
+
+    it('take no slot for a new request while requests wait for the agency', async () => {
+      const repo = new CapacityRepository(pools[0]);
+      const now = new Date('2026-06-01T10:00:00Z');
+      expect(await repo.takeSlot('queued', 'police', 5, now, true)).not.toBeNull();
+      await pools[0].query(
+        `INSERT INTO capacity_queue (query_id, agency, partnership, case_id, decision, enqueued_at)
+         VALUES (gen_random_uuid(), 'police', 'queued', gen_random_uuid(), '{}', now())`,
+      );
+      expect(await repo.takeSlot('queued', 'police', 5, now, true)).toBeNull();
+      // The queue's own request takes one; another agency's queue is its own.
+      expect(await repo.takeSlot('queued', 'police', 5, now)).not.toBeNull();
+      expect(await repo.takeSlot('queued', 'health', 5, now, true)).not.toBeNull();
+      expect(await repo.slotsSince('queued', 'police', now)).toHaveLength(2);
+    });
   });
 });

@@ -33,6 +33,7 @@ import { MatchResolution1765700000000 } from './migrations/1765700000000-MatchRe
 import { HeartbeatReceivedAt1765800000000 } from './migrations/1765800000000-HeartbeatReceivedAt';
 import { SharedCapacity1765900000000 } from './migrations/1765900000000-SharedCapacity';
 import { CapacitySlotFunction1766000000000 } from './migrations/1766000000000-CapacitySlotFunction';
+import { CapacitySlotBehindQueue1766200000000 } from './migrations/1766200000000-CapacitySlotBehindQueue';
 
 export const BROKER_ENTITIES = [
   CaseEntity,
@@ -78,6 +79,7 @@ export const BROKER_MIGRATIONS = [
   HeartbeatReceivedAt1765800000000,
   SharedCapacity1765900000000,
   CapacitySlotFunction1766000000000,
+  CapacitySlotBehindQueue1766200000000,
 ];
 
 export function brokerDataSourceOptions(url: string): DataSourceOptions {

@@ -34,10 +34,6 @@ export class CapacityRepository {
     return this.repo().find({ where: { partnership, agency } });
   }
 
-  async hasWaiting(partnership: string, agency: string): Promise<boolean> {
-    return (await this.repo().count({ where: { partnership, agency } })) > 0;
-  }
-
   /** Every partnership and agency with a request waiting. */
   async queues(): Promise<Array<{ partnership: string; agency: string }>> {
     return (await this.dataSource.query(
@@ -67,20 +63,22 @@ export class CapacityRepository {
 
   /**
    * Takes one of the agency's `limit` slots for the hour ending `now`, if one is free: one call to
-   * `take_capacity_slot` (migration CapacitySlotFunction), which takes a per-agency lock, prunes
-   * slots older than the hour and counts after the lock, so two instances cannot both take the
-   * last slot; the lock ends with this one statement, never held across a round trip. Returns
-   * the slot's id, or null when full.
+   * `take_capacity_slot` (migrations CapacitySlotFunction, CapacitySlotBehindQueue), which takes a
+   * per-agency lock, prunes slots older than the hour and counts after the lock, so two instances
+   * cannot both take the last slot; the lock ends with this one statement, never held across a
+   * round trip. With `behindQueue`, none is taken while requests wait for the agency (a new
+   * request must not jump them). Returns the slot's id, or null when none was taken.
    */
   async takeSlot(
     partnership: string,
     agency: string,
     limit: number,
     now: Date,
+    behindQueue = false,
   ): Promise<string | null> {
     const [row] = (await this.dataSource.query(
-      `SELECT take_capacity_slot($1, $2, $3, $4)::text AS id`,
-      [partnership, agency, limit, now],
+      `SELECT take_capacity_slot($1, $2, $3, $4, $5)::text AS id`,
+      [partnership, agency, limit, now, behindQueue],
     )) as Array<{ id: string | null }>;
     return row?.id ?? null;
   }

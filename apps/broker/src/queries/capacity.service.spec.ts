@@ -16,14 +16,15 @@ describe(CapacityService.name, () => {
       capacity: queriesPerHour === undefined ? {} : { police: { queriesPerHour } },
     } as unknown as ThresholdMatrix);
     const queue = t.get(CapacityRepository);
-    queue.hasWaiting.mockResolvedValue(false);
+    let waiting = false;
     // The slot table as the repository keeps it (its SQL is tested against PostgreSQL in
     // test/e2e/multi-instance.int-spec.ts): a slot counts for the hour after it was taken.
     const slots = new Map<string, Date>();
     let next = 0;
     const live = (now: Date) =>
       [...slots.values()].filter((d) => d.getTime() > now.getTime() - 60 * MINUTE);
-    queue.takeSlot.mockImplementation(async (_p, _a, limit, now) => {
+    queue.takeSlot.mockImplementation(async (_p, _a, limit, now, behindQueue) => {
+      if (behindQueue && waiting) return null;
       if (live(now).length >= limit) return null;
       const id = String(++next);
       slots.set(id, now);
@@ -31,19 +32,22 @@ describe(CapacityService.name, () => {
     });
     queue.releaseSlot.mockImplementation(async (id) => void slots.delete(id));
     queue.slotsSince.mockImplementation(async (_p, _a, now) => live(now));
-    return { sut: t.sut, clock, queue, slots };
+    const queued = (value: boolean) => (waiting = value);
+    return { sut: t.sut, clock, queue, slots, queued };
   };
 
   it('admits everything to an agency without a limit, without asking the queue', async () => {
     const { sut, queue } = setup();
     await expect(sut.admit('p1', 'police')).resolves.toBe(true);
-    expect(queue.hasWaiting).not.toHaveBeenCalled();
+    expect(queue.takeSlot).not.toHaveBeenCalled();
   });
 
-  it('lets no new request jump requests already waiting', async () => {
-    const { sut, queue } = setup(10);
-    queue.hasWaiting.mockResolvedValue(true);
+  it('lets no new request jump requests already waiting; the queue itself takes its slots', async () => {
+    const { sut, queued } = setup(10);
+    queued(true);
     await expect(sut.admit('p1', 'police')).resolves.toBe(false);
+    // The capacity release job takes a slot for the request at the head of the queue.
+    await expect(sut.take('p1', 'police')).resolves.toEqual({ id: expect.any(String) });
   });
 
   it('takes slots until the hour is full, and frees them as the hour moves on', async () => {

@@ -41,19 +41,23 @@ export class CapacityService {
    */
   async admit(partnership: string, agency: string): Promise<boolean> {
     if (this.limit(partnership, agency) === undefined) return true;
-    if (await this.hasQueued(partnership, agency)) return false;
-    return (await this.take(partnership, agency)) !== null;
+    return (await this.take(partnership, agency, { behindQueue: true })) !== null;
   }
 
   /**
-   * Takes a slot if one is free in the hour ending at the capacity clock's now; null if none is.
-   * The slot travels with its request, so the one given back is that request's own.
+   * Takes a slot if one is free in the hour ending at the capacity clock's now; null if none is
+   * (or, `behindQueue`, if requests are waiting for the agency). The slot travels with its
+   * request, so the one given back is that request's own.
    */
-  async take(partnership: string, agency: string): Promise<CapacitySlot | null> {
+  async take(
+    partnership: string,
+    agency: string,
+    { behindQueue = false } = {},
+  ): Promise<CapacitySlot | null> {
     const now = this.clock.now();
     const limit = this.limit(partnership, agency, now);
     if (limit === undefined) return { id: null };
-    const id = await this.queue.takeSlot(partnership, agency, limit, now);
+    const id = await this.queue.takeSlot(partnership, agency, limit, now, behindQueue);
     return id === null ? null : { id };
   }
 
@@ -89,10 +93,6 @@ export class CapacityService {
   /** Returns the slot taken for a request that could not be sent after all. */
   async giveBack(slot: CapacitySlot): Promise<void> {
     if (slot.id !== null) await this.queue.releaseSlot(slot.id);
-  }
-
-  async hasQueued(partnership: string, agency: string): Promise<boolean> {
-    return this.queue.hasWaiting(partnership, agency);
   }
 
   entry(
