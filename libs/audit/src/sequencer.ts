@@ -27,8 +27,14 @@ export class AuditSequencerError extends AuditError {
 export interface AuditSequencerOptions {
   /** Unsequenced entries per transaction. Default 1000. */
   readonly batchSize?: number;
-  /** Pause after a pass that found less than a full batch, in ms. Default 25. */
+  /** Pause after a pass that found less than a full batch, in ms. Default 100. */
   readonly idleMs?: number;
+  /**
+   * Each pass that finds nothing doubles the pause, up to this, in ms. Default 500. Entries are
+   * durable from their own commit and searches sequence what waits before reading, so the pause
+   * delays only the chain's positions, and an idle broker stops asking PostgreSQL 40 times a second.
+   */
+  readonly maxIdleMs?: number;
   /** Pause before trying again for leadership (or after an error), in ms. Default 1000. */
   readonly retryMs?: number;
   /** Errors of a pass (it carries on); an `AuditSequencerError` for a tampered entry. */
@@ -63,6 +69,7 @@ export interface AuditSequencerMetrics {
 export class AuditSequencer {
   private readonly batchSize: number;
   private readonly idleMs: number;
+  private readonly maxIdleMs: number;
   private readonly retryMs: number;
   private session: { exec: SqlExecutor; release(destroy: boolean): Promise<void> } | null = null;
   private running = false;
@@ -76,7 +83,8 @@ export class AuditSequencer {
     private readonly options: AuditSequencerOptions = {},
   ) {
     this.batchSize = Math.max(1, options.batchSize ?? 1000);
-    this.idleMs = options.idleMs ?? 25;
+    this.idleMs = options.idleMs ?? 100;
+    this.maxIdleMs = Math.max(this.idleMs, options.maxIdleMs ?? 500);
     this.retryMs = options.retryMs ?? 1000;
   }
 
@@ -108,17 +116,23 @@ export class AuditSequencer {
     }
   }
 
-  /** Runs passes until `stop()`: back to back while there is a backlog, `idleMs` apart otherwise. */
+  /**
+   * Runs passes until `stop()`: back to back while there is a backlog, `idleMs` apart after a
+   * pass that moved something, and further apart (up to `maxIdleMs`) while passes find nothing.
+   */
   start(): this {
     if (this.running) return this;
     this.running = true;
     this.loop = (async () => {
+      let idle = this.idleMs;
       while (this.running) {
         let pause = this.idleMs;
         try {
           const n = await this.runOnce();
           if (n === null) pause = this.retryMs;
           else if (n >= this.batchSize) pause = 0;
+          else if (n === 0) pause = idle = Math.min(this.maxIdleMs, idle * 2);
+          if (n !== 0) idle = this.idleMs;
         } catch (err) {
           this.options.onError?.(err);
           pause = this.retryMs;
