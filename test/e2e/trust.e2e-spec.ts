@@ -8,6 +8,7 @@ import request from 'supertest';
 import { Client } from 'pg';
 import { Topics, type QueryRequestedV1, type QueryRespondedV1 } from '@mash/contracts';
 import {
+  auditSequenced,
   adapterStoreUrl,
   Federation,
   dropDatabases,
@@ -80,7 +81,9 @@ describe('Trust between broker and adapters', () => {
   const policeChild = (): DemoSubject['subject'] =>
     subjects.find((s) => s.knownTo.includes('police'))!.subject;
 
+  /** Entries sequenced so far (the sequencer first: a missing entry is then really missing). */
   async function audit(where: string, params: unknown[]): Promise<AuditRow[]> {
+    await auditSequenced(brokerDb);
     const res = await brokerDb.query<AuditRow>(
       `SELECT action, query_id, agency, details FROM audit_event WHERE ${where} ORDER BY seq`,
       params,
