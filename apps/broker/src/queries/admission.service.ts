@@ -10,14 +10,15 @@ import { QueryEventRepository } from './query-event.repository';
  * refused at once (`QUERY.OVERLOADED`, 503 with `Retry-After`) rather than accepted and timed out.
  *
  * For each agency to be asked, the requests in flight (sent, not answered) are read from the
- * database, so every broker instance counts the same ones. By Little's law what is in flight
- * drains at the agency's recent answer rate (the lower of its rates over the last
- * QUERY_ADMISSION_WINDOW_SECONDS and the last QUERY_ADMISSION_RECENT_SECONDS), so a request
- * joining it is answered within the deadline while in flight < rate × deadline × QUERY_ADMISSION_DEADLINE_SHARE (the rest of the
- * deadline is the margin for the rate falling meanwhile): that is the agency's limit, never below
- * QUERY_ADMISSION_MIN_IN_FLIGHT (a quiet federation has no recent rate but takes a burst) nor
- * above QUERY_ADMISSION_MAX_IN_FLIGHT. Red cases may use the whole limit; amber and green ones
- * leave QUERY_ADMISSION_RED_RESERVE of it free, so they are refused first.
+ * database, so every broker instance counts the same ones. By Little's law what is in flight drains
+ * at the agency's recent answer rate (the lower of its rates over the last
+ * QUERY_ADMISSION_WINDOW_SECONDS and the last QUERY_ADMISSION_RECENT_SECONDS), so a request joining
+ * it is answered within the deadline while in flight < rate × deadline ×
+ * QUERY_ADMISSION_DEADLINE_SHARE (the rest of the deadline is the margin for the rate falling
+ * meanwhile): that is the agency's limit, never below QUERY_ADMISSION_MIN_IN_FLIGHT (a quiet
+ * federation has no recent rate but takes a burst) nor above QUERY_ADMISSION_MAX_IN_FLIGHT. Red
+ * cases may use the whole limit; amber and green ones leave QUERY_ADMISSION_RED_RESERVE of it free,
+ * so they are refused first.
  *
  * The broker itself is the other queue (`BrokerLoad`): each instance refuses at once, before any
  * database work, when more query creations are under way in it than

@@ -12,10 +12,6 @@ export interface QueryEventRow {
 /** Part statuses an agency's answer sets (a timeout is not an answer: it says nothing of the rate). */
 const ANSWERED = ['match', 'possible-match', 'no-match', 'failed'];
 
-/**
- * The query event log (`query_event`, written by triggers) and the measurements admission control
- * takes from the database, so that every broker instance sees the same numbers.
- */
 /** An agency's requests in flight, and its answers over the admission window and its recent part. */
 export interface AgencyLoad {
   inFlight: number;
@@ -23,6 +19,10 @@ export interface AgencyLoad {
   answeredRecently: number;
 }
 
+/**
+ * The query event log (`query_event`, written by triggers) and the measurements admission control
+ * takes from the database, so that every broker instance sees the same numbers.
+ */
 @Injectable()
 export class QueryEventRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
