@@ -26,6 +26,7 @@ import {
   AuditSchema1700000000000,
   AuditSequencer,
   GENESIS_PREV_HASH,
+  entryFields,
   entryHash,
   insertParams,
   INSERT_SQL,
@@ -72,7 +73,7 @@ async function freshDatabase(
   return url;
 }
 
-/** `e` as the entry at `chainSeq` of the chain (the partnership) `chainId`, after `prevHash`. */
+/** `e` (an event of partnership `chainId`) as the entry at `chainSeq` of its chain, after `prevHash`. */
 function chained(
   e: AuditEventInput,
   chainId: string,
@@ -80,24 +81,7 @@ function chained(
   occurredAt: Date,
   prevHash: string,
 ): AuditEntryBody {
-  return {
-    chainId,
-    chainSeq,
-    occurredAt: occurredAt.toISOString(),
-    partnership: chainId,
-    actorType: e.actorType,
-    actorId: e.actorId,
-    actorRole: e.actorRole ?? null,
-    action: e.action,
-    outcome: e.outcome,
-    caseId: e.caseId ?? null,
-    queryId: e.queryId ?? null,
-    agency: e.agency ?? null,
-    subjectPseudonyms: e.subjectPseudonyms ?? [],
-    correlationId: e.correlationId ?? null,
-    details: e.details ?? {},
-    prevHash,
-  };
+  return { ...entryFields({ ...e, partnership: chainId }, occurredAt), chainSeq, prevHash };
 }
 
 function event(partnership: string, i: number): AuditEventInput {

@@ -265,24 +265,7 @@ export class AuditLog {
       });
     }
     const e = parsed.data;
-    const occurredAt = e.occurredAt === undefined ? this.now() : new Date(e.occurredAt);
-    return {
-      chainId: chainIdFor(e.partnership),
-      occurredAt: occurredAt.toISOString(),
-      partnership: e.partnership ?? null,
-      actorType: e.actorType,
-      actorId: e.actorId,
-      actorRole: e.actorRole ?? null,
-      action: e.action,
-      outcome: e.outcome,
-      caseId: e.caseId ?? null,
-      queryId: e.queryId ?? null,
-      agency: e.agency ?? null,
-      subjectPseudonyms: [...new Set(e.subjectPseudonyms ?? [])].sort(),
-      correlationId: e.correlationId ?? null,
-      // Round-trip through JSON so what is hashed is exactly what jsonb will hand back.
-      details: JSON.parse(JSON.stringify(e.details ?? {})) as Record<string, unknown>,
-    };
+    return entryFields(e, e.occurredAt === undefined ? this.now() : new Date(e.occurredAt));
   }
 
   /**
@@ -490,6 +473,30 @@ export function insertParams(
     values.forEach((v, i) => cols[i].push(v));
   }
   return cols;
+}
+
+/**
+ * An event's fields as its entry holds them, before it has a chain position: what `AuditLog`
+ * writes once the event is validated (and what the audit bench builds its bulk-loaded rows from).
+ */
+export function entryFields(e: AuditEventInput, occurredAt: Date): Prepared {
+  return {
+    chainId: chainIdFor(e.partnership),
+    occurredAt: occurredAt.toISOString(),
+    partnership: e.partnership ?? null,
+    actorType: e.actorType,
+    actorId: e.actorId,
+    actorRole: e.actorRole ?? null,
+    action: e.action,
+    outcome: e.outcome,
+    caseId: e.caseId ?? null,
+    queryId: e.queryId ?? null,
+    agency: e.agency ?? null,
+    subjectPseudonyms: [...new Set(e.subjectPseudonyms ?? [])].sort(),
+    correlationId: e.correlationId ?? null,
+    // Round-trip through JSON so what is hashed is exactly what jsonb will hand back.
+    details: JSON.parse(JSON.stringify(e.details ?? {})) as Record<string, unknown>,
+  };
 }
 
 /** Unsequenced entries, in input order (ORDER BY ordinality: ids, hence positions, follow it). */

@@ -18,6 +18,7 @@ export { queryRows, type AuditDatabase, type AuditTransaction, type SqlExecutor 
 export {
   AuditLog,
   INSERT_SQL,
+  entryFields,
   insertParams,
   type AuditLogOptions,
   type AppendOptions,

@@ -34,7 +34,12 @@ describe(AdmissionService.name, () => {
     new Map(
       Object.entries(load).map(([agency, l]) => [
         agency,
-        { ...l, answeredRecently: l.answeredRecently ?? l.answered / 5 },
+        {
+          ...l,
+          answeredRecently:
+            l.answeredRecently ??
+            (l.answered * config.admission.recentSeconds) / config.admission.windowSeconds,
+        },
       ]),
     );
   const setup = (load: Record<string, Load>, instance = broker()) => {
