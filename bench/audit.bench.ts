@@ -23,7 +23,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import {
   AUDIT_MIGRATIONS,
   AuditLog,
-  AuditSchema1700000000000,
   AuditSequencer,
   GENESIS_PREV_HASH,
   entryFields,
@@ -50,9 +49,8 @@ function urlFor(db: string): string {
   return u.toString();
 }
 
-async function freshDatabase(
-  migrations: DataSourceMigrations = [AuditSchema1700000000000],
-): Promise<string> {
+/** A database with the audit schema as the library ships it (every migration), or `migrations`. */
+async function freshDatabase(migrations: DataSourceMigrations = AUDIT_MIGRATIONS): Promise<string> {
   const admin = new Client({ connectionString: ADMIN_URL });
   await admin.connect();
   try {
