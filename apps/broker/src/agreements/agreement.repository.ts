@@ -54,19 +54,6 @@ export class AgreementRepository {
     return row;
   }
 
-  /** The status of one version only (null when there is none): read for every answer received. */
-  async statusOf(
-    partnership: string,
-    agreementId: string,
-    version: number,
-  ): Promise<AgreementVersionEntity['status'] | null> {
-    const row = await this.repo().findOne({
-      select: { status: true },
-      where: { partnership, agreementId, version },
-    });
-    return row?.status ?? null;
-  }
-
   async insert(row: Partial<AgreementVersionEntity>, tx?: EntityManager): Promise<void> {
     await this.repo(tx).insert(row);
   }

@@ -4,7 +4,6 @@ import { Transactions } from '../common/transactions';
 import { QueryAnswerV1, QueryRespondedV1, parseMessage, type Agency } from '@mash/contracts';
 import { minimise } from '@mash/policy';
 import { TrustError, openSigned } from '@mash/trust';
-import { AgreementRepository } from '../agreements/agreement.repository';
 import { AuditService } from '../audit/audit.service';
 import { AgencyDirectory } from '../keys/agency-directory';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
@@ -36,7 +35,6 @@ export class AnswerHandler {
     private readonly audit: AuditService,
     private readonly metrics: BrokerMetrics,
     private readonly deadLetters: DeadLetters,
-    private readonly agreements: AgreementRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -96,28 +94,15 @@ export class AnswerHandler {
     )
       return this.refuse(envelope, 'ANSWER.TOO_LATE', part.partnership);
 
-    let status: AgencyStatus = answer.status === 'rejected' ? 'failed' : answer.status;
-    let failureCode = answer.rejection?.code ?? null;
-    // An agreement suspended after the request left takes effect here too: nothing it covered is kept.
-    if (
-      status === 'match' &&
-      part.agreement &&
-      !(await this.agreementInForce(part.partnership, part.agreement))
-    ) {
-      status = 'failed';
-      failureCode = 'POLICY.AGREEMENT_NOT_IN_FORCE';
-    }
-    let recordsSealed: string | null = null;
-    if (status === 'match' && answer.records && part.obligations) {
-      // Minimise again on arrival (defence in depth), then encrypt at rest.
-      recordsSealed = await this.keys.cipher.seal(minimise(answer.records, part.obligations));
-    }
-    const respondedAt = new Date(answer.respondedAt);
-    const applied = await this.transactions.run(async (tx) => {
-      // Nothing about a child is stored on a case whose data retention has already deleted.
-      const liveCase = await this.queries.liveCaseOf(part.queryId, tx);
-      if (!liveCase) return 'purged' as const;
-      const ok = await this.queries.applyAnswer(
+    const status: AgencyStatus = answer.status === 'rejected' ? 'failed' : answer.status;
+    // Minimise again on arrival (defence in depth), then encrypt at rest. Whether the agreement is
+    // still in force is settled in the transaction: what it no longer covers is not stored.
+    const recordsSealed =
+      status === 'match' && answer.records && part.obligations
+        ? await this.keys.cipher.seal(minimise(answer.records, part.obligations))
+        : null;
+    const result = await this.transactions.run(async (tx) => {
+      const applied = await this.queries.applyAnswer(
         part.queryId,
         part.agency,
         part.memberId,
@@ -131,67 +116,55 @@ export class AnswerHandler {
               }
             : null,
           recordsSealed,
-          failureCode,
-          respondedAt,
+          failureCode: answer.rejection?.code ?? null,
+          respondedAt: new Date(answer.respondedAt),
           dataAsOf: answer.dataAsOf ? new Date(answer.dataAsOf) : null,
           late,
+          agreement: part.agreement,
         },
         tx,
       );
-      if (!ok) return false;
+      if (applied.outcome !== 'applied') return applied;
       await this.audit.record(
         {
           partnership: part.partnership,
           actorType: 'agency',
           actorId: part.agency,
           action: 'query.answer.received',
-          outcome: status === 'failed' ? 'failure' : 'success',
+          outcome: applied.status === 'failed' ? 'failure' : 'success',
           queryId: part.queryId,
-          caseId: liveCase.id,
+          caseId: applied.caseId,
           agency: part.agency,
           details: {
             memberId: part.memberId,
-            status,
+            status: applied.status,
             late,
             method: answer.match?.method ?? null,
             confidence: answer.match?.confidence ?? null,
             categories:
-              recordsSealed && answer.records
+              applied.recordsStored && answer.records
                 ? Object.fromEntries(Object.entries(answer.records).map(([k, v]) => [k, v.length]))
                 : {},
-            rejection: failureCode,
+            rejection: applied.failureCode,
             // Read just now, under the lock: the audit need not read it again.
-            caseStatus: liveCase.status,
+            caseStatus: applied.caseStatus,
           },
         },
         tx,
       );
       await this.queries.refreshStatus(part.queryId, tx);
-      return true;
+      return applied;
     });
-    if (applied === 'purged') return this.refuse(envelope, 'ANSWER.CASE_PURGED', part.partnership);
-    if (!applied) return 'duplicate';
-    this.metrics.answers.inc({ agency: part.agency, status });
+    if (result.outcome === 'purged')
+      return this.refuse(envelope, 'ANSWER.CASE_PURGED', part.partnership);
+    if (result.outcome === 'duplicate') return 'duplicate';
+    this.metrics.answers.inc({ agency: part.agency, status: result.status });
     if (part.dispatchedAt)
       this.metrics.queryLatency.observe(
         { agency: part.agency },
         (this.clock.now().getTime() - part.dispatchedAt.getTime()) / 1000,
       );
     return 'accepted';
-  }
-
-  private async agreementInForce(
-    partnership: string,
-    agreement: { id: string; version: number },
-  ): Promise<boolean> {
-    // Only the status: the whole version (its document) is not needed to know it is in force.
-    try {
-      return (
-        (await this.agreements.statusOf(partnership, agreement.id, agreement.version)) === 'active'
-      );
-    } catch {
-      return false;
-    }
   }
 
   private async refuse(

@@ -94,43 +94,108 @@ export class QueryRepository {
   }
 
   /**
-   * The case behind a query, or undefined when its data has been deleted (or it is gone), read
-   * under a share lock so that a retention purge running now either finishes first (and is seen)
-   * or waits for this answer. Its status is the one the answer's audit entry records.
+   * Applies an agency's answer to its part, once, in one round trip (the answer consumer is the
+   * federation's busiest writer: this did the work of four statements and an agreement lookup):
+   *
+   * - the case behind the query is read under a share lock, so a retention purge running now
+   *   either finishes first (and is seen: `purged`, nothing stored) or waits for this answer;
+   * - a `match` under an agreement no longer active (suspended after the request left) is kept
+   *   as `failed` with `POLICY.AGREEMENT_NOT_IN_FORCE`, and its records are not stored;
+   * - the part changes only while it is pending or timed out (`duplicate` otherwise).
+   *
+   * Returns the status and failure code stored, and the case's status for the audit entry.
    */
-  async liveCaseOf(
-    queryId: string,
-    tx: EntityManager,
-  ): Promise<{ id: string; status: string } | undefined> {
-    const rows = (await tx.query(
-      `SELECT c.id::text AS id, c.status, c.purged_at FROM mash_case c JOIN federated_query q
-          ON q.case_id = c.id AND q.partnership = c.partnership
-        WHERE q.id = $1 FOR SHARE OF c`,
-      [queryId],
-    )) as Array<{ id: string; status: string; purged_at: Date | null }>;
-    const row = rows[0];
-    return row && row.purged_at === null ? { id: row.id, status: row.status } : undefined;
-  }
-
-  /** Applies an answer once: only while the part is pending or timed out. Returns whether it applied. */
   async applyAnswer(
     queryId: string,
     agency: string,
     memberId: string,
-    patch: Partial<QueryAgencyEntity>,
+    answer: {
+      status: AgencyStatus;
+      match: QueryAgencyEntity['match'];
+      recordsSealed: string | null;
+      failureCode: string | null;
+      respondedAt: Date;
+      dataAsOf: Date | null;
+      late: boolean;
+      agreement: { id: string; version: number } | null;
+    },
     tx: EntityManager,
-  ): Promise<boolean> {
-    const result = await tx
-      .getRepository(QueryAgencyEntity)
-      .createQueryBuilder()
-      .update()
-      .set(patch)
-      .where(
-        'query_id = :queryId AND agency = :agency AND member_id = :memberId AND status IN (:...answerable)',
-        { queryId, agency, memberId, answerable: ANSWERABLE },
-      )
-      .execute();
-    return (result.affected ?? 0) > 0;
+  ): Promise<
+    | { outcome: 'purged' }
+    | { outcome: 'duplicate'; caseId: string; caseStatus: string }
+    | {
+        outcome: 'applied';
+        caseId: string;
+        caseStatus: string;
+        status: AgencyStatus;
+        failureCode: string | null;
+        recordsStored: boolean;
+      }
+  > {
+    const rows = (await tx.query(
+      `WITH live AS (
+         SELECT c.id::text AS id, c.status, c.purged_at IS NULL AS live
+           FROM mash_case c JOIN federated_query q ON q.case_id = c.id AND q.partnership = c.partnership
+          WHERE q.id = $1 FOR SHARE OF c
+       ), verdict AS (
+         SELECT $4::text = 'match' AND $11::uuid IS NOT NULL AND NOT coalesce(
+                  (SELECT a.status = 'active' FROM agreement_version a JOIN federated_query q
+                      ON a.partnership = q.partnership
+                    WHERE q.id = $1 AND a.agreement_id = $11::uuid AND a.version = $12::int),
+                  false) AS withdrawn
+       ), applied AS (
+         UPDATE federated_query_agency p
+            SET status = CASE WHEN v.withdrawn THEN 'failed' ELSE $4::text END,
+                match = $5::jsonb,
+                records_sealed = CASE WHEN v.withdrawn THEN NULL ELSE $6::text END,
+                failure_code = CASE WHEN v.withdrawn THEN 'POLICY.AGREEMENT_NOT_IN_FORCE' ELSE $7::text END,
+                responded_at = $8::timestamptz,
+                data_as_of = $9::timestamptz,
+                late = $10::boolean
+           FROM verdict v
+          WHERE p.query_id = $1 AND p.agency = $2 AND p.member_id = $3::uuid
+            AND p.status = ANY($13::text[])
+            AND EXISTS (SELECT 1 FROM live WHERE live)
+         RETURNING p.status, p.failure_code, p.records_sealed IS NOT NULL AS stored
+       )
+       SELECT live.id, live.status AS case_status, live.live, applied.status,
+              applied.failure_code, applied.stored
+         FROM live LEFT JOIN applied ON true`,
+      [
+        queryId,
+        agency,
+        memberId,
+        answer.status,
+        answer.match === null ? null : JSON.stringify(answer.match),
+        answer.recordsSealed,
+        answer.failureCode,
+        answer.respondedAt.toISOString(),
+        answer.dataAsOf?.toISOString() ?? null,
+        answer.late,
+        answer.agreement?.id ?? null,
+        answer.agreement?.version ?? null,
+        ANSWERABLE,
+      ],
+    )) as Array<{
+      id: string;
+      case_status: string;
+      live: boolean;
+      status: AgencyStatus | null;
+      failure_code: string | null;
+      stored: boolean | null;
+    }>;
+    const row = rows[0];
+    if (!row?.live) return { outcome: 'purged' };
+    if (row.status === null)
+      return { outcome: 'duplicate', caseId: row.id, caseStatus: row.case_status };
+    return {
+      outcome: 'applied',
+      caseId: row.id,
+      caseStatus: row.case_status,
+      status: row.status,
+      failureCode: row.failure_code,
+      recordsStored: row.stored === true,
+    };
   }
 
   /** Settles a possible match once: only while it is one and unresolved. Returns whether it applied. */
