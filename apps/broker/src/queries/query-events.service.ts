@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Relationship } from '@mash/contracts';
 import { AuditService } from '../audit/audit.service';
 import { primaryRole, type Principal } from '../auth/principal';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
@@ -13,6 +14,15 @@ export interface QueryEventSink {
   event(id: number, type: 'agency' | 'query', data: unknown): void;
   comment(text: string): void;
   end(): void;
+}
+
+/**
+ * What a stream reads once and keeps across its reads. The household: a query's parts, and so the
+ * people they ask about, are fixed when it is created, and a stream lasts while its query is
+ * pending; reading the case's members on every change cost a statement per agency per query.
+ */
+export interface StreamMemo {
+  household?: Map<string, Relationship>;
 }
 
 /** The last event of a stream: the query is no longer pending. */
@@ -83,6 +93,7 @@ export class QueryEventsService {
     user: Principal,
     queryId: string,
     cursor: number,
+    memo: StreamMemo = {},
   ): Promise<{
     parts: Array<{ seq: number; view: AgencyView }>;
     cursor: number;
@@ -121,9 +132,11 @@ export class QueryEventsService {
         details: { agencies: [...new Set(released)], via: 'events' },
       });
     }
+    memo.household ??= await this.queryService.household(user.partnership, found.query.caseId);
     const view = await this.queryService.view(
       { query: found.query, agencies: changed.map((c) => c.part) },
       true,
+      memo.household,
     );
     const parts = changed.map((c, i) => ({ seq: c.seq, view: view.agencies[i] }));
     if (found.query.status === 'pending') return { parts, cursor: next };
@@ -151,6 +164,7 @@ export class QueryEventStream {
   private busy = false;
   private again = false;
   private stopped = false;
+  private readonly memo: StreamMemo = {};
 
   constructor(
     private readonly service: QueryEventsService,
@@ -197,6 +211,7 @@ export class QueryEventStream {
           this.user,
           this.queryId,
           this.cursor,
+          this.memo,
         );
         if (this.stopped) return;
         for (const { seq, view } of parts) this.sink.event(seq, 'agency', view);

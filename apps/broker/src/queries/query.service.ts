@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError, Clock } from '@mash/common';
-import { AGENCIES, type Agency } from '@mash/contracts';
+import { AGENCIES, type Agency, type Relationship } from '@mash/contracts';
 import { decide, minimise, type Decision } from '@mash/policy';
 import { AGENCY_UNAVAILABLE, AgencyAvailability } from '../agencies/agency-availability';
 import { AgreementRepository } from '../agreements/agreement.repository';
@@ -418,16 +418,19 @@ export class QueryService {
     return this.view(found, true);
   }
 
+  /** Who is on the case, by member id: how a query's view labels each person's parts. */
+  async household(partnership: string, caseId: string): Promise<Map<string, Relationship>> {
+    return new Map(
+      (await this.members.relationships(partnership, caseId)).map((m) => [m.id, m.relationship]),
+    );
+  }
+
   async view(
     found: { query: QueryEntity; agencies: QueryAgencyEntity[] },
     withRecords: boolean,
+    household?: Map<string, Relationship>,
   ): Promise<QueryView> {
-    const household = new Map(
-      (await this.members.relationships(found.query.partnership, found.query.caseId)).map((m) => [
-        m.id,
-        m.relationship,
-      ]),
-    );
+    household ??= await this.household(found.query.partnership, found.query.caseId);
     // The subject's answers first (the shape clients had before households), then each member's.
     const isSubject = (a: QueryAgencyEntity) =>
       (household.get(a.memberId) ?? 'subject') === 'subject';
