@@ -34,6 +34,7 @@ import { HeartbeatReceivedAt1765800000000 } from './migrations/1765800000000-Hea
 import { SharedCapacity1765900000000 } from './migrations/1765900000000-SharedCapacity';
 import { CapacitySlotFunction1766000000000 } from './migrations/1766000000000-CapacitySlotFunction';
 import { CapacitySlotBehindQueue1766200000000 } from './migrations/1766200000000-CapacitySlotBehindQueue';
+import { CapacityTally1766300000000 } from './migrations/1766300000000-CapacityTally';
 
 export const BROKER_ENTITIES = [
   CaseEntity,
@@ -80,6 +81,7 @@ export const BROKER_MIGRATIONS = [
   SharedCapacity1765900000000,
   CapacitySlotFunction1766000000000,
   CapacitySlotBehindQueue1766200000000,
+  CapacityTally1766300000000,
 ];
 
 export function brokerDataSourceOptions(url: string): DataSourceOptions {
