@@ -5,12 +5,10 @@
  * federated-query, agreements and security e2e suites; this pins each branch of the one statement.
  */
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { ensureDatabase, withDatabase } from '@mash/common';
 import { brokerDataSourceOptions } from '../../apps/broker/src/data-source';
 import { QueryRepository } from '../../apps/broker/src/queries/query.repository';
-import { dbName, testDatabaseUrl } from '../support/federation';
+import { freshBrokerDatabase } from '../support/federation';
 
 const PARTNERSHIP = 'demo';
 const AT = new Date('2026-03-02T10:00:00Z');
@@ -20,17 +18,8 @@ describe('Applying an agency answer', () => {
   let queries: QueryRepository;
 
   beforeAll(async () => {
-    const admin = new Client({
-      connectionString: withDatabase(testDatabaseUrl('answer-apply'), 'postgres'),
-    });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${dbName('answer-apply')}" WITH (FORCE)`);
-    await admin.end();
-    const url = testDatabaseUrl('answer-apply');
-    await ensureDatabase(url);
-    ds = new DataSource(brokerDataSourceOptions(url));
+    ds = new DataSource(brokerDataSourceOptions(await freshBrokerDatabase('answer-apply')));
     await ds.initialize();
-    await ds.runMigrations({ transaction: 'each' });
     queries = new QueryRepository(ds);
   }, 120_000);
 
@@ -84,6 +73,7 @@ describe('Applying an agency answer', () => {
   ) {
     return ds.transaction((tx) =>
       queries.applyAnswer(
+        PARTNERSHIP,
         part.queryId,
         'police',
         part.memberId,
@@ -131,11 +121,7 @@ describe('Applying an agency answer', () => {
     ])) as unknown[];
     expect(events).toEqual([{ agency: 'police', status: 'match' }]);
     // Redelivered by Kafka: nothing changes.
-    await expect(answer(part, 'no-match')).resolves.toEqual({
-      outcome: 'duplicate',
-      caseId: part.caseId,
-      caseStatus: 'open',
-    });
+    await expect(answer(part, 'no-match')).resolves.toEqual({ outcome: 'duplicate' });
     expect(await stored(part)).toMatchObject({ status: 'match' });
   });
 

@@ -8,16 +8,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { ensureDatabase, withDatabase } from '@mash/common';
 import { EnvelopeCipher, FileKeyProvider } from '@mash/trust';
 import { brokerDataSourceOptions } from '../../apps/broker/src/data-source';
 import { AuthFailureRepository } from '../../apps/broker/src/auth/auth-failure.repository';
 import { FailureLimiter } from '../../apps/broker/src/auth/failure-limiter';
 import { JobClaimRepository } from '../../apps/broker/src/common/job-claim.repository';
 import { CapacityRepository } from '../../apps/broker/src/queries/capacity.repository';
-import { ROOT, dbName, testDatabaseUrl } from '../support/federation';
+import { ROOT, freshBrokerDatabase } from '../support/federation';
 
 const run = promisify(execFile);
 
@@ -71,21 +69,12 @@ describe('Several broker instances', () => {
     const pools: DataSource[] = [];
 
     beforeAll(async () => {
-      // Its own database, not the federation's: no suite lock needed.
-      const admin = new Client({
-        connectionString: withDatabase(testDatabaseUrl('multi-instance'), 'postgres'),
-      });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS "${dbName('multi-instance')}" WITH (FORCE)`);
-      await admin.end();
-      const url = testDatabaseUrl('multi-instance');
-      await ensureDatabase(url);
+      const url = await freshBrokerDatabase('multi-instance');
       for (let i = 0; i < 2; i += 1) {
         const ds = new DataSource(brokerDataSourceOptions(url));
         await ds.initialize();
         pools.push(ds);
       }
-      await pools[0].runMigrations({ transaction: 'each' });
     }, 120_000);
 
     afterAll(async () => {

@@ -10,11 +10,13 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Client } from 'pg';
 import request from 'supertest';
-import { type PinnedClock, withDatabase } from '@mash/common';
+import { DataSource } from 'typeorm';
+import { type PinnedClock, ensureDatabase, withDatabase } from '@mash/common';
 import { AGENCIES, type Agency } from '@mash/contracts';
 import { AuditLog } from '@mash/audit';
 import { createConfiguredAdapter } from '@mash/adapter-sdk';
 import { createBrokerApp } from '../../apps/broker/src/app';
+import { brokerDataSourceOptions } from '../../apps/broker/src/data-source';
 import { TEST_AS_OF, testClock } from './clock';
 import { issueDevToken } from '../../apps/broker/src/auth/dev-issuer';
 import { readerUrl } from '../../scripts/seed/database';
@@ -123,6 +125,30 @@ export async function dropDatabases(names: string[]): Promise<void> {
   } finally {
     await admin.end();
   }
+}
+
+/**
+ * A broker database of a suite's own (`mash_test_<name>`, not the federation's, so no suite lock),
+ * dropped, created and migrated afresh. Returns its URL.
+ */
+export async function freshBrokerDatabase(name: string): Promise<string> {
+  const admin = new Client({ connectionString: withDatabase(PG, 'postgres') });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${dbName(name)}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+  const url = testDatabaseUrl(name);
+  await ensureDatabase(url);
+  const ds = new DataSource(brokerDataSourceOptions(url));
+  await ds.initialize();
+  try {
+    await ds.runMigrations({ transaction: 'each' });
+  } finally {
+    await ds.destroy();
+  }
+  return url;
 }
 
 /** Seeds the four agencies' source databases with a small synthetic population. */

@@ -20,7 +20,8 @@ export type AnswerOutcome = 'accepted' | 'duplicate' | 'rejected' | 'dead-letter
  * signed by a key registered for that agency in that query's partnership, and bound to the
  * exact request (grant hash), while the request still takes answers (pending, or timed out within
  * the late-answer window) and the case's data has not been deleted. Anything else is refused and
- * audited; nothing is stored.
+ * audited; nothing is stored. A match under an agreement suspended since the request left is kept
+ * as failed (`POLICY.AGREEMENT_NOT_IN_FORCE`), without its records.
  */
 @Injectable()
 export class AnswerHandler {
@@ -103,6 +104,7 @@ export class AnswerHandler {
         : null;
     const result = await this.transactions.run(async (tx) => {
       const applied = await this.queries.applyAnswer(
+        part.partnership,
         part.queryId,
         part.agency,
         part.memberId,

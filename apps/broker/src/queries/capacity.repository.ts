@@ -65,9 +65,10 @@ export class CapacityRepository {
    * Takes one of the agency's `limit` slots for the hour ending `now`, if one is free: one call to
    * `take_capacity_slot` (migrations CapacitySlotFunction, CapacitySlotBehindQueue, CapacityTally),
    * which takes a per-agency lock, prunes slots older than the hour and reads the agency's tally
-   * after the lock, so two instances cannot both take the last slot; the lock ends with this one statement, never held across a
-   * round trip. With `behindQueue`, none is taken while requests wait for the agency (a new
-   * request must not jump them). Returns the slot's id, or null when none was taken.
+   * after the lock, so two instances cannot both take the last slot; the lock ends with this one
+   * statement, never held across a round trip. With `behindQueue`, none is taken while requests
+   * wait for the agency (a new request must not jump them). Returns the slot's id, or null when
+   * none was taken.
    */
   async takeSlot(
     partnership: string,

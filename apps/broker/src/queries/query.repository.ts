@@ -106,6 +106,7 @@ export class QueryRepository {
    * Returns the status and failure code stored, and the case's status for the audit entry.
    */
   async applyAnswer(
+    partnership: string,
     queryId: string,
     agency: string,
     memberId: string,
@@ -122,7 +123,7 @@ export class QueryRepository {
     tx: EntityManager,
   ): Promise<
     | { outcome: 'purged' }
-    | { outcome: 'duplicate'; caseId: string; caseStatus: string }
+    | { outcome: 'duplicate' }
     | {
         outcome: 'applied';
         caseId: string;
@@ -139,9 +140,8 @@ export class QueryRepository {
           WHERE q.id = $1 FOR SHARE OF c
        ), verdict AS (
          SELECT $4::text = 'match' AND $11::uuid IS NOT NULL AND NOT coalesce(
-                  (SELECT a.status = 'active' FROM agreement_version a JOIN federated_query q
-                      ON a.partnership = q.partnership
-                    WHERE q.id = $1 AND a.agreement_id = $11::uuid AND a.version = $12::int),
+                  (SELECT a.status = 'active' FROM agreement_version a
+                    WHERE a.partnership = $14 AND a.agreement_id = $11::uuid AND a.version = $12::int),
                   false) AS withdrawn
        ), applied AS (
          UPDATE federated_query_agency p
@@ -175,6 +175,7 @@ export class QueryRepository {
         answer.agreement?.id ?? null,
         answer.agreement?.version ?? null,
         ANSWERABLE,
+        partnership,
       ],
     )) as Array<{
       id: string;
@@ -186,8 +187,7 @@ export class QueryRepository {
     }>;
     const row = rows[0];
     if (!row?.live) return { outcome: 'purged' };
-    if (row.status === null)
-      return { outcome: 'duplicate', caseId: row.id, caseStatus: row.case_status };
+    if (row.status === null) return { outcome: 'duplicate' };
     return {
       outcome: 'applied',
       caseId: row.id,
