@@ -18,14 +18,13 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
 import { adapterTopics } from '@mash/adapter-sdk';
-import { ensureDatabase, ensureTopics, withDatabase } from '@mash/common';
+import { ensureTopics, withDatabase } from '@mash/common';
 import { AGENCIES, Topics, isWideTopic } from '@mash/contracts';
 import { brokerTopics } from '../../apps/broker/src/app';
 import { issueDevToken } from '../../apps/broker/src/auth/dev-issuer';
-import { brokerDataSourceOptions } from '../../apps/broker/src/data-source';
 import { readerUrl } from '../../scripts/seed/database';
+import { migrateBrokerDatabase } from '../support/broker-database';
 import { TEST_AS_OF, TEST_NOW } from '../support/clock';
 import { Federation, ROOT, baseEnv, eventually, type DemoSubject } from '../support/federation';
 
@@ -129,15 +128,7 @@ function prepareDatabases(): Promise<DemoSubject[]> {
       { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
     );
     // Migrations once, before two instances start together.
-    const url = withDatabase(PG, BROKER_DB);
-    await ensureDatabase(url);
-    const ds = new DataSource(brokerDataSourceOptions(url));
-    await ds.initialize();
-    try {
-      await ds.runMigrations({ transaction: 'each' });
-    } finally {
-      await ds.destroy();
-    }
+    await migrateBrokerDatabase(withDatabase(PG, BROKER_DB));
     return JSON.parse(readFileSync(resolve(out, 'subjects.json'), 'utf8')) as DemoSubject[];
   })();
 }

@@ -10,14 +10,13 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Client } from 'pg';
 import request from 'supertest';
-import { DataSource } from 'typeorm';
-import { type PinnedClock, ensureDatabase, withDatabase } from '@mash/common';
+import { type PinnedClock, withDatabase } from '@mash/common';
 import { AGENCIES, type Agency } from '@mash/contracts';
 import { AuditLog } from '@mash/audit';
 import { createConfiguredAdapter } from '@mash/adapter-sdk';
 import { createBrokerApp } from '../../apps/broker/src/app';
-import { brokerDataSourceOptions } from '../../apps/broker/src/data-source';
 import { TEST_AS_OF, testClock } from './clock';
+import { migrateBrokerDatabase } from './broker-database';
 import { issueDevToken } from '../../apps/broker/src/auth/dev-issuer';
 import { readerUrl } from '../../scripts/seed/database';
 import type { Role } from '../../apps/broker/src/auth/principal';
@@ -140,14 +139,7 @@ export async function freshBrokerDatabase(name: string): Promise<string> {
     await admin.end();
   }
   const url = testDatabaseUrl(name);
-  await ensureDatabase(url);
-  const ds = new DataSource(brokerDataSourceOptions(url));
-  await ds.initialize();
-  try {
-    await ds.runMigrations({ transaction: 'each' });
-  } finally {
-    await ds.destroy();
-  }
+  await migrateBrokerDatabase(url);
   return url;
 }
 
