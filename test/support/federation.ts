@@ -18,7 +18,7 @@ import { createBrokerApp } from '../../apps/broker/src/app';
 import { TEST_AS_OF, testClock } from './clock';
 import { migrateBrokerDatabase } from './broker-database';
 import { issueDevToken } from '../../apps/broker/src/auth/dev-issuer';
-import { readerUrl } from '../../scripts/seed/database';
+import { dropDatabase, readerUrl } from '../../scripts/seed/database';
 import type { Role } from '../../apps/broker/src/auth/principal';
 import { createPoliceAdapter } from '../../apps/adapter-police/src/police.adapter';
 import { createHealthAdapter } from '../../apps/adapter-health/src/health.adapter';
@@ -131,13 +131,7 @@ export async function dropDatabases(names: string[]): Promise<void> {
  * dropped, created and migrated afresh. Returns its URL.
  */
 export async function freshBrokerDatabase(name: string): Promise<string> {
-  const admin = new Client({ connectionString: withDatabase(PG, 'postgres') });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS "${dbName(name)}" WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
+  await dropDatabase(PG, dbName(name));
   const url = testDatabaseUrl(name);
   await migrateBrokerDatabase(url);
   return url;

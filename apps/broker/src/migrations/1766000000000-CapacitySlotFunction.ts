@@ -13,8 +13,30 @@ export class CapacitySlotFunction1766000000000 implements MigrationInterface {
   name = 'CapacitySlotFunction1766000000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`
-      CREATE FUNCTION take_capacity_slot(p_partnership text, p_agency text, p_limit integer, p_at timestamptz)
+    await q.query(takeCapacitySlotFunction('CREATE', SLOTS_IN_THE_HOUR));
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP FUNCTION take_capacity_slot(text, text, integer, timestamptz)`);
+  }
+}
+
+/** How many slots the agency holds in the hour ending `p_at`: what this migration's function counts. */
+export const SLOTS_IN_THE_HOUR = `(SELECT count(*) FROM capacity_slot
+                 WHERE partnership = p_partnership AND agency = p_agency
+                   AND taken_at > p_at - interval '1 hour')`;
+
+/**
+ * `take_capacity_slot(partnership, agency, limit, at)`: under the agency's lock, prunes the slots
+ * older than the hour and takes one while `taken` (an SQL expression over the function's
+ * arguments) is below the limit. Later migrations (CapacityTally) change only how it counts.
+ */
+export function takeCapacitySlotFunction(
+  create: 'CREATE' | 'CREATE OR REPLACE',
+  taken: string,
+): string {
+  return `
+      ${create} FUNCTION take_capacity_slot(p_partnership text, p_agency text, p_limit integer, p_at timestamptz)
       RETURNS bigint LANGUAGE plpgsql VOLATILE AS $$
       DECLARE
         taken bigint;
@@ -24,16 +46,9 @@ export class CapacitySlotFunction1766000000000 implements MigrationInterface {
          WHERE partnership = p_partnership AND agency = p_agency AND taken_at <= p_at - interval '1 hour';
         INSERT INTO capacity_slot (partnership, agency, taken_at)
         SELECT p_partnership, p_agency, p_at
-         WHERE (SELECT count(*) FROM capacity_slot
-                 WHERE partnership = p_partnership AND agency = p_agency
-                   AND taken_at > p_at - interval '1 hour') < p_limit
+         WHERE ${taken} < p_limit
         RETURNING id INTO taken;
         RETURN taken;
       END
-      $$`);
-  }
-
-  async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP FUNCTION take_capacity_slot(text, text, integer, timestamptz)`);
-  }
+      $$`;
 }

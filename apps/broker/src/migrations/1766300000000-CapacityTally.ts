@@ -1,4 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { SLOTS_IN_THE_HOUR, takeCapacitySlotFunction } from './1766000000000-CapacitySlotFunction';
+
+/** The agency's tally: the slots it holds, the expired ones being pruned just before it is read. */
+const TALLY = `coalesce((SELECT t.taken FROM capacity_tally t
+                 WHERE t.partnership = p_partnership AND t.agency = p_agency), 0)`;
 
 /**
  * Taking a capacity slot counted every slot the agency took in the last hour: the work grew with
@@ -39,40 +44,13 @@ export class CapacityTally1766300000000 implements MigrationInterface {
     await q.query(`
       CREATE TRIGGER capacity_slot_tally AFTER INSERT OR DELETE ON capacity_slot
         FOR EACH ROW EXECUTE FUNCTION mash_capacity_tally()`);
-    await q.query(
-      takeSlot(`coalesce((SELECT t.taken FROM capacity_tally t
-                 WHERE t.partnership = p_partnership AND t.agency = p_agency), 0)`),
-    );
+    await q.query(takeCapacitySlotFunction('CREATE OR REPLACE', TALLY));
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(
-      takeSlot(`(SELECT count(*) FROM capacity_slot
-                 WHERE partnership = p_partnership AND agency = p_agency
-                   AND taken_at > p_at - interval '1 hour')`),
-    );
+    await q.query(takeCapacitySlotFunction('CREATE OR REPLACE', SLOTS_IN_THE_HOUR));
     await q.query(`DROP TRIGGER capacity_slot_tally ON capacity_slot`);
     await q.query(`DROP FUNCTION mash_capacity_tally()`);
     await q.query(`DROP TABLE capacity_tally`);
   }
-}
-
-/** The four-argument function of CapacitySlotFunction1766000000000, counting with `taken`. */
-function takeSlot(taken: string): string {
-  return `
-      CREATE OR REPLACE FUNCTION take_capacity_slot(p_partnership text, p_agency text, p_limit integer, p_at timestamptz)
-      RETURNS bigint LANGUAGE plpgsql VOLATILE AS $$
-      DECLARE
-        taken bigint;
-      BEGIN
-        PERFORM pg_advisory_xact_lock(hashtext('capacity:' || p_partnership || ':' || p_agency));
-        DELETE FROM capacity_slot
-         WHERE partnership = p_partnership AND agency = p_agency AND taken_at <= p_at - interval '1 hour';
-        INSERT INTO capacity_slot (partnership, agency, taken_at)
-        SELECT p_partnership, p_agency, p_at
-         WHERE ${taken} < p_limit
-        RETURNING id INTO taken;
-        RETURN taken;
-      END
-      $$`;
 }
