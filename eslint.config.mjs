@@ -38,6 +38,8 @@ export default tseslint.config(
       'apps/broker/src/broker-core.module.ts',
       'apps/broker/src/**/*.providers.ts',
       'apps/broker/src/common/transactions.ts',
+      // Builds entities for repositories from their raw rows.
+      'apps/broker/src/common/entity-rows.ts',
     ],
     rules: {
       'no-restricted-imports': [

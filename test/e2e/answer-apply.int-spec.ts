@@ -3,10 +3,12 @@
  * only while the part takes answers, never on a purged case, and never for a match under an
  * agreement suspended after the request left. The whole path, over Kafka, is covered by the
  * federated-query, agreements and security e2e suites; this pins each branch of the one statement.
+ * Also the one-statement read of a query with its parts, against TypeORM's own reads.
  */
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { brokerDataSourceOptions } from '../../apps/broker/src/data-source';
+import { QueryAgencyEntity, QueryEntity } from '../../apps/broker/src/queries/query.entity';
 import { QueryRepository } from '../../apps/broker/src/queries/query.repository';
 import { freshBrokerDatabase } from '../support/federation';
 
@@ -161,5 +163,98 @@ describe('Applying an agency answer', () => {
     await expect(answer({ ...part, queryId: randomUUID() })).resolves.toEqual({
       outcome: 'purged',
     });
+  });
+
+  it('leaves the query complete when its last two answers commit at the same time', async () => {
+    // The second answer's refresh must read the first as committed. The answer path asks for no
+    // lock of its own: changing a part's status takes the query's row lock (the event trigger), so
+    // the second transaction waits at its update until the first commits.
+    const part = await pendingPart();
+    await ds.query(
+      `INSERT INTO federated_query_agency (query_id, agency, member_id, partnership, decision, reasons,
+                                           agreement, status, deadline_at)
+       VALUES ($1, 'health', $2, $3, 'permit', '[]', $4, 'pending', $5)`,
+      [part.queryId, part.memberId, PARTNERSHIP, JSON.stringify(part.agreement), AT],
+    );
+    const first = ds.createQueryRunner();
+    const second = ds.createQueryRunner();
+    await first.startTransaction();
+    await second.startTransaction();
+    const apply = (runner: typeof first, agency: string) =>
+      queries.applyAnswer(
+        PARTNERSHIP,
+        part.queryId,
+        agency,
+        part.memberId,
+        {
+          status: 'no-match',
+          match: null,
+          recordsSealed: null,
+          failureCode: null,
+          respondedAt: AT,
+          dataAsOf: null,
+          late: false,
+          agreement: part.agreement,
+        },
+        runner.manager,
+      );
+    try {
+      await apply(first, 'police');
+      const secondDone = (async () => {
+        await apply(second, 'health');
+        return queries.refreshStatus(part.queryId, second.manager, true);
+      })();
+      // Without the lock the second answer would refresh now, reading the first as pending.
+      await new Promise((r) => setTimeout(r, 300));
+      await expect(queries.refreshStatus(part.queryId, first.manager, true)).resolves.toBe(
+        'pending',
+      );
+      await first.commitTransaction();
+      await expect(secondDone).resolves.toBe('complete');
+      await second.commitTransaction();
+    } finally {
+      for (const runner of [first, second]) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction();
+        await runner.release();
+      }
+    }
+    const [query] = (await ds.query(`SELECT status FROM federated_query WHERE id = $1`, [
+      part.queryId,
+    ])) as Array<{ status: string }>;
+    expect(query.status).toBe('complete');
+  });
+
+  it("reads a query, its parts, its case's status and its events in one statement, as TypeORM reads them", async () => {
+    const part = await pendingPart();
+    await answer(part);
+    await ds.query(
+      `INSERT INTO federated_query_agency (query_id, agency, member_id, partnership, decision, reasons,
+                                           agreement, status, deadline_at, dispatched_at)
+       VALUES ($1, 'education', $2, $3, 'deny', '[{"code":"POLICY.NO_AGREEMENT"}]', NULL, 'denied', $4, $4)`,
+      [part.queryId, part.memberId, PARTNERSHIP, AT],
+    );
+    const found = await queries.get(PARTNERSHIP, part.queryId);
+    expect(found.caseStatus).toBe('open');
+    expect(found.query).toEqual(
+      await ds.getRepository(QueryEntity).findOneByOrFail({ id: part.queryId }),
+    );
+    expect(found.query).toBeInstanceOf(QueryEntity);
+    expect(found.agencies).toEqual(
+      await ds
+        .getRepository(QueryAgencyEntity)
+        .find({ where: { queryId: part.queryId }, order: { agency: 'ASC', memberId: 'ASC' } }),
+    );
+    expect(found.agencies.map((a) => a.agency)).toEqual(['education', 'police']);
+    expect(found.agencies[1].respondedAt).toEqual(AT);
+    await expect(queries.get('another', part.queryId)).rejects.toThrow();
+    // With the query's event log after a cursor, in the same snapshot.
+    const withEvents = await queries.getWithEvents(PARTNERSHIP, part.queryId, 0);
+    expect(withEvents).toMatchObject({ query: found.query, agencies: found.agencies });
+    expect(withEvents.events).toEqual([
+      { seq: expect.any(Number), agency: 'police', memberId: part.memberId, status: 'match' },
+    ]);
+    const [{ seq }] = withEvents.events;
+    expect((await queries.getWithEvents(PARTNERSHIP, part.queryId, seq)).events).toEqual([]);
+    expect(found).not.toHaveProperty('events');
   });
 });

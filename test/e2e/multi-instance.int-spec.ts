@@ -141,6 +141,33 @@ describe('Several broker instances', () => {
       expect(again.filter((id) => id !== null)).toHaveLength(5);
     });
 
+    it("take a new query's slots for all its agencies at once, each against its own limit", async () => {
+      const repos = pools.map((p) => new CapacityRepository(p));
+      const now = new Date('2026-06-01T10:00:00Z');
+      const limits = new Map([
+        ['police', 3],
+        ['health', 2],
+        ['education', 3],
+      ]);
+      // Racing instances, the agencies in overlapping sets: the per-agency locks are taken in
+      // one order, so no statement deadlocks another, and each agency gives exactly its limit.
+      const taken = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          repos[i % 2].takeSlots(
+            'together',
+            i % 3 === 0 ? limits : new Map([...limits].reverse().slice(0, 2)),
+            now,
+          ),
+        ),
+      );
+      const count = (agency: string) => taken.filter((t) => t.get(agency) != null).length;
+      expect([count('police'), count('health'), count('education')]).toEqual([3, 2, 3]);
+      expect(taken[0].size).toBe(3);
+      expect(await repos[0].takeSlots('together', new Map([['health', 3]]), now)).toEqual(
+        new Map([['health', expect.any(String)]]),
+      );
+    });
+
     it('take no slot for a new request while requests wait for the agency', async () => {
       const repo = new CapacityRepository(pools[0]);
       const now = new Date('2026-06-01T10:00:00Z');

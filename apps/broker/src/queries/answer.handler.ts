@@ -154,7 +154,8 @@ export class AnswerHandler {
         },
         tx,
       );
-      await this.queries.refreshStatus(part.queryId, tx);
+      // Applying the answer changed the part's status, which took the query's row lock.
+      await this.queries.refreshStatus(part.queryId, tx, true);
       return applied;
     });
     if (result.outcome === 'purged')

@@ -84,6 +84,28 @@ export class CapacityRepository {
     return row?.id ?? null;
   }
 
+  /**
+   * `takeSlot` for several agencies of one partnership in one statement (a new query asks them
+   * all at once): agency → slot id, or null where none was taken. The agencies are taken in
+   * name order, so two statements taking overlapping agencies lock them in the same order.
+   */
+  async takeSlots(
+    partnership: string,
+    limits: ReadonlyMap<string, number>,
+    now: Date,
+    behindQueue = false,
+  ): Promise<Map<string, string | null>> {
+    const agencies = [...limits.keys()].sort();
+    if (agencies.length === 0) return new Map();
+    const rows = (await this.dataSource.query(
+      `SELECT r.agency, take_capacity_slot($1, r.agency, r.lim, $4, $5)::text AS id
+         FROM unnest($2::text[], $3::int[]) WITH ORDINALITY AS r(agency, lim, n)
+        ORDER BY r.n`,
+      [partnership, agencies, agencies.map((a) => limits.get(a)), now, behindQueue],
+    )) as Array<{ agency: string; id: string | null }>;
+    return new Map(rows.map((r) => [r.agency, r.id]));
+  }
+
   /** Gives a slot back (its request could not be sent after all). */
   async releaseSlot(id: string): Promise<void> {
     await this.dataSource.query(`DELETE FROM capacity_slot WHERE id = $1`, [id]);

@@ -23,12 +23,25 @@ describe(CapacityService.name, () => {
     let next = 0;
     const live = (now: Date) =>
       [...slots.values()].filter((d) => d.getTime() > now.getTime() - 60 * MINUTE);
-    queue.takeSlot.mockImplementation(async (_p, _a, limit, now, behindQueue) => {
+    const takeSlot = async (
+      _p: string,
+      _a: string,
+      limit: number,
+      now: Date,
+      behindQueue = false,
+    ) => {
       if (behindQueue && waiting) return null;
       if (live(now).length >= limit) return null;
       const id = String(++next);
       slots.set(id, now);
       return id;
+    };
+    queue.takeSlot.mockImplementation(takeSlot);
+    queue.takeSlots.mockImplementation(async (p, limits, now, behindQueue) => {
+      const taken = new Map<string, string | null>();
+      for (const [agency, limit] of limits)
+        taken.set(agency, await takeSlot(p, agency, limit, now, behindQueue));
+      return taken;
     });
     queue.releaseSlot.mockImplementation(async (id) => void slots.delete(id));
     queue.slotsSince.mockImplementation(async (_p, _a, now) => live(now));
@@ -38,14 +51,26 @@ describe(CapacityService.name, () => {
 
   it('admits everything to an agency without a limit, without asking the queue', async () => {
     const { sut, queue } = setup();
-    await expect(sut.admit('p1', 'police')).resolves.toBe(true);
-    expect(queue.takeSlot).not.toHaveBeenCalled();
+    await expect(sut.admit('p1', ['police', 'health'])).resolves.toEqual(
+      new Set(['police', 'health']),
+    );
+    expect(queue.takeSlots).toHaveBeenCalledWith('p1', new Map(), NOW, true);
+  });
+
+  it('asks the queue once for every agency with a limit, and admits the others', async () => {
+    const { sut, queue } = setup(1);
+    await expect(sut.admit('p1', ['police', 'health'])).resolves.toEqual(
+      new Set(['police', 'health']),
+    );
+    expect(queue.takeSlots).toHaveBeenCalledTimes(1);
+    expect(queue.takeSlots).toHaveBeenCalledWith('p1', new Map([['police', 1]]), NOW, true);
+    await expect(sut.admit('p1', ['police', 'health'])).resolves.toEqual(new Set(['health']));
   });
 
   it('lets no new request jump requests already waiting; the queue itself takes its slots', async () => {
     const { sut, queued } = setup(10);
     queued(true);
-    await expect(sut.admit('p1', 'police')).resolves.toBe(false);
+    await expect(sut.admit('p1', ['police'])).resolves.toEqual(new Set());
     // The capacity release job takes a slot for the request at the head of the queue.
     await expect(sut.take('p1', 'police')).resolves.toEqual({ id: expect.any(String) });
   });
@@ -53,8 +78,8 @@ describe(CapacityService.name, () => {
   it('takes slots until the hour is full, and frees them as the hour moves on', async () => {
     const { sut, clock, slots } = setup(2);
     slots.set('earlier', new Date(NOW.getTime() - 30 * MINUTE));
-    await expect(sut.admit('p1', 'police')).resolves.toBe(true);
-    await expect(sut.admit('p1', 'police')).resolves.toBe(false);
+    await expect(sut.admit('p1', ['police'])).resolves.toEqual(new Set(['police']));
+    await expect(sut.admit('p1', ['police'])).resolves.toEqual(new Set());
     clock.advance(31 * MINUTE);
     await expect(sut.take('p1', 'police')).resolves.toEqual({ id: expect.any(String) });
     await expect(sut.take('p1', 'police')).resolves.toBeNull();

@@ -36,12 +36,22 @@ export class CapacityService {
   }
 
   /**
-   * Whether a new request to `agency` may go now. No, if the hour's capacity is used or if
-   * requests are already waiting (a new one must not jump the queue); yes takes a slot.
+   * The agencies a new request may go to now, of `agencies`. Not one whose hour's capacity is
+   * used or for which requests are already waiting (a new one must not jump the queue); each
+   * admitted agency with a limit gives the request a slot. One round trip for them all.
    */
-  async admit(partnership: string, agency: string): Promise<boolean> {
-    if (this.limit(partnership, agency) === undefined) return true;
-    return (await this.take(partnership, agency, { behindQueue: true })) !== null;
+  async admit(partnership: string, agencies: readonly string[]): Promise<Set<string>> {
+    const now = this.clock.now();
+    const admitted = new Set<string>();
+    const limits = new Map<string, number>();
+    for (const agency of agencies) {
+      const limit = this.limit(partnership, agency, now);
+      if (limit === undefined) admitted.add(agency);
+      else limits.set(agency, limit);
+    }
+    for (const [agency, id] of await this.queue.takeSlots(partnership, limits, now, true))
+      if (id !== null) admitted.add(agency);
+    return admitted;
   }
 
   /**

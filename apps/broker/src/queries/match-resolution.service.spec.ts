@@ -25,6 +25,7 @@ describe(MatchResolutionService.name, () => {
     queries.get.mockResolvedValue({
       query: Object.assign(new QueryEntity(), { id: 'q1', caseId: 'c1', partnership: 'p1' }),
       agencies: parts,
+      caseStatus: 'open',
     });
     queries.resolveMatch.mockResolvedValue(true);
     t.get(MemberService).relationships.mockResolvedValue([

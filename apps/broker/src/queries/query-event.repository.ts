@@ -27,30 +27,6 @@ export interface AgencyLoad {
 export class QueryEventRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** A query's events numbered after `seq`, oldest first. */
-  async after(queryId: string, seq: number): Promise<QueryEventRow[]> {
-    const rows = (await this.dataSource.query(
-      `SELECT seq, agency, member_id, status FROM query_event
-        WHERE query_id = $1 AND seq > $2 ORDER BY seq`,
-      [queryId, seq],
-    )) as Array<{ seq: string; agency: string | null; member_id: string | null; status: string }>;
-    return rows.map((r) => ({
-      seq: Number(r.seq),
-      agency: r.agency,
-      memberId: r.member_id,
-      status: r.status,
-    }));
-  }
-
-  /** The number of a query's last event, 0 when it has none. */
-  async last(queryId: string): Promise<number> {
-    const rows = (await this.dataSource.query(
-      `SELECT coalesce(max(seq), 0) AS seq FROM query_event WHERE query_id = $1`,
-      [queryId],
-    )) as Array<{ seq: string }>;
-    return Number(rows[0].seq);
-  }
-
   /**
    * Per agency: requests sent and not yet answered (every partnership's: the adapters and Kafka
    * serve them all), and answers received within the last `windowSeconds` of database time and

@@ -2,7 +2,7 @@ import { AuditService } from '../audit/audit.service';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
 import { newTestService, NOW, user } from '../../test/utils';
 import type { QueryAgencyEntity, QueryEntity } from './query.entity';
-import { QueryEventRepository } from './query-event.repository';
+import type { QueryEventRow } from './query-event.repository';
 import { QueryEventsListener } from './query-events.listener';
 import { QueryEventsService, QueryEventStream, type QueryEventSink } from './query-events.service';
 import { QueryRepository } from './query.repository';
@@ -31,7 +31,17 @@ describe(QueryEventsService.name, () => {
     const t = newTestService(QueryEventsService, [
       [BROKER_CONFIG, { queryEventsHeartbeatSeconds: 15 } as BrokerConfig],
     ]);
-    t.get(QueryRepository).get.mockResolvedValue({ query: query(status), agencies: parts });
+    // The query's event log, as the repository reads it with the query: after the cursor.
+    const log: QueryEventRow[] = [];
+    const queries = t.get(QueryRepository);
+    queries.getWithEvents.mockImplementation((_partnership, _id, seq) =>
+      Promise.resolve({
+        query: query(status),
+        agencies: parts,
+        caseStatus: 'open',
+        events: log.filter((e) => e.seq > seq),
+      }),
+    );
     const view = t.get(QueryService).view;
     // The view of each part names its agency and person, so a spec can see which part it is.
     view.mockImplementation((found) =>
@@ -43,7 +53,8 @@ describe(QueryEventsService.name, () => {
     );
     return {
       sut: t.sut,
-      events: t.get(QueryEventRepository),
+      queries,
+      events: { add: (...rows: QueryEventRow[]) => void log.push(...rows) },
       audit: t.get(AuditService),
       listener: t.get(QueryEventsListener),
       view,
@@ -53,33 +64,32 @@ describe(QueryEventsService.name, () => {
   describe('open', () => {
     it('has nothing more to say of a finished query whose last event the client has seen', async () => {
       const { sut, events } = setup('complete');
-      events.last.mockResolvedValue(7);
+      events.add({ seq: 7, agency: null, memberId: null, status: 'complete' });
       await expect(sut.open(analyst, 'q1', 7)).resolves.toBeUndefined();
       await expect(sut.open(analyst, 'q1', 6)).resolves.toBeInstanceOf(QueryEventStream);
     });
 
     it('streams a pending query from the start when the client has seen nothing', async () => {
-      const { sut, events } = setup('pending');
-      events.last.mockResolvedValue(0);
+      const { sut } = setup('pending');
       await expect(sut.open(analyst, 'q1', undefined)).resolves.toBeInstanceOf(QueryEventStream);
     });
   });
 
   describe('since', () => {
     it('gives each changed part once, at its last change, in order of change', async () => {
-      const { sut, events, audit } = setup('pending', [
+      const { sut, queries, events, audit } = setup('pending', [
         part('police'),
         part('police', MOTHER),
         part('health'),
         part('education'),
       ]);
-      events.after.mockResolvedValue([
+      events.add(
         { seq: 4, agency: 'health', memberId: SUBJECT, status: 'pending' },
         { seq: 5, agency: 'police', memberId: MOTHER, status: 'no-match' },
         { seq: 6, agency: 'health', memberId: SUBJECT, status: 'no-match' },
-      ]);
+      );
       const result = await sut.since(analyst, 'q1', 3);
-      expect(events.after).toHaveBeenCalledWith('q1', 3);
+      expect(queries.getWithEvents).toHaveBeenCalledWith('demo', 'q1', 3);
       expect(result).toEqual({
         cursor: 6,
         parts: [
@@ -93,17 +103,15 @@ describe(QueryEventsService.name, () => {
 
     it('audits released records before showing them, and ends a finished query', async () => {
       const { sut, events, audit, view } = setup('complete', [part('police', SUBJECT, 'sealed')]);
-      events.after.mockResolvedValue([
-        { seq: 9, agency: 'police', memberId: SUBJECT, status: 'match' },
-      ]);
-      events.last.mockResolvedValue(9);
+      events.add({ seq: 9, agency: 'police', memberId: SUBJECT, status: 'match' });
       const result = await sut.since(analyst, 'q1', 8);
       expect(audit.record).toHaveBeenCalledWith(
         expect.objectContaining({
           action: 'query.results.viewed',
           caseId: 'c1',
           queryId: 'q1',
-          details: { agencies: ['police'], via: 'events' },
+          // The case's status read with the query, so the log need not read it again.
+          details: { agencies: ['police'], via: 'events', caseStatus: 'open' },
         }),
       );
       expect(audit.record.mock.invocationCallOrder[0]).toBeLessThan(
@@ -114,24 +122,10 @@ describe(QueryEventsService.name, () => {
 
     it('reads nothing more when the log has nothing after the cursor', async () => {
       const { sut, events, audit, view } = setup('complete', [part('police', SUBJECT, 'sealed')]);
-      events.after.mockResolvedValue([]);
+      events.add({ seq: 9, agency: 'police', memberId: SUBJECT, status: 'match' });
       await expect(sut.since(analyst, 'q1', 9)).resolves.toEqual({ parts: [], cursor: 9 });
       expect(audit.record).not.toHaveBeenCalled();
       expect(view).not.toHaveBeenCalled();
-    });
-
-    it('asks to read again when the log moved on after the query finished', async () => {
-      const { sut, events } = setup('complete');
-      // Read before the query's end committed (12); the query itself, read after, has ended.
-      events.after.mockResolvedValue([
-        { seq: 11, agency: 'police', memberId: SUBJECT, status: 'no-match' },
-      ]);
-      events.last.mockResolvedValue(12);
-      await expect(sut.since(analyst, 'q1', 10)).resolves.toEqual({
-        parts: [{ seq: 11, view: { agency: 'police', memberId: SUBJECT } }],
-        cursor: 11,
-        more: true,
-      });
     });
   });
 
@@ -140,10 +134,7 @@ describe(QueryEventsService.name, () => {
       const { sut, events, listener } = setup('complete', [part('police')]);
       const unfollow = jest.fn();
       listener.follow.mockResolvedValue(unfollow);
-      events.after.mockResolvedValue([
-        { seq: 2, agency: 'police', memberId: SUBJECT, status: 'no-match' },
-      ]);
-      events.last.mockResolvedValue(2);
+      events.add({ seq: 2, agency: 'police', memberId: SUBJECT, status: 'no-match' });
       const sink: jest.Mocked<QueryEventSink> = {
         event: jest.fn(),
         comment: jest.fn(),
@@ -164,9 +155,7 @@ describe(QueryEventsService.name, () => {
         part('police', SUBJECT, 'sealed'),
       ]);
       listener.follow.mockResolvedValue(jest.fn());
-      events.after.mockResolvedValue([
-        { seq: 3, agency: 'police', memberId: SUBJECT, status: 'match' },
-      ]);
+      events.add({ seq: 3, agency: 'police', memberId: SUBJECT, status: 'match' });
       audit.record.mockRejectedValue(new Error('audit down'));
       const sink: jest.Mocked<QueryEventSink> = {
         event: jest.fn(),

@@ -4,7 +4,7 @@ import { AuditService } from '../audit/audit.service';
 import { primaryRole, type Principal } from '../auth/principal';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
 import type { QueryAgencyEntity } from './query.entity';
-import { QueryEventRepository, type QueryEventRow } from './query-event.repository';
+import type { QueryEventRow } from './query-event.repository';
 import { QueryEventsListener } from './query-events.listener';
 import { QueryRepository } from './query.repository';
 import { QueryService, type AgencyView } from './query.service';
@@ -50,7 +50,6 @@ export class QueryEventsService {
   constructor(
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
     private readonly queries: QueryRepository,
-    private readonly events: QueryEventRepository,
     private readonly queryService: QueryService,
     private readonly audit: AuditService,
     private readonly listener: QueryEventsListener,
@@ -67,9 +66,9 @@ export class QueryEventsService {
     queryId: string,
     lastEventId: number | undefined,
   ): Promise<QueryEventStream | undefined> {
-    const { query } = await this.queries.get(user.partnership, queryId);
     const cursor = lastEventId ?? 0;
-    if (query.status !== 'pending' && cursor >= (await this.events.last(queryId))) return undefined;
+    const { query, events } = await this.queries.getWithEvents(user.partnership, queryId, cursor);
+    if (query.status !== 'pending' && events.length === 0) return undefined;
     return new QueryEventStream(
       this,
       user,
@@ -98,15 +97,17 @@ export class QueryEventsService {
     parts: Array<{ seq: number; view: AgencyView }>;
     cursor: number;
     done?: QueryDoneEvent;
-    /** The query has finished but the log has changes newer than this read: read again. */
-    more?: boolean;
   }> {
-    const events = await this.events.after(queryId, cursor);
+    // The log and the query in one snapshot: a query seen finished has all its events here.
+    const { events, ...found } = await this.queries.getWithEvents(
+      user.partnership,
+      queryId,
+      cursor,
+    );
     // Nothing new: every change of a part or of the query's status adds to the log (the query's
     // end included), so there is nothing to show or to end. Woken streams often find this (several
-    // changes commit while one read is under way), and the query need not be read again for it.
+    // changes commit while one read is under way).
     if (events.length === 0) return { parts: [], cursor };
-    const found = await this.queries.get(user.partnership, queryId);
     const latest = new Map<string, QueryEventRow>();
     for (const e of events) if (e.agency) latest.set(partKey(e.agency, e.memberId), e);
     const next = events.length > 0 ? events[events.length - 1].seq : cursor;
@@ -129,7 +130,11 @@ export class QueryEventsService {
         outcome: 'success',
         caseId: found.query.caseId,
         queryId,
-        details: { agencies: [...new Set(released)], via: 'events' },
+        details: {
+          agencies: [...new Set(released)],
+          via: 'events',
+          ...(found.caseStatus ? { caseStatus: found.caseStatus } : {}),
+        },
       });
     }
     memo.household ??= await this.queryService.household(user.partnership, found.query.caseId);
@@ -140,9 +145,6 @@ export class QueryEventsService {
     );
     const parts = changed.map((c, i) => ({ seq: c.seq, view: view.agencies[i] }));
     if (found.query.status === 'pending') return { parts, cursor: next };
-    // Finished: whatever committed between reading the log and reading the query is in the log
-    // by now; the caller reads again until the log has nothing newer.
-    if ((await this.events.last(queryId)) > next) return { parts, cursor: next, more: true };
     return {
       parts,
       cursor: next,
@@ -207,7 +209,7 @@ export class QueryEventStream {
       do {
         this.again = false;
         if (this.stopped || !this.sink) return;
-        const { parts, cursor, done, more } = await this.service.since(
+        const { parts, cursor, done } = await this.service.since(
           this.user,
           this.queryId,
           this.cursor,
@@ -222,7 +224,6 @@ export class QueryEventStream {
           this.sink.end();
           return;
         }
-        if (more) this.again = true;
       } while (this.again);
     } catch (error) {
       // Nothing is shown that could not be audited; the client reconnects from its last event.

@@ -113,14 +113,29 @@ export class QueryDispatcher {
     };
   }
 
-  /** Audits the dispatches and queues their records, in the caller's transaction. */
-  async commit(tx: Tx, dispatches: Dispatch[]): Promise<void> {
-    if (dispatches.length === 0) return;
-    await this.audit.record(dispatches.map(dispatchedEvent), tx);
-    await this.outbox.enqueue(
+  /**
+   * Audits the dispatches and queues their records, in the caller's transaction. `entries` are
+   * the caller's own audit entries for the same change, written first in the same statement;
+   * `caseStatus`, where the caller read it, goes in every entry so the log need not read it again.
+   */
+  async commit(
+    tx: Tx,
+    dispatches: Dispatch[],
+    { entries = [], caseStatus }: { entries?: AuditEventInput[]; caseStatus?: string } = {},
+  ): Promise<void> {
+    const all = [...entries, ...dispatches.map(dispatchedEvent)];
+    if (all.length === 0) return;
+    await this.audit.record(
+      caseStatus === undefined
+        ? all
+        : all.map((e) => ({ ...e, details: { ...e.details, caseStatus } })),
       tx,
-      dispatches.map((d) => d.record),
     );
+    if (dispatches.length > 0)
+      await this.outbox.enqueue(
+        tx,
+        dispatches.map((d) => d.record),
+      );
   }
 
   /** After the commit: publish now rather than at the relay's next poll. */

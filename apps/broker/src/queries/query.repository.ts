@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { NotFoundError } from '@mash/common';
+import { entityFromRow } from '../common/entity-rows';
+import type { QueryEventRow } from './query-event.repository';
 import {
   QueryAgencyEntity,
   QueryEntity,
@@ -10,6 +12,13 @@ import {
 } from './query.entity';
 
 const ANSWERABLE: AgencyStatus[] = ['pending', 'timed-out'];
+
+/** A query as read for a user: its parts and its case's status at the time of reading. */
+export interface FoundQuery {
+  query: QueryEntity;
+  agencies: QueryAgencyEntity[];
+  caseStatus: string | null;
+}
 
 /** Queries and their per-agency parts, scoped to a partnership on every read by a user. */
 @Injectable()
@@ -29,16 +38,60 @@ export class QueryRepository {
     if (agencies.length > 0) await tx.getRepository(QueryAgencyEntity).insert(agencies);
   }
 
-  async get(
+  /**
+   * A query, its parts (by agency, then person) and its case's status now, in one statement; the
+   * status goes in the audit entry of a view, which would otherwise read it again.
+   */
+  async get(partnership: string, id: string): Promise<FoundQuery> {
+    return this.read(partnership, id, null);
+  }
+
+  /**
+   * `get` with the query's events numbered after `seq`, oldest first, read in the same snapshot:
+   * what the query's event stream reads on every change. A finished query's events are all there
+   * (the last change and the query's end commit together), so nothing is missed between them.
+   */
+  async getWithEvents(
     partnership: string,
     id: string,
-  ): Promise<{ query: QueryEntity; agencies: QueryAgencyEntity[] }> {
-    const query = await this.m().getRepository(QueryEntity).findOne({ where: { id, partnership } });
-    if (!query) throw new NotFoundError('query');
-    const agencies = await this.m()
-      .getRepository(QueryAgencyEntity)
-      .find({ where: { queryId: id, partnership }, order: { agency: 'ASC', memberId: 'ASC' } });
-    return { query, agencies };
+    seq: number,
+  ): Promise<FoundQuery & { events: QueryEventRow[] }> {
+    const found = await this.read(partnership, id, seq);
+    return { ...found, events: found.events ?? [] };
+  }
+
+  private async read(
+    partnership: string,
+    id: string,
+    eventsAfter: number | null,
+  ): Promise<FoundQuery & { events?: QueryEventRow[] }> {
+    const [row] = (await this.m().query(
+      `SELECT row_to_json(q) AS query, c.status AS case_status,
+              (SELECT coalesce(json_agg(p ORDER BY p.agency, p.member_id), '[]')
+                 FROM federated_query_agency p
+                WHERE p.query_id = q.id AND p.partnership = q.partnership) AS parts,
+              CASE WHEN $3::bigint IS NOT NULL THEN
+                (SELECT coalesce(json_agg(json_build_object('seq', e.seq, 'agency', e.agency,
+                                   'memberId', e.member_id, 'status', e.status) ORDER BY e.seq), '[]')
+                   FROM query_event e WHERE e.query_id = q.id AND e.seq > $3::bigint)
+              END AS events
+         FROM federated_query q
+         LEFT JOIN mash_case c ON c.id = q.case_id AND c.partnership = q.partnership
+        WHERE q.id = $1 AND q.partnership = $2`,
+      [id, partnership, eventsAfter],
+    )) as Array<{
+      query: Record<string, unknown>;
+      case_status: string | null;
+      parts: Array<Record<string, unknown>>;
+      events: QueryEventRow[] | null;
+    }>;
+    if (!row) throw new NotFoundError('query');
+    return {
+      query: entityFromRow(this.dataSource, QueryEntity, row.query),
+      agencies: row.parts.map((p) => entityFromRow(this.dataSource, QueryAgencyEntity, p)),
+      caseStatus: row.case_status,
+      ...(row.events ? { events: row.events } : {}),
+    };
   }
 
   async listForCase(partnership: string, caseId: string): Promise<QueryEntity[]> {
@@ -90,7 +143,12 @@ export class QueryRepository {
    * message: one part per person asked about, told apart by the request hash the answer carries.
    */
   async parts(queryId: string, agency: string, tx?: EntityManager): Promise<QueryAgencyEntity[]> {
-    return this.m(tx).getRepository(QueryAgencyEntity).find({ where: { queryId, agency } });
+    // Every answer reads this: mapped from the driver's rows, not by a TypeORM find (entity-rows).
+    const rows = (await this.m(tx).query(
+      `SELECT * FROM federated_query_agency WHERE query_id = $1 AND agency = $2`,
+      [queryId, agency],
+    )) as Array<Record<string, unknown>>;
+    return rows.map((r) => entityFromRow(this.dataSource, QueryAgencyEntity, r));
   }
 
   /**
@@ -290,12 +348,18 @@ export class QueryRepository {
     )) as Array<{ memberId: string }>;
   }
 
-  /** pending while any agency is; partial when one timed out or failed; complete otherwise. */
-  async refreshStatus(queryId: string, tx: EntityManager): Promise<QueryStatus> {
+  /**
+   * pending while any agency is; partial when one timed out or failed; complete otherwise.
+   * `locked`: this transaction already holds the query's row lock. Changing a part's status takes
+   * it (the `query_part_event` trigger locks the query before numbering the event), so a caller
+   * that has just changed one need not ask for it again.
+   */
+  async refreshStatus(queryId: string, tx: EntityManager, locked = false): Promise<QueryStatus> {
     // Answers for one query arrive in concurrent transactions: without the row lock each reads the
     // others' parts as still pending and the last writer leaves the query pending for ever. (The
     // audit chain's lock used to serialise them by accident.)
-    await tx.query('SELECT 1 FROM federated_query WHERE id = $1 FOR UPDATE', [queryId]);
+    if (!locked)
+      await tx.query('SELECT 1 FROM federated_query WHERE id = $1 FOR UPDATE', [queryId]);
     // A new statement after the lock, so it reads every part as committed by now; the parts'
     // statuses only (not their sealed records), in one round trip.
     // TypeORM hands back an UPDATE's RETURNING rows with its row count.

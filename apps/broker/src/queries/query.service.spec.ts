@@ -75,7 +75,7 @@ describe(QueryService.name, () => {
     t.get(AgreementRepository).forDecision.mockResolvedValue(demoAgreements());
     t.get(AuditService).pseudonyms.mockReturnValue(['pseudonym']);
     const capacity = t.get(CapacityService);
-    capacity.admit.mockResolvedValue(true);
+    capacity.admit.mockImplementation((_p, agencies) => Promise.resolve(new Set(agencies)));
     const availability = t.get(AgencyAvailability);
     availability.knownDown.mockResolvedValue(new Set());
     const release = jest.fn();
@@ -93,7 +93,11 @@ describe(QueryService.name, () => {
     // The read after the commit returns what was inserted.
     queries.get.mockImplementation(() => {
       const [query, parts] = queries.insert.mock.calls[0];
-      return Promise.resolve({ query: { ...query, createdAt: NOW }, agencies: parts });
+      return Promise.resolve({
+        query: { ...query, createdAt: NOW },
+        agencies: parts,
+        caseStatus: 'open',
+      });
     });
     return {
       sut: t.sut,
@@ -138,19 +142,21 @@ describe(QueryService.name, () => {
       }),
     );
     expect(partsOf(queries)[0]).toMatchObject({ grantId: 'grant-police', dispatchedAt: NOW });
-    const [tx, dispatches] = dispatcher.commit.mock.calls[0];
+    const [tx, dispatches, alongside] = dispatcher.commit.mock.calls[0];
     expect(tx).toBe(TX);
     expect(dispatches.map((d) => d.grantId)).toEqual(['grant-police']);
-    expect(audit.record).toHaveBeenCalledWith(
-      expect.arrayContaining([expect.objectContaining({ action: 'query.requested' })]),
-      TX,
-    );
+    // The request's own entries are written with the dispatches', naming the case's status.
+    expect(alongside).toEqual({
+      caseStatus: 'open',
+      entries: expect.arrayContaining([expect.objectContaining({ action: 'query.requested' })]),
+    });
+    expect(audit.record).not.toHaveBeenCalled();
     expect(dispatcher.sent).toHaveBeenCalledWith(dispatches);
   });
 
   it('queues a permitted agency that is over its capacity instead of dispatching it', async () => {
     const { sut, queries, dispatcher, capacity } = setup();
-    capacity.admit.mockResolvedValue(false);
+    capacity.admit.mockResolvedValue(new Set());
     capacity.entry.mockReturnValue({ queryId: 'q' } as never);
     await sut.create(analyst, CASE, { purpose: 'mash-triage', agencies: ['police'] });
     expect(partsOf(queries)[0]).toMatchObject({ status: 'queued', grantId: null });
@@ -166,11 +172,11 @@ describe(QueryService.name, () => {
       status: 'failed',
       failureCode: 'AGENCY.KEYS_UNAVAILABLE',
     });
-    expect(dispatcher.commit).toHaveBeenCalledWith(TX, []);
+    expect(dispatcher.commit).toHaveBeenCalledWith(TX, [], expect.anything());
   });
 
   it('settles at once the part of an agency known down, audited, and still asks the others', async () => {
-    const { sut, queries, dispatcher, capacity, availability, audit } = setup();
+    const { sut, queries, dispatcher, capacity, availability } = setup();
     availability.knownDown.mockResolvedValue(new Set(['police']));
     const view = await sut.create(analyst, CASE, {
       purpose: 'mash-triage',
@@ -189,7 +195,7 @@ describe(QueryService.name, () => {
     );
     // Nothing is built, sent or counted against capacity for police; health goes as usual.
     expect(dispatcher.build.mock.calls.map(([r]) => r.decision.agency)).toEqual(['health']);
-    expect(capacity.admit.mock.calls.map(([, agency]) => agency)).toEqual(['health']);
+    expect(capacity.admit).toHaveBeenCalledWith('demo', ['health']);
     // Failed by an update in the query's transaction, so the query's event stream sees it.
     expect(queries.failPending).toHaveBeenCalledWith(
       expect.any(String),
@@ -197,15 +203,18 @@ describe(QueryService.name, () => {
       'AGENCY.UNAVAILABLE',
       TX,
     );
-    expect(audit.record).toHaveBeenCalledWith(
-      expect.arrayContaining([
-        expect.objectContaining({
-          action: 'query.agency.unavailable',
-          outcome: 'failure',
-          agency: 'police',
-        }),
-      ]),
+    expect(dispatcher.commit).toHaveBeenCalledWith(
       TX,
+      [expect.objectContaining({ grantId: 'grant-health' })],
+      expect.objectContaining({
+        entries: expect.arrayContaining([
+          expect.objectContaining({
+            action: 'query.agency.unavailable',
+            outcome: 'failure',
+            agency: 'police',
+          }),
+        ]),
+      }),
     );
   });
 
@@ -278,7 +287,7 @@ describe(QueryService.name, () => {
 
     it('admits a household to an agency over capacity once: every person waits in one entry', async () => {
       const { sut, queries, capacity, dispatcher } = setup('open', household);
-      capacity.admit.mockResolvedValue(false);
+      capacity.admit.mockResolvedValue(new Set());
       capacity.entry.mockReturnValue({ queryId: 'q', agency: 'police' } as never);
       await sut.create(analyst, CASE, { purpose: 'mash-triage', agencies: ['police'] });
       expect(capacity.admit).toHaveBeenCalledTimes(1);

@@ -232,7 +232,10 @@ export class QueryService {
     const dispatches: Dispatch[] = [];
     const queued: CapacityQueueEntity[] = [];
     // A household query is one query to an agency: admitted (or queued) once per agency.
-    const admitted = new Map<string, boolean>();
+    const admitted = await this.capacity.admit(
+      user.partnership,
+      permitted.filter((a) => !down.has(a)),
+    );
     for (const { decision, member, consent } of decisions) {
       this.metrics.decisions.inc({ agency: decision.agency, decision: decision.decision });
       requireJustification(decision, Boolean(dto.justification), consent);
@@ -262,9 +265,7 @@ export class QueryService {
         parts.push(part);
         continue;
       }
-      if (decision.decision === 'permit' && !admitted.has(decision.agency))
-        admitted.set(decision.agency, await this.capacity.admit(user.partnership, decision.agency));
-      if (decision.decision === 'permit' && !admitted.get(decision.agency)) {
+      if (decision.decision === 'permit' && !admitted.has(decision.agency)) {
         // Beyond the agency's hourly capacity: waits, and is built and signed when released
         // (with the household's other parts for that agency: one queue entry per agency).
         part.status = 'queued';
@@ -314,9 +315,18 @@ export class QueryService {
 
     await this.transactions.run(async (tx) => {
       await this.queries.insert(query, parts, tx);
-      // The audit entries commit with the dispatch or not at all: fail closed.
-      await this.audit.record(
-        [
+      await this.queries.failPending(queryId, [...down], AGENCY_UNAVAILABLE, tx);
+      for (const part of parts)
+        if (part.decision === 'permit' && down.has(part.agency)) {
+          part.status = 'failed';
+          part.failureCode = AGENCY_UNAVAILABLE;
+        }
+      // The audit entries commit with the dispatch or not at all (fail closed), written together
+      // with the dispatches' own. Each names the case's status as the decision read it (open: the
+      // decision requires it), so the log need not read it again.
+      await this.dispatcher.commit(tx, dispatches, {
+        caseStatus: kase.status,
+        entries: [
           {
             partnership: user.partnership,
             actorType: 'user',
@@ -371,21 +381,15 @@ export class QueryService {
               details: { memberId: member.id, code: AGENCY_UNAVAILABLE },
             })),
         ],
-        tx,
-      );
-      await this.queries.failPending(queryId, [...down], AGENCY_UNAVAILABLE, tx);
-      for (const part of parts)
-        if (part.decision === 'permit' && down.has(part.agency)) {
-          part.status = 'failed';
-          part.failureCode = AGENCY_UNAVAILABLE;
-        }
-      await this.dispatcher.commit(tx, dispatches);
+      });
       await this.capacity.enqueue(tx, queued);
       if (parts.every((p) => p.status !== 'pending')) await this.queries.refreshStatus(queryId, tx);
     });
     this.dispatcher.sent(dispatches);
     for (const agency of down) this.metrics.agencyUnavailable.inc({ agency });
-    return this.view(await this.queries.get(user.partnership, queryId), false);
+    // The people asked about, as the decisions read them: every part names one of them.
+    const household = new Map(decisions.map(({ member }) => [member.id, member.relationship]));
+    return this.view(await this.queries.get(user.partnership, queryId), false, household);
   }
 
   /** The case's queries, newest first, without their records (read one to see its answers). */
@@ -412,7 +416,10 @@ export class QueryService {
         outcome: 'success',
         caseId: found.query.caseId,
         queryId: id,
-        details: { agencies: released.map((a) => a.agency) },
+        details: {
+          agencies: released.map((a) => a.agency),
+          ...(found.caseStatus ? { caseStatus: found.caseStatus } : {}),
+        },
       });
     }
     return this.view(found, true);
