@@ -142,6 +142,17 @@ describe(ConsentService.name, () => {
       const positions = await sut.positions('p1', CASE);
       expect(positions.refusedByOthers(SUBJECT, 'police')).toBe(false);
     });
+
+    it("takes the subject's member id from a caller that has just read the members", async () => {
+      const { sut, consents, members } = setup();
+      consents.decisions.mockResolvedValue([
+        decision({ id: 'd2', memberId: null, status: 'given', reason: null, agencies: null }),
+      ]);
+      members.forCase.mockClear();
+      const positions = await sut.positions('p1', CASE, SUBJECT);
+      expect(positions.for(SUBJECT, 'police')).toMatchObject({ status: 'given' });
+      expect(members.forCase).not.toHaveBeenCalled();
+    });
   });
 
   describe('record', () => {

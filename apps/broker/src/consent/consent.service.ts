@@ -110,12 +110,19 @@ export class ConsentService {
     return (await this.positions(partnership, caseId)).subject();
   }
 
-  /** Every person's consent position on the case, per agency, as the policy engine reads it. */
-  async positions(partnership: string, caseId: string): Promise<ConsentPositions> {
-    const subject = (await this.members.forCase(partnership, caseId)).find(
+  /**
+   * Every person's consent position on the case, per agency, as the policy engine reads it.
+   * `subjectId`: the subject's member id, where the caller has just read the case's members.
+   */
+  async positions(
+    partnership: string,
+    caseId: string,
+    subjectId?: string,
+  ): Promise<ConsentPositions> {
+    subjectId ??= (await this.members.forCase(partnership, caseId)).find(
       (m) => m.relationship === 'subject',
-    );
-    return new ConsentPositions(await this.consents.decisions(partnership, caseId), subject?.id);
+    )?.id;
+    return new ConsentPositions(await this.consents.decisions(partnership, caseId), subjectId);
   }
 
   async record(user: Principal, caseId: string, dto: ConsentDto): Promise<unknown> {

@@ -113,10 +113,14 @@ export class QueryService {
     const kase = await this.cases.get(user.partnership, caseId);
     if (kase.status !== 'open')
       throw brokerError('CASE.NOT_OPEN', `the case is ${kase.status}; queries need an open case`);
-    const positions = await this.consent.positions(user.partnership, caseId);
+    let household = await this.members.open(user.partnership, caseId);
+    const positions = await this.consent.positions(
+      user.partnership,
+      caseId,
+      household.find((m) => m.relationship === 'subject')?.id,
+    );
     const agreements = await this.agreements.forDecision(user.partnership);
     const agencies = dto.agencies ? [...new Set(dto.agencies)] : [...AGENCIES];
-    let household = await this.members.open(user.partnership, caseId);
     if (dto.memberIds) household = household.filter((m) => dto.memberIds?.includes(m.id));
     // Each agency is asked about each person separately: the agreement's household section says
     // who may be asked about, each person's own consent governs (or the household's, where the
