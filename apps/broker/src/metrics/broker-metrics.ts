@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Counter, Gauge, Histogram } from 'prom-client';
+import { Gauge, type Counter, type Histogram } from 'prom-client';
 import { ServiceMetrics } from '@mash/common';
 
 /** Broker metrics. Labels are codes, agencies and statuses only: never personal data or ids. */
@@ -15,6 +15,8 @@ export class BrokerMetrics extends ServiceMetrics {
   readonly queryLatency: Histogram<string>;
   readonly casesByDeadline: Gauge<string>;
   readonly outboxPending: Gauge<string>;
+  /** How `mash_outbox_pending` is counted at a scrape; set by the outbox. */
+  countOutboxPending: (() => Promise<number>) | undefined;
   readonly queriesRefused: Counter<string>;
   readonly heartbeatsRefused: Counter<string>;
   readonly agencyUnavailable: Counter<string>;
@@ -64,7 +66,17 @@ export class BrokerMetrics extends ServiceMetrics {
       'Open cases by RAG and whether past their deadline',
       ['rag', 'deadline'],
     );
-    this.outboxPending = this.gauge('mash_outbox_pending', 'Outbox messages not yet published');
+    // Counted when scraped (the outbox says how), not after every relay pass; a count that fails
+    // leaves the last value.
+    this.outboxPending = new Gauge({
+      name: 'mash_outbox_pending',
+      help: 'Outbox messages not yet published',
+      registers: [this.registry],
+      collect: async () => {
+        const pending = await this.countOutboxPending?.().catch(() => undefined);
+        if (pending !== undefined) this.outboxPending.set(pending);
+      },
+    });
     this.queriesRefused = this.counter(
       'mash_queries_refused_total',
       'Queries refused by admission control, by the case RAG rating',

@@ -50,6 +50,22 @@ describe(OutboxService.name, () => {
     expect(outbox.removeMany).not.toHaveBeenCalled();
   });
 
+  it('counts the messages waiting when the metrics are scraped, not on every pass', async () => {
+    const { sut, outbox, metrics } = setup();
+    outbox.claim.mockResolvedValueOnce([row(1)]);
+    await sut.drain();
+    expect(outbox.countPending).not.toHaveBeenCalled();
+    outbox.countPending.mockResolvedValue(3);
+    expect(await metrics.registry.getSingleMetricAsString('mash_outbox_pending')).toContain(
+      'mash_outbox_pending{service="broker"} 3',
+    );
+    // A count that fails leaves the last value.
+    outbox.countPending.mockRejectedValue(new Error('database down'));
+    expect(await metrics.registry.getSingleMetricAsString('mash_outbox_pending')).toContain(
+      'mash_outbox_pending{service="broker"} 3',
+    );
+  });
+
   it('publishes nothing while the relay is configured off', async () => {
     const { sut, outbox } = setup(true);
     sut.kick();

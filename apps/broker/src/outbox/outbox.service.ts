@@ -35,6 +35,7 @@ export class OutboxService extends IntervalJob<number> {
   ) {
     super('outbox.relay', 500, 0, true);
     this.paused = config.outboxRelayDisabled;
+    metrics.countOutboxPending = () => this.outbox.countPending();
   }
 
   async enqueue(tx: Tx, records: KafkaRecord[], availableAt?: Date): Promise<void> {
@@ -95,8 +96,6 @@ export class OutboxService extends IntervalJob<number> {
       total += sent;
       if (sent < BATCH || this.stopped || this.paused) break;
     }
-    const pending = await this.outbox.countPending().catch(() => 0);
-    this.metrics.outboxPending.set(pending);
     return total;
   }
 
