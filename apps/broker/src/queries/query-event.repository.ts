@@ -43,34 +43,33 @@ export class QueryEventRepository {
       agencies.map((a) => [a, { inFlight: 0, answered: 0, answeredRecently: 0 }]),
     );
     if (agencies.length === 0) return result;
-    const [inFlight, answered] = (await Promise.all([
-      this.dataSource.query(
-        `SELECT agency, count(*)::int AS n FROM federated_query_agency
-          WHERE status = 'pending' AND dispatched_at IS NOT NULL AND agency = ANY($1)
-          GROUP BY agency`,
-        [agencies],
-      ),
-      this.dataSource.query(
-        `SELECT e.agency, count(*)::int AS n,
-                count(*) FILTER (WHERE e.at > now() - make_interval(secs => $4))::int AS recent
-           FROM query_event e
-          WHERE e.at > now() - make_interval(secs => $2) AND e.agency = ANY($1) AND e.status = ANY($3)
-            AND NOT EXISTS (
-              SELECT 1 FROM query_event f
-               WHERE f.query_id = e.query_id AND f.seq < e.seq AND f.agency = e.agency
-                 AND f.member_id IS NOT DISTINCT FROM e.member_id AND f.status = ANY($3))
-          GROUP BY e.agency`,
-        [agencies, windowSeconds, ANSWERED, recentSeconds],
-      ),
-    ])) as [
-      Array<{ agency: string; n: number }>,
-      Array<{ agency: string; n: number; recent: number }>,
-    ];
-    for (const r of inFlight) result.get(r.agency)!.inFlight = r.n;
-    for (const r of answered) {
-      result.get(r.agency)!.answered = r.n;
-      result.get(r.agency)!.answeredRecently = r.recent;
-    }
+    // One statement for both counts: a new query asks this before anything else.
+    const rows = (await this.dataSource.query(
+      `SELECT a.agency, coalesce(f.n, 0) AS in_flight, coalesce(e.n, 0) AS answered,
+              coalesce(e.recent, 0) AS recent
+         FROM unnest($1::text[]) AS a(agency)
+         LEFT JOIN (
+           SELECT agency, count(*)::int AS n FROM federated_query_agency
+            WHERE status = 'pending' AND dispatched_at IS NOT NULL AND agency = ANY($1)
+            GROUP BY agency) f ON f.agency = a.agency
+         LEFT JOIN (
+           SELECT e.agency, count(*)::int AS n,
+                  count(*) FILTER (WHERE e.at > now() - make_interval(secs => $4))::int AS recent
+             FROM query_event e
+            WHERE e.at > now() - make_interval(secs => $2) AND e.agency = ANY($1) AND e.status = ANY($3)
+              AND NOT EXISTS (
+                SELECT 1 FROM query_event f
+                 WHERE f.query_id = e.query_id AND f.seq < e.seq AND f.agency = e.agency
+                   AND f.member_id IS NOT DISTINCT FROM e.member_id AND f.status = ANY($3))
+            GROUP BY e.agency) e ON e.agency = a.agency`,
+      [agencies, windowSeconds, ANSWERED, recentSeconds],
+    )) as Array<{ agency: string; in_flight: number; answered: number; recent: number }>;
+    for (const r of rows)
+      result.set(r.agency, {
+        inFlight: r.in_flight,
+        answered: r.answered,
+        answeredRecently: r.recent,
+      });
     return result;
   }
 
