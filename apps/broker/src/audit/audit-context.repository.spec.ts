@@ -36,6 +36,17 @@ describe('AuditContextRepository', () => {
     expect(calls).toEqual(['query-case', 'pseudonyms']);
   });
 
+  it('knows the case behind a query it was told of without asking, in its partnership only', async () => {
+    const { calls, repository } = fakeDatabase();
+    repository.rememberQueryCase('p1', 'q1', 'c1');
+    expect(await repository.queryCases([{ partnership: 'p1', id: 'q1' }])).toEqual(
+      new Map([['p1|q1', 'c1']]),
+    );
+    expect(calls).toEqual([]);
+    await repository.queryCases([{ partnership: 'p2', id: 'q1' }]);
+    expect(calls).toEqual(['query-case']);
+  });
+
   it('reads a case status every time, since it can change', async () => {
     const { calls, repository } = fakeDatabase();
     const c = [{ partnership: 'p1', id: 'c1' }];

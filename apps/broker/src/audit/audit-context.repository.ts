@@ -54,6 +54,11 @@ export class AuditContextRepository {
     });
   }
 
+  /** Remembers the case behind a query just committed, so its first agency event need not ask. */
+  rememberQueryCase(partnership: string, queryId: string, caseId: string): void {
+    this.caseOfQuery.set(key({ partnership, id: queryId }), caseId);
+  }
+
   /**
    * `partnership|caseId` → the subject's pseudonym tokens, as recorded when the case was opened
    * (or signposted). From the log itself, so it survives the case's personal data being purged.

@@ -54,6 +54,14 @@ export class AuditService {
     }
   }
 
+  /**
+   * After the commit that created a query: the case behind it, for the entries that will name
+   * only the query (answers and agency events), so the first of them need not look it up.
+   */
+  queryCreated(partnership: string, queryId: string, caseId: string): void {
+    this.context.rememberQueryCase(partnership, queryId, caseId);
+  }
+
   /** For events that accompany no access (failed sign-ins): logged if the write fails, never thrown. */
   recordQuietly(event: AuditEventInput): void {
     this.record(event).catch(() => undefined);

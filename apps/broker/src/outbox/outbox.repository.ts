@@ -46,6 +46,15 @@ export class OutboxRepository {
     if (ids.length > 0) await tx.delete(OutboxMessageEntity, { id: In([...ids]) });
   }
 
+  /** Whether any row is due for publishing, without locking anything. */
+  async hasDue(): Promise<boolean> {
+    const [row] = (await this.dataSource.query(
+      `SELECT EXISTS (SELECT 1 FROM outbox_message
+                       WHERE published_at IS NULL AND available_at <= now()) AS due`,
+    )) as Array<{ due: boolean }>;
+    return row.due;
+  }
+
   countPending(): Promise<number> {
     return this.dataSource
       .getRepository(OutboxMessageEntity)

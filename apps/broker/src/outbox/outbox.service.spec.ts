@@ -25,6 +25,7 @@ describe(OutboxService.name, () => {
     ]);
     const outbox = t.get(OutboxRepository);
     outbox.countPending.mockResolvedValue(0);
+    outbox.hasDue.mockResolvedValue(true);
     const producer = t.get(KafkaProducer);
     producer.sendMany.mockResolvedValue(undefined);
     return { sut: t.sut, outbox, producer, metrics };
@@ -100,6 +101,31 @@ describe(OutboxService.name, () => {
     outbox.claim.mockResolvedValueOnce([row(1)]).mockResolvedValue([]);
     expect(sut.name).toBe('outbox.relay');
     await expect(sut.tick()).resolves.toBe(1);
+  });
+
+  it('asks first on a pass of its own, and claims nothing when nothing is due', async () => {
+    const { sut, outbox } = setup();
+    outbox.hasDue.mockResolvedValue(false);
+    await expect(sut.tick()).resolves.toBe(0);
+    expect(outbox.claim).not.toHaveBeenCalled();
+    // A kick follows a commit that queued records: it claims without asking.
+    outbox.hasDue.mockClear();
+    outbox.claim.mockResolvedValueOnce([row(1)]).mockResolvedValue([]);
+    sut.kick();
+    await sut.onApplicationShutdown();
+    expect(outbox.hasDue).not.toHaveBeenCalled();
+    expect(outbox.claim).toHaveBeenCalled();
+  });
+
+  it('still relays for a kick that came while a pass of its own was asking', async () => {
+    const { sut, outbox, producer } = setup();
+    outbox.hasDue.mockImplementation(async () => {
+      sut.kick(); // a commit lands while the interval's pass asks, and finds nothing yet
+      return false;
+    });
+    outbox.claim.mockResolvedValueOnce([row(1)]).mockResolvedValue([]);
+    await expect(sut.tick()).resolves.toBe(1);
+    expect(batches(producer)).toEqual([['k1']]);
   });
 
   it('stores records with the time they become due', async () => {

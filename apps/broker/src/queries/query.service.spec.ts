@@ -151,6 +151,8 @@ describe(QueryService.name, () => {
       entries: expect.arrayContaining([expect.objectContaining({ action: 'query.requested' })]),
     });
     expect(audit.record).not.toHaveBeenCalled();
+    // Once committed, the audit context knows the query's case for the entries that follow.
+    expect(audit.queryCreated).toHaveBeenCalledWith('demo', partsOf(queries)[0].queryId, CASE);
     expect(dispatcher.sent).toHaveBeenCalledWith(dispatches);
   });
 

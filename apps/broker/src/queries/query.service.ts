@@ -389,6 +389,7 @@ export class QueryService {
       await this.capacity.enqueue(tx, queued);
       if (parts.every((p) => p.status !== 'pending')) await this.queries.refreshStatus(queryId, tx);
     });
+    this.audit.queryCreated(user.partnership, queryId, kase.id);
     this.dispatcher.sent(dispatches);
     for (const agency of down) this.metrics.agencyUnavailable.inc({ agency });
     // The people asked about, as the decisions read them: every part names one of them.
