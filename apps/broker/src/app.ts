@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import type { MicroserviceOptions } from '@nestjs/microservices';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -10,6 +10,7 @@ import {
   ensureTopics,
   KAFKA_CONSUMER_SETTINGS,
   kafkaClientConfig,
+  RestartingServerKafka,
 } from '@mash/common';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AGENCIES, consumerGroup, isWideTopic, Topics } from '@mash/contracts';
@@ -124,8 +125,8 @@ export async function createBrokerApp(
 
   app.connectMicroservice<MicroserviceOptions>(
     {
-      transport: Transport.KAFKA,
-      options: {
+      // NestJS's Kafka transport, whose consumer is started again after a crash for good.
+      strategy: new RestartingServerKafka({
         client: kafka,
         consumer: {
           groupId: consumerGroup('broker'),
@@ -138,7 +139,7 @@ export async function createBrokerApp(
         // kafkajs handles one partition at a time by default; answers and audit events from
         // several topics would queue behind each other's database commits.
         run: { partitionsConsumedConcurrently: 8 },
-      },
+      }),
     },
     { inheritAppConfig: true },
   );

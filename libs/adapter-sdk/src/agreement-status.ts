@@ -10,7 +10,7 @@ import {
   parseMessage,
   type Agency,
 } from '@mash/contracts';
-import { KAFKA_CONSUMER_SETTINGS } from '@mash/common';
+import { KAFKA_CONSUMER_SETTINGS, restartWhenCrashedForGood } from '@mash/common';
 import { SIGNING_ALG } from '@mash/trust';
 
 export const AGREEMENT_NOT_IN_FORCE = 'GRANT.AGREEMENT_NOT_IN_FORCE';
@@ -125,6 +125,7 @@ export class AgreementStatusFeed implements AgreementStatusGate, OnModuleDestroy
   private readonly client: Kafka;
   private consumer: Consumer | undefined;
   private admin: Admin | undefined;
+  private stopRestarts: (() => void) | undefined;
   /** Next offset to read, per partition. */
   private readonly positions = new Map<number, number>();
   private readonly syncTimeoutMs: number;
@@ -144,9 +145,21 @@ export class AgreementStatusFeed implements AgreementStatusGate, OnModuleDestroy
       groupId: `${this.options.service}.agreements.${randomUUID().slice(0, 8)}`,
       ...KAFKA_CONSUMER_SETTINGS,
     });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
-    await this.consumer.run({
+    const consumer = this.consumer;
+    this.stopRestarts = restartWhenCrashedForGood({
+      consumer,
+      start: () => this.run(consumer),
+      warn: (message) => this.logger.warn(`agreement status ${message}`),
+    });
+    await consumer.connect();
+    await this.run(consumer);
+    return this;
+  }
+
+  /** Reads the topic from its start (the group commits nothing), applying each status. */
+  private async run(consumer: Consumer): Promise<void> {
+    await consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    await consumer.run({
       autoCommit: false,
       eachMessage: async ({ partition, message }) => {
         const outcome = await this.registry.apply(message.value);
@@ -163,7 +176,6 @@ export class AgreementStatusFeed implements AgreementStatusGate, OnModuleDestroy
         this.positions.set(partition, Number(message.offset) + 1);
       },
     });
-    return this;
   }
 
   /** Resolves true once every status message on the topic now has been applied; false on timeout. */
@@ -198,6 +210,7 @@ export class AgreementStatusFeed implements AgreementStatusGate, OnModuleDestroy
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stopRestarts?.();
     await this.consumer?.disconnect().catch(() => undefined);
     await this.admin?.disconnect().catch(() => undefined);
   }

@@ -1,11 +1,12 @@
 import { NestFactory } from '@nestjs/core';
-import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import type { MicroserviceOptions } from '@nestjs/microservices';
 import { Logger, type INestApplication } from '@nestjs/common';
 import {
   ensureDatabase,
   ensureTopics,
   KAFKA_CONSUMER_SETTINGS,
   kafkaClientConfig,
+  RestartingServerKafka,
 } from '@mash/common';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { consumerGroup, isWideTopic, Topics } from '@mash/contracts';
@@ -49,8 +50,8 @@ export async function createAdapterApp(options: AdapterModuleOptions): Promise<I
   app.enableShutdownHooks();
   app.connectMicroservice<MicroserviceOptions>(
     {
-      transport: Transport.KAFKA,
-      options: {
+      // NestJS's Kafka transport, whose consumer is started again after a crash for good.
+      strategy: new RestartingServerKafka({
         client: kafka,
         // Group id is exactly `adapter-<agency>`, which the documented ACLs name (prefixed only
         // in a test namespace, see KAFKA_TOPIC_NAMESPACE).
@@ -66,7 +67,7 @@ export async function createAdapterApp(options: AdapterModuleOptions): Promise<I
         // kafkajs handles one partition at a time by default; answers and audit events from
         // several topics would queue behind each other's database commits.
         run: { partitionsConsumedConcurrently: 4 },
-      },
+      }),
     },
     { inheritAppConfig: true },
   );

@@ -6,3 +6,4 @@ export * from './jwks-client';
 export * from './clock';
 export * from './logging';
 export * from './logger';
+export * from './consumer-restart';

@@ -6,7 +6,12 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { Kafka, type Consumer, type KafkaMessage } from 'kafkajs';
-import { KAFKA_CONSUMER_SETTINGS, kafkaClientConfig, type RawKafkaMessage } from '@mash/common';
+import {
+  KAFKA_CONSUMER_SETTINGS,
+  kafkaClientConfig,
+  restartWhenCrashedForGood,
+  type RawKafkaMessage,
+} from '@mash/common';
 import { consumerGroup, Topics } from '@mash/contracts';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
 import { AgencyAuditHandler } from './agency-audit.handler';
@@ -31,6 +36,7 @@ export class AgencyAuditConsumer implements OnApplicationBootstrap, OnApplicatio
   private consumer: Consumer | undefined;
   private starting: Promise<void> | undefined;
   private retry: NodeJS.Timeout | undefined;
+  private stopRestarts: (() => void) | undefined;
   private stopped = false;
 
   constructor(
@@ -59,7 +65,16 @@ export class AgencyAuditConsumer implements OnApplicationBootstrap, OnApplicatio
       ...KAFKA_CONSUMER_SETTINGS,
     });
     this.consumer = consumer;
+    this.stopRestarts = restartWhenCrashedForGood({
+      consumer,
+      start: () => this.run(consumer),
+      warn: (message) => this.logger.warn(`audit ${message}`),
+    });
     await consumer.connect();
+    await this.run(consumer);
+  }
+
+  private async run(consumer: Consumer): Promise<void> {
     await consumer.subscribe({ topic: Topics.audit, fromBeginning: true });
     await consumer.run({
       partitionsConsumedConcurrently: 3,
@@ -79,6 +94,7 @@ export class AgencyAuditConsumer implements OnApplicationBootstrap, OnApplicatio
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retry);
+    this.stopRestarts?.();
     await this.starting;
     await this.consumer?.disconnect().catch((error: unknown) => {
       this.logger.warn(`audit consumer did not leave its group cleanly: ${String(error)}`);
