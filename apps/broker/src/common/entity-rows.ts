@@ -3,8 +3,8 @@ import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 /**
  * Builds an entity from a row keyed by column name: one the driver returned (`SELECT *`), or one
  * PostgreSQL built as JSON (`row_to_json(t)`, `json_agg(t)`), so that a read of a row and its
- * children takes one statement instead of one per table. TypeORM's own find costs about three
- * times the CPU for the same row (bench: parts of a query, 0.10-0.12 against 0.28-0.43 ms).
+ * children takes one statement instead of one per table. A TypeORM find of the same rows costs
+ * two to three times the CPU (measured on a query's parts: docs/operations.md).
  * The entity's metadata says which property each column fills; timestamps in JSON arrive as ISO
  * strings and become Dates, as the driver makes them. For entities whose columns are text, uuid,
  * boolean, integer, jsonb and timestamptz (what the driver and JSON agree on); another column type
@@ -14,12 +14,12 @@ import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 export function entityFromRow<T extends ObjectLiteral>(
   dataSource: DataSource,
   target: EntityTarget<T>,
-  json: Record<string, unknown>,
+  row: Record<string, unknown>,
 ): T {
   const metadata = dataSource.getMetadata(target);
   const entity = metadata.create() as T;
   for (const column of metadata.columns) {
-    const value = json[column.databaseName];
+    const value = row[column.databaseName];
     const type = String(column.type);
     if (!SAME_IN_JSON.has(type) && type !== 'timestamptz')
       throw new Error(`${metadata.name}.${column.propertyName}: ${type} is not mapped from JSON`);
