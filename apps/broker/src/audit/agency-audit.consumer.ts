@@ -65,6 +65,8 @@ export class AgencyAuditConsumer implements OnApplicationBootstrap, OnApplicatio
       ...KAFKA_CONSUMER_SETTINGS,
     });
     this.consumer = consumer;
+    // A start tried again after a failure brings a new consumer: the old one is not restarted.
+    this.stopRestarts?.();
     this.stopRestarts = restartWhenCrashedForGood({
       consumer,
       start: () => this.run(consumer),
