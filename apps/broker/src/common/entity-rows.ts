@@ -1,4 +1,5 @@
-import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { DataSource, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
 /**
  * Builds an entity from a row keyed by column name: one the driver returned (`SELECT *`), or one
@@ -18,16 +19,13 @@ export function entityFromRow<T extends ObjectLiteral>(
 ): T {
   const metadata = dataSource.getMetadata(target);
   const entity = metadata.create() as T;
-  for (const column of metadata.columns) {
+  for (const { column, timestamp } of mappingOf(metadata)) {
     const value = row[column.databaseName];
-    const type = String(column.type);
-    if (!SAME_IN_JSON.has(type) && type !== 'timestamptz')
-      throw new Error(`${metadata.name}.${column.propertyName}: ${type} is not mapped from JSON`);
     column.setEntityValue(
       entity,
       value === undefined || value === null
         ? null
-        : type === 'timestamptz'
+        : timestamp
           ? new Date(value as string | Date)
           : value,
     );
@@ -37,3 +35,23 @@ export function entityFromRow<T extends ObjectLiteral>(
 
 /** Column types whose JSON value is what the driver returns for them. */
 const SAME_IN_JSON = new Set(['text', 'uuid', 'boolean', 'int', 'integer', 'jsonb']);
+
+/** An entity's columns, each with whether it holds a timestamp. */
+type Mapping = Array<{ column: ColumnMetadata; timestamp: boolean }>;
+
+/** Each entity's columns, checked once (not on every row of every read). */
+const mappings = new WeakMap<EntityMetadata, Mapping>();
+
+function mappingOf(metadata: EntityMetadata): Mapping {
+  let mapping = mappings.get(metadata);
+  if (!mapping) {
+    mapping = metadata.columns.map((column) => {
+      const type = String(column.type);
+      if (!SAME_IN_JSON.has(type) && type !== 'timestamptz')
+        throw new Error(`${metadata.name}.${column.propertyName}: ${type} is not mapped from JSON`);
+      return { column, timestamp: type === 'timestamptz' };
+    });
+    mappings.set(metadata, mapping);
+  }
+  return mapping;
+}

@@ -77,11 +77,8 @@ export class CapacityRepository {
     now: Date,
     behindQueue = false,
   ): Promise<string | null> {
-    const [row] = (await this.dataSource.query(
-      `SELECT take_capacity_slot($1, $2, $3, $4, $5)::text AS id`,
-      [partnership, agency, limit, now, behindQueue],
-    )) as Array<{ id: string | null }>;
-    return row?.id ?? null;
+    const taken = await this.takeSlots(partnership, new Map([[agency, limit]]), now, behindQueue);
+    return taken.get(agency) ?? null;
   }
 
   /**
