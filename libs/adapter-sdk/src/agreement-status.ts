@@ -10,7 +10,7 @@ import {
   parseMessage,
   type Agency,
 } from '@mash/contracts';
-import { KAFKA_CONSUMER_SETTINGS, restartWhenCrashedForGood } from '@mash/common';
+import { KAFKA_CONSUMER_SETTINGS, superviseConsumer } from '@mash/common';
 import { SIGNING_ALG } from '@mash/trust';
 
 export const AGREEMENT_NOT_IN_FORCE = 'GRANT.AGREEMENT_NOT_IN_FORCE';
@@ -146,8 +146,9 @@ export class AgreementStatusFeed implements AgreementStatusGate, OnModuleDestroy
       ...KAFKA_CONSUMER_SETTINGS,
     });
     const consumer = this.consumer;
-    this.stopRestarts = restartWhenCrashedForGood({
+    this.stopRestarts = superviseConsumer({
       consumer,
+      client: this.client,
       start: () => this.run(consumer),
       warn: (message) => this.logger.warn(`agreement status ${message}`),
     });

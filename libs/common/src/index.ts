@@ -6,4 +6,5 @@ export * from './jwks-client';
 export * from './clock';
 export * from './logging';
 export * from './logger';
-export * from './consumer-restart';
+export * from './consumer-supervisor';
+export * from './group-leave';

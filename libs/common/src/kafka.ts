@@ -60,6 +60,8 @@ export function kafkaClientConfig(
  * rebalance timeout for the old member), but when a node of a cluster dies for good a consumer
  * fetching from it retries against the dead leader without learning the new one (only its restart
  * reads the metadata again): the cluster drill's broker stopped applying answers for a minute.
+ * Instead, the old member of a consumer that crashed leaves the group (`superviseConsumer`), so
+ * the restarted coordinator need not wait for it.
  */
 export const KAFKA_CONSUMER_SETTINGS = {
   sessionTimeout: 10_000,

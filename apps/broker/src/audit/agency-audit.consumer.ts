@@ -9,7 +9,7 @@ import { Kafka, type Consumer, type KafkaMessage } from 'kafkajs';
 import {
   KAFKA_CONSUMER_SETTINGS,
   kafkaClientConfig,
-  restartWhenCrashedForGood,
+  superviseConsumer,
   type RawKafkaMessage,
 } from '@mash/common';
 import { consumerGroup, Topics } from '@mash/contracts';
@@ -67,8 +67,9 @@ export class AgencyAuditConsumer implements OnApplicationBootstrap, OnApplicatio
     this.consumer = consumer;
     // A start tried again after a failure brings a new consumer: the old one is not restarted.
     this.stopRestarts?.();
-    this.stopRestarts = restartWhenCrashedForGood({
+    this.stopRestarts = superviseConsumer({
       consumer,
+      client: kafka,
       start: () => this.run(consumer),
       warn: (message) => this.logger.warn(`audit ${message}`),
     });

@@ -1,0 +1,138 @@
+import { ServerKafka } from '@nestjs/microservices';
+import type { Consumer, ConsumerCrashEvent, ConsumerGroupJoinEvent } from 'kafkajs';
+import { leaveGroup } from './group-leave';
+
+/** What supervision needs: the consumer, its client, and whatever subscribes and runs it again. */
+export interface Supervised {
+  consumer: Pick<Consumer, 'on' | 'events' | 'connect'>;
+  /** The kafkajs client the consumer was made from: the crashed member leaves its group through it. */
+  client: object;
+  /** Subscribes and runs the consumer again (it keeps no run of its own after a crash). */
+  start: () => Promise<void>;
+  /** Told why, in words without data. */
+  warn: (message: string) => void;
+  /** Pause before each attempt, in ms. */
+  delayMs?: number;
+  /** How the crashed member is taken out of its group (`leaveGroup`; replaced in unit tests). */
+  leave?: (client: object, groupId: string, memberId: string, signal: AbortSignal) => Promise<void>;
+  /** How long to go on trying to take it out, in ms; by then its session has long expired. */
+  leaveForMs?: number;
+}
+
+/**
+ * Watches a consumer for crashes, and does two things kafkajs does not.
+ *
+ * Restart. kafkajs restarts a crashed consumer only after an error it calls retriable. After a
+ * Kafka outage a consumer can crash on one it does not (`Failed to find group coordinator`, while
+ * the restarted node loads its groups), and stay stopped for good: its service then never consumed
+ * again (the kafka-recovery e2e once found 26 of 29 queries unanswered). Such a consumer is
+ * connected and started again here, after a pause and until it runs.
+ *
+ * Leave. Whoever restarts it, a crashed consumer comes back as a new member of its group, and its
+ * old member id is forgotten. A coordinator that has just loaded the group (Kafka restarted, or
+ * the coordinator moved to another node) still names the old member, so it holds the new member's
+ * join until the old one's session expires: every consumer that crashed during an outage then
+ * waited the whole session timeout (10 s) after Kafka was back before it fetched again. So the
+ * old member is taken out of the group here (LeaveGroup, as kafkajs's own stop would have sent had
+ * Kafka been up), trying every `delayMs` until the coordinator takes it or no longer knows it.
+ *
+ * Returns the function that stops both (on shutdown).
+ */
+export function superviseConsumer({
+  consumer,
+  client,
+  start,
+  warn,
+  delayMs = 1_000,
+  leave = leaveGroup,
+  leaveForMs = 120_000,
+}: Supervised): () => void {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let member: { groupId: string; memberId: string } | undefined;
+  const leaving = new Set<NodeJS.Timeout>();
+  const shutdown = new AbortController();
+  const leaveOld = (groupId: string, memberId: string, until: number) => {
+    const retry = setTimeout(() => {
+      leaving.delete(retry);
+      if (stopped) return;
+      leave(client, groupId, memberId, shutdown.signal).then(
+        () => warn('consumer that crashed has left its group; its restart need not wait for it'),
+        (error: unknown) => {
+          if (isGone(error) || stopped) return;
+          if (Date.now() < until) leaveOld(groupId, memberId, until);
+        },
+      );
+    }, delayMs);
+    retry.unref();
+    leaving.add(retry);
+  };
+  const attempt = () => {
+    timer = setTimeout(() => {
+      if (stopped) return;
+      consumer
+        .connect()
+        .then(start)
+        .catch((error: unknown) => {
+          warn(`consumer did not start again (${errorName(error)}); trying again`);
+          if (!stopped) attempt();
+        });
+    }, delayMs);
+    timer.unref();
+  };
+  consumer.on(consumer.events.GROUP_JOIN, (event: ConsumerGroupJoinEvent) => {
+    member = { groupId: event.payload.groupId, memberId: event.payload.memberId };
+  });
+  consumer.on(consumer.events.CRASH, (event: ConsumerCrashEvent) => {
+    if (stopped) return;
+    if (member) leaveOld(member.groupId, member.memberId, Date.now() + leaveForMs);
+    member = undefined;
+    if (event.payload.restart) return;
+    warn(`consumer stopped after ${errorName(event.payload.error)}; starting it again`);
+    attempt();
+  });
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    for (const retry of leaving) clearTimeout(retry);
+    leaving.clear();
+    shutdown.abort();
+  };
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'an unknown error';
+}
+
+/** The coordinator no longer holds the member (it left, or its session expired): nothing to do. */
+function isGone(error: unknown): boolean {
+  const type = (error as { type?: unknown } | null)?.type;
+  return type === 'UNKNOWN_MEMBER_ID' || type === 'GROUP_ID_NOT_FOUND';
+}
+
+/**
+ * NestJS's Kafka transport, with its consumer started again after a crash kafkajs does not
+ * restart (`superviseConsumer`). Used as the strategy of the broker's and the adapters'
+ * microservice.
+ */
+export class RestartingServerKafka extends ServerKafka {
+  private stopRestarts: (() => void) | undefined;
+
+  protected override registerConsumerEventListeners(): void {
+    super.registerConsumerEventListeners();
+    const { consumer, client } = this;
+    if (!consumer || !client) return;
+    this.stopRestarts?.();
+    this.stopRestarts = superviseConsumer({
+      consumer,
+      client,
+      start: () => this.bindEvents(consumer),
+      warn: (message) => this.logger.warn(`Kafka ${message}`),
+    });
+  }
+
+  override async close(): Promise<void> {
+    this.stopRestarts?.();
+    await super.close();
+  }
+}
