@@ -111,9 +111,9 @@ function isGone(error: unknown): boolean {
 }
 
 /**
- * NestJS's Kafka transport, with its consumer started again after a crash kafkajs does not
- * restart (`superviseConsumer`). Used as the strategy of the broker's and the adapters'
- * microservice.
+ * NestJS's Kafka transport with its consumer supervised (`superviseConsumer`): started again after
+ * a crash kafkajs does not restart, and its crashed member taken out of the group. Used as the
+ * strategy of the broker's and the adapters' microservice.
  */
 export class RestartingServerKafka extends ServerKafka {
   private stopRestarts: (() => void) | undefined;

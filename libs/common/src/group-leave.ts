@@ -17,10 +17,10 @@ const CREATE_CLUSTER = 'private:Kafka:createCluster';
 
 /**
  * Takes `memberId` out of `groupId` at the group's coordinator, through `client` (a kafkajs
- * `Kafka`, or NestJS's view of one), as the member's own stop would
- * (`superviseConsumer` says why). Once `signal` aborts (shutdown), it gives up. Throws what the coordinator answers, such as
- * `UNKNOWN_MEMBER_ID` (in the error's `type`) when it no longer holds the member; while Kafka
- * cannot be reached, it tries within the client's retry settings, then throws.
+ * `Kafka`, or NestJS's view of one), as the member's own stop would (`superviseConsumer` says
+ * why). Throws what the coordinator answers, such as `UNKNOWN_MEMBER_ID` (in the error's `type`)
+ * when it no longer holds the member. While Kafka cannot be reached it tries within the client's
+ * retry settings, then throws; once `signal` aborts (shutdown) it gives up.
  */
 export async function leaveGroup(
   client: object,
