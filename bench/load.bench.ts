@@ -9,6 +9,7 @@
  *   LOAD_URL=http://127.0.0.1:3000 npm run bench -- load   # use a federation already running
  *   LOAD_FOLLOW=sse npm run bench -- load       # follow each query by Server-Sent Events, not polling
  *   LOAD_KAFKA_RESTART=1 LOAD_RATES=20 LOAD_SECONDS=60 npm run bench -- load   # Kafka down 5 s mid-run
+ *   LOAD_ADAPTER_KILL=police LOAD_RATES=5 LOAD_SECONDS=40 npm run bench -- load  # an adapter killed mid-run
  *
  * Without LOAD_URL it brings the federation up as `npm start` does (scripts/start.mjs, with the
  * demo partnership's hourly capacity raised so that nothing queues) and stops it afterwards.
@@ -24,6 +25,12 @@
  * starts it again LOAD_KAFKA_DOWN_SECONDS (5) later, and writes bench/results/load-kafka-restart.json:
  * when Kafka was back, how long until the first query sent after that completed (recovery), and
  * how many accepted queries never reached an end (lost).
+ *
+ * With LOAD_ADAPTER_KILL=<agency> the bench kills that agency's adapter with SIGKILL (a crash, no
+ * goodbye to Kafka) LOAD_ADAPTER_KILL_AT seconds (10) into each rate; npm start restarts it, as it
+ * restarts any adapter that dies. It writes bench/results/load-adapter-restart.json: when the new
+ * process answered its health check, when that agency's first answer was applied after the kill,
+ * and how many accepted queries never reached an end.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -49,6 +56,8 @@ const KAFKA_RESTART = process.env.LOAD_KAFKA_RESTART === '1';
 const KAFKA_PORT = Number(process.env.LOAD_KAFKA_PORT ?? 9292);
 const KAFKA_STOP_AT_S = Number(process.env.LOAD_KAFKA_STOP_AT ?? 10);
 const KAFKA_DOWN_S = Number(process.env.LOAD_KAFKA_DOWN_SECONDS ?? 5);
+const ADAPTER_KILL = process.env.LOAD_ADAPTER_KILL;
+const ADAPTER_KILL_AT_S = Number(process.env.LOAD_ADAPTER_KILL_AT ?? 10);
 const log = (msg: string): void => void process.stderr.write(`[load.bench] ${msg}\n`);
 
 interface Sample {
@@ -63,6 +72,8 @@ interface Sample {
   outcome?: string;
   /** performance.now() of each agency's answer seen on the query's event stream (LOAD_FOLLOW=sse). */
   answeredAt?: number[];
+  /** The agency of each of those answers, in the same order. */
+  answeredBy?: string[];
 }
 
 function percentile(sorted: number[], p: number): number | null {
@@ -72,6 +83,7 @@ function percentile(sorted: number[], p: number): number | null {
 /** A part's statuses once its agency has answered (not pending, queued, denied or timed out). */
 const ANSWERED = new Set(['match', 'possible-match', 'no-match', 'failed']);
 const statusOf = (data: string) => (JSON.parse(data) as { status?: string }).status ?? '';
+const agencyOf = (data: string) => (JSON.parse(data) as { agency?: string }).agency ?? '';
 const round = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -160,6 +172,78 @@ async function startFederation(port: number): Promise<{ url: string; stop: () =>
   };
 }
 
+/** The pid of `agency`'s adapter process (npm start runs one), from /proc. */
+function adapterPid(agency: string): number | undefined {
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+      if (cmd.includes(`apps/adapter-${agency}/src/main.ts`)) return Number(pid);
+    } catch {
+      /* the process ended meanwhile */
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Kills `agency`'s adapter with SIGKILL LOAD_ADAPTER_KILL_AT seconds after `started` and waits for
+ * npm start's restart of it to answer its health check; resolves with the times.
+ */
+async function killAdapter(started: number, agency: string) {
+  const registry = JSON.parse(
+    readFileSync(join(ROOT, 'deploy/agencies/registry.dev.json'), 'utf8'),
+  ) as { default: Record<string, { jwksUrl: string }> };
+  const port = new URL(registry.default[agency].jwksUrl).port;
+  await sleep(started + ADAPTER_KILL_AT_S * 1000 - performance.now());
+  const pid = adapterPid(agency);
+  if (pid === undefined) throw new Error(`no adapter-${agency} process to kill`);
+  log(`  killing adapter-${agency} (SIGKILL, ${ADAPTER_KILL_AT_S} s in)...`);
+  process.kill(pid, 'SIGKILL');
+  const killedAt = performance.now();
+  for (;;) {
+    await sleep(100);
+    if (performance.now() - killedAt > GIVE_UP_MS)
+      throw new Error(`adapter-${agency} was not back within a minute`);
+    const now = adapterPid(agency);
+    if (now === undefined || now === pid) continue;
+    const health = await fetch(`http://127.0.0.1:${port}/health`, {
+      signal: AbortSignal.timeout(1000),
+    }).catch(() => undefined);
+    if (health?.ok) break;
+  }
+  const upAt = performance.now();
+  log(
+    `  adapter-${agency} answering its health check ${((upAt - killedAt) / 1000).toFixed(1)} s after the kill`,
+  );
+  return { agency, killedAt, upAt };
+}
+
+/**
+ * Recovery from the adapter's crash: `upSeconds`, from the kill to the restarted process answering
+ * its health check; `answeringAgainSeconds`, from the kill to that agency's first answer the broker
+ * applied after it (for any query; those sent meanwhile wait in the agency's topic); `lost`,
+ * accepted queries that never reached an end.
+ */
+function adapterRestartFigures(
+  samples: Sample[],
+  started: number,
+  { agency, killedAt, upAt }: { agency: string; killedAt: number; upAt: number },
+) {
+  const seconds = (ms: number) => Math.round(ms / 100) / 10;
+  const accepted = samples.filter((s) => s.status === 202);
+  const answers = accepted.flatMap((s) =>
+    (s.answeredAt ?? []).filter((at, i) => s.answeredBy?.[i] === agency && at >= killedAt),
+  );
+  const first = Math.min(...answers);
+  return {
+    agency,
+    killedAtSeconds: seconds(killedAt - started),
+    upSeconds: seconds(upAt - killedAt),
+    answeringAgainSeconds: Number.isFinite(first) ? seconds(first - killedAt) : null,
+    lost: accepted.filter((s) => s.outcome === undefined).length,
+  };
+}
+
 /** The bench's own Kafka (LOAD_KAFKA_RESTART=1): `kafka.sh` on LOAD_KAFKA_PORT. */
 async function kafka(command: 'start' | 'stop'): Promise<void> {
   await promisify(execFile)('bash', [join(ROOT, 'deploy/kafka/kafka.sh'), command], {
@@ -215,6 +299,10 @@ interface Subject {
 
 async function main(): Promise<void> {
   const external = process.env.LOAD_URL;
+  if (ADAPTER_KILL && (external || FOLLOW !== 'sse'))
+    throw new Error(
+      'LOAD_ADAPTER_KILL needs LOAD_FOLLOW=sse and the bench to start the federation',
+    );
   if (KAFKA_RESTART) {
     if (external) throw new Error('LOAD_KAFKA_RESTART needs the bench to start the federation');
     log(`starting the bench's own Kafka on 127.0.0.1:${KAFKA_PORT}...`);
@@ -287,6 +375,7 @@ async function main(): Promise<void> {
     const cpuBefore = serviceCpu();
     const started = performance.now();
     const restart = KAFKA_RESTART ? restartKafka(started) : undefined;
+    const crash = ADAPTER_KILL ? killAdapter(started, ADAPTER_KILL) : undefined;
     for (let i = 0; i < total; i++) {
       // Open loop: the i-th query is sent at i / rate seconds, however the earlier ones fare.
       const due = started + (i * 1000) / rate;
@@ -316,8 +405,10 @@ async function main(): Promise<void> {
                 if (!stream || left <= 0) return;
                 const event = await stream.next(left).catch(() => undefined);
                 if (!event) return;
-                if (event.event === 'agency' && ANSWERED.has(statusOf(event.data)))
+                if (event.event === 'agency' && ANSWERED.has(statusOf(event.data))) {
                   (sample.answeredAt ??= []).push(performance.now());
+                  (sample.answeredBy ??= []).push(agencyOf(event.data));
+                }
                 if (event.event === 'query') {
                   sample.doneAt = performance.now();
                   sample.completeMs = sample.doneAt - t0;
@@ -350,6 +441,7 @@ async function main(): Promise<void> {
     log('  waiting for the last queries to finish...');
     await Promise.all(pending);
     const outage = await restart;
+    const crashed = await crash;
     const accepted = samples.filter((s) => s.status === 202);
     const completed = accepted.filter((s) => s.completeMs !== undefined);
     const lastDoneAt = Math.max(started, ...completed.map((s) => s.doneAt ?? started));
@@ -377,6 +469,7 @@ async function main(): Promise<void> {
       cpuShareOfOneCore: cpuShare(cpuBefore, cpuAfter, sendSeconds),
       vacuumedBefore: vacuumed,
       ...(outage ? { kafkaRestart: kafkaRestartFigures(samples, started, outage) } : {}),
+      ...(crashed ? { adapterRestart: adapterRestartFigures(samples, started, crashed) } : {}),
     };
     log(
       `  ${result.accepted}/${total} accepted, ${result.complete} complete, ${result.partial} partial, ` +
@@ -403,9 +496,11 @@ async function main(): Promise<void> {
   await mkdir(join(ROOT, 'bench/results'), { recursive: true });
   const file = KAFKA_RESTART
     ? 'load-kafka-restart.json'
-    : FOLLOW === 'sse'
-      ? 'load-sse.json'
-      : 'load.json';
+    : ADAPTER_KILL
+      ? 'load-adapter-restart.json'
+      : FOLLOW === 'sse'
+        ? 'load-sse.json'
+        : 'load.json';
   await writeFile(join(ROOT, 'bench/results', file), `${JSON.stringify(out, null, 2)}\n`);
   log(`wrote bench/results/${file}`);
 }
