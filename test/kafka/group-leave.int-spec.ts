@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { Kafka, logLevel, type Consumer, type ISocketFactory } from 'kafkajs';
-import { leaveGroup } from '@mash/common';
+import { RestartingServerKafka, leaveGroup } from '@mash/common';
 
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 /** The vanished member's session: far longer than the test waits, so only a leave explains a join. */
@@ -72,9 +72,9 @@ describe('leaveGroup', () => {
     await admin.disconnect();
   });
 
-  const member = async (kafka: Kafka, settings: { sessionTimeout: number }) => {
+  const member = async (kafka: Kafka, settings: { sessionTimeout: number }, group = groupId) => {
     const consumer = kafka.consumer({
-      groupId,
+      groupId: group,
       ...settings,
       rebalanceTimeout: settings.sessionTimeout,
       heartbeatInterval: 1_000,
@@ -123,5 +123,50 @@ describe('leaveGroup', () => {
     await expect(leaveGroup(client, groupId, oldId)).rejects.toMatchObject({
       type: 'UNKNOWN_MEMBER_ID',
     });
+  }, 60_000);
+
+  it('lets an instance started again take its killed predecessor’s place at once', async () => {
+    // The same instance (one client id) killed without leaving, then started again as the
+    // broker's and the adapters' Kafka transport starts it.
+    const clientId = `${topic}.instance`;
+    const group = `${topic}.instance-group`;
+    const cut = severable();
+    const killed = new Kafka({
+      clientId,
+      brokers: BROKERS,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 0 },
+      socketFactory: cut.socketFactory,
+    });
+    await (
+      await member(killed, { sessionTimeout: HELD_MS }, group)
+    ).memberId;
+    cut.sever();
+
+    const server = new RestartingServerKafka({
+      client: { clientId, brokers: BROKERS, logLevel: logLevel.NOTHING },
+      consumer: {
+        groupId: group,
+        sessionTimeout: 10_000,
+        rebalanceTimeout: 10_000,
+        heartbeatInterval: 1_000,
+        maxWaitTimeInMs: 500,
+      },
+      postfixId: '',
+      subscribe: { fromBeginning: true },
+      parser: { keepBinary: true },
+    });
+    server.addHandler(topic, () => Promise.resolve(undefined), true);
+    const startedAt = Date.now();
+    try {
+      // listen() calls back once the consumer's first join is through.
+      await new Promise<void>((resolve, reject) =>
+        server.listen((error?: unknown) => (error ? reject(error as Error) : resolve())),
+      );
+      // Far below the killed run's 60 s session: its member was taken out, not waited out.
+      expect(Date.now() - startedAt).toBeLessThan(HELD_MS / 3);
+    } finally {
+      await server.close();
+    }
   }, 60_000);
 });

@@ -11,6 +11,7 @@ import {
   KAFKA_CONSUMER_SETTINGS,
   kafkaClientConfig,
   RestartingServerKafka,
+  instanceClientId,
 } from '@mash/common';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AGENCIES, consumerGroup, isWideTopic, Topics } from '@mash/contracts';
@@ -125,9 +126,9 @@ export async function createBrokerApp(
 
   app.connectMicroservice<MicroserviceOptions>(
     {
-      // NestJS's Kafka transport, whose consumer is started again after a crash for good.
+      // NestJS's Kafka transport, its consumer supervised (RestartingServerKafka).
       strategy: new RestartingServerKafka({
-        client: kafka,
+        client: { ...kafka, clientId: instanceClientId('broker', config.port) },
         consumer: {
           groupId: consumerGroup('broker'),
           allowAutoTopicCreation: false,

@@ -7,6 +7,7 @@ import {
   KAFKA_CONSUMER_SETTINGS,
   kafkaClientConfig,
   RestartingServerKafka,
+  instanceClientId,
 } from '@mash/common';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { consumerGroup, isWideTopic, Topics } from '@mash/contracts';
@@ -50,9 +51,9 @@ export async function createAdapterApp(options: AdapterModuleOptions): Promise<I
   app.enableShutdownHooks();
   app.connectMicroservice<MicroserviceOptions>(
     {
-      // NestJS's Kafka transport, whose consumer is started again after a crash for good.
+      // NestJS's Kafka transport, its consumer supervised (RestartingServerKafka).
       strategy: new RestartingServerKafka({
-        client: kafka,
+        client: { ...kafka, clientId: instanceClientId(config.service, config.port) },
         // Group id is exactly `adapter-<agency>`, which the documented ACLs name (prefixed only
         // in a test namespace, see KAFKA_TOPIC_NAMESPACE).
         consumer: {

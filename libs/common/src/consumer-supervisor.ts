@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { ServerKafka } from '@nestjs/microservices';
 import type { Consumer, ConsumerCrashEvent, ConsumerGroupJoinEvent } from 'kafkajs';
 import { leaveGroup } from './group-leave';
@@ -111,12 +112,61 @@ function isGone(error: unknown): boolean {
 }
 
 /**
+ * A Kafka client id naming one instance of `service`: its host and port, so that the same instance
+ * started again has the same id and another instance (another pod, or another port on one machine)
+ * never does. `RestartingServerKafka` finds its predecessor's member by it.
+ */
+export function instanceClientId(service: string, port: number): string {
+  // Port 0 (any free port) names no instance: the process then stands for itself alone.
+  const place = port > 0 ? String(port) : `pid${process.pid}`;
+  return `${service}-${hostname().replace(/[^A-Za-z0-9-]/g, '-')}-${place}`;
+}
+
+/** How long a start waits for its predecessor's member to leave; past it, the session ends it. */
+const PREDECESSOR_LEAVE_MS = 5_000;
+
+/**
  * NestJS's Kafka transport with its consumer supervised (`superviseConsumer`): started again after
  * a crash kafkajs does not restart, and its crashed member taken out of the group. Used as the
- * strategy of the broker's and the adapters' microservice.
+ * strategy of the broker's and the adapters' microservice, with a client id from
+ * `instanceClientId`.
+ *
+ * A process that died without leaving its group (killed, out of memory) stays a member until its
+ * session expires, and the coordinator holds the join of the process started in its place until
+ * then: an adapter killed and restarted by its supervisor answered again only after the whole
+ * 10 s session. So before its consumer joins, a start takes out of the group every member with its
+ * own client id: an earlier run of this same instance.
  */
 export class RestartingServerKafka extends ServerKafka {
   private stopRestarts: (() => void) | undefined;
+
+  override async bindEvents(consumer: Consumer): Promise<void> {
+    await this.leavePredecessors();
+    await super.bindEvents(consumer);
+  }
+
+  private async leavePredecessors(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    const admin = client.admin();
+    const leave = async () => {
+      await admin.connect();
+      const { groups } = await admin.describeGroups([this.groupId]);
+      const earlier = (groups[0]?.members ?? []).filter((m) => m.clientId === this.clientId);
+      for (const { memberId } of earlier)
+        await leaveGroup(client, this.groupId, memberId).catch(() => undefined);
+      if (earlier.length > 0)
+        this.logger.warn(`Kafka: an earlier run of this instance has left the consumer group`);
+    };
+    let timer: NodeJS.Timeout | undefined;
+    // Not worth failing or holding up a start for: the old member's session expires anyway.
+    await Promise.race([
+      leave().catch(() => undefined),
+      new Promise((resolve) => (timer = setTimeout(resolve, PREDECESSOR_LEAVE_MS))),
+    ]);
+    clearTimeout(timer);
+    await admin.disconnect().catch(() => undefined);
+  }
 
   protected override registerConsumerEventListeners(): void {
     super.registerConsumerEventListeners();
