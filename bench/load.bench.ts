@@ -9,7 +9,7 @@
  *   LOAD_URL=http://127.0.0.1:3000 npm run bench -- load   # use a federation already running
  *   LOAD_FOLLOW=sse npm run bench -- load       # follow each query by Server-Sent Events, not polling
  *   LOAD_KAFKA_RESTART=1 LOAD_RATES=20 LOAD_SECONDS=60 npm run bench -- load   # Kafka down 5 s mid-run
- *   LOAD_ADAPTER_KILL=police LOAD_RATES=5 LOAD_SECONDS=40 npm run bench -- load  # an adapter killed mid-run
+ *   LOAD_ADAPTER_KILL=police LOAD_FOLLOW=sse LOAD_RATES=3 LOAD_SECONDS=40 npm run bench -- load  # adapter killed
  *
  * Without LOAD_URL it brings the federation up as `npm start` does (scripts/start.mjs, with the
  * demo partnership's hourly capacity raised so that nothing queues) and stops it afterwards.
