@@ -87,13 +87,29 @@ const agencyOf = (data: string) => (JSON.parse(data) as { agency?: string }).age
 const round = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Each running process's pid and command line, from /proc. */
+function* processes(): Generator<{ pid: number; cmd: string }> {
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      yield {
+        pid: Number(pid),
+        cmd: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' '),
+      };
+    } catch {
+      /* the process ended meanwhile */
+    }
+  }
+}
+
+/** Milliseconds as seconds to a tenth, for the recovery figures. */
+const tenths = (ms: number) => Math.round(ms / 100) / 10;
+
 /** CPU seconds (user + system) of each federation process, read from /proc. */
 function serviceCpu(): Map<string, number> {
   const tick = 100; // USER_HZ on Linux
   const result = new Map<string, number>();
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+  for (const { pid, cmd } of processes()) {
     try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
       const service = /apps\/(broker|adapter-[a-z-]+)\/src\/main\.ts/.exec(cmd)?.[1];
       const name =
         service ??
@@ -101,7 +117,7 @@ function serviceCpu(): Map<string, number> {
           ? 'kafka'
           : /^postgres[: ]/.test(cmd) || /\/postgres /.test(cmd)
             ? 'postgres'
-            : Number(pid) === process.pid
+            : pid === process.pid
               ? 'loadClient'
               : undefined);
       if (!name) continue;
@@ -174,14 +190,8 @@ async function startFederation(port: number): Promise<{ url: string; stop: () =>
 
 /** The pid of `agency`'s adapter process (npm start runs one), from /proc. */
 function adapterPid(agency: string): number | undefined {
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-      if (cmd.includes(`apps/adapter-${agency}/src/main.ts`)) return Number(pid);
-    } catch {
-      /* the process ended meanwhile */
-    }
-  }
+  for (const { pid, cmd } of processes())
+    if (cmd.includes(`apps/adapter-${agency}/src/main.ts`)) return pid;
   return undefined;
 }
 
@@ -229,7 +239,6 @@ function adapterRestartFigures(
   started: number,
   { agency, killedAt, upAt }: { agency: string; killedAt: number; upAt: number },
 ) {
-  const seconds = (ms: number) => Math.round(ms / 100) / 10;
   const accepted = samples.filter((s) => s.status === 202);
   const answers = accepted.flatMap((s) =>
     (s.answeredAt ?? []).filter((at, i) => s.answeredBy?.[i] === agency && at >= killedAt),
@@ -237,9 +246,9 @@ function adapterRestartFigures(
   const first = Math.min(...answers);
   return {
     agency,
-    killedAtSeconds: seconds(killedAt - started),
-    upSeconds: seconds(upAt - killedAt),
-    answeringAgainSeconds: Number.isFinite(first) ? seconds(first - killedAt) : null,
+    killedAtSeconds: tenths(killedAt - started),
+    upSeconds: tenths(upAt - killedAt),
+    answeringAgainSeconds: Number.isFinite(first) ? tenths(first - killedAt) : null,
     lost: accepted.filter((s) => s.outcome === undefined).length,
   };
 }
@@ -519,17 +528,16 @@ function kafkaRestartFigures(
   started: number,
   { stoppedAt, backAt }: { stoppedAt: number; backAt: number },
 ) {
-  const seconds = (ms: number) => Math.round(ms / 100) / 10;
   const firstAfterBack = (times: number[]) => {
     const first = Math.min(...times.filter((t) => t >= backAt));
-    return Number.isFinite(first) ? seconds(first - backAt) : null;
+    return Number.isFinite(first) ? tenths(first - backAt) : null;
   };
   const accepted = samples.filter((s) => s.status === 202);
   const sentAfterBack = samples.filter((s) => (s.sentAt ?? 0) >= backAt);
   return {
-    stoppedAtSeconds: seconds(stoppedAt - started),
-    downSeconds: seconds(backAt - stoppedAt),
-    backAtSeconds: seconds(backAt - started),
+    stoppedAtSeconds: tenths(stoppedAt - started),
+    downSeconds: tenths(backAt - stoppedAt),
+    backAtSeconds: tenths(backAt - started),
     answeringAgainSeconds: firstAfterBack(accepted.flatMap((s) => s.answeredAt ?? [])),
     recoverySeconds: firstAfterBack(
       accepted.filter((s) => s.outcome === 'complete').map((s) => s.doneAt ?? -1),

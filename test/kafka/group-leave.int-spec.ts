@@ -15,8 +15,11 @@ const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const HELD_MS = 60_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Connections this client has made can be cut, and later ones refused, as if Kafka were gone. */
-function severable() {
+/**
+ * A client whose connections can be cut, and later ones refused, as if its process were gone;
+ * it does not try again.
+ */
+function severable(clientId: string) {
   const sockets = new Set<Socket>();
   let severed = false;
   const socketFactory: ISocketFactory = ({ host, port, onConnect }) => {
@@ -32,7 +35,14 @@ function severable() {
     severed = true;
     for (const socket of sockets) socket.destroy();
   };
-  return { socketFactory, sever };
+  const client = new Kafka({
+    clientId,
+    brokers: BROKERS,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+    socketFactory,
+  });
+  return { client, sever };
 }
 
 /** Resolves with the member id of the consumer's next join. */
@@ -92,15 +102,8 @@ describe('leaveGroup', () => {
   };
 
   it('lets a new member join at once instead of after the vanished one’s session', async () => {
-    const cut = severable();
-    const vanishing = new Kafka({
-      clientId: 'group-leave-vanishing',
-      brokers: BROKERS,
-      logLevel: logLevel.NOTHING,
-      retry: { retries: 0 },
-      socketFactory: cut.socketFactory,
-    });
-    const old = await member(vanishing, { sessionTimeout: HELD_MS });
+    const cut = severable('group-leave-vanishing');
+    const old = await member(cut.client, { sessionTimeout: HELD_MS });
     const oldId = await old.memberId;
     cut.sever();
 
@@ -130,16 +133,9 @@ describe('leaveGroup', () => {
     // broker's and the adapters' Kafka transport starts it.
     const clientId = `${topic}.instance`;
     const group = `${topic}.instance-group`;
-    const cut = severable();
-    const killed = new Kafka({
-      clientId,
-      brokers: BROKERS,
-      logLevel: logLevel.NOTHING,
-      retry: { retries: 0 },
-      socketFactory: cut.socketFactory,
-    });
+    const cut = severable(clientId);
     await (
-      await member(killed, { sessionTimeout: HELD_MS }, group)
+      await member(cut.client, { sessionTimeout: HELD_MS }, group)
     ).memberId;
     cut.sever();
 
