@@ -12,6 +12,7 @@ export { AuditSchema1700000000000 } from './audit-schema.migration';
 export { AuditSequencing1765000000000 } from './audit-sequencing.migration';
 export { AuditMerkle1765010000000 } from './audit-merkle.migration';
 export { AuditIndexes1766100000000 } from './audit-indexes.migration';
+export { AuditPendingGuard1766400000000 } from './audit-pending-guard.migration';
 export { AuditEventEntity, AuditCheckpointEntity, AuditPendingEntity } from './audit.entities';
 export { AUDIT_ENTITIES, AUDIT_MIGRATIONS } from './schema';
 export { queryRows, type AuditDatabase, type AuditTransaction, type SqlExecutor } from './executor';
