@@ -490,7 +490,7 @@ describe('A household referred, asked about person by person', () => {
     const rep = await federation.representativeToken('police');
     // Settling is not the agency answering again: it does not count towards its answer rate.
     const answered = async () =>
-      (await federation.broker.get(QueryEventRepository).load(['police'], 3600)).get('police')!
+      (await federation.broker.get(QueryEventRepository).answered(['police'], 3600)).get('police')!
         .answered;
     const answeredBefore = await answered();
     const other = await federation.representativeToken('education');

@@ -88,6 +88,8 @@ const BrokerEnvSchema = KafkaEnvSchema.extend({
   QUERY_ADMISSION_WINDOW_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
   /** ...and over this last part of it too: the lower of the two rates counts (a falling rate shows at once). */
   QUERY_ADMISSION_RECENT_SECONDS: z.coerce.number().int().min(1).max(600).default(5),
+  /** An instance reads the answer rates at most this often (they move over seconds); 0: every query. */
+  QUERY_ADMISSION_RATE_REFRESH_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
   /** An adapter not heard from for this long is `down` (adapters beat every 10 s by default). */
   HEARTBEAT_SILENCE_SECONDS: z.coerce.number().int().min(2).max(86_400).default(45),
   /**
@@ -155,6 +157,7 @@ export interface BrokerConfig {
     windowSeconds: number;
     /** At most `windowSeconds`. */
     recentSeconds: number;
+    rateRefreshMs: number;
     maxConcurrent: number;
     maxBusy: number;
     deadlineShare: number;
@@ -288,6 +291,7 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
       redReserve: e.QUERY_ADMISSION_RED_RESERVE,
       windowSeconds: e.QUERY_ADMISSION_WINDOW_SECONDS,
       recentSeconds: Math.min(e.QUERY_ADMISSION_RECENT_SECONDS, e.QUERY_ADMISSION_WINDOW_SECONDS),
+      rateRefreshMs: e.QUERY_ADMISSION_RATE_REFRESH_MS,
       maxConcurrent: e.QUERY_ADMISSION_MAX_CONCURRENT,
       maxBusy: e.QUERY_ADMISSION_MAX_BUSY,
       deadlineShare: e.QUERY_ADMISSION_DEADLINE_SHARE,

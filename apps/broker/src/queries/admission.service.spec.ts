@@ -14,6 +14,7 @@ const config = {
     redReserve: 0.2,
     windowSeconds: 10,
     recentSeconds: 2,
+    rateRefreshMs: 1000,
     maxConcurrent: 10,
     maxBusy: 0.85,
     deadlineShare: 0.8,
@@ -42,13 +43,21 @@ describe(AdmissionService.name, () => {
         },
       ]),
     );
+  /** The repository's two reads, as `load` says. */
+  const measure = (events: jest.Mocked<QueryEventRepository>, load: Record<string, Load>) => {
+    const all = steady(load);
+    events.inFlight.mockResolvedValue(new Map([...all].map(([a, l]) => [a, l.inFlight])));
+    events.answered.mockImplementation(
+      async (asked) => new Map([...all].filter(([a]) => asked.includes(a))),
+    );
+  };
   const setup = (load: Record<string, Load>, instance = broker()) => {
     const t = newTestService(AdmissionService, [
       [BROKER_CONFIG, config],
       [BrokerMetrics, new BrokerMetrics()],
       [BrokerLoad, instance],
     ]);
-    t.get(QueryEventRepository).load.mockResolvedValue(steady(load));
+    measure(t.get(QueryEventRepository), load);
     return t.sut;
   };
   const refusal = async (sut: AdmissionService, rag: string): Promise<DomainError | undefined> =>
@@ -91,9 +100,7 @@ describe(AdmissionService.name, () => {
       [BrokerMetrics, new BrokerMetrics()],
       [BrokerLoad, broker()],
     ]);
-    halved
-      .get(QueryEventRepository)
-      .load.mockResolvedValue(steady({ police: { inFlight: 250, answered: 500 } }));
+    measure(halved.get(QueryEventRepository), { police: { inFlight: 250, answered: 500 } });
     await expect(halved.sut.admit('red', ['police'])).rejects.toMatchObject({
       code: 'QUERY.OVERLOADED',
     });
@@ -141,6 +148,58 @@ describe(AdmissionService.name, () => {
     // Floor 10: amber and green may have 8 in flight.
     const error = await refusal(sut, 'green');
     expect(error?.details).toEqual({ agencies: ['health'], retryAfterSeconds: 10 });
+  });
+
+  describe('the answer rates', () => {
+    afterEach(() => jest.useRealTimers());
+
+    it('reads them once a refresh interval, shared by the creations meanwhile; in flight every time', async () => {
+      jest.useFakeTimers({ now: 0 });
+      const t = newTestService(AdmissionService, [
+        [BROKER_CONFIG, config],
+        [BrokerMetrics, new BrokerMetrics()],
+        [BrokerLoad, broker()],
+      ]);
+      const events = t.get(QueryEventRepository);
+      measure(events, { police: { inFlight: 300, answered: 500 } });
+      await Promise.all([t.sut.admit('green', ['police']), t.sut.admit('green', ['police'])]);
+      await t.sut.admit('green', ['police']);
+      expect(events.answered).toHaveBeenCalledTimes(1);
+      expect(events.inFlight).toHaveBeenCalledTimes(3);
+
+      // The rate falls to 20 a second (limit 160) and in flight rises: the next read shows it.
+      measure(events, { police: { inFlight: 300, answered: 200 } });
+      await expect(t.sut.admit('red', ['police'])).resolves.toBeUndefined();
+      jest.advanceTimersByTime(config.admission.rateRefreshMs);
+      await expect(t.sut.admit('red', ['police'])).rejects.toMatchObject({
+        code: 'QUERY.OVERLOADED',
+      });
+      expect(events.answered).toHaveBeenCalledTimes(2);
+      expect(events.answered).toHaveBeenLastCalledWith(['police'], 10, 2);
+    });
+
+    it('reads an agency it has not read yet at once, and again after a failed read', async () => {
+      jest.useFakeTimers({ now: 0 });
+      const t = newTestService(AdmissionService, [
+        [BROKER_CONFIG, config],
+        [BrokerMetrics, new BrokerMetrics()],
+        [BrokerLoad, broker()],
+      ]);
+      const events = t.get(QueryEventRepository);
+      measure(events, {
+        police: { inFlight: 0, answered: 500 },
+        health: { inFlight: 0, answered: 0 },
+      });
+      await t.sut.admit('green', ['police']);
+      await t.sut.admit('green', ['police', 'health']);
+      expect(events.answered.mock.calls.map((c) => c[0])).toEqual([['police'], ['health']]);
+
+      jest.advanceTimersByTime(config.admission.rateRefreshMs);
+      events.answered.mockRejectedValueOnce(new Error('connection lost'));
+      await expect(t.sut.admit('green', ['police'])).rejects.toThrow('connection lost');
+      await expect(t.sut.admit('green', ['police'])).resolves.toBeUndefined();
+      expect(events.answered).toHaveBeenCalledTimes(4);
+    });
   });
 
   describe('the broker itself', () => {

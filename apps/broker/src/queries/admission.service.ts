@@ -3,7 +3,7 @@ import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
 import { brokerError } from '../common/errors';
 import { BrokerMetrics } from '../metrics/broker-metrics';
 import { BrokerLoad } from './broker-load';
-import { QueryEventRepository } from './query-event.repository';
+import { QueryEventRepository, type AgencyAnswers } from './query-event.repository';
 
 /**
  * Admission control (issue 15): a query the federation cannot answer within its deadline is
@@ -28,12 +28,22 @@ import { QueryEventRepository } from './query-event.repository';
  * refused for a busy loop. A single creation is never refused for a busy loop: an instance
  * starting up is busy, and one request alone queues behind nothing.
  *
+ * In flight is read for every query; the answer rates, whose read grows with the rate (every
+ * answer of the window), at most once a QUERY_ADMISSION_RATE_REFRESH_MS per instance and agency,
+ * shared by the creations that ask meanwhile. A rate a second old moves the limit by what a second
+ * adds to a 5 s and a 30 s window.
+ *
  * The check and the insert are not one transaction: instances admitting at the same moment can
  * overshoot the limit by the requests in between. A shared lock would serialise every query in
  * the partnership, the cost this exists to avoid; the margin absorbs the overshoot.
  */
 @Injectable()
 export class AdmissionService {
+  /** Each agency's last answer counts, with when they were read (`performance.now()`). */
+  private readonly answers = new Map<string, AgencyAnswers & { readAt: number }>();
+  /** Reads under way, by agency: a creation asking meanwhile waits for the same one. */
+  private readonly reading = new Map<string, Promise<void>>();
+
   constructor(
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
     private readonly events: QueryEventRepository,
@@ -62,10 +72,19 @@ export class AdmissionService {
     const { maxInFlight, minInFlight, redReserve, windowSeconds, recentSeconds, deadlineShare } =
       this.config.admission;
     const deadlineSeconds = this.config.queryTimeoutMs / 1000;
-    const load = await this.events.load([...new Set(agencies)], windowSeconds, recentSeconds);
+    const asked = [...new Set(agencies)];
+    const [inFlightNow, answers] = await Promise.all([
+      this.events.inFlight(asked),
+      this.answerCounts(asked, windowSeconds, recentSeconds),
+    ]);
     const full: string[] = [];
     let retryAfter = 1;
-    for (const [agency, { inFlight, answered, answeredRecently }] of load) {
+    for (const agency of asked) {
+      const inFlight = inFlightNow.get(agency) ?? 0;
+      const { answered, answeredRecently } = answers.get(agency) ?? {
+        answered: 0,
+        answeredRecently: 0,
+      };
       // The lower of the window's rate and its recent part's: when a saturated machine slows,
       // what is admitted follows within seconds, not after a whole window of the old rate.
       const rate = Math.min(answered / windowSeconds, answeredRecently / recentSeconds);
@@ -87,6 +106,39 @@ export class AdmissionService {
       'QUERY.OVERLOADED',
       `the federation cannot answer a query within its deadline now (${full.join(', ')} at capacity${rag === 'red' ? '' : '; red cases are still admitted'}); try again in ${retryAfter} s`,
       { agencies: full, retryAfterSeconds: retryAfter },
+    );
+  }
+
+  /** `agencies`' answer counts, read again where older than `rateRefreshMs`. */
+  private async answerCounts(
+    agencies: string[],
+    windowSeconds: number,
+    recentSeconds: number,
+  ): Promise<Map<string, AgencyAnswers>> {
+    const now = performance.now();
+    const stale = agencies.filter((a) => {
+      const known = this.answers.get(a);
+      return (
+        !this.reading.has(a) &&
+        (!known || now - known.readAt >= this.config.admission.rateRefreshMs)
+      );
+    });
+    if (stale.length > 0) {
+      const read = this.events.answered(stale, windowSeconds, recentSeconds).then((counts) => {
+        const readAt = performance.now();
+        for (const [agency, c] of counts) this.answers.set(agency, { ...c, readAt });
+      });
+      const done = read.finally(() => {
+        for (const a of stale) if (this.reading.get(a) === done) this.reading.delete(a);
+      });
+      for (const a of stale) this.reading.set(a, done);
+    }
+    await Promise.all(agencies.map((a) => this.reading.get(a)));
+    return new Map(
+      agencies.flatMap((a) => {
+        const known = this.answers.get(a);
+        return known ? [[a, known] as const] : [];
+      }),
     );
   }
 

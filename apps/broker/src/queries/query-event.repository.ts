@@ -12,9 +12,8 @@ export interface QueryEventRow {
 /** Part statuses an agency's answer sets (a timeout is not an answer: it says nothing of the rate). */
 const ANSWERED = ['match', 'possible-match', 'no-match', 'failed'];
 
-/** An agency's requests in flight, and its answers over the admission window and its recent part. */
-export interface AgencyLoad {
-  inFlight: number;
+/** An agency's answers over the admission window and over its recent part. */
+export interface AgencyAnswers {
   answered: number;
   answeredRecently: number;
 }
@@ -28,48 +27,52 @@ export class QueryEventRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
-   * Per agency: requests sent and not yet answered (every partnership's: the adapters and Kafka
-   * serve them all), and answers received within the last `windowSeconds` of database time and
-   * within its last `recentSeconds`. Only a part's first answer counts: a representative settling
-   * a possible match later changes the part's status again, but the agency's system answered
-   * nothing more.
+   * Per agency, requests sent and not yet answered: every partnership's, since the adapters and
+   * Kafka serve them all. Reads only the pending parts (`status, deadline_at` index), however
+   * busy the day has been.
    */
-  async load(
+  async inFlight(agencies: string[]): Promise<Map<string, number>> {
+    const result = new Map<string, number>(agencies.map((a) => [a, 0]));
+    if (agencies.length === 0) return result;
+    const rows = (await this.dataSource.query(
+      `SELECT agency, count(*)::int AS n FROM federated_query_agency
+        WHERE status = 'pending' AND dispatched_at IS NOT NULL AND agency = ANY($1)
+        GROUP BY agency`,
+      [agencies],
+    )) as Array<{ agency: string; n: number }>;
+    for (const r of rows) result.set(r.agency, r.n);
+    return result;
+  }
+
+  /**
+   * Per agency, answers received within the last `windowSeconds` of database time and within its
+   * last `recentSeconds`. Only a part's first answer counts: a representative settling a possible
+   * match later changes the part's status again, but the agency's system answered nothing more.
+   * This reads every answer of the window, so its cost grows with the rate: `AdmissionService`
+   * reads it at most once a `rateRefreshMs`, not once a query.
+   */
+  async answered(
     agencies: string[],
     windowSeconds: number,
     recentSeconds = windowSeconds,
-  ): Promise<Map<string, AgencyLoad>> {
-    const result = new Map<string, AgencyLoad>(
-      agencies.map((a) => [a, { inFlight: 0, answered: 0, answeredRecently: 0 }]),
+  ): Promise<Map<string, AgencyAnswers>> {
+    const result = new Map<string, AgencyAnswers>(
+      agencies.map((a) => [a, { answered: 0, answeredRecently: 0 }]),
     );
     if (agencies.length === 0) return result;
-    // One statement for both counts: a new query asks this before anything else.
     const rows = (await this.dataSource.query(
-      `SELECT a.agency, coalesce(f.n, 0) AS in_flight, coalesce(e.n, 0) AS answered,
-              coalesce(e.recent, 0) AS recent
-         FROM unnest($1::text[]) AS a(agency)
-         LEFT JOIN (
-           SELECT agency, count(*)::int AS n FROM federated_query_agency
-            WHERE status = 'pending' AND dispatched_at IS NOT NULL AND agency = ANY($1)
-            GROUP BY agency) f ON f.agency = a.agency
-         LEFT JOIN (
-           SELECT e.agency, count(*)::int AS n,
-                  count(*) FILTER (WHERE e.at > now() - make_interval(secs => $4))::int AS recent
-             FROM query_event e
-            WHERE e.at > now() - make_interval(secs => $2) AND e.agency = ANY($1) AND e.status = ANY($3)
-              AND NOT EXISTS (
-                SELECT 1 FROM query_event f
-                 WHERE f.query_id = e.query_id AND f.seq < e.seq AND f.agency = e.agency
-                   AND f.member_id IS NOT DISTINCT FROM e.member_id AND f.status = ANY($3))
-            GROUP BY e.agency) e ON e.agency = a.agency`,
+      `SELECT e.agency, count(*)::int AS n,
+              count(*) FILTER (WHERE e.at > now() - make_interval(secs => $4))::int AS recent
+         FROM query_event e
+        WHERE e.at > now() - make_interval(secs => $2) AND e.agency = ANY($1) AND e.status = ANY($3)
+          AND NOT EXISTS (
+            SELECT 1 FROM query_event f
+             WHERE f.query_id = e.query_id AND f.seq < e.seq AND f.agency = e.agency
+               AND f.member_id IS NOT DISTINCT FROM e.member_id AND f.status = ANY($3))
+        GROUP BY e.agency`,
       [agencies, windowSeconds, ANSWERED, recentSeconds],
-    )) as Array<{ agency: string; in_flight: number; answered: number; recent: number }>;
-    for (const r of rows)
-      result.set(r.agency, {
-        inFlight: r.in_flight,
-        answered: r.answered,
-        answeredRecently: r.recent,
-      });
+    )) as Array<{ agency: string; n: number; recent: number }>;
+    for (const r of rows) result.set(r.agency, { answered: r.n, answeredRecently: r.recent });
     return result;
   }
 
