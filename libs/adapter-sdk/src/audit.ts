@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { CompactSign } from 'jose';
 import { Topics, type Agency, type AgencyAuditEventV1, kafkaRecord } from '@mash/contracts';
 import { SIGNING_ALG, type ServiceKeys } from '@mash/trust';
-import type { Publisher } from './publisher';
+import type { OutgoingMessage, Publisher } from './publisher';
 
 /**
  * Agency-side audit events, signed with the agency's key and sent over `mash.audit.v1`.
@@ -15,12 +15,47 @@ export class AgencyAuditPublisher {
     private readonly publisher: Publisher,
   ) {}
 
+  /** Signs one event and sends it at once. */
   async record(
     partnership: string,
     action: string,
     outcome: 'success' | 'failure',
     details: Record<string, unknown>,
   ): Promise<void> {
+    const { topic, ...record } = await this.signed(partnership, action, outcome, details);
+    await this.publisher.publish(topic, record);
+  }
+
+  /**
+   * Events signed as they happen and sent together by `flush`: one produce request for what one
+   * request to the adapter records, where one each cost a Kafka round trip in the request's path.
+   * Flush before anything they describe leaves the agency.
+   */
+  batch(): AgencyAuditBatch {
+    const pending: OutgoingMessage[] = [];
+    return {
+      add: async (partnership, action, outcome, details) => {
+        const { topic: _topic, ...record } = await this.signed(
+          partnership,
+          action,
+          outcome,
+          details,
+        );
+        pending.push(record);
+      },
+      flush: async () => {
+        const sending = pending.splice(0);
+        await this.publisher.publishAll(Topics.audit, sending);
+      },
+    };
+  }
+
+  private async signed(
+    partnership: string,
+    action: string,
+    outcome: 'success' | 'failure',
+    details: Record<string, unknown>,
+  ): Promise<OutgoingMessage & { topic: string }> {
     const occurredAt = new Date().toISOString();
     const content = { agency: this.agency, partnership, action, outcome, details, occurredAt };
     const signed = await new CompactSign(new TextEncoder().encode(JSON.stringify(content)))
@@ -38,9 +73,20 @@ export class AgencyAuditPublisher {
     const queryId = typeof details.queryId === 'string' ? details.queryId : undefined;
     // Keyed by query (or the message itself) so events spread over the topic's partitions: the
     // broker records them in parallel, and their order does not matter (each carries its time).
-    const { topic, ...record } = kafkaRecord(Topics.audit, queryId ?? event.messageId, event, {
+    return kafkaRecord(Topics.audit, queryId ?? event.messageId, event, {
       correlationId: queryId,
     });
-    await this.publisher.publish(topic, record);
   }
+}
+
+/** Audit events of one piece of work, sent together (`AgencyAuditPublisher.batch`). */
+export interface AgencyAuditBatch {
+  add(
+    partnership: string,
+    action: string,
+    outcome: 'success' | 'failure',
+    details: Record<string, unknown>,
+  ): Promise<void>;
+  /** Sends what was added since the last flush; resolves once Kafka has it all. */
+  flush(): Promise<void>;
 }

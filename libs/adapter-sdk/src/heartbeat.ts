@@ -64,7 +64,7 @@ export class HeartbeatPublisher implements OnApplicationBootstrap, OnModuleDestr
   constructor(
     private readonly options: HeartbeatOptions,
     private readonly keys: ServiceKeys,
-    private readonly publisher: Publisher,
+    private readonly publisher: Pick<Publisher, 'publish'>,
     private readonly freshness: SourceFreshness,
   ) {
     this.instance = (options.instance ?? hostname()).slice(0, 100) || 'adapter';

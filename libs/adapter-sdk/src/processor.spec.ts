@@ -15,7 +15,7 @@ import {
   sealCriteria,
   signGrant,
 } from '@mash/trust';
-import type { AgencyAuditPublisher } from './audit';
+import { AgencyAuditPublisher } from './audit';
 import type { FindResult, SourceConnector } from './connector';
 import type { GrantLedgerEntry } from './ledger';
 import { AdapterMetrics } from './metrics';
@@ -86,9 +86,13 @@ describe(QueryRequestProcessor.name, () => {
         occurrences: [{ occurrenceRef: 'OCC-1', summary: 'free text the agreement excludes' }],
       }),
     } satisfies SourceConnector;
-    const publisher = { publish: jest.fn<Promise<void>, Parameters<Publisher['publish']>>() };
+    const publisher = {
+      publish: jest.fn<Promise<void>, Parameters<Publisher['publish']>>(),
+      publishAll: jest.fn<Promise<void>, Parameters<Publisher['publishAll']>>(),
+    };
     publisher.publish.mockResolvedValue();
-    const audit = { record: jest.fn().mockResolvedValue(undefined) };
+    publisher.publishAll.mockResolvedValue();
+    const audit = new AgencyAuditPublisher('police', adapter, publisher);
     const ledger = fakeLedger();
     const brokerJwks = {
       getKey: createLocalJWKSet(broker.jwks),
@@ -101,7 +105,7 @@ describe(QueryRequestProcessor.name, () => {
       brokerJwks,
       ledger.dataSource,
       publisher,
-      audit as unknown as AgencyAuditPublisher,
+      audit,
       new AdapterMetrics('adapter-police-spec'),
     );
     return { sut, connector, publisher, ledger };
@@ -169,6 +173,45 @@ describe(QueryRequestProcessor.name, () => {
       Topics.deadLetter(Topics.queryRequested('police')),
     );
     expect(connector.findSubject).not.toHaveBeenCalled();
+  });
+
+  it("sends a request's audit events in one produce request, before its answer leaves", async () => {
+    const { sut, publisher } = newTestProcessor();
+    const { message } = await request();
+    await expect(sut.process(message)).resolves.toMatchObject({ kind: 'answered' });
+    expect(publisher.publishAll).toHaveBeenCalledTimes(1);
+    const [topic, events] = publisher.publishAll.mock.calls[0];
+    expect(topic).toBe(Topics.audit);
+    const actions = events.map(
+      (e) =>
+        JSON.parse(
+          Buffer.from(
+            (JSON.parse(e.value) as { signed: string }).signed.split('.')[1],
+            'base64url',
+          ).toString(),
+        ).action,
+    );
+    expect(actions).toEqual([
+      'agency.grant.verified',
+      'agency.source.searched',
+      'agency.records.released',
+    ]);
+    expect(publisher.publishAll.mock.invocationCallOrder[0]).toBeLessThan(
+      publisher.publish.mock.invocationCallOrder.at(-1)!,
+    );
+    expect((await answerOf(publisher)).status).toBe('match');
+  });
+
+  it('sends no answer when its audit events cannot be sent', async () => {
+    const { sut, publisher, ledger } = newTestProcessor();
+    const { message, grantId } = await request();
+    publisher.publishAll.mockRejectedValueOnce(new Error('Kafka unavailable'));
+    await expect(sut.process(message)).rejects.toThrow('Kafka unavailable');
+    expect(publisher.publish).not.toHaveBeenCalled();
+    // No reply stored either: the message delivered again answers afresh, with its events.
+    expect(ledger.rows.get(grantId)?.replyBody).toBeUndefined();
+    await expect(sut.process(message)).resolves.toMatchObject({ kind: 'answered' });
+    expect(publisher.publishAll).toHaveBeenCalledTimes(2);
   });
 
   it('refuses a grant the broker did not sign before the source is searched', async () => {

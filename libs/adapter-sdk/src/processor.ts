@@ -29,7 +29,7 @@ import { minimise, type CategoryObligation } from '@mash/policy';
 import type { SourceConnector, SourceRecord } from './connector';
 import { GrantLedgerEntry } from './ledger';
 import type { Publisher } from './publisher';
-import type { AgencyAuditPublisher } from './audit';
+import type { AgencyAuditBatch, AgencyAuditPublisher } from './audit';
 import type { AdapterMetrics } from './metrics';
 import type { AgreementStatusGate } from './agreement-status';
 import type { SourceFreshness } from './heartbeat';
@@ -100,7 +100,10 @@ export class QueryRequestProcessor {
       return { kind: 'redelivered' };
     }
 
-    await this.audit.record(request.partnership, 'agency.grant.verified', 'success', {
+    // What this request records goes to Kafka in one produce request, before the answer is stored
+    // or sent: nothing leaves the agency ahead of its audit events.
+    const audit = this.audit.batch();
+    await audit.add(request.partnership, 'agency.grant.verified', 'success', {
       queryId: request.queryId,
       caseId: grant.caseRef,
       grantId: grant.grantId,
@@ -108,7 +111,8 @@ export class QueryRequestProcessor {
       purpose: grant.purpose,
       agreement: grant.agreement,
     });
-    const answer = await this.answer(request, grant, criteria);
+    const answer = await this.answer(request, grant, criteria, audit);
+    await audit.flush();
     const body = await sealSigned(answer, this.keys.signing, await this.brokerJwks.encryptionKey());
     await this.dataSource
       .getRepository(GrantLedgerEntry)
@@ -156,6 +160,7 @@ export class QueryRequestProcessor {
     request: QueryRequestedV1,
     grant: VerifiedGrant,
     criteria: SubjectCriteria,
+    audit: AgencyAuditBatch,
   ): Promise<QueryAnswerV1> {
     const base = {
       queryId: request.queryId,
@@ -176,7 +181,7 @@ export class QueryRequestProcessor {
           return result;
         },
       );
-      await this.audit.record(request.partnership, 'agency.source.searched', 'success', {
+      await audit.add(request.partnership, 'agency.source.searched', 'success', {
         queryId: request.queryId,
         grantId: grant.grantId,
         requestedBy: grant.requestedBy,
@@ -215,7 +220,7 @@ export class QueryRequestProcessor {
         retentionDays: 0,
         justificationRequired: false,
       });
-      await this.audit.record(request.partnership, 'agency.records.released', 'success', {
+      await audit.add(request.partnership, 'agency.records.released', 'success', {
         queryId: request.queryId,
         grantId: grant.grantId,
         categories: Object.fromEntries(Object.entries(records).map(([k, v]) => [k, v.length])),

@@ -11,6 +11,8 @@ export interface OutgoingMessage {
 /** The one thing the SDK needs from Kafka on the way out. */
 export interface Publisher {
   publish(topic: string, message: OutgoingMessage): Promise<void>;
+  /** Several messages to one topic in one produce request; all sent when it resolves. */
+  publishAll(topic: string, messages: OutgoingMessage[]): Promise<void>;
 }
 
 export class ClientKafkaPublisher implements Publisher {
@@ -30,6 +32,31 @@ export class ClientKafkaPublisher implements Publisher {
             ...message,
             headers: injectTraceContext({ ...message.headers }),
           }),
+        ),
+    );
+  }
+
+  async publishAll(topic: string, messages: OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await inSpan(
+      `${topic} publish`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.destination.name': topic,
+          'messaging.batch.message_count': messages.length,
+        },
+      },
+      () =>
+        lastValueFrom(
+          this.client.emitBatch(topic, {
+            messages: messages.map((m) => ({
+              ...m,
+              headers: injectTraceContext({ ...m.headers }),
+            })),
+          }),
+          { defaultValue: undefined },
         ),
     );
   }
