@@ -51,15 +51,18 @@ describe(AdmissionService.name, () => {
       async (asked) => new Map([...all].filter(([a]) => asked.includes(a))),
     );
   };
-  const setup = (load: Record<string, Load>, instance = broker()) => {
+  /** The service over a repository measuring `load`, with the repository to look at. */
+  const build = (load: Record<string, Load>, instance = broker()) => {
     const t = newTestService(AdmissionService, [
       [BROKER_CONFIG, config],
       [BrokerMetrics, new BrokerMetrics()],
       [BrokerLoad, instance],
     ]);
-    measure(t.get(QueryEventRepository), load);
-    return t.sut;
+    const events = t.get(QueryEventRepository);
+    measure(events, load);
+    return { sut: t.sut, events };
   };
+  const setup = (load: Record<string, Load>, instance = broker()) => build(load, instance).sut;
   const refusal = async (sut: AdmissionService, rag: string): Promise<DomainError | undefined> =>
     sut.admit(rag, ['police', 'health']).then(
       () => undefined,
@@ -155,23 +158,17 @@ describe(AdmissionService.name, () => {
 
     it('reads them once a refresh interval, shared by the creations meanwhile; in flight every time', async () => {
       jest.useFakeTimers({ now: 0 });
-      const t = newTestService(AdmissionService, [
-        [BROKER_CONFIG, config],
-        [BrokerMetrics, new BrokerMetrics()],
-        [BrokerLoad, broker()],
-      ]);
-      const events = t.get(QueryEventRepository);
-      measure(events, { police: { inFlight: 300, answered: 500 } });
-      await Promise.all([t.sut.admit('green', ['police']), t.sut.admit('green', ['police'])]);
-      await t.sut.admit('green', ['police']);
+      const { sut, events } = build({ police: { inFlight: 300, answered: 500 } });
+      await Promise.all([sut.admit('green', ['police']), sut.admit('green', ['police'])]);
+      await sut.admit('green', ['police']);
       expect(events.answered).toHaveBeenCalledTimes(1);
       expect(events.inFlight).toHaveBeenCalledTimes(3);
 
       // The rate falls to 20 a second (limit 160) and in flight rises: the next read shows it.
       measure(events, { police: { inFlight: 300, answered: 200 } });
-      await expect(t.sut.admit('red', ['police'])).resolves.toBeUndefined();
+      await expect(sut.admit('red', ['police'])).resolves.toBeUndefined();
       jest.advanceTimersByTime(config.admission.rateRefreshMs);
-      await expect(t.sut.admit('red', ['police'])).rejects.toMatchObject({
+      await expect(sut.admit('red', ['police'])).rejects.toMatchObject({
         code: 'QUERY.OVERLOADED',
       });
       expect(events.answered).toHaveBeenCalledTimes(2);
@@ -180,24 +177,18 @@ describe(AdmissionService.name, () => {
 
     it('reads an agency it has not read yet at once, and again after a failed read', async () => {
       jest.useFakeTimers({ now: 0 });
-      const t = newTestService(AdmissionService, [
-        [BROKER_CONFIG, config],
-        [BrokerMetrics, new BrokerMetrics()],
-        [BrokerLoad, broker()],
-      ]);
-      const events = t.get(QueryEventRepository);
-      measure(events, {
+      const { sut, events } = build({
         police: { inFlight: 0, answered: 500 },
         health: { inFlight: 0, answered: 0 },
       });
-      await t.sut.admit('green', ['police']);
-      await t.sut.admit('green', ['police', 'health']);
+      await sut.admit('green', ['police']);
+      await sut.admit('green', ['police', 'health']);
       expect(events.answered.mock.calls.map((c) => c[0])).toEqual([['police'], ['health']]);
 
       jest.advanceTimersByTime(config.admission.rateRefreshMs);
       events.answered.mockRejectedValueOnce(new Error('connection lost'));
-      await expect(t.sut.admit('green', ['police'])).rejects.toThrow('connection lost');
-      await expect(t.sut.admit('green', ['police'])).resolves.toBeUndefined();
+      await expect(sut.admit('green', ['police'])).rejects.toThrow('connection lost');
+      await expect(sut.admit('green', ['police'])).resolves.toBeUndefined();
       expect(events.answered).toHaveBeenCalledTimes(4);
     });
   });
