@@ -75,7 +75,11 @@ async function readUntil(
       failed = reject;
     });
     // Joining a group happens in the background: a refusal arrives as a crash, not a rejection.
-    consumer.on(consumer.events.CRASH, (event) => failed(event.payload.error));
+    // Only a crash kafkajs does not restart is a refusal: on a Kafka just started, the first join
+    // can meet the group coordinator still loading, which kafkajs retries.
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (!event.payload.restart) failed(event.payload.error);
+    });
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ message }) => {
