@@ -14,8 +14,11 @@
  * Without LOAD_URL it brings the federation up as `npm start` does (scripts/start.mjs, with the
  * demo partnership's hourly capacity raised so that nothing queues) and stops it afterwards.
  * Writes bench/results/load.json: per rate the offered and achieved rate, POST and
- * time-to-complete percentiles, how many were refused, partial or never finished, and the CPU
- * each service used (share of one core, from /proc). With LOAD_FOLLOW=sse each query is followed
+ * time-to-complete percentiles, how many were refused, partial or never finished, the CPU
+ * each service used (share of one core, from /proc), and what each accepted query cost in counters
+ * the host's noise does not move (`workPerAcceptedQuery`: PostgreSQL transactions, buffers and rows
+ * written per database group, Kafka messages; read 11 s after the rate, once PostgreSQL has
+ * reported them), for comparing two versions on a shared machine. With LOAD_FOLLOW=sse each query is followed
  * through `GET /api/v1/queries/:id/events` instead of polling its view (time to complete is then
  * exact rather than to the poll interval), and the figures go to bench/results/load-sse.json, so
  * the two ways of following can be compared.
@@ -38,6 +41,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { parse, stringify } from 'yaml';
 import { issueDevToken } from '../apps/broker/src/auth/dev-issuer';
@@ -301,6 +305,94 @@ async function vacuumIfNoAutovacuum(): Promise<boolean> {
   }
 }
 
+/**
+ * Counters of the work done, which the host's noise does not move: per database group, PostgreSQL's
+ * transactions, buffers read (hit or not) and rows written (`pg_stat_database`); Kafka's messages
+ * on the federation's topics and on `__consumer_offsets` (offset commits and group state), from the
+ * topics' high watermarks. Undefined where a source cannot be read (a federation elsewhere).
+ */
+async function workCounters(): Promise<Record<string, number> | undefined> {
+  const counters: Record<string, number> = {};
+  const db = new Client({
+    connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mash_broker',
+  });
+  try {
+    await db.connect();
+    const broker = (await db.query<{ db: string }>('SELECT current_database() AS db')).rows[0].db;
+    const { rows } = await db.query<{
+      datname: string;
+      xacts: string;
+      blocks: string;
+      writes: string;
+    }>(
+      `SELECT datname, xact_commit + xact_rollback AS xacts, blks_hit + blks_read AS blocks,
+              tup_inserted + tup_updated + tup_deleted AS writes
+         FROM pg_stat_database WHERE datname LIKE 'mash%'`,
+    );
+    for (const r of rows) {
+      // The broker's database, the adapters' own state, and the agencies' source systems.
+      const group =
+        r.datname === broker
+          ? 'brokerDb'
+          : r.datname.startsWith('mash_adapter_')
+            ? 'adapterDbs'
+            : 'sourceDbs';
+      for (const [name, value] of [
+        ['Transactions', r.xacts],
+        ['Blocks', r.blocks],
+        ['RowsWritten', r.writes],
+      ] as const)
+        counters[group + name] = (counters[group + name] ?? 0) + Number(value);
+    }
+  } catch {
+    return undefined;
+  } finally {
+    await db.end().catch(() => undefined);
+  }
+  const admin = new Kafka({
+    clientId: 'load-bench',
+    brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  try {
+    await admin.connect();
+    counters.kafkaMessages = 0;
+    counters.kafkaOffsetTopicMessages = 0;
+    for (const topic of await admin.listTopics()) {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      const n = offsets.reduce((sum, p) => sum + Number(p.high), 0);
+      if (topic === '__consumer_offsets') counters.kafkaOffsetTopicMessages += n;
+      else if (topic.startsWith('mash.')) counters.kafkaMessages += n;
+    }
+  } catch {
+    return undefined;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+  return counters;
+}
+
+/** What each accepted query cost in the counters, to a tenth. */
+function perQuery(
+  before: Record<string, number> | undefined,
+  after: Record<string, number> | undefined,
+  queries: number,
+): Record<string, number> | null {
+  if (!before || !after || queries === 0) return null;
+  return Object.fromEntries(
+    Object.keys(after).map((k) => [
+      k,
+      Math.round(((after[k] - (before[k] ?? 0)) / queries) * 10) / 10,
+    ]),
+  );
+}
+
+/**
+ * PostgreSQL backends report their counters at most once a second while busy and 10 s after they
+ * fall idle, so the counters are read again only after that.
+ */
+const STATS_SETTLE_MS = 11_000;
+
 interface Subject {
   subject: Record<string, unknown>;
   knownTo: string[];
@@ -381,6 +473,7 @@ async function main(): Promise<void> {
     const vacuumed = await vacuumIfNoAutovacuum();
     const samples: Sample[] = [];
     const pending: Promise<void>[] = [];
+    const countersBefore = await workCounters();
     const cpuBefore = serviceCpu();
     const started = performance.now();
     const restart = KAFKA_RESTART ? restartKafka(started) : undefined;
@@ -453,6 +546,9 @@ async function main(): Promise<void> {
     const crashed = await crash;
     const accepted = samples.filter((s) => s.status === 202);
     const completed = accepted.filter((s) => s.completeMs !== undefined);
+    log('  letting PostgreSQL report its counters...');
+    await sleep(STATS_SETTLE_MS);
+    const countersAfter = await workCounters();
     const lastDoneAt = Math.max(started, ...completed.map((s) => s.doneAt ?? started));
     const posts = samples.map((s) => s.postMs).sort((a, b) => a - b);
     const done = completed.map((s) => s.completeMs!).sort((a, b) => a - b);
@@ -476,6 +572,8 @@ async function main(): Promise<void> {
         resolutionMs: FOLLOW === 'sse' ? 0 : POLL_MS,
       },
       cpuShareOfOneCore: cpuShare(cpuBefore, cpuAfter, sendSeconds),
+      // Includes the federation's background work over the run (heartbeats, polls, sequencing).
+      workPerAcceptedQuery: perQuery(countersBefore, countersAfter, accepted.length),
       vacuumedBefore: vacuumed,
       ...(outage ? { kafkaRestart: kafkaRestartFigures(samples, started, outage) } : {}),
       ...(crashed ? { adapterRestart: adapterRestartFigures(samples, started, crashed) } : {}),
