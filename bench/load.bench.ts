@@ -108,6 +108,12 @@ function* processes(): Generator<{ pid: number; cmd: string }> {
 /** Milliseconds as seconds to a tenth, for the recovery figures. */
 const tenths = (ms: number) => Math.round(ms / 100) / 10;
 
+/** A client of the broker's database (not yet connected). */
+const brokerDb = () =>
+  new Client({
+    connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mash_broker',
+  });
+
 /** CPU seconds (user + system) of each federation process, read from /proc. */
 function serviceCpu(): Map<string, number> {
   const tick = 100; // USER_HZ on Linux
@@ -290,9 +296,7 @@ async function restartKafka(started: number) {
  * would have done between them; the result says whether it was.
  */
 async function vacuumIfNoAutovacuum(): Promise<boolean> {
-  const db = new Client({
-    connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mash_broker',
-  });
+  const db = brokerDb();
   await db.connect();
   try {
     const { rows } = await db.query(`SELECT current_setting('autovacuum') = 'on' AS on`);
@@ -313,9 +317,7 @@ async function vacuumIfNoAutovacuum(): Promise<boolean> {
  */
 async function workCounters(): Promise<Record<string, number> | undefined> {
   const counters: Record<string, number> = {};
-  const db = new Client({
-    connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mash_broker',
-  });
+  const db = brokerDb();
   try {
     await db.connect();
     const broker = (await db.query<{ db: string }>('SELECT current_database() AS db')).rows[0].db;
@@ -380,10 +382,7 @@ function perQuery(
 ): Record<string, number> | null {
   if (!before || !after || queries === 0) return null;
   return Object.fromEntries(
-    Object.keys(after).map((k) => [
-      k,
-      Math.round(((after[k] - (before[k] ?? 0)) / queries) * 10) / 10,
-    ]),
+    Object.keys(after).map((k) => [k, round((after[k] - (before[k] ?? 0)) / queries)!]),
   );
 }
 

@@ -22,8 +22,10 @@ export class AgencyAuditPublisher {
     outcome: 'success' | 'failure',
     details: Record<string, unknown>,
   ): Promise<void> {
-    const { topic, ...record } = await this.signed(partnership, action, outcome, details);
-    await this.publisher.publish(topic, record);
+    await this.publisher.publish(
+      Topics.audit,
+      await this.signed(partnership, action, outcome, details),
+    );
   }
 
   /**
@@ -35,13 +37,7 @@ export class AgencyAuditPublisher {
     const pending: OutgoingMessage[] = [];
     return {
       add: async (partnership, action, outcome, details) => {
-        const { topic: _topic, ...record } = await this.signed(
-          partnership,
-          action,
-          outcome,
-          details,
-        );
-        pending.push(record);
+        pending.push(await this.signed(partnership, action, outcome, details));
       },
       flush: async () => {
         const sending = pending.splice(0);
@@ -55,7 +51,7 @@ export class AgencyAuditPublisher {
     action: string,
     outcome: 'success' | 'failure',
     details: Record<string, unknown>,
-  ): Promise<OutgoingMessage & { topic: string }> {
+  ): Promise<OutgoingMessage> {
     const occurredAt = new Date().toISOString();
     const content = { agency: this.agency, partnership, action, outcome, details, occurredAt };
     const signed = await new CompactSign(new TextEncoder().encode(JSON.stringify(content)))
@@ -73,9 +69,13 @@ export class AgencyAuditPublisher {
     const queryId = typeof details.queryId === 'string' ? details.queryId : undefined;
     // Keyed by query (or the message itself) so events spread over the topic's partitions: the
     // broker records them in parallel, and their order does not matter (each carries its time).
-    return kafkaRecord(Topics.audit, queryId ?? event.messageId, event, {
-      correlationId: queryId,
-    });
+    const { topic: _audit, ...record } = kafkaRecord(
+      Topics.audit,
+      queryId ?? event.messageId,
+      event,
+      { correlationId: queryId },
+    );
+    return record;
   }
 }
 

@@ -20,20 +20,7 @@ export class ClientKafkaPublisher implements Publisher {
 
   /** Sends with the current trace context in the headers, so the broker continues the trace. */
   async publish(topic: string, message: OutgoingMessage): Promise<void> {
-    await inSpan(
-      `${topic} publish`,
-      {
-        kind: SpanKind.PRODUCER,
-        attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic },
-      },
-      () =>
-        lastValueFrom(
-          this.client.emit(topic, {
-            ...message,
-            headers: injectTraceContext({ ...message.headers }),
-          }),
-        ),
-    );
+    await this.publishAll(topic, [message]);
   }
 
   async publishAll(topic: string, messages: OutgoingMessage[]): Promise<void> {
@@ -45,7 +32,7 @@ export class ClientKafkaPublisher implements Publisher {
         attributes: {
           'messaging.system': 'kafka',
           'messaging.destination.name': topic,
-          'messaging.batch.message_count': messages.length,
+          ...(messages.length > 1 ? { 'messaging.batch.message_count': messages.length } : {}),
         },
       },
       () =>

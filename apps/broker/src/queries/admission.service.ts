@@ -109,12 +109,15 @@ export class AdmissionService {
     );
   }
 
-  /** `agencies`' answer counts, read again where older than `rateRefreshMs`. */
+  /**
+   * Every agency's known answer counts, once those of `agencies` older than `rateRefreshMs` have
+   * been read again (a successful read names each agency it was asked for).
+   */
   private async answerCounts(
     agencies: string[],
     windowSeconds: number,
     recentSeconds: number,
-  ): Promise<Map<string, AgencyAnswers>> {
+  ): Promise<ReadonlyMap<string, AgencyAnswers>> {
     const now = performance.now();
     const stale = agencies.filter((a) => {
       const known = this.answers.get(a);
@@ -134,12 +137,7 @@ export class AdmissionService {
       for (const a of stale) this.reading.set(a, done);
     }
     await Promise.all(agencies.map((a) => this.reading.get(a)));
-    return new Map(
-      agencies.flatMap((a) => {
-        const known = this.answers.get(a);
-        return known ? [[a, known] as const] : [];
-      }),
-    );
+    return this.answers;
   }
 
   /** The broker's own bounds for a case so rated, counting the creation that asks (`enter` first). */
