@@ -6,7 +6,9 @@
  * handler must return (a throw is what makes Kafka redeliver: a permanent error must never do
  * so), dead-letter it or refuse it with an audit event, write nothing it should not, and the next
  * genuine message must still be processed. Runs are bounded to keep the suite fast; the number of
- * messages each consumer took is printed at the end.
+ * messages each consumer took is printed at the end. Also here, on the same federation: answers
+ * that arrive together are stored together (the broker's group commit), each audited under its
+ * own message.
  */
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
@@ -15,6 +17,7 @@ import { Client } from 'pg';
 import { CompactSign, createLocalJWKSet } from 'jose';
 import {
   AGREEMENT_STATUS_JWS_TYPE,
+  Headers,
   Topics,
   type Agency,
   type AgreementStatusClaimsV1,
@@ -26,7 +29,7 @@ import {
   QueryRequestProcessor,
   type ProcessOutcome,
 } from '@mash/adapter-sdk';
-import type { RawKafkaMessage } from '@mash/common';
+import { handleKafkaMessage, type RawKafkaMessage } from '@mash/common';
 import {
   SIGNING_ALG,
   criteriaHash,
@@ -142,6 +145,7 @@ describe('Kafka consumers under hostile input', () => {
   let policeSigner: LoadedKey;
   let outsider: LoadedKey;
   let policeWatch: SourceWatch | undefined;
+  const heldWatches: SourceWatch[] = [];
 
   beforeAll(async () => {
     await dropDatabases(['broker', ...ALL]);
@@ -161,6 +165,7 @@ describe('Kafka consumers under hostile input', () => {
         `  ${consumer}: ${c.bad + c.good} messages (${c.bad} hostile, ${c.good} genuine)`,
     );
     policeWatch?.release();
+    heldWatches.forEach((w) => w.release());
     process.stdout.write(`\n[consumer fuzz] messages taken per consumer:\n${lines.join('\n')}\n`);
     await brokerDb?.end();
     await healthDb?.end();
@@ -270,6 +275,98 @@ describe('Kafka consumers under hostile input', () => {
     expect((await stateOf()).status).toBe('match');
     watch.release();
     answered = { caseId, queryId };
+  });
+
+  it('broker, answers arriving together: one transaction, each audited under its own message', async () => {
+    const sut = federation.broker.get(AnswerHandler);
+    const agencies: Agency[] = ['police', 'health', 'education'];
+    // The adapters' own answers wait, so the only answers are the ones below.
+    const watches = agencies.map((a) => new SourceWatch(federation.adapters.get(a)!));
+    heldWatches.push(...watches);
+    watches.forEach((w) => w.hold());
+    const caseId = await federation.openCaseWithoutConsent(child('police'), {
+      referrer: { agency: 'social-care' },
+      concerns: ['neglect'],
+    });
+    const q = await http()
+      .post(`/api/v1/cases/${caseId}/queries`)
+      .set('Authorization', `Bearer ${await federation.token('analyst')}`)
+      .send({ purpose: 'mash-triage', agencies })
+      .expect(status(202));
+    const queryId = q.body.id as string;
+    const hashes = new Map(
+      (
+        await brokerDb.query<{ agency: Agency; request_hash: string }>(
+          `SELECT agency, request_hash FROM federated_query_agency WHERE query_id = $1`,
+          [queryId],
+        )
+      ).rows.map((r) => [r.agency, r.request_hash]),
+    );
+    const correlation = new Map(agencies.map((a) => [a, randomUUID()]));
+    const deliver = async (agency: Agency) => {
+      const answer = await forgeAnswer(agency, queryId, { requestHash: hashes.get(agency)! });
+      const message: RawKafkaMessage = {
+        topic: Topics.queryResponded(agency),
+        value: Buffer.from(JSON.stringify(answer)),
+        headers: { [Headers.correlationId]: correlation.get(agency) },
+      };
+      // As the Kafka transport calls it: the message's correlation id is the context.
+      return handleKafkaMessage(message, () => sut.handle(agency, message));
+    };
+
+    // Another transaction holds the query's row, so police's answer waits in its transaction and
+    // the next two arrive while it is being written.
+    const locker = new Client({ connectionString: testDatabaseUrl('broker') });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('SELECT 1 FROM federated_query WHERE id = $1 FOR UPDATE', [queryId]);
+      const first = deliver('police');
+      await eventually(async () =>
+        (await countRows(
+          `SELECT count(*) AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        )) >= 1
+          ? true
+          : undefined,
+      );
+      const rest = [deliver('health'), deliver('education')];
+      await eventually(async () => (sut.waiting === 2 ? true : undefined));
+      await locker.query('COMMIT');
+      expect(await Promise.all([first, ...rest])).toEqual(['accepted', 'accepted', 'accepted']);
+    } finally {
+      await locker.end();
+    }
+    count('broker answers', 'good');
+
+    // Health's and education's answers committed in one transaction, after police's.
+    const stored = new Map(
+      (
+        await brokerDb.query<{ agency: Agency; tx: string; status: string }>(
+          `SELECT agency, xmin::text AS tx, status FROM federated_query_agency WHERE query_id = $1`,
+          [queryId],
+        )
+      ).rows.map((r) => [r.agency, r]),
+    );
+    expect(agencies.map((a) => stored.get(a)?.status)).toEqual(['match', 'match', 'match']);
+    expect(stored.get('health')!.tx).toBe(stored.get('education')!.tx);
+    expect(stored.get('police')!.tx).not.toBe(stored.get('health')!.tx);
+    const query = await brokerDb.query<{ status: string }>(
+      `SELECT status FROM federated_query WHERE id = $1`,
+      [queryId],
+    );
+    expect(query.rows[0].status).toBe('complete');
+    // Each answer's audit entry carries its own message's correlation id, not the batch starter's.
+    await auditSequenced(brokerDb);
+    const audited = await brokerDb.query<{ agency: Agency; correlation_id: string }>(
+      `SELECT agency, correlation_id FROM audit_event
+        WHERE query_id = $1 AND action = 'query.answer.received' ORDER BY agency`,
+      [queryId],
+    );
+    expect(audited.rows.map((r) => [r.agency, r.correlation_id])).toEqual(
+      [...agencies].sort().map((a) => [a, correlation.get(a)]),
+    );
+    watches.forEach((w) => w.release());
   });
 
   it('broker, outcome acknowledgements (mash.<agency>.case.outcome.acknowledged.v1)', async () => {

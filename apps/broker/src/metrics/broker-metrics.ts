@@ -13,6 +13,7 @@ export class BrokerMetrics extends ServiceMetrics {
   readonly answersRejected: Counter<string>;
   readonly deadLettered: Counter<string>;
   readonly queryLatency: Histogram<string>;
+  readonly answerBatch: Histogram<string>;
   readonly casesByDeadline: Gauge<string>;
   readonly outboxPending: Gauge<string>;
   /** How `mash_outbox_pending` is counted at a scrape; set by the outbox. */
@@ -60,6 +61,12 @@ export class BrokerMetrics extends ServiceMetrics {
       'Time from dispatch to an accepted answer',
       ['agency'],
       [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    );
+    this.answerBatch = this.histogram(
+      'mash_answer_batch_size',
+      'Agency answers stored per transaction (answers arriving together are stored together)',
+      [],
+      [1, 2, 4, 8, 16, 32, 64],
     );
     this.casesByDeadline = this.gauge(
       'mash_cases_open',

@@ -1,4 +1,5 @@
 import { Clock } from '@mash/common';
+import type { AuditEventInput } from '@mash/audit';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Transactions } from '../common/transactions';
 import { QueryAnswerV1, QueryRespondedV1, parseMessage, type Agency } from '@mash/contracts';
@@ -10,10 +11,25 @@ import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
 import { BrokerKeys } from '../keys/broker-keys';
 import { BrokerMetrics } from '../metrics/broker-metrics';
 import { DeadLetters, type RawMessage } from '../kafka/dead-letters';
-import type { AgencyStatus } from './query.entity';
+import { GroupCommit } from '../common/group-commit';
+import { currentCorrelationId } from '../common/correlation';
+import type { AgencyStatus, QueryAgencyEntity } from './query.entity';
 import { QueryRepository } from './query.repository';
 
 export type AnswerOutcome = 'accepted' | 'duplicate' | 'rejected' | 'dead-lettered';
+
+/** A verified answer, ready to be stored. */
+interface Verified {
+  part: QueryAgencyEntity;
+  answer: QueryAnswerV1;
+  status: AgencyStatus;
+  recordsSealed: string | null;
+  late: boolean;
+  /** Of the message it came in: the batch is written in another message's context. */
+  correlationId: string | undefined;
+}
+
+type Applied = Awaited<ReturnType<QueryRepository['applyAnswer']>>;
 
 /**
  * Accepts an agency's answer only when it is for a query that exists, sealed to the broker,
@@ -22,10 +38,21 @@ export type AnswerOutcome = 'accepted' | 'duplicate' | 'rejected' | 'dead-letter
  * the late-answer window) and the case's data has not been deleted. Anything else is refused and
  * audited; nothing is stored. A match under an agreement suspended since the request left is kept
  * as failed (`POLICY.AGREEMENT_NOT_IN_FORCE`), without its records.
+ *
+ * Checking an answer runs for each message as it arrives; storing it is a group commit. The
+ * agencies asked answer at about the same time, on their own topics, and every answer to a query
+ * takes the query's row lock until its transaction commits, so one at a time they queued on each
+ * other. Answers that arrive while a transaction is being written are stored together in the next
+ * one: one lock per query, one audit append, one status refresh per query.
  */
 @Injectable()
 export class AnswerHandler {
   private readonly logger = new Logger('Answers');
+  private readonly commits = new GroupCommit<Verified, Applied>(
+    (batch) => this.store(batch),
+    64,
+    (size) => this.metrics.answerBatch.observe(size),
+  );
 
   constructor(
     private readonly transactions: Transactions,
@@ -102,33 +129,73 @@ export class AnswerHandler {
       status === 'match' && answer.records && part.obligations
         ? await this.keys.cipher.seal(minimise(answer.records, part.obligations))
         : null;
-    const result = await this.transactions.run(async (tx) => {
-      const applied = await this.queries.applyAnswer(
-        part.partnership,
-        part.queryId,
-        part.agency,
-        part.memberId,
-        {
-          status,
-          match: answer.match
-            ? {
-                confidence: answer.match.confidence,
-                method: answer.match.method,
-                evidence: answer.match.evidence,
-              }
-            : null,
-          recordsSealed,
-          failureCode: answer.rejection?.code ?? null,
-          respondedAt: new Date(answer.respondedAt),
-          dataAsOf: answer.dataAsOf ? new Date(answer.dataAsOf) : null,
-          late,
-          agreement: part.agreement,
-        },
-        tx,
+    const result = await this.commits.submit({
+      part,
+      answer,
+      status,
+      recordsSealed,
+      late,
+      correlationId: currentCorrelationId(),
+    });
+    if (result.outcome === 'purged')
+      return this.refuse(envelope, 'ANSWER.CASE_PURGED', part.partnership);
+    if (result.outcome === 'duplicate') return 'duplicate';
+    this.metrics.answers.inc({ agency: part.agency, status: result.status });
+    if (part.dispatchedAt)
+      this.metrics.queryLatency.observe(
+        { agency: part.agency },
+        (this.clock.now().getTime() - part.dispatchedAt.getTime()) / 1000,
       );
-      if (applied.outcome !== 'applied') return applied;
-      await this.audit.record(
-        {
+    return 'accepted';
+  }
+
+  /** Answers waiting for the transaction in progress. */
+  get waiting(): number {
+    return this.commits.waiting;
+  }
+
+  /**
+   * Stores a batch of verified answers in one transaction, with their audit entries. Query rows
+   * are locked in one order (by query id), so batches on other broker instances cannot deadlock
+   * with this one.
+   */
+  private store(batch: Verified[]): Promise<Applied[]> {
+    const order = batch
+      .map((item, index) => ({ item, index }))
+      .sort((a, b) => (a.item.part.queryId < b.item.part.queryId ? -1 : 1));
+    return this.transactions.run(async (tx) => {
+      const results: Applied[] = new Array(batch.length);
+      const entries: AuditEventInput[] = [];
+      const touched = new Set<string>();
+      for (const { item, index } of order) {
+        const { part, answer, status, late } = item;
+        const applied = await this.queries.applyAnswer(
+          part.partnership,
+          part.queryId,
+          part.agency,
+          part.memberId,
+          {
+            status,
+            match: answer.match
+              ? {
+                  confidence: answer.match.confidence,
+                  method: answer.match.method,
+                  evidence: answer.match.evidence,
+                }
+              : null,
+            recordsSealed: item.recordsSealed,
+            failureCode: answer.rejection?.code ?? null,
+            respondedAt: new Date(answer.respondedAt),
+            dataAsOf: answer.dataAsOf ? new Date(answer.dataAsOf) : null,
+            late,
+            agreement: part.agreement,
+          },
+          tx,
+        );
+        results[index] = applied;
+        if (applied.outcome !== 'applied') continue;
+        touched.add(part.queryId);
+        entries.push({
           partnership: part.partnership,
           actorType: 'agency',
           actorId: part.agency,
@@ -137,6 +204,7 @@ export class AnswerHandler {
           queryId: part.queryId,
           caseId: applied.caseId,
           agency: part.agency,
+          ...(item.correlationId ? { correlationId: item.correlationId } : {}),
           details: {
             memberId: part.memberId,
             status: applied.status,
@@ -151,23 +219,13 @@ export class AnswerHandler {
             // Read just now, under the lock: the audit need not read it again.
             caseStatus: applied.caseStatus,
           },
-        },
-        tx,
-      );
-      // Applying the answer changed the part's status, which took the query's row lock.
-      await this.queries.refreshStatus(part.queryId, tx, true);
-      return applied;
+        });
+      }
+      if (entries.length > 0) await this.audit.record(entries, tx);
+      // Applying an answer changed a part's status, which took the query's row lock.
+      for (const queryId of touched) await this.queries.refreshStatus(queryId, tx, true);
+      return results;
     });
-    if (result.outcome === 'purged')
-      return this.refuse(envelope, 'ANSWER.CASE_PURGED', part.partnership);
-    if (result.outcome === 'duplicate') return 'duplicate';
-    this.metrics.answers.inc({ agency: part.agency, status: result.status });
-    if (part.dispatchedAt)
-      this.metrics.queryLatency.observe(
-        { agency: part.agency },
-        (this.clock.now().getTime() - part.dispatchedAt.getTime()) / 1000,
-      );
-    return 'accepted';
   }
 
   private async refuse(
