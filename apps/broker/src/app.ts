@@ -9,6 +9,7 @@ import {
   ensureDatabase,
   ensureTopics,
   KAFKA_CONSUMER_SETTINGS,
+  KAFKA_RUN_SETTINGS,
   kafkaClientConfig,
   RestartingServerKafka,
   instanceClientId,
@@ -139,7 +140,7 @@ export async function createBrokerApp(
         parser: { keepBinary: true },
         // kafkajs handles one partition at a time by default; answers and audit events from
         // several topics would queue behind each other's database commits.
-        run: { partitionsConsumedConcurrently: 8 },
+        run: { partitionsConsumedConcurrently: 8, ...KAFKA_RUN_SETTINGS },
       }),
     },
     { inheritAppConfig: true },

@@ -5,6 +5,7 @@ import {
   ensureDatabase,
   ensureTopics,
   KAFKA_CONSUMER_SETTINGS,
+  KAFKA_RUN_SETTINGS,
   kafkaClientConfig,
   RestartingServerKafka,
   instanceClientId,
@@ -67,7 +68,7 @@ export async function createAdapterApp(options: AdapterModuleOptions): Promise<I
         parser: { keepBinary: true },
         // kafkajs handles one partition at a time by default; answers and audit events from
         // several topics would queue behind each other's database commits.
-        run: { partitionsConsumedConcurrently: 4 },
+        run: { partitionsConsumedConcurrently: 4, ...KAFKA_RUN_SETTINGS },
       }),
     },
     { inheritAppConfig: true },

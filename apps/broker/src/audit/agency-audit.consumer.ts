@@ -8,6 +8,7 @@ import {
 import { Kafka, type Consumer, type KafkaMessage } from 'kafkajs';
 import {
   KAFKA_CONSUMER_SETTINGS,
+  KAFKA_RUN_SETTINGS,
   kafkaClientConfig,
   superviseConsumer,
   type RawKafkaMessage,
@@ -23,7 +24,8 @@ const CHUNK = 200;
  * Agency audit events, consumed in batches. Several arrive for every query (grant verified,
  * source searched, records released, from every agency asked), so recording them one message at a
  * time, as the broker's other consumers do, made them the federation's busiest lane of commits.
- * Each chunk is recorded in one transaction and its offsets committed only after it commits; a
+ * Each chunk is recorded in one transaction and its offsets resolved only after it commits
+ * (and committed to Kafka at most once a second, `KAFKA_RUN_SETTINGS`); a
  * transient failure (the database down) leaves the offsets where they were, so Kafka delivers
  * the chunk again and the receipts turn what was already recorded into duplicates.
  *
@@ -81,6 +83,7 @@ export class AgencyAuditConsumer implements OnApplicationBootstrap, OnApplicatio
     await consumer.subscribe({ topic: Topics.audit, fromBeginning: true });
     await consumer.run({
       partitionsConsumedConcurrently: 3,
+      ...KAFKA_RUN_SETTINGS,
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         for (let from = 0; from < batch.messages.length; from += CHUNK) {
