@@ -162,7 +162,9 @@ export class AnswerHandler {
   private store(batch: Verified[]): Promise<Applied[]> {
     const order = batch
       .map((item, index) => ({ item, index }))
-      .sort((a, b) => (a.item.part.queryId < b.item.part.queryId ? -1 : 1));
+      .sort(({ item: { part: a } }, { item: { part: b } }) =>
+        a.queryId < b.queryId ? -1 : a.queryId > b.queryId ? 1 : 0,
+      );
     return this.transactions.run(async (tx) => {
       const results: Applied[] = new Array(batch.length);
       const entries: AuditEventInput[] = [];
