@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// npm test: type-check, lint, the folder-cycle check, unit tests (in a far zone, then on moved clocks)
-// with the cluster drill (its own three-node Kafka) beside them, the migration drift check, then the
-// integration and end-to-end tests against the real Kafka (started by the jest global setup when
+// npm test: type-check and the folder-cycle check with lint beside them, unit tests (in a far zone,
+// then on moved clocks) with the cluster drill (its own three-node Kafka) beside them, the migration
+// drift check, then the integration and end-to-end tests against the real Kafka (started by the jest global setup when
 // KAFKA_BROKERS is unset) and the real PostgreSQL, then the console's browser tests.
 // `npm test -- <step prefix>` runs only the steps whose names start with it.
 import { spawn, spawnSync } from 'node:child_process';
@@ -39,7 +39,8 @@ const movedClockSteps = MOVED_CLOCKS.map(([zone, at, why]) => [
 ]);
 
 // Integration files that start no Kafka and no federation, only PostgreSQL with their own
-// databases (kafka.sh runs stay serial: the recovery and SASL specs start Kafkas of their own):
+// databases or their own topics on the shared Kafka (kafka.sh runs stay serial: the recovery and
+// SASL specs start Kafkas of their own):
 // they need not wait for the suite lock the federation files take in turn, so they run in a
 // second jest beside them. A file not listed here runs with the federation files, which is safe.
 const STANDALONE = [
@@ -50,6 +51,10 @@ const STANDALONE = [
   'test/deploy/observability.int-spec.ts',
   'test/kafka/namespace.int-spec.ts',
   'test/matching/hard-cases.int-spec.ts',
+  'test/matching/match-index.int-spec.ts',
+  'test/kafka/group-leave.int-spec.ts',
+  'test/kafka/offset-commits.int-spec.ts',
+  'test/e2e/answer-apply.int-spec.ts',
   'test/sources/',
   'test/e2e/multi-instance.int-spec.ts',
 ];
@@ -71,10 +76,16 @@ const DRILL_START = 'cluster drill: started beside the unit tests';
 const DRILL_JOIN = 'cluster drill (a Kafka node and a broker killed under load)';
 const DRILL = ['jest', '--selectProjects', 'cluster', '--runInBand', '--forceExit'];
 
+// Lint runs in the background beside the type-check and the architecture check: all three only
+// read the sources, and lint, the longest, no longer waits for the other two.
+const LINT_START = 'lint: started beside the type-check';
+const LINT_JOIN = 'lint (ESLint and Prettier)';
+
 const steps = [
+  LINT_START,
   ['type-check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
-  ['lint (ESLint and Prettier)', 'npm', ['run', '-s', 'lint']],
   ['architecture (no folder or file cycles in apps/ and libs/)', 'npm', ['run', '-s', 'deps']],
+  LINT_JOIN,
   DRILL_START,
   [
     'unit tests (in Pacific/Kiritimati, UTC+14)',
@@ -99,9 +110,9 @@ const steps = [
   ],
 ];
 
-/** Runs a jest in the background, its output held back and printed whole when it ends. */
-function background(args) {
-  const child = spawn('npx', args, { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs a command in the background, its output held back and printed whole when it ends. */
+function background(command, args) {
+  const child = spawn(command, args, { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const chunks = [];
   child.stdout.on('data', (c) => chunks.push(c));
   child.stderr.on('data', (c) => chunks.push(c));
@@ -113,16 +124,35 @@ function background(args) {
 const only = process.argv[2];
 let drill;
 let drillStarted = 0;
+let lint;
+let lintStarted = 0;
 for (const step of steps) {
+  if (step === LINT_START || step === LINT_JOIN) {
+    if (only && !LINT_JOIN.startsWith(only)) continue;
+    if (step === LINT_START) {
+      process.stderr.write(`\n=== ${LINT_START} ===\n`);
+      lintStarted = Date.now();
+      lint = background('npm', ['run', '-s', 'lint']);
+      continue;
+    }
+    lint ??= ((lintStarted = Date.now()), background('npm', ['run', '-s', 'lint']));
+    process.stderr.write(`\n=== ${LINT_JOIN} ===\n`);
+    const { status, output } = await lint;
+    process.stderr.write(output);
+    const took = ((Date.now() - lintStarted) / 1000).toFixed(1);
+    process.stderr.write(`=== ${LINT_JOIN}: ${status === 0 ? 'ok' : 'FAILED'} in ${took} s ===\n`);
+    if (status !== 0) process.exit(1);
+    continue;
+  }
   if (step === DRILL_START || step === DRILL_JOIN) {
     if (only && !DRILL_JOIN.startsWith(only)) continue;
     if (step === DRILL_START) {
       process.stderr.write(`\n=== ${DRILL_START} ===\n`);
       drillStarted = Date.now();
-      drill = background(DRILL);
+      drill = background('npx', DRILL);
       continue;
     }
-    drill ??= ((drillStarted = Date.now()), background(DRILL));
+    drill ??= ((drillStarted = Date.now()), background('npx', DRILL));
     process.stderr.write(`\n=== ${DRILL_JOIN} ===\n`);
     const { status, output } = await drill;
     process.stderr.write(output);
@@ -146,7 +176,7 @@ for (const step of steps) {
   const started = Date.now();
   if (split) {
     process.stderr.write(`(beside them, in a second jest: ${STANDALONE.join(' ')})\n`);
-    const standalone = background([...args, ...split.standalone]);
+    const standalone = background(command, [...args, ...split.standalone]);
     const federation = await new Promise((done) =>
       spawn(command, [...args, ...split.federation], { stdio: 'inherit', env: process.env }).on(
         'close',
