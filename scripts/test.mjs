@@ -121,43 +121,32 @@ function background(command, args) {
   );
 }
 
+// Steps run in the background: started at their start marker, reported (and awaited) at their join.
+const BACKGROUND = [
+  { start: LINT_START, join: LINT_JOIN, command: 'npm', args: ['run', '-s', 'lint'] },
+  { start: DRILL_START, join: DRILL_JOIN, command: 'npx', args: DRILL },
+];
+
 const only = process.argv[2];
-let drill;
-let drillStarted = 0;
-let lint;
-let lintStarted = 0;
+/** Background steps under way, by their join name. */
+const running = new Map();
+const launch = ({ join, command, args }) =>
+  running.set(join, { started: Date.now(), done: background(command, args) }).get(join);
 for (const step of steps) {
-  if (step === LINT_START || step === LINT_JOIN) {
-    if (only && !LINT_JOIN.startsWith(only)) continue;
-    if (step === LINT_START) {
-      process.stderr.write(`\n=== ${LINT_START} ===\n`);
-      lintStarted = Date.now();
-      lint = background('npm', ['run', '-s', 'lint']);
+  const side = BACKGROUND.find((b) => step === b.start || step === b.join);
+  if (side) {
+    if (only && !side.join.startsWith(only)) continue;
+    if (step === side.start) {
+      process.stderr.write(`\n=== ${side.start} ===\n`);
+      launch(side);
       continue;
     }
-    lint ??= ((lintStarted = Date.now()), background('npm', ['run', '-s', 'lint']));
-    process.stderr.write(`\n=== ${LINT_JOIN} ===\n`);
-    const { status, output } = await lint;
+    const run = running.get(side.join) ?? launch(side);
+    process.stderr.write(`\n=== ${side.join} ===\n`);
+    const { status, output } = await run.done;
     process.stderr.write(output);
-    const took = ((Date.now() - lintStarted) / 1000).toFixed(1);
-    process.stderr.write(`=== ${LINT_JOIN}: ${status === 0 ? 'ok' : 'FAILED'} in ${took} s ===\n`);
-    if (status !== 0) process.exit(1);
-    continue;
-  }
-  if (step === DRILL_START || step === DRILL_JOIN) {
-    if (only && !DRILL_JOIN.startsWith(only)) continue;
-    if (step === DRILL_START) {
-      process.stderr.write(`\n=== ${DRILL_START} ===\n`);
-      drillStarted = Date.now();
-      drill = background('npx', DRILL);
-      continue;
-    }
-    drill ??= ((drillStarted = Date.now()), background('npx', DRILL));
-    process.stderr.write(`\n=== ${DRILL_JOIN} ===\n`);
-    const { status, output } = await drill;
-    process.stderr.write(output);
-    const took = ((Date.now() - drillStarted) / 1000).toFixed(1);
-    process.stderr.write(`=== ${DRILL_JOIN}: ${status === 0 ? 'ok' : 'FAILED'} in ${took} s ===\n`);
+    const took = ((Date.now() - run.started) / 1000).toFixed(1);
+    process.stderr.write(`=== ${side.join}: ${status === 0 ? 'ok' : 'FAILED'} in ${took} s ===\n`);
     if (status !== 0) process.exit(1);
     continue;
   }
