@@ -43,6 +43,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
+import { KafkaEnvSchema, kafkaClientConfig } from '@mash/common';
 import { parse, stringify } from 'yaml';
 import { issueDevToken } from '../apps/broker/src/auth/dev-issuer';
 import { openSse } from '../test/support/sse';
@@ -351,10 +352,12 @@ async function workCounters(): Promise<Record<string, number> | undefined> {
   } finally {
     await db.end().catch(() => undefined);
   }
+  // The services' own client settings (TLS and SASL when configured), quiet and with kafkajs's
+  // default retries: the counters are best effort.
   const admin = new Kafka({
-    clientId: 'load-bench',
-    brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+    ...kafkaClientConfig(KafkaEnvSchema.parse(process.env), 'load-bench'),
     logLevel: logLevel.NOTHING,
+    retry: undefined,
   }).admin();
   try {
     await admin.connect();

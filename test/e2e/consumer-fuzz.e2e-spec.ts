@@ -130,10 +130,14 @@ function messages(valid: Json, crafted: Json[]): fc.Arbitrary<Bytes> {
     .map((value) => new Bytes(value));
 }
 
-const raw = (topic: string, message: Bytes | Buffer | null): RawKafkaMessage => ({
+const raw = (
+  topic: string,
+  message: Bytes | Buffer | null,
+  headers: RawKafkaMessage['headers'] = {},
+): RawKafkaMessage => ({
   topic,
   value: message instanceof Bytes ? message.value : message,
-  headers: {},
+  headers,
 });
 
 describe('Kafka consumers under hostile input', () => {
@@ -305,11 +309,9 @@ describe('Kafka consumers under hostile input', () => {
     const correlation = new Map(agencies.map((a) => [a, randomUUID()]));
     const deliver = async (agency: Agency) => {
       const answer = await forgeAnswer(agency, queryId, { requestHash: hashes.get(agency)! });
-      const message: RawKafkaMessage = {
-        topic: Topics.queryResponded(agency),
-        value: Buffer.from(JSON.stringify(answer)),
-        headers: { [Headers.correlationId]: correlation.get(agency) },
-      };
+      const message = raw(Topics.queryResponded(agency), Buffer.from(JSON.stringify(answer)), {
+        [Headers.correlationId]: correlation.get(agency),
+      });
       // As the Kafka transport calls it: the message's correlation id is the context.
       return handleKafkaMessage(message, () => sut.handle(agency, message));
     };
