@@ -55,6 +55,7 @@ const STANDALONE = [
   'test/kafka/group-leave.int-spec.ts',
   'test/kafka/offset-commits.int-spec.ts',
   'test/e2e/answer-apply.int-spec.ts',
+  'test/database/',
   'test/sources/',
   'test/e2e/multi-instance.int-spec.ts',
 ];

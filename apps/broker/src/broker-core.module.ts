@@ -67,7 +67,9 @@ export class BrokerCoreModule {
           { limit: config.rateLimit.limit, ttl: config.rateLimit.windowSeconds * 1000 },
         ]),
         TypeOrmModule.forRoot({
-          ...brokerDataSourceOptions(config.databaseUrl),
+          ...brokerDataSourceOptions(config.databaseUrl, {
+            preparedStatements: config.databasePreparedStatements,
+          }),
           migrationsRun: true,
         }),
       ],

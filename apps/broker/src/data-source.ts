@@ -1,4 +1,5 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import { PreparingClient } from '@mash/common';
 import { brokerDatabaseUrl } from './config/config';
 import { AUDIT_ENTITIES, AUDIT_MIGRATIONS } from '@mash/audit';
 import { AdapterHeartbeatEntity } from './agencies/adapter-heartbeat.entity';
@@ -84,10 +85,15 @@ export const BROKER_MIGRATIONS = [
   CapacityTally1766300000000,
 ];
 
-export function brokerDataSourceOptions(url: string): DataSourceOptions {
+export function brokerDataSourceOptions(
+  url: string,
+  { preparedStatements = true }: { preparedStatements?: boolean } = {},
+): DataSourceOptions {
   return {
     type: 'postgres',
     url,
+    // Parameterised statements parsed and planned once per connection (DATABASE_PREPARED_STATEMENTS).
+    extra: preparedStatements ? { Client: PreparingClient } : {},
     entities: BROKER_ENTITIES,
     migrations: BROKER_MIGRATIONS,
     migrationsTransactionMode: 'each',

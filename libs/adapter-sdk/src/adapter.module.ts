@@ -18,6 +18,7 @@ import {
   loggerModule,
   rawMessageOf,
   handleKafkaMessage,
+  PreparingClient,
 } from '@mash/common';
 import { Topics } from '@mash/contracts';
 import { FileKeyRingStore, ServiceKeys } from '@mash/trust';
@@ -191,6 +192,7 @@ export class AdapterModule {
           migrations: AdapterSdkMigrations,
           migrationsRun: true,
           synchronize: false,
+          extra: config.databasePreparedStatements ? { Client: PreparingClient } : {},
           // TypeORM's error logging prints query parameters, which can hold personal data.
           logging: false,
         }),
@@ -242,7 +244,9 @@ export class AdapterModule {
           provide: SOURCE_DRIVER,
           useFactory: () =>
             options.source ??
-            createSourceDriver(options.sourceDriver ?? 'postgres', config.sourceDatabaseUrl),
+            createSourceDriver(options.sourceDriver ?? 'postgres', config.sourceDatabaseUrl, {
+              preparedStatements: config.databasePreparedStatements,
+            }),
         },
         {
           provide: OUTCOME_SINK,

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import {
   KafkaEnvSchema,
+  PreparedStatementsEnvSchema,
   LogFormatSchema,
   LogLevelSchema,
   isSecureJwksUrl,
@@ -23,6 +24,7 @@ const AdapterEnvSchema = KafkaEnvSchema.extend({
   SOURCE_DATABASE_URL: z.string().url().optional(),
   /** The adapter's own database (ledger, inbox, match index, outcomes); never the source. */
   ADAPTER_DATABASE_URL: z.string().url().optional(),
+  DATABASE_PREPARED_STATEMENTS: PreparedStatementsEnvSchema.shape.DATABASE_PREPARED_STATEMENTS,
   ADAPTER_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   BROKER_JWKS_URL: z.string().url().default('http://127.0.0.1:3000/.well-known/jwks.json'),
   KEYS_DIR: z.string().default('.local/keys'),
@@ -44,6 +46,8 @@ export interface AdapterConfig {
   sourceDatabaseUrl: string;
   /** The adapter's own database: the SDK's tables live here, created and migrated at start. */
   storeDatabaseUrl: string;
+  /** Parameterised statements prepared once per connection, in the store and the source. */
+  databasePreparedStatements: boolean;
   brokerJwksUrl: string;
   keysDir: string;
   kafka: z.infer<typeof KafkaEnvSchema>;
@@ -104,6 +108,7 @@ export function loadAdapterConfig(
         env.DATABASE_URL ?? perAgencyUrl ?? e.SOURCE_DATABASE_URL ?? e.DATABASE_URL,
         storeDatabaseName(agency),
       ),
+    databasePreparedStatements: e.DATABASE_PREPARED_STATEMENTS,
     brokerJwksUrl: e.BROKER_JWKS_URL,
     keysDir: resolve(e.KEYS_DIR),
     kafka: e,

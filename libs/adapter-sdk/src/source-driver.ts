@@ -1,4 +1,5 @@
 import { Pool, type PoolConfig } from 'pg';
+import { PreparingClient } from '@mash/common';
 import { FhirSourceDriver } from './fhir/fhir-driver';
 
 /**
@@ -26,7 +27,12 @@ export interface SourceDriver {
   close(): Promise<void>;
 }
 
-export type SourceDriverFactory = (url: string) => SourceDriver;
+export interface SourceDriverOptions {
+  /** Parameterised statements prepared once per connection where the driver can (default true). */
+  preparedStatements?: boolean;
+}
+
+export type SourceDriverFactory = (url: string, options?: SourceDriverOptions) => SourceDriver;
 
 /** `:name` outside string literals and `::casts`, in order of appearance. */
 const NAMED = /'(?:[^']|'')*'|::|:([A-Za-z_][A-Za-z0-9_]*)/g;
@@ -51,8 +57,9 @@ export class PostgresSourceDriver implements SourceDriver {
   readonly dialect = 'postgres';
   private readonly pool: Pool;
 
-  constructor(url: string, options: PoolConfig = {}) {
+  constructor(url: string, options: PoolConfig = {}, driver: SourceDriverOptions = {}) {
     this.pool = new Pool({
+      ...(driver.preparedStatements === false ? {} : { Client: PreparingClient }),
       connectionString: url,
       max: 4,
       // Belt and braces beside the read-only role: every transaction of this pool is read-only.
@@ -109,9 +116,9 @@ function notInstalled(dialect: string, library: string): SourceDriverFactory {
 
 /** The drivers a connector file may name. */
 export const SOURCE_DRIVERS: Record<string, SourceDriverFactory> = {
-  postgres: (url) => new PostgresSourceDriver(url),
+  postgres: (url, options) => new PostgresSourceDriver(url, {}, options),
   // Files imported into the adapter's own store (PostgreSQL), read like any source: read-only.
-  files: (url) => new PostgresSourceDriver(url),
+  files: (url, options) => new PostgresSourceDriver(url, {}, options),
   mssql: notInstalled('SQL Server', 'mssql (tedious)'),
   oracle: notInstalled('Oracle', 'oracledb'),
   // A FHIR R4 server: the URL is its base URL; read with GET only (see fhir/fhir-connector.ts).
@@ -123,6 +130,10 @@ export const SQL_DRIVER_NAMES = ['postgres', 'files', 'mssql', 'oracle'] as cons
 export const SOURCE_DRIVER_NAMES = [...SQL_DRIVER_NAMES, 'fhir'] as const;
 export type SourceDriverName = (typeof SOURCE_DRIVER_NAMES)[number];
 
-export function createSourceDriver(name: SourceDriverName, url: string): SourceDriver {
-  return SOURCE_DRIVERS[name](url);
+export function createSourceDriver(
+  name: SourceDriverName,
+  url: string,
+  options?: SourceDriverOptions,
+): SourceDriver {
+  return SOURCE_DRIVERS[name](url, options);
 }

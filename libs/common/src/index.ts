@@ -8,3 +8,4 @@ export * from './logging';
 export * from './logger';
 export * from './consumer-supervisor';
 export * from './group-leave';
+export * from './prepared-statements';

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import {
   KafkaEnvSchema,
+  PreparedStatementsEnvSchema,
   LogFormatSchema,
   LogLevelSchema,
   isSecureJwksUrl,
@@ -28,6 +29,7 @@ const BrokerEnvSchema = KafkaEnvSchema.extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
   DATABASE_URL: DatabaseEnvSchema.shape.DATABASE_URL,
+  DATABASE_PREPARED_STATEMENTS: PreparedStatementsEnvSchema.shape.DATABASE_PREPARED_STATEMENTS,
   KEYS_DIR: z.string().default('.local/keys'),
   AUTH_MODE: z.enum(['dev', 'production']).default('production'),
   AUTH_ISSUER: z.string().optional(),
@@ -106,6 +108,8 @@ export interface BrokerConfig {
   port: number;
   host: string;
   databaseUrl: string;
+  /** Parameterised statements prepared once per connection (`PreparingClient`). */
+  databasePreparedStatements: boolean;
   keysDir: string;
   kafka: z.infer<typeof KafkaEnvSchema>;
   auth: {
@@ -251,6 +255,7 @@ export function loadBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerCo
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    databasePreparedStatements: e.DATABASE_PREPARED_STATEMENTS,
     keysDir: resolve(e.KEYS_DIR),
     kafka: e,
     auth: {
