@@ -13,8 +13,8 @@
  *
  * Without LOAD_URL it brings the federation up as `npm start` does (scripts/start.mjs, with the
  * demo partnership's hourly capacity raised so that nothing queues) and stops it afterwards.
- * Writes bench/results/load.json: per rate the offered and achieved rate, POST and
- * time-to-complete percentiles, how many were refused, partial or never finished, the CPU
+ * Writes bench/results/load.json: per rate the offered and achieved rate, POST percentiles (all,
+ * accepted, refused) and time-to-complete percentiles, how many were refused, partial or never finished, the CPU
  * each service used (share of one core, from /proc), and what each accepted query cost in counters
  * the host's noise does not move (`workPerAcceptedQuery`: PostgreSQL transactions, buffers and rows
  * written per database group, Kafka messages; read 11 s after the rate, once PostgreSQL has
@@ -316,6 +316,19 @@ async function vacuumIfNoAutovacuum(): Promise<boolean> {
  * on the federation's topics and on `__consumer_offsets` (offset commits and group state), from the
  * topics' high watermarks. Undefined where a source cannot be read (a federation elsewhere).
  */
+/** The broker's `mash_queries_refused_total`, summed by the bound that refused (its `reason`). */
+async function refusalsByReason(url: string): Promise<Record<string, number>> {
+  const text = await fetch(`${url}/metrics`)
+    .then((r) => (r.ok ? r.text() : ''))
+    .catch(() => '');
+  const counts: Record<string, number> = {};
+  for (const m of text.matchAll(
+    /^mash_queries_refused_total\{[^}]*reason="([^"]+)"[^}]*\} (\S+)$/gm,
+  ))
+    counts[m[1]] = (counts[m[1]] ?? 0) + Number(m[2]);
+  return counts;
+}
+
 async function workCounters(): Promise<Record<string, number> | undefined> {
   const counters: Record<string, number> = {};
   const db = brokerDb();
@@ -476,6 +489,7 @@ async function main(): Promise<void> {
     const samples: Sample[] = [];
     const pending: Promise<void>[] = [];
     const countersBefore = await workCounters();
+    const refusalsBefore = await refusalsByReason(federation.url);
     const cpuBefore = serviceCpu();
     const started = performance.now();
     const restart = KAFKA_RESTART ? restartKafka(started) : undefined;
@@ -551,8 +565,15 @@ async function main(): Promise<void> {
     log('  letting PostgreSQL report its counters...');
     await sleep(STATS_SETTLE_MS);
     const countersAfter = await workCounters();
+    const refusalsAfter = await refusalsByReason(federation.url);
     const lastDoneAt = Math.max(started, ...completed.map((s) => s.doneAt ?? started));
     const posts = samples.map((s) => s.postMs).sort((a, b) => a - b);
+    const postsOf = (statuses: number[]) =>
+      samples
+        .filter((s) => statuses.includes(s.status))
+        .map((s) => s.postMs)
+        .sort((a, b) => a - b);
+    const [acceptedPosts, refusedPosts] = [postsOf([202]), postsOf([429, 503])];
     const done = completed.map((s) => s.completeMs!).sort((a, b) => a - b);
     const result = {
       offeredPerSecond: rate,
@@ -560,6 +581,10 @@ async function main(): Promise<void> {
       sent: total,
       accepted: accepted.length,
       refused: samples.filter((s) => s.status === 429 || s.status === 503).length,
+      // From the broker's metrics: which bound refused them (admission.service.ts).
+      refusedBy: Object.fromEntries(
+        Object.entries(refusalsAfter).map(([k, v]) => [k, v - (refusalsBefore[k] ?? 0)]),
+      ),
       otherErrors: samples.filter((s) => ![202, 429, 503].includes(s.status)).length,
       // Finished queries over the time from the first POST to the last one seen finished.
       achievedPerSecond:
@@ -568,6 +593,15 @@ async function main(): Promise<void> {
       partial: completed.filter((s) => s.outcome === 'partial').length,
       neverFinished: accepted.length - completed.length,
       postMs: { p50: round(percentile(posts, 50)), p99: round(percentile(posts, 99)) },
+      // "Refused at once": how long a refusal took to arrive, apart from the accepted POSTs.
+      acceptedPostMs: {
+        p50: round(percentile(acceptedPosts, 50)),
+        p99: round(percentile(acceptedPosts, 99)),
+      },
+      refusedPostMs: {
+        p50: round(percentile(refusedPosts, 50)),
+        p99: round(percentile(refusedPosts, 99)),
+      },
       timeToCompleteMs: {
         p50: round(percentile(done, 50)),
         p99: round(percentile(done, 99)),
@@ -582,7 +616,7 @@ async function main(): Promise<void> {
     };
     log(
       `  ${result.accepted}/${total} accepted, ${result.complete} complete, ${result.partial} partial, ` +
-        `POST p50 ${result.postMs.p50} ms, complete p50 ${result.timeToCompleteMs.p50} ms`,
+        `POST p50 ${result.postMs.p50} ms (refusals p99 ${result.refusedPostMs.p99 ?? '-'} ms), complete p50 ${result.timeToCompleteMs.p50} ms`,
     );
     results.push(result);
   }

@@ -86,8 +86,8 @@ export class BrokerMetrics extends ServiceMetrics {
     });
     this.queriesRefused = this.counter(
       'mash_queries_refused_total',
-      'Queries refused by admission control, by the case RAG rating',
-      ['rag'],
+      'Queries refused by admission control, by the case RAG rating and the bound that refused them (broker-full: every creation place taken, before the case is read; broker-busy: the event loop too busy for amber and green; agency-capacity: an agency could not answer within the deadline)',
+      ['rag', 'reason'],
     );
     this.heartbeatsRefused = this.counter(
       'mash_agency_heartbeats_refused_total',

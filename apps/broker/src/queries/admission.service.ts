@@ -62,7 +62,8 @@ export class AdmissionService {
 
   /** Refuses at once when every place for a creation is taken (`QueryDoorMiddleware`, `enter`). */
   door(): void {
-    if (this.load.inProgress() >= this.config.admission.maxConcurrent) this.refuseBusy('red');
+    if (this.load.inProgress() >= this.config.admission.maxConcurrent)
+      this.refuseBusy('red', 'broker-full');
   }
 
   /** Throws `QUERY.OVERLOADED` when any of `agencies` cannot take a request for a case so rated. */
@@ -101,7 +102,7 @@ export class AdmissionService {
       retryAfter = Math.max(retryAfter, Math.ceil(Math.min(drain, deadlineSeconds)));
     }
     if (full.length === 0) return;
-    this.metrics.queriesRefused.inc({ rag });
+    this.metrics.queriesRefused.inc({ rag, reason: 'agency-capacity' });
     throw brokerError(
       'QUERY.OVERLOADED',
       `the federation cannot answer a query within its deadline now (${full.join(', ')} at capacity${rag === 'red' ? '' : '; red cases are still admitted'}); try again in ${retryAfter} s`,
@@ -146,12 +147,12 @@ export class AdmissionService {
     const red = rag === 'red';
     const allowed = red ? maxConcurrent : Math.max(1, Math.floor(maxConcurrent * (1 - redReserve)));
     const creating = this.load.inProgress();
-    if (creating > allowed) this.refuseBusy(rag);
-    if (!red && creating > 1 && this.load.busy() > maxBusy) this.refuseBusy(rag);
+    if (creating > allowed) this.refuseBusy(rag, 'broker-full');
+    if (!red && creating > 1 && this.load.busy() > maxBusy) this.refuseBusy(rag, 'broker-busy');
   }
 
-  private refuseBusy(rag: string): never {
-    this.metrics.queriesRefused.inc({ rag });
+  private refuseBusy(rag: string, reason: 'broker-full' | 'broker-busy'): never {
+    this.metrics.queriesRefused.inc({ rag, reason });
     throw brokerError(
       'QUERY.OVERLOADED',
       `the broker is busy with other queries now${rag === 'red' ? '' : '; red cases are still admitted'}; try again in 1 s`,
