@@ -243,6 +243,16 @@ describe('Query events and admission control', () => {
         .send({ purpose: 'mash-triage', agencies: ['education'] })
         .expect(status(503));
       expect(anonymous.body.code).toBe('QUERY.OVERLOADED');
+      // ...but after the security headers and the correlation id, which the refusal carries.
+      expect(anonymous.headers['cache-control']).toContain('no-store');
+      expect(anonymous.headers['x-content-type-options']).toBe('nosniff');
+      expect(anonymous.body.correlationId).toBe(anonymous.headers['x-correlation-id']);
+      // Before the body is parsed: a body that is not JSON is refused for load, not as malformed.
+      await request(federation.http())
+        .post(`/api/v1/cases/${red}/queries`)
+        .set('Content-Type', 'application/json')
+        .send('{"purpose":')
+        .expect(status(503));
 
       await db.query('COMMIT');
       // What was admitted completes; the places are given back.

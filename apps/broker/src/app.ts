@@ -20,6 +20,8 @@ import { AgreementService } from './agreements/agreement.service';
 import { BrokerModule, type BrokerModuleOptions } from './broker.module';
 import { correlationMiddleware, traceMiddleware } from './common/correlation';
 import { cspNonce, mountConsole, nonceSource } from './console/http';
+import { AdmissionService } from './queries/admission.service';
+import { queryDoor } from './queries/query-door.middleware';
 import { loadBrokerConfig, type BrokerConfig } from './config/config';
 import { BrokerKeys } from './keys/broker-keys';
 
@@ -76,12 +78,6 @@ export async function createBrokerApp(
     new Logger('Kafka').warn(
       `could not check or widen ${narrow.length} topic(s) to ${config.kafka.KAFKA_TOPIC_PARTITIONS} partitions (not allowed, or widened meanwhile): ${narrow.join(', ')}`,
     );
-  app.useBodyParser('json', { limit: '256kb' });
-  // Threshold matrices are drafted in their file format (YAML) as well as JSON.
-  app.useBodyParser('text', {
-    limit: '256kb',
-    type: ['application/yaml', 'application/x-yaml', 'text/yaml'],
-  });
   app.disable('x-powered-by');
   app.use(cspNonce);
   // nosniff, HSTS, a strict CSP (the Swagger UI and the printable report load only their own
@@ -108,7 +104,15 @@ export async function createBrokerApp(
   // API responses carry children's data: no browser or proxy may keep a copy.
   app.use('/api', noStore);
   app.use(correlationMiddleware);
+  // Refusals under load cost the least they can: before the body, the request log and the token.
+  app.use(queryDoor(app.get(AdmissionService)));
   app.use(traceMiddleware);
+  app.useBodyParser('json', { limit: '256kb' });
+  // Threshold matrices are drafted in their file format (YAML) as well as JSON.
+  app.useBodyParser('text', {
+    limit: '256kb',
+    type: ['application/yaml', 'application/x-yaml', 'text/yaml'],
+  });
   mountConsole(app);
   app.enableShutdownHooks();
 

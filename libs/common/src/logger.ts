@@ -116,8 +116,18 @@ export function loggerParams(options: LoggerOptions): Params {
       }),
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
     },
+    // A 503 with Retry-After is load shed on purpose, counted by the service's metrics
+    // (mash_queries_refused_total): at saturation an error line for each would drown the rest.
     customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
-      error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      error
+        ? 'error'
+        : res.statusCode === 503 && res.hasHeader('retry-after')
+          ? 'debug'
+          : res.statusCode >= 500
+            ? 'error'
+            : res.statusCode >= 400
+              ? 'warn'
+              : 'info',
     // Lines written outside a request (Kafka handlers, jobs) still carry the id in hand.
     mixin: (_obj: object, _level: number, logger: { bindings(): Record<string, unknown> }) => {
       const id = currentCorrelationId();

@@ -38,8 +38,11 @@ export class GlobalExceptionFilter implements ExceptionFilter {
       return throwError(() => exception);
     }
     const http = host.switchToHttp();
-    const req = http.getRequest<Request>();
-    const res = http.getResponse<Response>();
+    this.respond(http.getRequest<Request>(), http.getResponse<Response>(), exception);
+  }
+
+  /** Answers `req` with the error's body, status and `Retry-After` (also outside Nest: `queryDoor`). */
+  respond(req: Request, res: Response, exception: unknown): void {
     const body = this.toBody(exception, correlationIdOf(req));
     // A refusal under load is expected and counted (mash_queries_refused_total): not an error.
     if (body.statusCode >= 500 && body.code !== 'QUERY.OVERLOADED') {

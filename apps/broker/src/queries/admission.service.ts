@@ -60,7 +60,7 @@ export class AdmissionService {
     return this.load.begin();
   }
 
-  /** Refuses at once when every place for a creation is taken (`QueryDoorMiddleware`, `enter`). */
+  /** Refuses at once when every place for a creation is taken (`queryDoor`, `enter`). */
   door(): void {
     if (this.load.inProgress() >= this.config.admission.maxConcurrent)
       this.refuseBusy('red', 'broker-full');

@@ -1,4 +1,4 @@
-import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { AgenciesModule } from '../agencies/agencies.module';
 import { AgreementsModule } from '../agreements/agreements.module';
 import { AuditModule } from '../audit/audit.module';
@@ -23,7 +23,6 @@ import { QueryEventsController } from './query-events.controller';
 import { QueryEventsListener } from './query-events.listener';
 import { QueryEventsService } from './query-events.service';
 import { QueryController } from './query.controller';
-import { QueryDoorMiddleware } from './query-door.middleware';
 import { QueryDispatcher } from './query.dispatcher';
 import { QueryRepository } from './query.repository';
 import { QueryService } from './query.service';
@@ -70,11 +69,4 @@ import { TimeoutJob } from './timeout.job';
     AnswerHandler,
   ],
 })
-export class QueriesModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    // Before the global guards: a refusal costs no token verification (QueryDoorMiddleware).
-    consumer
-      .apply(QueryDoorMiddleware)
-      .forRoutes({ path: 'api/v1/cases/:id/queries', method: RequestMethod.POST });
-  }
-}
+export class QueriesModule {}
