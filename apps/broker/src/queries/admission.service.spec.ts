@@ -2,7 +2,7 @@ import { DomainError } from '@mash/common';
 import { BROKER_CONFIG, type BrokerConfig } from '../config/config';
 import { BrokerMetrics } from '../metrics/broker-metrics';
 import { newTestService } from '../../test/utils';
-import { AdmissionService } from './admission.service';
+import { AdmissionService, PRECHECK_FRESH_MS } from './admission.service';
 import { BrokerLoad } from './broker-load';
 import { QueryEventRepository } from './query-event.repository';
 
@@ -242,6 +242,62 @@ describe(AdmissionService.name, () => {
 
     it('never refuses a lone creation for a busy loop (an instance starting up is busy)', async () => {
       expect(await refusal(setup(quiet, broker(1, 0.99)), 'green')).toBeUndefined();
+    });
+  });
+  describe('precheck, before the household, consent and agreements are read', () => {
+    // 50 answers a second: a limit of 400, of which amber and green may use 320.
+    const full = { inFlight: 350, answered: 500 };
+    const room = { inFlight: 100, answered: 500 };
+    const refusedBy = (sut: AdmissionService, rag: string, agencies: string[]) => {
+      try {
+        sut.precheck(rag, agencies);
+        return undefined;
+      } catch (error) {
+        return error as DomainError;
+      }
+    };
+
+    afterEach(() => jest.restoreAllMocks());
+
+    it('refuses when every agency the query could ask was full at the last read, reading nothing', async () => {
+      const { sut, events } = build({ police: full, health: full });
+      await expect(sut.admit('green', ['police', 'health'])).rejects.toMatchObject({
+        code: 'QUERY.OVERLOADED',
+      });
+      const reads = events.inFlight.mock.calls.length;
+      const error = refusedBy(sut, 'amber', ['police', 'health']);
+      expect(error).toMatchObject({
+        code: 'QUERY.OVERLOADED',
+        details: { agencies: ['police', 'health'] },
+      });
+      expect(events.inFlight.mock.calls.length).toBe(reads);
+    });
+
+    it('refuses nothing while one of them has room: policy may permit only that one', async () => {
+      const { sut } = build({ police: full, health: room });
+      await expect(sut.admit('green', ['police', 'health'])).rejects.toBeDefined();
+      expect(refusedBy(sut, 'green', ['police', 'health'])).toBeUndefined();
+      // Asked of the full one alone, it refuses.
+      expect(refusedBy(sut, 'green', ['police'])).toMatchObject({ code: 'QUERY.OVERLOADED' });
+    });
+
+    it('lets a red case by where only the amber and green share is taken', async () => {
+      const { sut } = build({ police: full, health: full });
+      await expect(sut.admit('green', ['police', 'health'])).rejects.toBeDefined();
+      expect(refusedBy(sut, 'red', ['police', 'health'])).toBeUndefined();
+    });
+
+    it('refuses nothing on a read it has not made or one older than PRECHECK_FRESH_MS', async () => {
+      const { sut } = build({ police: full, health: full });
+      expect(refusedBy(sut, 'green', ['police', 'health'])).toBeUndefined();
+      const now = performance.now();
+      const clock = jest.spyOn(performance, 'now').mockReturnValue(now);
+      await expect(sut.admit('green', ['police', 'health'])).rejects.toBeDefined();
+      clock.mockReturnValue(now + PRECHECK_FRESH_MS + 1);
+      expect(refusedBy(sut, 'green', ['police', 'health'])).toBeUndefined();
+      // An agency never read (education) keeps it from refusing, too.
+      clock.mockReturnValue(now);
+      expect(refusedBy(sut, 'green', ['police', 'health', 'education'])).toBeUndefined();
     });
   });
 });

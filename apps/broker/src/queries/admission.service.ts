@@ -33,16 +33,37 @@ import { QueryEventRepository, type AgencyAnswers } from './query-event.reposito
  * shared by the creations that ask meanwhile. A rate a second old moves the limit by what a second
  * adds to a 5 s and a 30 s window.
  *
+ * Far beyond saturation most refusals are an agency's, and each paid for reading the household,
+ * consent and agreements and deciding policy before `admit` refused it. `precheck` refuses once
+ * the case's rating is known when every agency the query could ask was full at the last in-flight
+ * read (at most PRECHECK_FRESH_MS ago): `admit` would refuse whichever of them policy permitted.
+ * It refuses nothing the last read did not show full, and `admit` checks what it lets by. (A query
+ * policy would deny everywhere is refused too, where `admit` would let its denials be recorded:
+ * under such load the caller can ask again a few seconds later.)
+ *
  * The check and the insert are not one transaction: instances admitting at the same moment can
  * overshoot the limit by the requests in between. A shared lock would serialise every query in
  * the partnership, the cost this exists to avoid; the margin absorbs the overshoot.
  */
+/** How old the last in-flight read may be for `precheck` to refuse on it. */
+export const PRECHECK_FRESH_MS = 250;
+
+/** An agency's place in flight at the last read: its count and the limit its rate gave. */
+interface Seen {
+  inFlight: number;
+  limit: number;
+  rate: number;
+  at: number;
+}
+
 @Injectable()
 export class AdmissionService {
   /** Each agency's last answer counts, with when they were read (`performance.now()`). */
   private readonly answers = new Map<string, AgencyAnswers & { readAt: number }>();
   /** Reads under way, by agency: a creation asking meanwhile waits for the same one. */
   private readonly reading = new Map<string, Promise<void>>();
+  /** Each agency as the last `admit` found it (`precheck`). */
+  private readonly seen = new Map<string, Seen>();
 
   constructor(
     @Inject(BROKER_CONFIG) private readonly config: BrokerConfig,
@@ -70,7 +91,7 @@ export class AdmissionService {
   async admit(rag: string, agencies: string[]): Promise<void> {
     this.checkBroker(rag);
     if (agencies.length === 0) return;
-    const { maxInFlight, minInFlight, redReserve, windowSeconds, recentSeconds, deadlineShare } =
+    const { maxInFlight, minInFlight, windowSeconds, recentSeconds, deadlineShare } =
       this.config.admission;
     const deadlineSeconds = this.config.queryTimeoutMs / 1000;
     const asked = [...new Set(agencies)];
@@ -78,10 +99,8 @@ export class AdmissionService {
       this.events.inFlight(asked),
       this.answerCounts(asked, windowSeconds, recentSeconds),
     ]);
-    const full: string[] = [];
-    let retryAfter = 1;
-    for (const agency of asked) {
-      const inFlight = inFlightNow.get(agency) ?? 0;
+    const at = performance.now();
+    const seen = asked.map((agency) => {
       const { answered, answeredRecently } = answers.get(agency) ?? {
         answered: 0,
         answeredRecently: 0,
@@ -93,6 +112,41 @@ export class AdmissionService {
         maxInFlight,
         Math.max(minInFlight, Math.floor(rate * deadlineSeconds * deadlineShare)),
       );
+      const entry = { inFlight: inFlightNow.get(agency) ?? 0, limit, rate, at };
+      this.seen.set(agency, entry);
+      return [agency, entry] as const;
+    });
+    this.refuseFull(rag, seen, 'any');
+  }
+
+  /**
+   * Refuses, before the household, consent and agreements are read, when every agency of
+   * `agencies` (those the query could ask) was full for a case so rated at the last in-flight read.
+   */
+  precheck(rag: string, agencies: readonly string[]): void {
+    this.checkBroker(rag);
+    const now = performance.now();
+    const seen: Array<readonly [string, Seen]> = [];
+    for (const agency of new Set(agencies)) {
+      const entry = this.seen.get(agency);
+      if (!entry || now - entry.at > PRECHECK_FRESH_MS) return;
+      seen.push([agency, entry]);
+    }
+    // Only when all are full: one with room might be the only one policy permits.
+    this.refuseFull(rag, seen, 'all');
+  }
+
+  /** Refuses when `any` (or `all`) of `seen` are full for a case so rated. */
+  private refuseFull(
+    rag: string,
+    seen: ReadonlyArray<readonly [string, Seen]>,
+    when: 'any' | 'all',
+  ): void {
+    const { redReserve } = this.config.admission;
+    const deadlineSeconds = this.config.queryTimeoutMs / 1000;
+    const full: string[] = [];
+    let retryAfter = 1;
+    for (const [agency, { inFlight, limit, rate }] of seen) {
       const allowed = rag === 'red' ? limit : Math.floor(limit * (1 - redReserve));
       if (inFlight < allowed) continue;
       full.push(agency);
@@ -101,7 +155,7 @@ export class AdmissionService {
       const drain = rate > 0 ? (inFlight - allowed + 1) / rate : deadlineSeconds;
       retryAfter = Math.max(retryAfter, Math.ceil(Math.min(drain, deadlineSeconds)));
     }
-    if (full.length === 0) return;
+    if (full.length === 0 || (when === 'all' && full.length < seen.length)) return;
     this.metrics.queriesRefused.inc({ rag, reason: 'agency-capacity' });
     throw brokerError(
       'QUERY.OVERLOADED',

@@ -109,10 +109,13 @@ export class QueryService {
     caseId: string,
     dto: CreateQueryDto,
     now = this.clock.now(),
+    /** Called once the case is known to be open, before anything else is read. */
+    opened?: (kase: { rag: string }) => void,
   ) {
     const kase = await this.cases.get(user.partnership, caseId);
     if (kase.status !== 'open')
       throw brokerError('CASE.NOT_OPEN', `the case is ${kase.status}; queries need an open case`);
+    opened?.(kase);
     let household = await this.members.open(user.partnership, caseId);
     const positions = await this.consent.positions(
       user.partnership,
@@ -206,7 +209,10 @@ export class QueryService {
     dto: CreateQueryDto,
   ): Promise<QueryView> {
     const now = this.clock.now();
-    const { kase, decisions } = await this.decideAll(user, caseId, dto, now);
+    // Far beyond saturation, refused as soon as the case's rating is known (`precheck`).
+    const { kase, decisions } = await this.decideAll(user, caseId, dto, now, (k) =>
+      this.admission.precheck(k.rag, dto.agencies ?? AGENCIES),
+    );
     if (decisions.length === 0)
       throw brokerError('CASE.DATA_DELETED', 'no one on this case can be asked about');
     const permitted = [
