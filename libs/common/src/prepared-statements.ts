@@ -15,7 +15,11 @@ export const PreparedStatementsEnvSchema = z.object({
 
 /** Distinct statement texts one process prepares; later ones run unnamed, as pg does by default. */
 export const PREPARED_STATEMENT_LIMIT = 256;
-/** PostgreSQL's refusal of a prepared statement whose result columns changed under it (DDL). */
+/**
+ * SQLSTATE feature_not_supported: what PostgreSQL answers for a prepared statement whose result
+ * columns changed under it (DDL). Other unsupported features share the code; retiring their text
+ * too only costs it the preparation.
+ */
 const RESULT_TYPE_CHANGED = '0A000';
 
 const names = new Map<string, string>();

@@ -5,6 +5,17 @@ import { BrokerMetrics } from '../metrics/broker-metrics';
 import { BrokerLoad } from './broker-load';
 import { QueryEventRepository, type AgencyAnswers } from './query-event.repository';
 
+/** How old the last in-flight read may be for `precheck` to refuse on it. */
+export const PRECHECK_FRESH_MS = 250;
+
+/** An agency's place in flight at the last read: its count and the limit its rate gave. */
+interface Seen {
+  inFlight: number;
+  limit: number;
+  rate: number;
+  at: number;
+}
+
 /**
  * Admission control (issue 15): a query the federation cannot answer within its deadline is
  * refused at once (`QUERY.OVERLOADED`, 503 with `Retry-After`) rather than accepted and timed out.
@@ -45,17 +56,6 @@ import { QueryEventRepository, type AgencyAnswers } from './query-event.reposito
  * overshoot the limit by the requests in between. A shared lock would serialise every query in
  * the partnership, the cost this exists to avoid; the margin absorbs the overshoot.
  */
-/** How old the last in-flight read may be for `precheck` to refuse on it. */
-export const PRECHECK_FRESH_MS = 250;
-
-/** An agency's place in flight at the last read: its count and the limit its rate gave. */
-interface Seen {
-  inFlight: number;
-  limit: number;
-  rate: number;
-  at: number;
-}
-
 @Injectable()
 export class AdmissionService {
   /** Each agency's last answer counts, with when they were read (`performance.now()`). */
