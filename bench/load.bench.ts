@@ -14,8 +14,8 @@
  * Without LOAD_URL it brings the federation up as `npm start` does (scripts/start.mjs, with the
  * demo partnership's hourly capacity raised so that nothing queues) and stops it afterwards.
  * Writes bench/results/load.json: per rate the offered and achieved rate, POST percentiles (all,
- * accepted, refused) and time-to-complete percentiles, how many were refused, partial or never finished, the CPU
- * each service used (share of one core, from /proc), and what each accepted query cost in counters
+ * accepted, refused) and time-to-complete percentiles, how many were refused (and by which bound),
+ * partial or never finished, the CPU each service used (share of one core, from /proc), and what each accepted query cost in counters
  * the host's noise does not move (`workPerAcceptedQuery`: PostgreSQL transactions, buffers and rows
  * written per database group, Kafka messages; read 11 s after the rate, once PostgreSQL has
  * reported them), for comparing two versions on a shared machine. With LOAD_FOLLOW=sse each query is followed
@@ -310,12 +310,6 @@ async function vacuumIfNoAutovacuum(): Promise<boolean> {
   }
 }
 
-/**
- * Counters of the work done, which the host's noise does not move: per database group, PostgreSQL's
- * transactions, buffers read (hit or not) and rows written (`pg_stat_database`); Kafka's messages
- * on the federation's topics and on `__consumer_offsets` (offset commits and group state), from the
- * topics' high watermarks. Undefined where a source cannot be read (a federation elsewhere).
- */
 /** The broker's `mash_queries_refused_total`, summed by the bound that refused (its `reason`). */
 async function refusalsByReason(url: string): Promise<Record<string, number>> {
   const text = await fetch(`${url}/metrics`)
@@ -329,6 +323,12 @@ async function refusalsByReason(url: string): Promise<Record<string, number>> {
   return counts;
 }
 
+/**
+ * Counters of the work done, which the host's noise does not move: per database group, PostgreSQL's
+ * transactions, buffers read (hit or not) and rows written (`pg_stat_database`); Kafka's messages
+ * on the federation's topics and on `__consumer_offsets` (offset commits and group state), from the
+ * topics' high watermarks. Undefined where a source cannot be read (a federation elsewhere).
+ */
 async function workCounters(): Promise<Record<string, number> | undefined> {
   const counters: Record<string, number> = {};
   const db = brokerDb();
@@ -580,7 +580,7 @@ async function main(): Promise<void> {
       seconds: SECONDS,
       sent: total,
       accepted: accepted.length,
-      refused: samples.filter((s) => s.status === 429 || s.status === 503).length,
+      refused: refusedPosts.length,
       // From the broker's metrics: which bound refused them (admission.service.ts).
       refusedBy: Object.fromEntries(
         Object.entries(refusalsAfter).map(([k, v]) => [k, v - (refusalsBefore[k] ?? 0)]),

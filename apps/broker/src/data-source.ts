@@ -1,5 +1,5 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { PreparingClient } from '@mash/common';
+import { preparedStatementsPool } from '@mash/common';
 import { brokerDatabaseUrl } from './config/config';
 import { AUDIT_ENTITIES, AUDIT_MIGRATIONS } from '@mash/audit';
 import { AdapterHeartbeatEntity } from './agencies/adapter-heartbeat.entity';
@@ -93,7 +93,7 @@ export function brokerDataSourceOptions(
     type: 'postgres',
     url,
     // Parameterised statements parsed and planned once per connection (DATABASE_PREPARED_STATEMENTS).
-    extra: preparedStatements ? { Client: PreparingClient } : {},
+    extra: preparedStatementsPool(preparedStatements),
     entities: BROKER_ENTITIES,
     migrations: BROKER_MIGRATIONS,
     migrationsTransactionMode: 'each',

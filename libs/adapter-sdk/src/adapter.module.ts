@@ -18,7 +18,7 @@ import {
   loggerModule,
   rawMessageOf,
   handleKafkaMessage,
-  PreparingClient,
+  preparedStatementsPool,
 } from '@mash/common';
 import { Topics } from '@mash/contracts';
 import { FileKeyRingStore, ServiceKeys } from '@mash/trust';
@@ -192,7 +192,7 @@ export class AdapterModule {
           migrations: AdapterSdkMigrations,
           migrationsRun: true,
           synchronize: false,
-          extra: config.databasePreparedStatements ? { Client: PreparingClient } : {},
+          extra: preparedStatementsPool(config.databasePreparedStatements),
           // TypeORM's error logging prints query parameters, which can hold personal data.
           logging: false,
         }),

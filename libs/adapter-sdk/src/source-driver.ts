@@ -1,5 +1,5 @@
 import { Pool, type PoolConfig } from 'pg';
-import { PreparingClient } from '@mash/common';
+import { preparedStatementsPool } from '@mash/common';
 import { FhirSourceDriver } from './fhir/fhir-driver';
 
 /**
@@ -59,7 +59,7 @@ export class PostgresSourceDriver implements SourceDriver {
 
   constructor(url: string, options: PoolConfig = {}, driver: SourceDriverOptions = {}) {
     this.pool = new Pool({
-      ...(driver.preparedStatements === false ? {} : { Client: PreparingClient }),
+      ...preparedStatementsPool(driver.preparedStatements !== false),
       connectionString: url,
       max: 4,
       // Belt and braces beside the read-only role: every transaction of this pool is read-only.

@@ -79,3 +79,8 @@ Object.defineProperty(PreparingClient.prototype, 'query', {
     });
   },
 });
+
+/** What a pg pool (TypeORM: `extra`) takes to prepare statements, or to run them unnamed. */
+export function preparedStatementsPool(enabled: boolean): { Client?: typeof PreparingClient } {
+  return enabled ? { Client: PreparingClient } : {};
+}
