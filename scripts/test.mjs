@@ -43,8 +43,6 @@ const movedClockSteps = MOVED_CLOCKS.map(([zone, at, why]) => [
 // SASL specs start Kafkas of their own):
 // they need not wait for the suite lock the federation files take in turn, so they run in a
 // second jest beside them. A file not listed here runs with the federation files, which is safe.
-// group-leave is not listed: it bounds a rejoin in wall time, and beside the federation files
-// its first join once outlasted the test's 60 s.
 const STANDALONE = [
   'test/audit/',
   // Not the production image spec: its apps use the Kafka that kafka-recovery stops and starts.
@@ -54,6 +52,7 @@ const STANDALONE = [
   'test/kafka/namespace.int-spec.ts',
   'test/matching/hard-cases.int-spec.ts',
   'test/matching/match-index.int-spec.ts',
+  'test/kafka/group-leave.int-spec.ts',
   'test/kafka/offset-commits.int-spec.ts',
   'test/e2e/answer-apply.int-spec.ts',
   'test/database/',
